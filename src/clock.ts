@@ -1,0 +1,28 @@
+/**
+ * Time as a seam: code that waits or measures takes a `Clock`, so tests drive
+ * heartbeat, backoff and retention with fake time instead of sleeping.
+ * @module
+ */
+
+/** A source of time and timers. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Like `setInterval`; returns a handle for `clearInterval`. */
+  setInterval(fn: () => void, ms: number): number;
+  /** Like `clearInterval`. */
+  clearInterval(handle: number): void;
+  /** Like `setTimeout`. */
+  setTimeout(fn: () => void, ms: number): number;
+  /** Like `clearTimeout`. */
+  clearTimeout(handle: number): void;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h),
+};

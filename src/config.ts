@@ -1,0 +1,249 @@
+/**
+ * The only reader of the environment: `.env` in the working directory, then
+ * the process environment (which wins), validated into a frozen `Config`.
+ * A bad value stops the start with a message naming the variable.
+ * @module
+ */
+
+/** Log levels, least to most severe. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+/** A log level. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** The validated configuration of one server process. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Both set: serve TLS. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /** Why TLS is off although `SSL_CERT_FILE` is set (logged at start), or null. */
+  readonly tlsNote: string | null;
+  readonly mysql: {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly password: string;
+    readonly database: string;
+  } | null;
+  readonly sqlitePath: string;
+  /** Empty: development mode. */
+  readonly authSecret: string;
+  readonly allowedOrigins: readonly string[];
+  readonly redisUrl: string;
+  readonly vk: { readonly apiBase: string; readonly token: string; readonly version: string };
+  readonly telegramBase: string;
+  readonly postFetchTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly helloTimeoutMs: number;
+  readonly maxMessageBytes: number;
+  readonly eventRetentionHours: number;
+  readonly logLevel: LogLevel;
+  /** Most simultaneous connections; past it, new ones close 1008. */
+  readonly maxConnections: number;
+  /** Commands a connection may send per second (token bucket rate). */
+  readonly rateLimitPerSec: number;
+  /** Token bucket size: the burst a connection may send at once. */
+  readonly rateLimitBurst: number;
+  /** A socket whose unsent bytes pass this is closed 4009. */
+  readonly maxBufferedBytes: number;
+  /** How often the log is read for other processes' events (ms). */
+  readonly logPollMs: number;
+}
+
+/** A bad configuration value; the message names the variable and what is allowed. */
+export class ConfigError extends Error {
+  /** The variable at fault. */
+  readonly variable: string;
+  /**
+   * @param variable the variable's name
+   * @param message what is wrong and what is allowed
+   */
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}
+
+/**
+ * Parses the text of a `.env` file: `NAME=value` lines, `#` comments,
+ * optional `export `, single- or double-quoted values.
+ * @param text the file's text
+ * @returns the variables it sets
+ */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2];
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.length >= 2) {
+      const end = value.indexOf(quote, 1);
+      value = end > 0 ? value.slice(1, end) : value.slice(1);
+      if (quote === '"') value = value.replace(/\\n/g, "\n").replace(/\\"/g, '"');
+    } else {
+      const hash = value.search(/\s#/);
+      if (hash >= 0) value = value.slice(0, hash);
+      value = value.trim();
+    }
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+type Source = Readonly<Record<string, string | undefined>>;
+
+function intVar(src: Source, name: string, def: number, min: number, max: number): number {
+  const raw = src[name];
+  if (raw === undefined || raw.trim() === "") return def;
+  const s = raw.trim();
+  if (!/^-?\d+$/.test(s)) {
+    throw new ConfigError(name, `'${raw}' is not an integer (allowed: ${min}…${max})`);
+  }
+  const n = Number(s);
+  if (n < min || n > max) {
+    throw new ConfigError(name, `${n} is out of range (allowed: ${min}…${max})`);
+  }
+  return n;
+}
+
+function numVar(src: Source, name: string, def: number, min: number, max: number): number {
+  const raw = src[name];
+  if (raw === undefined || raw.trim() === "") return def;
+  const n = Number(raw.trim());
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(name, `'${raw}' is not a number in ${min}…${max}`);
+  }
+  return n;
+}
+
+function strVar(src: Source, name: string, def: string): string {
+  const raw = src[name];
+  return raw === undefined || raw.trim() === "" ? def : raw.trim();
+}
+
+function urlVar(src: Source, name: string, def: string, schemes: readonly string[]): string {
+  const value = strVar(src, name, def);
+  if (value === "") return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `'${value}' is not a URL (allowed: ${schemes.join(", ")})`);
+  }
+  if (!schemes.includes(url.protocol.replace(/:$/, ""))) {
+    throw new ConfigError(name, `'${value}' must use ${schemes.join(" or ")}`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+/**
+ * Validates configuration variables into a frozen `Config`.
+ * @param src the variables (environment over `.env`)
+ * @returns the configuration
+ * @throws {ConfigError} naming the first bad variable
+ */
+export function parseConfig(src: Source): Config {
+  const certFile = strVar(src, "SSL_CERT_FILE", "");
+  const keyFile = strVar(src, "SSL_KEY_FILE", "");
+  let tls: Config["tls"] = null;
+  let tlsNote: string | null = null;
+  if (certFile && keyFile) tls = { certFile, keyFile };
+  else if (certFile) {
+    tlsNote =
+      "SSL_CERT_FILE is set without SSL_KEY_FILE (many hosts export it as the CA bundle): serving plain HTTP";
+  } else if (keyFile) {
+    throw new ConfigError("SSL_KEY_FILE", "is set but SSL_CERT_FILE is not (set both for TLS)");
+  }
+
+  const mysqlHost = strVar(src, "MYSQL_HOST", "");
+  const mysql = mysqlHost
+    ? {
+      host: mysqlHost,
+      port: intVar(src, "MYSQL_PORT", 3306, 1, 65535),
+      user: strVar(src, "MYSQL_USER", "root"),
+      password: src.MYSQL_PASSWORD ?? "",
+      database: strVar(src, "MYSQL_DB", "wsserver"),
+    }
+    : null;
+  if (mysql && !/^[A-Za-z0-9_$]{1,64}$/.test(mysql.database)) {
+    throw new ConfigError("MYSQL_DB", `'${mysql.database}' must be 1–64 of [A-Za-z0-9_$]`);
+  }
+
+  const heartbeatIntervalMs = intVar(src, "HEARTBEAT_INTERVAL_MS", 15000, 100, 3_600_000);
+  const heartbeatTimeoutMs = intVar(src, "HEARTBEAT_TIMEOUT_MS", 45000, 200, 3_600_000);
+  if (heartbeatTimeoutMs <= heartbeatIntervalMs) {
+    throw new ConfigError(
+      "HEARTBEAT_TIMEOUT_MS",
+      `${heartbeatTimeoutMs} must be greater than HEARTBEAT_INTERVAL_MS (${heartbeatIntervalMs})`,
+    );
+  }
+
+  const logLevel = strVar(src, "LOG_LEVEL", "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError("LOG_LEVEL", `'${logLevel}' (allowed: ${LOG_LEVELS.join(", ")})`);
+  }
+
+  const allowedOrigins = strVar(src, "ALLOWED_ORIGINS", "").split(",").map((s) => s.trim())
+    .filter(Boolean).map((o) => {
+      try {
+        const u = new URL(o);
+        if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
+        return u.origin;
+      } catch {
+        throw new ConfigError("ALLOWED_ORIGINS", `'${o}' is not an http(s) origin`);
+      }
+    });
+
+  const config: Config = {
+    host: strVar(src, "WEBSOCKET_HOST", "0.0.0.0"),
+    port: intVar(src, "WEBSOCKET_PORT", 8765, 0, 65535),
+    tls,
+    tlsNote,
+    mysql,
+    sqlitePath: strVar(src, "SQLITE_PATH", "data/wsserver.sqlite"),
+    authSecret: src.AUTH_SECRET ?? "",
+    allowedOrigins,
+    redisUrl: urlVar(src, "REDIS_URL", "", ["redis", "rediss"]),
+    vk: {
+      apiBase: urlVar(src, "VK_API_BASE", "https://api.vk.com", ["http", "https"]),
+      token: strVar(src, "VK_API_TOKEN", ""),
+      version: strVar(src, "VK_API_VERSION", "5.199"),
+    },
+    telegramBase: urlVar(src, "TELEGRAM_BASE", "https://t.me", ["http", "https"]),
+    postFetchTimeoutMs: intVar(src, "POST_FETCH_TIMEOUT_MS", 5000, 1, 600_000),
+    heartbeatIntervalMs,
+    heartbeatTimeoutMs,
+    helloTimeoutMs: intVar(src, "HELLO_TIMEOUT_MS", 10000, 50, 3_600_000),
+    maxMessageBytes: intVar(src, "MAX_MESSAGE_BYTES", 65536, 1024, 16 * 1024 * 1024),
+    eventRetentionHours: numVar(src, "EVENT_RETENTION_HOURS", 24, 0.001, 24 * 365),
+    logLevel: logLevel as LogLevel,
+    maxConnections: intVar(src, "MAX_CONNECTIONS", 50000, 1, 10_000_000),
+    rateLimitPerSec: numVar(src, "RATE_LIMIT_PER_SEC", 100, 0.1, 1_000_000),
+    rateLimitBurst: intVar(src, "RATE_LIMIT_BURST", 200, 1, 1_000_000),
+    maxBufferedBytes: intVar(src, "MAX_BUFFERED_BYTES", 4 * 1024 * 1024, 1024, 1 << 30),
+    logPollMs: intVar(src, "LOG_POLL_MS", 250, 10, 60_000),
+  };
+  return Object.freeze(config);
+}
+
+/**
+ * Reads `.env` (if present in the working directory) and the environment,
+ * the environment winning, and validates them.
+ * @param envFile path of the `.env` file
+ * @returns the configuration
+ * @throws {ConfigError} on a bad value
+ */
+export function loadConfig(envFile = ".env"): Config {
+  let fromFile: Record<string, string> = {};
+  try {
+    fromFile = parseDotenv(Deno.readTextFileSync(envFile));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return parseConfig({ ...fromFile, ...Deno.env.toObject() });
+}

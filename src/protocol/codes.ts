@@ -1,0 +1,101 @@
+/**
+ * Error and close codes of wire protocol v1 (PROTOCOL.md §4), as `as const`
+ * tables with the types derived from them.
+ * @module
+ */
+
+/** Every `ERROR.code` of the protocol, with whether a client may retry it. */
+export const ERROR_CODES = {
+  bad_json: { retryable: false },
+  bad_frame: { retryable: false },
+  unknown_type: { retryable: false },
+  not_authenticated: { retryable: false },
+  unauthorized: { retryable: false },
+  already_authenticated: { retryable: false },
+  forbidden: { retryable: false },
+  not_found: { retryable: false },
+  not_pending: { retryable: false },
+  too_large: { retryable: false },
+  rate_limited: { retryable: true },
+  unavailable: { retryable: true },
+  internal: { retryable: false },
+} as const;
+
+/** A protocol error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** HTTP status of each error code for `POST /api/sr` (PROTOCOL.md §2). */
+export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
+  bad_json: 400,
+  bad_frame: 400,
+  unknown_type: 400,
+  not_authenticated: 401,
+  unauthorized: 401,
+  already_authenticated: 400,
+  forbidden: 403,
+  not_found: 404,
+  not_pending: 409,
+  too_large: 400,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** WebSocket close codes the server uses, named by what happened. */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  binaryFrame: 1003,
+  policy: 1008,
+  tooBig: 1009,
+  internal: 1011,
+  restarting: 1012,
+  badToken: 4001,
+  helloTimeout: 4002,
+  heartbeatTimeout: 4008,
+  slowConsumer: 4009,
+  rateLimited: 4029,
+} as const;
+
+/** A close code the server sends. */
+export type CloseCode = typeof CLOSE[keyof typeof CLOSE];
+
+/** Close codes after which a client must not reconnect (PROTOCOL.md §4). */
+export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1003, 1009, 4001]);
+
+/**
+ * A failure the protocol can express: carries the `ERROR.code` and, where the
+ * failure ends the connection, the close code.
+ */
+export class ProtocolError extends Error {
+  /** The `ERROR.code` sent to the client. */
+  readonly code: ErrorCode;
+  /** Extra fields for the `ERROR` frame (e.g. `status`, `decided_by`). */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Set when the error closes the connection. */
+  readonly closeCode: CloseCode | undefined;
+
+  /**
+   * @param code the protocol error code
+   * @param message a message for people
+   * @param fields extra frame fields
+   * @param closeCode close code, when the error ends the connection
+   */
+  constructor(
+    code: ErrorCode,
+    message: string,
+    fields: Record<string, unknown> = {},
+    closeCode?: CloseCode,
+  ) {
+    super(message);
+    this.name = "ProtocolError";
+    this.code = code;
+    this.fields = fields;
+    this.closeCode = closeCode;
+  }
+
+  /** Whether the client may retry the command. */
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The storage seam: one interface, implemented for MySQL/MariaDB
+ * (`mysql_store.ts`) and the embedded SQLite (`sqlite_store.ts`), verified by
+ * one conformance suite (`tests/store/conformance.ts`).
+ *
+ * Ordering and atomicity, which every implementation guarantees:
+ * - `seq` starts at 1 and is contiguous and in commit order across every
+ *   process sharing the database: the appending transaction increments the
+ *   head counter row (`ws_meta.head`) and holds its lock until commit, so a
+ *   rollback leaves no gap and no later seq commits before an earlier one.
+ * - A state change and its event commit in one transaction (`announce`,
+ *   `decide`): no decision without its event, no event without its decision.
+ * - `epoch` is created with the log and survives restarts.
+ * @module
+ */
+import type { EventBody, PendingEvent } from "../protocol/frames.ts";
+import type { EventKind, ResponseId, ResponseStatus, Seq } from "../protocol/types.ts";
+
+/** A row of the `responses` table (PROTOCOL.md §6). */
+export interface ResponseRow {
+  readonly id: ResponseId;
+  readonly platform: string;
+  readonly post_url: string;
+  readonly post_text: string | null;
+  readonly author: string | null;
+  readonly response_text: string;
+  readonly status: ResponseStatus | string;
+  readonly created_at: Date;
+  readonly decided_at: Date | null;
+  readonly decided_by: string | null;
+  readonly reason: string | null;
+}
+
+/** One event of the log, with its frame encoded once at append time. */
+export interface StoredEvent {
+  readonly seq: Seq;
+  readonly kind: EventKind;
+  readonly responseId: ResponseId;
+  /** The `EVENT` frame's JSON text, sent as is to every client. */
+  readonly frame: string;
+  readonly createdAt: Date;
+}
+
+/** What a state change in the log came to. */
+export type AppendResult =
+  | { readonly kind: "appended"; readonly event: StoredEvent }
+  | { readonly kind: "duplicate"; readonly seq: Seq }
+  | { readonly kind: "not_found" }
+  | {
+    readonly kind: "not_pending";
+    readonly status: string;
+    readonly decidedBy: string | null;
+  };
+
+/** The body of a `pending` event, built from the locked row. */
+export type PendingBody = Omit<PendingEvent, "type" | "seq">;
+
+/** A decision to record. */
+export interface Decision {
+  readonly responseId: ResponseId;
+  readonly decision: "approved" | "rejected";
+  /** The deciding user (`sub` of the token). */
+  readonly by: string;
+  /** When the decision was made. */
+  readonly at: Date;
+  /** `APPROVED.text`: replaces `responses.response_text` in the same transaction. */
+  readonly text?: string;
+  /** `REJECTED.reason`. */
+  readonly reason?: string;
+}
+
+/** A consistent view of the pending rows and the log head they reflect. */
+export interface Snapshot {
+  readonly seq: Seq;
+  /** Rows with `status = 'pending'`, ordered by `created_at` then `id`. */
+  readonly rows: readonly ResponseRow[];
+}
+
+/** Reports the duration of each database operation (for the latency histogram). */
+export type QueryObserver = (operation: string, seconds: number) => void;
+
+/** The durable store: responses, the event log, and the server's own tables. */
+export interface Store {
+  /** `mysql` or `sqlite`. */
+  readonly dialect: "mysql" | "sqlite";
+
+  /**
+   * Creates the database (MySQL, when allowed), the `responses` table, the
+   * `ws_*` tables and the epoch if missing; applies migrations.
+   * @throws {StoreUnavailableError} when the database does not answer
+   */
+  init(): Promise<void>;
+
+  /** The log's epoch (after `init`). */
+  epoch(): string;
+
+  /** Answers when the database does. @throws {StoreUnavailableError} */
+  ping(): Promise<void>;
+
+  /** Reads one response row, or `null`. */
+  getResponse(id: ResponseId): Promise<ResponseRow | null>;
+
+  /** Stores fetched post text, only where `post_text` is still NULL or empty. */
+  setPostText(id: ResponseId, text: string): Promise<void>;
+
+  /** The `seq` of the `pending` event of a response already announced, or `null`. */
+  findAnnouncement(id: ResponseId): Promise<Seq | null>;
+
+  /**
+   * Appends the `pending` event of a response in one transaction: the row is
+   * locked and must be `pending` (else `not_pending`/`not_found`); a response
+   * already announced answers `duplicate` with the original `seq`.
+   * @param id the response
+   * @param build builds the event's body from the locked row (synchronous)
+   */
+  announce(id: ResponseId, build: (row: ResponseRow) => PendingBody): Promise<AppendResult>;
+
+  /**
+   * Records a decision and appends its event in one transaction, with a
+   * conditional update (`WHERE status = 'pending'`) whose row count decides
+   * races: exactly one decision per response. The same user repeating the
+   * same decision answers `duplicate` with the original decision's `seq`.
+   */
+  decide(decision: Decision): Promise<AppendResult>;
+
+  /** The log's head: the highest committed `seq` (0 when empty). */
+  head(): Promise<Seq>;
+
+  /** Events with `seq > after`, ascending, at most `limit`. */
+  readSince(after: Seq, limit: number): Promise<StoredEvent[]>;
+
+  /** The smallest `seq` still in the log, or `null` when it is empty. */
+  oldestSeq(): Promise<Seq | null>;
+
+  /** A consistent snapshot of the pending rows with the head it reflects. */
+  snapshot(): Promise<Snapshot>;
+
+  /** Deletes events created before `before`; returns how many. */
+  prune(before: Date): Promise<number>;
+
+  /** Closes connections; idempotent. */
+  close(): Promise<void>;
+}
+
+/** The database does not answer (connection refused, lost, timed out). */
+export class StoreUnavailableError extends Error {
+  /**
+   * @param message what failed
+   * @param options the underlying error
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+/** Builds the body of a decision event from the row as decided. */
+export function decisionBody(d: Decision, rowText: string): EventBody {
+  return d.decision === "approved"
+    ? {
+      event: "approved",
+      response_id: d.responseId,
+      by: d.by,
+      at: d.at.toISOString(),
+      text: d.text ?? rowText,
+    }
+    : {
+      event: "rejected",
+      response_id: d.responseId,
+      by: d.by,
+      at: d.at.toISOString(),
+      reason: d.reason ?? null,
+    };
+}
