@@ -1,0 +1,207 @@
+/**
+ * `Metrics`: the only importer of the Prometheus client. Counters, gauges and
+ * histograms are declared once in `DEFINITIONS`; `increment`, `set` and
+ * `observe` are checked against those names at compile time; `getStats()`
+ * gives the same figures as JSON for `/stats`.
+ * @module
+ */
+import client from "prom-client";
+
+const DEFINITIONS = {
+  ws_connections: { kind: "gauge", help: "Open WebSocket connections by role", labels: ["role"] },
+  ws_connections_opened_total: { kind: "counter", help: "WebSocket connections accepted", labels: [] },
+  ws_connections_closed_total: {
+    kind: "counter",
+    help: "WebSocket connections closed, by close code",
+    labels: ["code"],
+  },
+  ws_frames_in_total: { kind: "counter", help: "Frames received by type", labels: ["type"] },
+  ws_frames_out_total: { kind: "counter", help: "Frames sent by type", labels: ["type"] },
+  ws_errors_total: { kind: "counter", help: "ERROR frames sent, by code", labels: ["code"] },
+  ws_heartbeat_timeouts_total: {
+    kind: "counter",
+    help: "Connections closed 4008 for heartbeat silence",
+    labels: [],
+  },
+  ws_hello_timeouts_total: { kind: "counter", help: "Connections closed 4002 (no CL)", labels: [] },
+  ws_slow_consumer_closes_total: {
+    kind: "counter",
+    help: "Connections closed 4009 (send buffer over its limit)",
+    labels: [],
+  },
+  ws_resumes_total: {
+    kind: "counter",
+    help: "Hellos by outcome: resumed from the log, or sent a snapshot",
+    labels: ["outcome"],
+  },
+  ws_event_log_head: { kind: "gauge", help: "Highest seq delivered by this process", labels: [] },
+  ws_events_appended_total: {
+    kind: "counter",
+    help: "Events appended to the log by this process",
+    labels: ["event"],
+  },
+  ws_events_delivered_total: {
+    kind: "counter",
+    help: "Events taken into this process's feed, by source",
+    labels: ["source"],
+  },
+  ws_db_query_seconds: {
+    kind: "histogram",
+    help: "Database operation latency",
+    labels: ["op"],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  },
+  ws_post_fetch_total: {
+    kind: "counter",
+    help: "Post text fetches from VK/Telegram by outcome",
+    labels: ["platform", "outcome"],
+  },
+  ws_post_fetch_seconds: {
+    kind: "histogram",
+    help: "Post text fetch latency",
+    labels: ["platform"],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  },
+  ws_command_seconds: {
+    kind: "histogram",
+    help: "Command handling latency by frame type",
+    labels: ["type"],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+  },
+  ws_http_requests_total: {
+    kind: "counter",
+    help: "HTTP requests by route and status",
+    labels: ["route", "status"],
+  },
+  ws_broker_messages_total: {
+    kind: "counter",
+    help: "Broker messages by direction",
+    labels: ["direction"],
+  },
+} as const;
+
+type Definitions = typeof DEFINITIONS;
+/** Names of counters. */
+export type CounterName = {
+  [K in keyof Definitions]: Definitions[K]["kind"] extends "counter" ? K : never;
+}[keyof Definitions];
+/** Names of gauges. */
+export type GaugeName = {
+  [K in keyof Definitions]: Definitions[K]["kind"] extends "gauge" ? K : never;
+}[keyof Definitions];
+/** Names of histograms. */
+export type HistogramName = {
+  [K in keyof Definitions]: Definitions[K]["kind"] extends "histogram" ? K : never;
+}[keyof Definitions];
+/** Label values of one sample. */
+export type Labels = Readonly<Record<string, string | number>>;
+
+type AnyMetric =
+  | client.Counter<string>
+  | client.Gauge<string>
+  | client.Histogram<string>;
+
+/** Process-wide metrics of one server. */
+export class Metrics {
+  /** The Prometheus registry (one per `Metrics`, so tests can make several). */
+  readonly registry: client.Registry = new client.Registry();
+  readonly #metrics = new Map<string, AnyMetric>();
+  readonly #startedAt = Date.now();
+
+  /** Registers every metric and the process's default metrics. */
+  constructor() {
+    for (const [name, def] of Object.entries(DEFINITIONS)) {
+      const common = {
+        name,
+        help: def.help,
+        labelNames: [...def.labels] as string[],
+        registers: [this.registry],
+      };
+      const metric = def.kind === "counter"
+        ? new client.Counter(common)
+        : def.kind === "gauge"
+        ? new client.Gauge(common)
+        : new client.Histogram({
+          ...common,
+          buckets: [...(def as { buckets: readonly number[] }).buckets],
+        });
+      this.#metrics.set(name, metric);
+    }
+    client.collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+  }
+
+  /**
+   * Adds to a counter.
+   * @param name the counter
+   * @param labels its labels
+   * @param by the amount (default 1)
+   */
+  increment(name: CounterName, labels: Labels = {}, by = 1): void {
+    (this.#metrics.get(name) as client.Counter<string>).inc(labels, by);
+  }
+
+  /**
+   * Sets a gauge.
+   * @param name the gauge
+   * @param value the value
+   * @param labels its labels
+   */
+  set(name: GaugeName, value: number, labels: Labels = {}): void {
+    (this.#metrics.get(name) as client.Gauge<string>).set(labels, value);
+  }
+
+  /**
+   * Records one observation in a histogram.
+   * @param name the histogram
+   * @param value the value (seconds for latencies)
+   * @param labels its labels
+   */
+  observe(name: HistogramName, value: number, labels: Labels = {}): void {
+    (this.#metrics.get(name) as client.Histogram<string>).observe(labels, value);
+  }
+
+  /** The Prometheus text exposition. */
+  exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The exposition's content type. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /**
+   * The figures as JSON for `/stats`: each counter and gauge by its labels,
+   * each histogram as count and sum.
+   * @returns name → value, or name → { "label=value,…": value }
+   */
+  async getStats(): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {
+      uptime_seconds: Math.round((Date.now() - this.#startedAt) / 1000),
+    };
+    for (const [name, metric] of this.#metrics) {
+      const { values } = await metric.get();
+      const def = DEFINITIONS[name as keyof Definitions];
+      if (def.kind === "histogram") {
+        const series: Record<string, { count: number; sum: number }> = {};
+        for (const v of values) {
+          if (!v.metricName?.endsWith("_count") && !v.metricName?.endsWith("_sum")) continue;
+          const key = labelKey(v.labels as Labels);
+          const entry = series[key] ??= { count: 0, sum: 0 };
+          if (v.metricName?.endsWith("_count")) entry.count = v.value;
+          if (v.metricName?.endsWith("_sum")) entry.sum = v.value;
+        }
+        out[name] = series;
+      } else if (def.labels.length === 0) {
+        out[name] = values[0]?.value ?? 0;
+      } else {
+        out[name] = Object.fromEntries(values.map((v) => [labelKey(v.labels as Labels), v.value]));
+      }
+    }
+    return out;
+  }
+}
+
+function labelKey(labels: Labels): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",") || "total";
+}
