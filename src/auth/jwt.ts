@@ -1,0 +1,121 @@
+/**
+ * HS256 JSON Web Tokens on Web Crypto (PROTOCOL.md §5): claims `sub`, `role`,
+ * `exp`. Verification checks the header's `alg`, the signature in constant
+ * time (Web Crypto's `verify`), the expiry and the claims' types.
+ * @module
+ */
+import { ProtocolError } from "../protocol/codes.ts";
+import type { Role } from "../protocol/types.ts";
+
+/** The verified identity a token carries. */
+export interface Identity {
+  readonly sub: string;
+  readonly role: Role;
+  /** Expiry, seconds since the epoch. */
+  readonly exp: number;
+}
+
+const encoder = new TextEncoder();
+
+function base64UrlEncode(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function base64UrlDecode(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("not base64url");
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Verifies and signs tokens with one secret. */
+export class TokenAuthority {
+  readonly #key: Promise<CryptoKey>;
+
+  /**
+   * @param secret the HS256 secret (`AUTH_SECRET`)
+   * @throws {TypeError} when the secret is empty
+   */
+  constructor(secret: string) {
+    if (secret.length === 0) throw new TypeError("an HS256 secret must not be empty");
+    this.#key = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
+  }
+
+  /**
+   * Signs a token.
+   * @param claims `sub`, `role` and `exp` (seconds since the epoch)
+   * @returns the compact JWT
+   */
+  async sign(claims: Identity & Record<string, unknown>): Promise<string> {
+    const header = base64UrlEncode(encoder.encode(JSON.stringify({ alg: "HS256", typ: "JWT" })));
+    const payload = base64UrlEncode(encoder.encode(JSON.stringify(claims)));
+    const signature = await crypto.subtle.sign(
+      "HMAC",
+      await this.#key,
+      encoder.encode(`${header}.${payload}`),
+    );
+    return `${header}.${payload}.${base64UrlEncode(new Uint8Array(signature))}`;
+  }
+
+  /**
+   * Verifies a token.
+   * @param token the compact JWT
+   * @param nowMs the current time (ms since the epoch)
+   * @returns the identity it carries
+   * @throws {ProtocolError} `unauthorized` for a malformed, forged or expired token
+   */
+  async verify(token: string, nowMs: number): Promise<Identity> {
+    const bad = (why: string) => new ProtocolError("unauthorized", `token rejected: ${why}`);
+    const parts = token.split(".");
+    if (parts.length !== 3) throw bad("malformed");
+    let header: unknown, claims: unknown, signature: Uint8Array;
+    try {
+      header = JSON.parse(new TextDecoder().decode(base64UrlDecode(parts[0])));
+      claims = JSON.parse(new TextDecoder().decode(base64UrlDecode(parts[1])));
+      signature = base64UrlDecode(parts[2]);
+    } catch {
+      throw bad("malformed");
+    }
+    if (
+      typeof header !== "object" || header === null || (header as { alg?: unknown }).alg !== "HS256"
+    ) {
+      throw bad("algorithm must be HS256");
+    }
+    const ok = await crypto.subtle.verify(
+      "HMAC",
+      await this.#key,
+      signature,
+      encoder.encode(`${parts[0]}.${parts[1]}`),
+    );
+    if (!ok) throw bad("bad signature");
+    if (typeof claims !== "object" || claims === null) throw bad("claims must be an object");
+    const { sub, role, exp } = claims as Record<string, unknown>;
+    if (typeof sub !== "string" || sub.length === 0 || sub.length > 255) {
+      throw bad("claim 'sub' must be a non-empty string");
+    }
+    if (role !== "operator" && role !== "module") {
+      throw bad("claim 'role' must be 'operator' or 'module'");
+    }
+    if (typeof exp !== "number" || !Number.isFinite(exp)) throw bad("claim 'exp' is required");
+    if (exp * 1000 <= nowMs) throw bad("expired");
+    return { sub, role, exp };
+  }
+}
+
+/**
+ * Makes a random secret for development mode (no `AUTH_SECRET`).
+ * @returns 32 random bytes, base64url
+ */
+export function randomSecret(): string {
+  return base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
+}

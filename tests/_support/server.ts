@@ -1,0 +1,146 @@
+/**
+ * Runs the real server (`main.ts`) as a child process for integration tests,
+ * on a free loopback port, and mints tokens for it.
+ * @module
+ */
+import { TokenAuthority } from "../../src/auth/jwt.ts";
+import type { Role } from "../../src/protocol/types.ts";
+
+/** The secret every test server is started with, unless overridden. */
+export const TEST_SECRET = "test-secret-of-at-least-32-bytes-length!";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** A server process started by `startServer`. */
+export interface RunningServer {
+  /** `http://127.0.0.1:<port>` (or `https://localhost:<port>` with TLS). */
+  readonly url: string;
+  /** The WebSocket endpoint. */
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly env: Readonly<Record<string, string>>;
+  /** Everything the process has written to stdout and stderr so far. */
+  output(): string;
+  /** Sends a signal and waits for the exit; returns the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+  /** Resolves with the exit status when the process ends. */
+  readonly exited: Promise<Deno.CommandStatus>;
+}
+
+/** Finds a free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/**
+ * Starts `main.ts` with the given environment and waits until `/readyz` says 200.
+ * @param env configuration variables (WEBSOCKET_PORT is chosen when absent)
+ * @param opts `waitReady: false` to return once `/healthz` answers; `timeoutMs`
+ * @returns the running server
+ * @throws {Error} when it does not become ready (with its output)
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  opts: { waitReady?: boolean; timeoutMs?: number; cwd?: string } = {},
+): Promise<RunningServer> {
+  const port = env.WEBSOCKET_PORT ? Number(env.WEBSOCKET_PORT) : freePort();
+  const fullEnv: Record<string, string> = {
+    WEBSOCKET_HOST: "127.0.0.1",
+    AUTH_SECRET: TEST_SECRET,
+    LOG_LEVEL: "warn",
+    ...env,
+    WEBSOCKET_PORT: String(port),
+  };
+  const tls = Boolean(fullEnv.SSL_CERT_FILE && fullEnv.SSL_KEY_FILE);
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      "--allow-sys",
+      MAIN,
+    ],
+    cwd: opts.cwd ?? ROOT,
+    env: fullEnv,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = cmd.spawn();
+  let text = "";
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    for await (const chunk of stream) text += dec.decode(chunk, { stream: true });
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const exited = child.status.then(async (s) => {
+    await pumps.catch(() => {});
+    return s;
+  });
+  const host = tls ? "localhost" : "127.0.0.1";
+  const url = `${tls ? "https" : "http"}://${host}:${port}`;
+  const server: RunningServer = {
+    url,
+    wsUrl: `${tls ? "wss" : "ws"}://${host}:${port}/ws`,
+    port,
+    env: fullEnv,
+    output: () => text,
+    stop: async (signal: Deno.Signal = "SIGTERM") => {
+      try {
+        child.kill(signal);
+      } catch { /* already gone */ }
+      return (await exited).code;
+    },
+    kill: async () => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await exited;
+    },
+    exited,
+  };
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  const path = opts.waitReady === false ? "/healthz" : "/readyz";
+  let gone = false;
+  exited.then(() => gone = true);
+  while (Date.now() < deadline && !gone) {
+    if (tls) break; // the caller checks TLS readiness with its own CA
+    try {
+      const res = await fetch(`${url}${path}`);
+      await res.body?.cancel();
+      if (res.status === 200) return server;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (tls && !gone) return server;
+  await server.kill();
+  throw new Error(`server did not become ready on ${url}:\n${text}`);
+}
+
+/**
+ * Mints a token for a test client.
+ * @param sub user or module name
+ * @param role the role
+ * @param opts secret and lifetime
+ * @returns a signed HS256 JWT
+ */
+export function mintToken(
+  sub: string,
+  role: Role,
+  opts: { secret?: string; ttlSeconds?: number } = {},
+): Promise<string> {
+  const authority = new TokenAuthority(opts.secret ?? TEST_SECRET);
+  return authority.sign({
+    sub,
+    role,
+    exp: Math.floor(Date.now() / 1000) + (opts.ttlSeconds ?? 3600),
+  });
+}
