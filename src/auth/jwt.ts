@@ -23,7 +23,7 @@ function base64UrlEncode(bytes: Uint8Array): string {
   return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function base64UrlDecode(text: string): Uint8Array {
+function base64UrlDecode(text: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("not base64url");
   const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
   const bin = atob(b64);
@@ -78,7 +78,7 @@ export class TokenAuthority {
     const bad = (why: string) => new ProtocolError("unauthorized", `token rejected: ${why}`);
     const parts = token.split(".");
     if (parts.length !== 3) throw bad("malformed");
-    let header: unknown, claims: unknown, signature: Uint8Array;
+    let header: unknown, claims: unknown, signature: Uint8Array<ArrayBuffer>;
     try {
       header = JSON.parse(new TextDecoder().decode(base64UrlDecode(parts[0])));
       claims = JSON.parse(new TextDecoder().decode(base64UrlDecode(parts[1])));

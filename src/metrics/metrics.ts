@@ -9,7 +9,11 @@ import client from "prom-client";
 
 const DEFINITIONS = {
   ws_connections: { kind: "gauge", help: "Open WebSocket connections by role", labels: ["role"] },
-  ws_connections_opened_total: { kind: "counter", help: "WebSocket connections accepted", labels: [] },
+  ws_connections_opened_total: {
+    kind: "counter",
+    help: "WebSocket connections accepted",
+    labels: [],
+  },
   ws_connections_closed_total: {
     kind: "counter",
     help: "WebSocket connections closed, by close code",
@@ -184,12 +188,14 @@ export class Metrics {
       const def = DEFINITIONS[name as keyof Definitions];
       if (def.kind === "histogram") {
         const series: Record<string, { count: number; sum: number }> = {};
-        for (const v of values) {
-          if (!v.metricName?.endsWith("_count") && !v.metricName?.endsWith("_sum")) continue;
-          const key = labelKey(v.labels as Labels);
-          const entry = series[key] ??= { count: 0, sum: 0 };
-          if (v.metricName?.endsWith("_count")) entry.count = v.value;
-          if (v.metricName?.endsWith("_sum")) entry.sum = v.value;
+        for (const v of values as Array<{ metricName?: string; labels: Labels; value: number }>) {
+          const part = v.metricName?.endsWith("_count")
+            ? "count"
+            : v.metricName?.endsWith("_sum")
+            ? "sum"
+            : null;
+          if (part === null) continue;
+          (series[labelKey(v.labels)] ??= { count: 0, sum: 0 })[part] = v.value;
         }
         out[name] = series;
       } else if (def.labels.length === 0) {
