@@ -1,0 +1,146 @@
+/**
+ * One bounded HTTP GET for post fetching: a timeout per request, one retry on
+ * 429/5xx and network errors after a short backoff (a small `Retry-After` is
+ * honoured), and a cap on the body so a huge or endless answer cannot eat
+ * memory. Failures come back as values; nothing here throws for the remote.
+ * @module
+ */
+
+/** What a bounded GET needs. */
+export interface BoundedGetOptions {
+  /** The fetch to use (the global one in production, a spy in some tests). */
+  readonly fetch: typeof fetch;
+  /** Per-request timeout (headers and body), ms. */
+  readonly timeoutMs: number;
+  /** Largest body read, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Waits before the retry (injected so tests need not sleep). */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Request headers. */
+  readonly headers?: HeadersInit;
+  /** Backoff before the retry when the server gives no `Retry-After`, ms. */
+  readonly retryDelayMs?: number;
+  /** The longest `Retry-After` waited for; a longer one ends with `http_error`. */
+  readonly maxRetryAfterMs?: number;
+}
+
+/** What a bounded GET came to. */
+export type BoundedGetOutcome =
+  | { readonly kind: "ok"; readonly status: number; readonly body: string }
+  | { readonly kind: "http_error"; readonly status: number }
+  | { readonly kind: "timeout" }
+  | { readonly kind: "network"; readonly detail: string }
+  | { readonly kind: "too_large"; readonly limit: number };
+
+/** One attempt: final, or worth one retry after `delayMs`. */
+type Attempt =
+  | { readonly retry: false; readonly outcome: BoundedGetOutcome }
+  | { readonly retry: true; readonly outcome: BoundedGetOutcome; readonly delayMs: number | null };
+
+/** Default backoff before the retry, ms. */
+export const DEFAULT_RETRY_DELAY_MS = 250;
+/** Default longest `Retry-After` honoured, ms. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 2000;
+
+/**
+ * Reads `Retry-After` (seconds or an HTTP date) as a delay in ms.
+ * @param value the header's value
+ * @param now the current time, ms since the epoch
+ * @returns the delay, or `null` when absent or unreadable
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (value === null) return null;
+  const s = value.trim();
+  if (/^\d{1,9}$/.test(s)) return Number(s) * 1000;
+  const at = Date.parse(s);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+function isTimeout(error: unknown, signal: AbortSignal): boolean {
+  if (signal.aborted && (signal.reason as { name?: string } | undefined)?.name === "TimeoutError") {
+    return true;
+  }
+  return (error as { name?: string } | null)?.name === "TimeoutError";
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+async function readCapped(
+  res: Response,
+  maxBytes: number,
+): Promise<{ body: string } | { tooLarge: true }> {
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes || !res.body) {
+    await res.body?.cancel();
+    return declared > maxBytes ? { tooLarge: true } : { body: "" };
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let total = 0;
+  let body = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return { tooLarge: true };
+    }
+    body += decoder.decode(value, { stream: true });
+  }
+  return { body: body + decoder.decode() };
+}
+
+async function attempt(url: string, o: BoundedGetOptions): Promise<Attempt> {
+  const signal = AbortSignal.timeout(o.timeoutMs);
+  let res: Response;
+  try {
+    res = await o.fetch(url, { signal, headers: o.headers, redirect: "follow" });
+  } catch (e) {
+    if (isTimeout(e, signal)) return { retry: false, outcome: { kind: "timeout" } };
+    return { retry: true, outcome: { kind: "network", detail: describe(e) }, delayMs: null };
+  }
+  if (res.status === 429 || res.status >= 500) {
+    await res.body?.cancel();
+    return {
+      retry: true,
+      outcome: { kind: "http_error", status: res.status },
+      delayMs: parseRetryAfter(res.headers.get("retry-after")),
+    };
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    return { retry: false, outcome: { kind: "http_error", status: res.status } };
+  }
+  try {
+    const read = await readCapped(res, o.maxBodyBytes);
+    const outcome: BoundedGetOutcome = "tooLarge" in read
+      ? { kind: "too_large", limit: o.maxBodyBytes }
+      : { kind: "ok", status: res.status, body: read.body };
+    return { retry: false, outcome };
+  } catch (e) {
+    if (isTimeout(e, signal)) return { retry: false, outcome: { kind: "timeout" } };
+    return { retry: false, outcome: { kind: "network", detail: describe(e) } };
+  }
+}
+
+/**
+ * GETs a URL with a timeout per request, at most one retry and a capped body.
+ * A timeout is not retried: the caller has already waited the full budget.
+ * @param url the URL
+ * @param options limits and the fetch to use
+ * @returns the body or why there is none; never throws for remote failures
+ */
+export async function boundedGet(
+  url: string,
+  options: BoundedGetOptions,
+): Promise<BoundedGetOutcome> {
+  const first = await attempt(url, options);
+  if (!first.retry) return first.outcome;
+  const maxRetryAfter = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  if (first.delayMs !== null && first.delayMs > maxRetryAfter) return first.outcome;
+  await options.sleep(first.delayMs ?? options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS);
+  return (await attempt(url, options)).outcome;
+}

@@ -1,0 +1,117 @@
+/**
+ * `processPendingResponse`: what `SR` does (PROTOCOL.md §3.1). It reads the
+ * row, fetches the post's text when the row has none, and appends the
+ * `pending` event with the card rendered from the locked row. A failed fetch
+ * never loses the response: the card says the text is unavailable and the
+ * event is appended all the same.
+ * @module
+ */
+import type { Card } from "../protocol/frames.ts";
+import type { Platform, ResponseId } from "../protocol/types.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { AppendResult, PendingBody, ResponseRow, Store } from "../store/store.ts";
+import type { FetchResult } from "./fetch_result.ts";
+import type { Renderer } from "./render.ts";
+
+/** What processing a pending response needs. */
+export interface ProcessPendingDeps {
+  readonly store: Store;
+  /** Fetches a post's text; never throws for remote failures. */
+  readonly fetchPostText: (platform: string, postUrl: string) => Promise<FetchResult>;
+  readonly renderer: Renderer;
+  /** Reserved for callers that pass their metrics along; fetching counts its own. */
+  readonly metrics?: Metrics;
+  readonly logger?: Logger;
+}
+
+/** The stored post text, or `null` when the row has none worth showing. */
+function storedText(row: ResponseRow): string | null {
+  return row.post_text !== null && row.post_text.trim() !== "" ? row.post_text : null;
+}
+
+/**
+ * `platform` as the card carries it. The database may hold a value other than
+ * vk/telegram; it is passed on as stored rather than invented.
+ */
+function cardPlatform(row: ResponseRow): Platform {
+  return row.platform as Platform;
+}
+
+/**
+ * Renders a `SNAPSHOT` item from the row as it stands (no fetching).
+ * @param row a pending response
+ * @param renderer the card renderer
+ * @returns the card
+ */
+export function renderSnapshotItem(row: ResponseRow, renderer: Renderer): Card {
+  const postText = storedText(row);
+  return {
+    response_id: row.id,
+    platform: cardPlatform(row),
+    post_url: row.post_url,
+    html: renderer.renderCard(row, { postText, unavailable: postText === null }),
+  };
+}
+
+/** Fetches and stores the post's text; returns it, or `null` when it could not be had. */
+async function fetchAndStore(row: ResponseRow, deps: ProcessPendingDeps): Promise<string | null> {
+  const log = deps.logger;
+  const result = await deps.fetchPostText(row.platform, row.post_url);
+  if (!result.ok) {
+    log?.warn("post text unavailable", {
+      response_id: row.id,
+      platform: row.platform,
+      reason: result.reason,
+      detail: result.detail,
+    });
+    return null;
+  }
+  if (result.text.trim() !== "") {
+    try {
+      await deps.store.setPostText(row.id, result.text);
+    } catch (e) {
+      // The text still goes into this card; the next SR tries to store it again.
+      log?.warn("storing post text failed", { response_id: row.id, error: e });
+    }
+  }
+  return result.text;
+}
+
+/**
+ * Announces a pending response: appends its `pending` event once.
+ * @param responseId the response (`SR.response_id`)
+ * @param deps the store, the fetcher and the renderer
+ * @returns `appended` with the event; `duplicate` with the original `seq` when
+ * already announced (then a missing post text is fetched again and stored, so
+ * the next `SNAPSHOT` shows it, but no second event is appended);
+ * `not_found`; `not_pending` with the row's status and decider
+ * @throws {StoreUnavailableError} when the database does not answer
+ */
+export async function processPendingResponse(
+  responseId: ResponseId,
+  deps: ProcessPendingDeps,
+): Promise<AppendResult> {
+  const row = await deps.store.getResponse(responseId);
+  if (row === null) return { kind: "not_found" };
+  if (row.status !== "pending") {
+    return { kind: "not_pending", status: row.status, decidedBy: row.decided_by };
+  }
+  const announced = await deps.store.findAnnouncement(responseId);
+  if (announced !== null) {
+    if (storedText(row) === null) await fetchAndStore(row, deps);
+    return { kind: "duplicate", seq: announced };
+  }
+  const fetchedText = storedText(row) === null ? await fetchAndStore(row, deps) : null;
+  return deps.store.announce(responseId, (locked): PendingBody => {
+    // The locked row wins: another process may have stored the text meanwhile.
+    const postText = storedText(locked) ?? fetchedText;
+    return {
+      event: "pending",
+      response_id: locked.id,
+      platform: cardPlatform(locked),
+      post_url: locked.post_url,
+      html: deps.renderer.renderCard(locked, { postText, unavailable: postText === null }),
+    };
+  });
+}

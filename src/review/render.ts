@@ -1,0 +1,97 @@
+/**
+ * Rendering of review cards from `templates/card.njk` with nunjucks, with
+ * autoescaping on: post text, author and reply text are data, never markup
+ * (PROTOCOL.md §3.2). The template is the card's content only; the operator
+ * page adds the `data-response-id` wrapper and the controls.
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import nunjucks from "nunjucks";
+import type { ResponseRow } from "../store/store.ts";
+import { asSafeHtml, type SafeHtml } from "../protocol/types.ts";
+
+/** The templates directory of this checkout, whatever the working directory. */
+export const DEFAULT_TEMPLATES_DIR: URL = new URL("../../templates/", import.meta.url);
+
+/** What the card shows about the post besides the row. */
+export interface CardOptions {
+  /** The post's text (fetched or stored), or `null` when there is none. */
+  readonly postText: string | null;
+  /** Whether fetching the text failed: the card says it is unavailable. */
+  readonly unavailable: boolean;
+}
+
+/** Renders the cards of the review hub. */
+export interface Renderer {
+  /**
+   * Renders a card's content.
+   * @param row the response as stored
+   * @param opts the post's text and whether it is unavailable
+   * @returns escaped HTML
+   * @throws {Error} when the template is missing or broken (a deployment fault)
+   */
+  renderCard(row: ResponseRow, opts: CardOptions): SafeHtml;
+}
+
+const PLATFORM_LABELS: Readonly<Record<string, string>> = { vk: "VK", telegram: "Telegram" };
+
+/** `post_url` as a link target, only for http(s): `javascript:` and the like stay text. */
+function linkTarget(postUrl: string): string {
+  try {
+    const url = new URL(postUrl.trim());
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : "";
+  } catch {
+    return "";
+  }
+}
+
+function postState(opts: CardOptions): "text" | "empty" | "unavailable" {
+  if (opts.unavailable || opts.postText === null) return "unavailable";
+  return opts.postText.trim() === "" ? "empty" : "text";
+}
+
+function timeFields(at: Date): { createdIso: string; createdLabel: string } {
+  if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
+    return { createdIso: "", createdLabel: "time unknown" };
+  }
+  const iso = at.toISOString();
+  return { createdIso: iso, createdLabel: `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` };
+}
+
+/**
+ * Builds the template context: every value a string (so `throwOnUndefined`
+ * catches a misspelt name), every choice made here rather than in the template.
+ */
+function cardContext(row: ResponseRow, opts: CardOptions): Record<string, string> {
+  const known = Object.hasOwn(PLATFORM_LABELS, row.platform);
+  return {
+    platformClass: known ? row.platform : "other",
+    platformLabel: known ? PLATFORM_LABELS[row.platform] : String(row.platform),
+    postUrl: String(row.post_url),
+    postHref: linkTarget(String(row.post_url)),
+    postState: postState(opts),
+    postText: opts.postText ?? "",
+    author: row.author ?? "",
+    replyText: String(row.response_text ?? ""),
+    ...timeFields(row.created_at),
+  };
+}
+
+/**
+ * Creates a renderer over a templates directory: autoescape on, undefined
+ * values are errors, templates cached after the first load, no file watching.
+ * @param templatesDir the directory holding `card.njk` (this checkout's `templates/` by default)
+ * @returns the renderer
+ */
+export function createRenderer(templatesDir: string | URL = DEFAULT_TEMPLATES_DIR): Renderer {
+  const dir = templatesDir instanceof URL ? fileURLToPath(templatesDir) : templatesDir;
+  const env = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader(dir, { noCache: false, watch: false }),
+    { autoescape: true, throwOnUndefined: true },
+  );
+  return {
+    renderCard(row, opts) {
+      return asSafeHtml(String(env.render("card.njk", cardContext(row, opts))).trim());
+    },
+  };
+}
