@@ -52,6 +52,8 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (value === null) return null;
   const s = value.trim();
   if (/^\d{1,9}$/.test(s)) return Number(s) * 1000;
+  // An HTTP date ("Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse alone takes "-5" for a year.
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(s)) return null;
   const at = Date.parse(s);
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
