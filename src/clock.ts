@@ -4,18 +4,21 @@
  * @module
  */
 
+/** A timer handle, whatever the runtime's timer functions return. */
+export type TimerHandle = ReturnType<typeof setTimeout>;
+
 /** A source of time and timers. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** Like `setInterval`; returns a handle for `clearInterval`. */
-  setInterval(fn: () => void, ms: number): number;
+  setInterval(fn: () => void, ms: number): TimerHandle;
   /** Like `clearInterval`. */
-  clearInterval(handle: number): void;
+  clearInterval(handle: TimerHandle): void;
   /** Like `setTimeout`. */
-  setTimeout(fn: () => void, ms: number): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
   /** Like `clearTimeout`. */
-  clearTimeout(handle: number): void;
+  clearTimeout(handle: TimerHandle): void;
 }
 
 /** The real clock. */

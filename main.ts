@@ -1,0 +1,23 @@
+/**
+ * The composition root: configuration → `serve()`. Exits 2 on a bad
+ * configuration value (the message names the variable), 0 after a graceful
+ * stop (SIGTERM/SIGINT).
+ * @module
+ */
+import { ConfigError, loadConfig } from "./src/config.ts";
+import { serve } from "./src/server.ts";
+
+if (import.meta.main) {
+  try {
+    const config = loadConfig();
+    const server = await serve(config, { handleSignals: true });
+    await server.finished;
+    Deno.exit(0);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`configuration error: ${e.message}`);
+      Deno.exit(2);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * What command handlers get and give back. Handlers never touch a socket:
+ * they receive the session's identity and their dependencies, and return an
+ * `Outcome` that the connection layer carries out.
+ * @module
+ */
+import type { Identity, TokenAuthority } from "../auth/jwt.ts";
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log/logger.ts";
+import type { CloseCode } from "../protocol/codes.ts";
+import type { CommandId, ErrorFrame, ResumePosition, ServerFrame } from "../protocol/frames.ts";
+import type { ResponseId } from "../protocol/types.ts";
+import type { AppendResult, Store, StoredEvent } from "../store/store.ts";
+
+/** The part of a connection a handler may read. */
+export interface SessionView {
+  readonly clientId: string;
+  /** Set once `CL` succeeded. */
+  readonly identity: Identity | null;
+}
+
+/** A handler's dependencies. */
+export interface CommandDeps {
+  readonly auth: TokenAuthority;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Whether the database (and broker) answered at the last check. */
+  readonly isReady: () => boolean;
+  /** `processPendingResponse` bound to its dependencies. */
+  readonly processPending: (id: ResponseId) => Promise<AppendResult>;
+  /** Hands a committed event to this process's feed and the broker. */
+  readonly appended: (event: StoredEvent) => void;
+}
+
+/** What the connection layer does after a command. */
+export type Outcome =
+  | { readonly kind: "reply"; readonly frame: ServerFrame }
+  | {
+    readonly kind: "hello";
+    readonly identity: Identity;
+    readonly id: CommandId | undefined;
+    readonly resume: ResumePosition | undefined;
+  }
+  | {
+    readonly kind: "close";
+    readonly code: CloseCode;
+    readonly reason: string;
+    readonly frame?: ErrorFrame;
+  };

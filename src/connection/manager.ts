@@ -1,0 +1,252 @@
+/**
+ * `WebSocketManager`: the registry of connections and the fan-out point.
+ * Every frame sent to a client goes through `send`, which enforces the send
+ * buffer limit (Deno has no drain event, so `bufferedAmount` is checked on
+ * every send); `deliverEvent` is the event feed's sink.
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { CLOSE, type CloseCode } from "../protocol/codes.ts";
+import { encodeFrame } from "../protocol/encode.ts";
+import type { ServerFrame } from "../protocol/frames.ts";
+import type { Seq } from "../protocol/types.ts";
+import { OPEN, type WebSocketClient } from "./client.ts";
+import { HeartbeatSupervisor } from "./heartbeat.ts";
+
+/** Options of a `WebSocketManager`. */
+export interface ManagerOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /** Unsent bytes past which a client is closed 4009. */
+  readonly maxBufferedBytes: number;
+  readonly helloTimeoutMs: number;
+  readonly heartbeatTimeoutMs: number;
+  /** Called when a live client falls behind the feed (a gap to fill from the log). */
+  readonly onGap?: (client: WebSocketClient) => void;
+}
+
+/** A summary of one alive client, for `/stats`. */
+export interface ClientSummary {
+  readonly id: string;
+  readonly role: string | null;
+  readonly user: string | null;
+  readonly remote_address: string;
+  readonly connected_at: string;
+  readonly last_heartbeat: string;
+  readonly last_seq_sent: number;
+}
+
+/** Registry and fan-out of this process's connections. */
+export class WebSocketManager {
+  /** Every connection of this process by client id (the supervisor walks it). */
+  readonly clients: Map<string, WebSocketClient> = new Map();
+  readonly #o: ManagerOptions;
+  #supervisor: HeartbeatSupervisor | null = null;
+
+  /** @param options clock, logger, metrics and limits */
+  constructor(options: ManagerOptions) {
+    this.#o = options;
+  }
+
+  /** Registers a new connection. */
+  addClient(client: WebSocketClient): void {
+    this.clients.set(client.id, client);
+    this.#o.metrics?.increment("ws_connections_opened_total");
+    this.#countRoles();
+  }
+
+  /**
+   * Forgets a connection (after its socket closed).
+   * @param id the client id
+   * @param code the close code, for metrics
+   */
+  removeClient(id: string, code?: number): void {
+    const client = this.clients.get(id);
+    if (!client) return;
+    client.state = "closed";
+    client.queue = [];
+    this.clients.delete(id);
+    this.#o.metrics?.increment("ws_connections_closed_total", { code: String(code ?? 0) });
+    this.#countRoles();
+  }
+
+  /** Notes that a client sent a frame now. */
+  updateHeartbeat(id: string): void {
+    const client = this.clients.get(id);
+    if (client) client.lastHeartbeat = this.#o.clock.now();
+  }
+
+  /** Called after a client authenticated (its role changes the gauges). */
+  authenticated(_client: WebSocketClient): void {
+    this.#countRoles();
+  }
+
+  /** Authenticated clients whose socket is open. */
+  getAliveClients(): WebSocketClient[] {
+    const out: WebSocketClient[] = [];
+    for (const c of this.clients.values()) {
+      if (c.role !== null && c.state !== "closed" && c.socket.readyState === OPEN) out.push(c);
+    }
+    return out;
+  }
+
+  /** Summaries of the alive clients for `/stats`. */
+  describeAliveClients(): ClientSummary[] {
+    return this.getAliveClients().map((c) => ({
+      id: c.id,
+      role: c.role,
+      user: c.user,
+      remote_address: c.remoteAddress,
+      connected_at: new Date(c.connectedAt).toISOString(),
+      last_heartbeat: new Date(c.lastHeartbeat).toISOString(),
+      last_seq_sent: c.lastSeqSent,
+    }));
+  }
+
+  /**
+   * Sends one frame to every alive client, encoding it once.
+   * @param frame a frame or its encoded text
+   * @param type the frame type, for metrics
+   * @returns how many clients it was sent to
+   */
+  sendToAll(frame: ServerFrame | string, type = "other"): number {
+    const text = typeof frame === "string" ? frame : encodeFrame(frame);
+    let sent = 0;
+    for (const c of this.getAliveClients()) if (this.#sendRaw(c, text)) sent++;
+    this.#o.metrics?.increment("ws_frames_out_total", { type }, sent);
+    return sent;
+  }
+
+  /**
+   * Sends one frame to one client.
+   * @param client the client
+   * @param frame a frame or its encoded text
+   * @param type the frame type, for metrics
+   * @returns false when the client is gone or was closed for a full buffer
+   */
+  send(client: WebSocketClient, frame: ServerFrame | string, type: string): boolean {
+    const text = typeof frame === "string" ? frame : encodeFrame(frame);
+    const ok = this.#sendRaw(client, text);
+    if (ok) this.#o.metrics?.increment("ws_frames_out_total", { type });
+    return ok;
+  }
+
+  /**
+   * The event feed's sink: sends an event to every live client that is at
+   * `seq - 1`, queues it for clients being synced.
+   * @param seq the event's seq
+   * @param frame the encoded `EVENT` frame (the same string for every client)
+   */
+  deliverEvent(seq: Seq, frame: string): void {
+    let sent = 0;
+    for (const c of this.clients.values()) {
+      if (c.state === "syncing") {
+        const last = c.queue.at(-1);
+        if (!last || seq > last.seq) c.queue.push({ seq, frame });
+      } else if (c.state === "live") {
+        if (seq <= c.lastSeqSent) continue;
+        if (seq !== c.lastSeqSent + 1) {
+          // The client is behind (it never should be while live): hand it to
+          // the replay path, which reads the gap from the log.
+          c.state = "syncing";
+          c.queue.push({ seq, frame });
+          this.#o.onGap?.(c);
+          continue;
+        }
+        if (this.#sendRaw(c, frame)) {
+          c.lastSeqSent = seq;
+          sent++;
+        }
+      }
+    }
+    this.#o.metrics?.increment("ws_frames_out_total", { type: "EVENT" }, sent);
+  }
+
+  /**
+   * Closes a connection with a protocol close code.
+   * @param client the client
+   * @param code the close code
+   * @param reason a short reason (≤ 123 bytes)
+   */
+  close(client: WebSocketClient, code: CloseCode, reason: string): void {
+    if (client.state === "closed") return;
+    client.state = "closed";
+    client.queue = [];
+    try {
+      client.socket.close(code, reason.slice(0, 120));
+    } catch (e) {
+      this.#o.logger.debug("close failed", { client: client.id, error: e });
+    }
+  }
+
+  /** Closes every connection (e.g. 1012 on shutdown). */
+  closeAll(code: CloseCode, reason: string): void {
+    for (const c of this.clients.values()) this.close(c, code, reason);
+  }
+
+  /**
+   * Starts the heartbeat supervisor over this manager's clients.
+   * @returns the supervisor (stop it on shutdown)
+   */
+  startHeartbeat(): HeartbeatSupervisor {
+    this.#supervisor ??= new HeartbeatSupervisor(this.clients, {
+      clock: this.#o.clock,
+      helloTimeoutMs: this.#o.helloTimeoutMs,
+      heartbeatTimeoutMs: this.#o.heartbeatTimeoutMs,
+      onTimeout: (client, kind) => {
+        if (kind === "hello") {
+          this.#o.metrics?.increment("ws_hello_timeouts_total");
+          this.close(client, CLOSE.helloTimeout, "no CL in time");
+        } else {
+          this.#o.metrics?.increment("ws_heartbeat_timeouts_total");
+          this.close(client, CLOSE.heartbeatTimeout, "heartbeat timeout");
+        }
+      },
+    });
+    this.#supervisor.start();
+    return this.#supervisor;
+  }
+
+  /** Stops the heartbeat supervisor. */
+  stopHeartbeat(): void {
+    this.#supervisor?.stop();
+  }
+
+  #sendRaw(client: WebSocketClient, text: string): boolean {
+    const socket = client.socket;
+    if (client.state === "closed" || socket.readyState !== OPEN) return false;
+    if (socket.bufferedAmount > this.#o.maxBufferedBytes) {
+      this.#o.metrics?.increment("ws_slow_consumer_closes_total");
+      this.#o.logger.info("closing slow consumer", {
+        client: client.id,
+        buffered: socket.bufferedAmount,
+      });
+      this.close(client, CLOSE.slowConsumer, "too slow to read");
+      return false;
+    }
+    try {
+      socket.send(text);
+      return true;
+    } catch (e) {
+      this.#o.logger.debug("send failed", { client: client.id, error: e });
+      return false;
+    }
+  }
+
+  #countRoles(): void {
+    const metrics = this.#o.metrics;
+    if (!metrics) return;
+    let operator = 0, module = 0, unauthenticated = 0;
+    for (const c of this.clients.values()) {
+      if (c.role === "operator") operator++;
+      else if (c.role === "module") module++;
+      else unauthenticated++;
+    }
+    metrics.set("ws_connections", operator, { role: "operator" });
+    metrics.set("ws_connections", module, { role: "module" });
+    metrics.set("ws_connections", unauthenticated, { role: "unauthenticated" });
+  }
+}

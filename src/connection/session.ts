@@ -1,0 +1,208 @@
+/**
+ * `ConnectionHandler`: one connection's frames in, outcomes out. Enforces the
+ * frame rules that come before any command (text only, size, rate), decodes,
+ * routes through `echo`, and carries out the outcome. `CL` is a barrier:
+ * frames that follow it wait until the hello is done; other commands run
+ * concurrently and each gets its own reply.
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import { echo } from "../commands/router.ts";
+import type { CommandDeps, Outcome, SessionView } from "../commands/context.ts";
+import { errorFrame, failureFrame } from "../commands/errors.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { CLOSE } from "../protocol/codes.ts";
+import { decodeClientFrame, DecodeError } from "../protocol/decode.ts";
+import type { ClientFrame, ServerFrame } from "../protocol/frames.ts";
+import { type ClientSocket, createClient, type WebSocketClient } from "./client.ts";
+import type { WebSocketManager } from "./manager.ts";
+import type { ClientSync } from "./sync.ts";
+
+/** Options of a `ConnectionHandler`. */
+export interface HandlerOptions {
+  readonly manager: WebSocketManager;
+  readonly sync: ClientSync;
+  readonly deps: CommandDeps;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly maxMessageBytes: number;
+  readonly rateLimitPerSec: number;
+  readonly rateLimitBurst: number;
+  /** Rate-limit rejections within 10 s that close the connection 4029. */
+  readonly maxViolations?: number;
+}
+
+const VIOLATION_WINDOW_MS = 10_000;
+const encoder = new TextEncoder();
+
+/** Handles the frames of every connection of a process. */
+export class ConnectionHandler {
+  readonly #o: HandlerOptions;
+  readonly #barriers = new Map<string, Promise<void>>();
+  readonly #inFlight = new Set<Promise<void>>();
+
+  /** @param options manager, sync, command dependencies and limits */
+  constructor(options: HandlerOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Takes a new socket: registers its client record and wires its events.
+   * @param socket the upgraded WebSocket
+   * @param remoteAddress the peer's address
+   * @returns the client record
+   */
+  accept(socket: WebSocket, remoteAddress: string): WebSocketClient {
+    const { manager, clock } = this.#o;
+    const client = createClient(socket as ClientSocket, remoteAddress, clock.now(), {
+      perSecond: this.#o.rateLimitPerSec,
+      burst: this.#o.rateLimitBurst,
+    });
+    manager.addClient(client);
+    socket.onmessage = (ev) => this.onMessage(client, ev.data);
+    socket.onclose = (ev) => {
+      this.#barriers.delete(client.id);
+      manager.removeClient(client.id, ev.code);
+    };
+    socket.onerror = () => {/* onclose follows */};
+    return client;
+  }
+
+  /** Resolves when every command under way has finished. */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /**
+   * Handles one message from a client.
+   * @param client the connection
+   * @param data the message (a string for text frames)
+   */
+  onMessage(client: WebSocketClient, data: unknown): void {
+    const { manager, metrics } = this.#o;
+    if (client.state === "closed") return;
+    manager.updateHeartbeat(client.id);
+    if (typeof data !== "string") {
+      metrics?.increment("ws_frames_in_total", { type: "binary" });
+      manager.close(client, CLOSE.binaryFrame, "binary frames are not accepted");
+      return;
+    }
+    if (overLimit(data, this.#o.maxMessageBytes)) {
+      metrics?.increment("ws_frames_in_total", { type: "oversize" });
+      manager.close(client, CLOSE.tooBig, `frame over ${this.#o.maxMessageBytes} bytes`);
+      return;
+    }
+    let frame: ClientFrame;
+    try {
+      frame = decodeClientFrame(data);
+    } catch (e) {
+      metrics?.increment("ws_frames_in_total", { type: "invalid" });
+      const err = e as DecodeError;
+      this.#reply(client, errorFrame(err.commandId, err.code, err.message, { ...err.fields }));
+      return;
+    }
+    metrics?.increment("ws_frames_in_total", { type: frame.type });
+    if (!this.#admit(client)) {
+      this.#reply(client, errorFrame(frame.id, "rate_limited", "too many frames; slow down"));
+      return;
+    }
+    const barrier = this.#barriers.get(client.id);
+    const run = barrier
+      ? barrier.then(() => this.#handle(client, frame))
+      : this.#handle(client, frame);
+    if (frame.type === "CL") {
+      const done = run.finally(() => {
+        if (this.#barriers.get(client.id) === done) this.#barriers.delete(client.id);
+      });
+      this.#barriers.set(client.id, done);
+    }
+  }
+
+  #admit(client: WebSocketClient): boolean {
+    const now = this.#o.clock.now();
+    if (client.bucket.take(now)) return true;
+    if (now - client.violationsWindowStart > VIOLATION_WINDOW_MS) {
+      client.violationsWindowStart = now;
+      client.violations = 0;
+    }
+    client.violations++;
+    if (client.violations >= (this.#o.maxViolations ?? 50)) {
+      this.#o.manager.close(client, CLOSE.rateLimited, "rate limit exceeded repeatedly");
+    }
+    return false;
+  }
+
+  #handle(client: WebSocketClient, frame: ClientFrame): Promise<void> {
+    const started = performance.now();
+    client.inFlight++;
+    const task = this.#run(client, frame).finally(() => {
+      client.inFlight--;
+      this.#inFlight.delete(task);
+      this.#o.metrics?.observe("ws_command_seconds", (performance.now() - started) / 1000, {
+        type: frame.type,
+      });
+    });
+    this.#inFlight.add(task);
+    return task;
+  }
+
+  async #run(client: WebSocketClient, frame: ClientFrame): Promise<void> {
+    if (client.state === "closed") return;
+    let outcome: Outcome;
+    try {
+      outcome = await echo(sessionOf(client), frame, this.#o.deps);
+    } catch (e) {
+      this.#reply(client, failureFrame(frame.id, e, this.#o.logger));
+      return;
+    }
+    await this.#carryOut(client, outcome);
+  }
+
+  async #carryOut(client: WebSocketClient, outcome: Outcome): Promise<void> {
+    switch (outcome.kind) {
+      case "reply":
+        this.#reply(client, outcome.frame);
+        return;
+      case "close":
+        if (outcome.frame) this.#reply(client, outcome.frame);
+        this.#o.logger.info("closing connection", { client: client.id, code: outcome.code });
+        this.#o.manager.close(client, outcome.code, outcome.reason);
+        return;
+      case "hello":
+        try {
+          await this.#o.sync.welcome(client, outcome.identity, outcome.id, outcome.resume);
+        } catch (e) {
+          if (client.state === "hello") {
+            this.#reply(client, failureFrame(outcome.id, e, this.#o.logger));
+          } else this.#o.logger.warn("hello failed after WELCOME", { client: client.id, error: e });
+        }
+        return;
+      default: {
+        const never: never = outcome;
+        throw new TypeError(`unhandled outcome ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  #reply(client: WebSocketClient, frame: ServerFrame): void {
+    if (frame.type === "ERROR") this.#o.metrics?.increment("ws_errors_total", { code: frame.code });
+    this.#o.manager.send(client, frame, frame.type);
+  }
+}
+
+function sessionOf(client: WebSocketClient): SessionView {
+  return {
+    clientId: client.id,
+    identity: client.role && client.user ? { sub: client.user, role: client.role, exp: 0 } : null,
+  };
+}
+
+/** Whether a string's UTF-8 encoding is longer than `max` bytes. */
+function overLimit(text: string, max: number): boolean {
+  // A UTF-16 unit is 1 to 3 UTF-8 bytes: encode only when the length alone cannot tell.
+  if (text.length > max) return true;
+  if (text.length * 3 <= max) return false;
+  return encoder.encode(text).length > max;
+}

@@ -1,0 +1,176 @@
+/**
+ * Bringing a client up to date: `WELCOME`, then the replay of what it missed
+ * or a `SNAPSHOT`, then live events — never an event twice on one
+ * connection, never a gap, also while a replay and live events overlap.
+ *
+ * How: at the moment the head `H` is taken, the client enters `syncing`, so
+ * every live event the feed delivers from then on is queued on its record.
+ * The replay reads the log from the client's position up to the feed's head;
+ * the queue is then drained (skipping what the replay already sent) in one
+ * synchronous step that also switches the client to `live`.
+ * @module
+ */
+import type { Identity } from "../auth/jwt.ts";
+import type { Logger } from "../log/logger.ts";
+import type { EventFeed } from "../log/feed.ts";
+import { decideResume } from "../log/resume.ts";
+import type { SnapshotSource } from "../log/snapshot.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { CLOSE } from "../protocol/codes.ts";
+import type { CommandId, ResumePosition, WelcomeFrame } from "../protocol/frames.ts";
+import { asSeq, type Seq } from "../protocol/types.ts";
+import type { Store } from "../store/store.ts";
+import type { WebSocketClient } from "./client.ts";
+import type { WebSocketManager } from "./manager.ts";
+
+/** Options of a `ClientSync`. */
+export interface SyncOptions {
+  readonly store: Store;
+  readonly feed: EventFeed;
+  readonly manager: WebSocketManager;
+  readonly snapshots: SnapshotSource;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  /** Unsent bytes above which a replay pauses for the socket to drain. */
+  readonly replayHighWaterBytes: number;
+  /** Events read from the log per query during a replay. */
+  readonly replayPageSize?: number;
+}
+
+/** Welcomes clients and keeps them contiguous. */
+export class ClientSync {
+  readonly #o: SyncOptions;
+
+  /** @param options store, feed, manager and heartbeat settings */
+  constructor(options: SyncOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Authenticates a client and sends `WELCOME`, then the replay or the
+   * `SNAPSHOT`, then switches it to live events.
+   * @param client the connection
+   * @param identity the verified identity
+   * @param id the `CL`'s id
+   * @param resume the client's position
+   * @throws {StoreUnavailableError} when the database does not answer before
+   * `WELCOME` was sent (the caller answers `unavailable`)
+   */
+  async welcome(
+    client: WebSocketClient,
+    identity: Identity,
+    id: CommandId | undefined,
+    resume: ResumePosition | undefined,
+  ): Promise<void> {
+    const { store, feed, manager } = this.#o;
+    await feed.sync();
+    if (client.state !== "hello") return;
+    const head = feed.head;
+    const oldest = resume && resume.last_seq < head ? await store.oldestSeq() : null;
+    const mode = decideResume({ epoch: store.epoch(), head, oldest }, resume);
+    const snapshot = mode === "snapshot" ? await this.#o.snapshots.get() : null;
+    if (client.state !== "hello") return;
+
+    // From here to the first send nothing awaits: the client starts queueing
+    // live events at the same instant its position is fixed.
+    client.role = identity.role;
+    client.user = identity.sub;
+    client.state = "syncing";
+    client.queue = [];
+    client.lastSeqSent = snapshot ? snapshot.seq : asSeq(resume!.last_seq);
+    manager.authenticated(client);
+    this.#o.metrics?.increment("ws_resumes_total", { outcome: snapshot ? "snapshot" : "resumed" });
+
+    const welcome: WelcomeFrame = {
+      type: "WELCOME",
+      ...(id === undefined ? {} : { id }),
+      client_id: client.id,
+      role: identity.role,
+      user: identity.sub,
+      epoch: store.epoch(),
+      seq: snapshot ? asSeq(Math.max(head, snapshot.seq)) : head,
+      resumed: snapshot === null,
+      heartbeat_interval_ms: this.#o.heartbeatIntervalMs,
+      heartbeat_timeout_ms: this.#o.heartbeatTimeoutMs,
+    };
+    manager.send(client, welcome, "WELCOME");
+    if (snapshot) manager.send(client, snapshot.frame, "SNAPSHOT");
+    this.#o.logger.info("client authenticated", {
+      client: client.id,
+      role: identity.role,
+      user: identity.sub,
+      mode,
+      from: client.lastSeqSent,
+      head,
+    });
+    await this.catchUp(client);
+  }
+
+  /**
+   * Sends a `syncing` client what it misses from the log, then its queue,
+   * and switches it to `live`. Safe to call again for a client that fell
+   * behind.
+   * @param client the connection
+   */
+  async catchUp(client: WebSocketClient): Promise<void> {
+    const { store, feed, manager } = this.#o;
+    const pageSize = this.#o.replayPageSize ?? 500;
+    try {
+      while (client.state === "syncing") {
+        const target = Math.max(feed.head, client.queue[0] ? client.queue[0].seq - 1 : 0);
+        while (client.state === "syncing" && client.lastSeqSent < target) {
+          const events = await store.readSince(client.lastSeqSent, pageSize);
+          if (events.length === 0 || events[0].seq !== client.lastSeqSent + 1) {
+            this.#pruned(client);
+            return;
+          }
+          for (const e of events) {
+            if (e.seq > target) break;
+            if (!manager.send(client, e.frame, "EVENT")) return;
+            client.lastSeqSent = e.seq;
+          }
+          await this.#drain(client);
+        }
+        if (client.state !== "syncing") return;
+        if (this.#drainQueue(client)) {
+          client.state = "live";
+          return;
+        }
+      }
+    } catch (e) {
+      this.#o.logger.warn("replay failed", { client: client.id, error: e });
+      manager.close(client, CLOSE.internal, "replay failed; reconnect and resume");
+    }
+  }
+
+  /** Sends the queued events in order; false if the queue starts past a gap. */
+  #drainQueue(client: WebSocketClient): boolean {
+    const queue = client.queue;
+    let i = 0;
+    for (; i < queue.length; i++) {
+      const { seq, frame } = queue[i];
+      if (seq <= client.lastSeqSent) continue;
+      if (seq !== client.lastSeqSent + 1) break;
+      if (!this.#o.manager.send(client, frame, "EVENT")) return true;
+      client.lastSeqSent = seq as Seq;
+    }
+    client.queue = queue.slice(i);
+    return client.queue.length === 0;
+  }
+
+  /** Waits while the socket's buffer is above the high-water mark. */
+  async #drain(client: WebSocketClient): Promise<void> {
+    while (
+      client.state === "syncing" && client.socket.bufferedAmount > this.#o.replayHighWaterBytes
+    ) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  #pruned(client: WebSocketClient): void {
+    this.#o.logger.warn("events pruned during replay", { client: client.id });
+    this.#o.manager.close(client, CLOSE.internal, "events pruned; reconnect for a snapshot");
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The only caller of `Deno.upgradeWebSocket`: checks the `Origin`, the
+ * connection limit and the server's state before handing the socket over.
+ * @module
+ */
+import type { Logger } from "../log/logger.ts";
+import { CLOSE } from "../protocol/codes.ts";
+import type { WebSocketManager } from "./manager.ts";
+import type { ConnectionHandler } from "./session.ts";
+
+/** Options of the upgrade. */
+export interface UpgradeOptions {
+  readonly manager: WebSocketManager;
+  readonly handler: ConnectionHandler;
+  readonly logger: Logger;
+  /** Extra origins allowed besides the server's own. */
+  readonly allowedOrigins: readonly string[];
+  readonly maxConnections: number;
+  /** Seconds between the runtime's protocol pings (a missing pong closes 1001). */
+  readonly idleTimeoutSeconds: number;
+  /** True while the server is stopping: no new connections. */
+  readonly stopping: () => boolean;
+}
+
+/**
+ * Whether a browser's `Origin` may open `/ws`: the server's own origin (the
+ * request's scheme and `Host`) or one of the configured ones.
+ * @param origin the `Origin` header
+ * @param requestUrl the request's URL
+ * @param host the `Host` header
+ * @param allowed extra allowed origins
+ * @returns whether it is allowed
+ */
+export function originAllowed(
+  origin: string,
+  requestUrl: URL,
+  host: string | null,
+  allowed: readonly string[],
+): boolean {
+  const own = `${requestUrl.protocol}//${host ?? requestUrl.host}`.toLowerCase();
+  const o = origin.toLowerCase();
+  return o === own || allowed.some((a) => a.toLowerCase() === o);
+}
+
+/**
+ * Upgrades a request to a WebSocket and registers it.
+ * @param req the request to `/ws`
+ * @param remoteAddress the peer's address
+ * @param o the options
+ * @returns the upgrade response, or 400/403/503
+ */
+export function upgradeToWebSocket(
+  req: Request,
+  remoteAddress: string,
+  o: UpgradeOptions,
+): Response {
+  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return new Response("expected a WebSocket upgrade\n", {
+      status: 426,
+      headers: { upgrade: "websocket" },
+    });
+  }
+  if (o.stopping()) return new Response("server is stopping\n", { status: 503 });
+  const origin = req.headers.get("origin");
+  if (
+    origin !== null &&
+    !originAllowed(origin, new URL(req.url), req.headers.get("host"), o.allowedOrigins)
+  ) {
+    o.logger.info("origin refused", { origin, remote: remoteAddress });
+    return new Response("origin not allowed\n", { status: 403 });
+  }
+  const { socket, response } = Deno.upgradeWebSocket(req, {
+    idleTimeout: o.idleTimeoutSeconds,
+  });
+  if (o.manager.clients.size >= o.maxConnections) {
+    socket.onopen = () => socket.close(CLOSE.policy, "too many connections");
+    return response;
+  }
+  o.handler.accept(socket, remoteAddress);
+  return response;
+}

@@ -1,0 +1,178 @@
+/**
+ * The HTTP routes of the one port (PROTOCOL.md §2): `/ws`, `/`, `/static/*`,
+ * `/healthz`, `/readyz`, `/metrics`, `/stats`, `POST /api/sr`.
+ * @module
+ */
+import type { TokenAuthority } from "../auth/jwt.ts";
+import type { Clock } from "../clock.ts";
+import type { CommandDeps } from "../commands/context.ts";
+import { errorFrame } from "../commands/errors.ts";
+import { submitResponse } from "../commands/handlers.ts";
+import type { WebSocketManager } from "../connection/manager.ts";
+import type { RateLimiter } from "../connection/rate_limit.ts";
+import { type UpgradeOptions, upgradeToWebSocket } from "../connection/upgrade.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { HTTP_STATUS_OF } from "../protocol/codes.ts";
+import type { ErrorFrame } from "../protocol/frames.ts";
+import { asResponseId } from "../protocol/types.ts";
+import type { Readiness } from "./readiness.ts";
+import type { StaticFiles } from "./static.ts";
+
+/** What the routes need. */
+export interface RouteDeps {
+  readonly upgrade: UpgradeOptions;
+  readonly manager: WebSocketManager;
+  readonly readiness: Readiness;
+  readonly metrics: Metrics;
+  readonly files: StaticFiles;
+  readonly auth: TokenAuthority;
+  readonly commands: CommandDeps;
+  readonly apiLimiter: RateLimiter;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly maxMessageBytes: number;
+}
+
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+
+/**
+ * Makes the request handler for `Deno.serve`.
+ * @param d the dependencies
+ * @returns the handler
+ */
+export function createHandler(
+  d: RouteDeps,
+): (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+  return async (req, info) => {
+    const url = new URL(req.url);
+    const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+    const route = routeName(url.pathname);
+    let res: Response;
+    try {
+      res = await dispatch(req, url, remote, d);
+    } catch (e) {
+      d.logger.error("request failed", { path: url.pathname, error: e });
+      res = json({ error: "internal" }, 500);
+    }
+    d.metrics.increment("ws_http_requests_total", { route, status: String(res.status) });
+    return res;
+  };
+}
+
+function routeName(path: string): string {
+  if (path.startsWith("/static/")) return "/static";
+  return ["/", "/ws", "/healthz", "/readyz", "/metrics", "/stats", "/api/sr"].includes(path)
+    ? path
+    : "other";
+}
+
+async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): Promise<Response> {
+  const path = url.pathname;
+  const method = req.method;
+  if (path === "/api/sr") {
+    return method === "POST" ? await apiSubmit(req, d) : notAllowed("POST");
+  }
+  if (method !== "GET" && method !== "HEAD") return notAllowed("GET, HEAD");
+  switch (path) {
+    case "/ws":
+      return upgradeToWebSocket(req, remote, d.upgrade);
+    case "/":
+    case "/index.html":
+      return await d.files.page(req.headers.get("host") ?? url.host);
+    case "/healthz":
+      return new Response("ok\n", { headers: { "content-type": "text/plain" } });
+    case "/readyz": {
+      const state = await d.readiness.check();
+      return state.ready
+        ? json({ status: "ready" }, 200)
+        : json({ status: "unavailable", reason: state.reason }, 503);
+    }
+    case "/metrics":
+      return new Response(await d.metrics.exposition(), {
+        headers: { "content-type": d.metrics.contentType },
+      });
+    case "/stats":
+      return json({
+        ...(await d.metrics.getStats()),
+        clients: d.manager.describeAliveClients(),
+      }, 200);
+    default:
+      if (path.startsWith("/static/")) return await d.files.asset(path.slice("/static/".length));
+      return new Response("not found\n", { status: 404 });
+  }
+}
+
+async function apiSubmit(req: Request, d: RouteDeps): Promise<Response> {
+  const auth = req.headers.get("authorization") ?? "";
+  const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+  if (!token) {
+    return problem(
+      errorFrame(undefined, "unauthorized", "Authorization: Bearer <module token> required"),
+    );
+  }
+  let identity;
+  try {
+    identity = await d.auth.verify(token, d.clock.now());
+  } catch (e) {
+    return problem(errorFrame(undefined, "unauthorized", (e as Error).message));
+  }
+  if (identity.role !== "module") {
+    return problem(errorFrame(undefined, "forbidden", "POST /api/sr is for the module role"));
+  }
+  if (!d.apiLimiter.take(identity.sub, d.clock.now())) {
+    return problem(errorFrame(undefined, "rate_limited", "too many requests; slow down"));
+  }
+  const text = await readBody(req, d.maxMessageBytes);
+  if (text === null) {
+    return problem(errorFrame(undefined, "too_large", `body over ${d.maxMessageBytes} bytes`));
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return problem(errorFrame(undefined, "bad_json", "the body is not valid JSON"));
+  }
+  const responseId = (body as { response_id?: unknown } | null)?.response_id;
+  if (
+    typeof body !== "object" || body === null || Array.isArray(body) ||
+    typeof responseId !== "number" ||
+    !Number.isSafeInteger(responseId) || responseId <= 0
+  ) {
+    return problem(
+      errorFrame(undefined, "bad_frame", "field 'response_id' must be a positive integer"),
+    );
+  }
+  const frame = await submitResponse(identity, asResponseId(responseId), undefined, d.commands);
+  return frame.type === "ACK" ? json(frame, 200) : problem(frame);
+}
+
+async function readBody(req: Request, max: number): Promise<string | null> {
+  if (!req.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req.body) {
+    size += chunk.length;
+    if (size > max) return null;
+    chunks.push(chunk);
+  }
+  const all = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
+function problem(frame: ErrorFrame): Response {
+  return json(frame, HTTP_STATUS_OF[frame.code]);
+}
+
+function json(body: unknown, status: number): Response {
+  return new Response(JSON.stringify(body), { status, headers: JSON_TYPE });
+}
+
+function notAllowed(allow: string): Response {
+  return new Response("method not allowed\n", { status: 405, headers: { allow } });
+}

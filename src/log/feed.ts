@@ -1,0 +1,158 @@
+/**
+ * `EventFeed`: the one place where events enter this process's delivery, in
+ * `seq` order, each once.
+ *
+ * Events arrive from three sources, in any order and possibly twice: this
+ * process's own commits, the broker (Redis, at most once, unordered), and
+ * reading the log (`sync`, run on a timer and whenever a gap is seen). The
+ * feed delivers `head + 1` as soon as it has it, buffers what is ahead, and
+ * fills gaps from the log, so its sink sees a contiguous sequence.
+ * @module
+ */
+import type { Clock, TimerHandle } from "../clock.ts";
+import type { Logger } from "./logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { asSeq, type Seq } from "../protocol/types.ts";
+import type { Store } from "../store/store.ts";
+
+/** Where an event came from (a metrics label). */
+export type FeedSource = "local" | "broker" | "log";
+
+/** Receives each event once, in `seq` order. */
+export type FeedSink = (seq: Seq, frame: string) => void;
+
+/** Options of an `EventFeed`. */
+export interface FeedOptions {
+  readonly store: Store;
+  readonly sink: FeedSink;
+  readonly clock: Clock;
+  /** How often the log is read for events committed elsewhere (ms). */
+  readonly pollMs: number;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /** Events read from the log per query. */
+  readonly pageSize?: number;
+}
+
+/** Most events held ahead of a gap before the feed relies on the log alone. */
+const MAX_BUFFERED = 10_000;
+
+/** Orders events from every source into one contiguous stream. */
+export class EventFeed {
+  readonly #o: FeedOptions;
+  #head: Seq = asSeq(0);
+  readonly #ahead = new Map<number, { frame: string; source: FeedSource }>();
+  #syncing: Promise<Seq> | null = null;
+  #timer: TimerHandle | null = null;
+  #started = false;
+
+  /** @param options the store, sink, clock and poll interval */
+  constructor(options: FeedOptions) {
+    this.#o = options;
+  }
+
+  /** The highest `seq` delivered to the sink. */
+  get head(): Seq {
+    return this.#head;
+  }
+
+  /**
+   * Starts at the log's current head (earlier events are served to clients
+   * from the log by replay or snapshot) and begins polling.
+   * @throws {StoreUnavailableError} when the database does not answer
+   */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#head = await this.#o.store.head();
+    this.#o.metrics?.set("ws_event_log_head", this.#head);
+    this.#started = true;
+    this.#timer = this.#o.clock.setInterval(() => {
+      this.sync().catch((e) => this.#o.logger.debug("log poll failed", { error: e }));
+    }, this.#o.pollMs);
+  }
+
+  /** Stops polling. */
+  stop(): void {
+    if (this.#timer !== null) this.#o.clock.clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /**
+   * Offers one event. Delivered now if it is next, buffered if ahead (and a
+   * sync started to fill the gap), dropped if already delivered.
+   * @param seq the event's seq
+   * @param frame its encoded `EVENT` frame
+   * @param source where it came from
+   */
+  offer(seq: Seq, frame: string, source: FeedSource): void {
+    if (!this.#started || seq <= this.#head) return;
+    if (seq === this.#head + 1) {
+      this.#deliver(seq, frame, source);
+      this.#drainAhead();
+      return;
+    }
+    if (this.#ahead.size < MAX_BUFFERED) this.#ahead.set(seq, { frame, source });
+    this.sync().catch((e) => this.#o.logger.warn("gap fill failed", { error: e }));
+  }
+
+  /**
+   * Reads the log up to its current head and delivers what is missing.
+   * Concurrent calls share one run.
+   * @returns the head after the run
+   * @throws {StoreUnavailableError} when the database does not answer
+   */
+  sync(): Promise<Seq> {
+    if (!this.#started) return Promise.resolve(this.#head);
+    this.#syncing ??= this.#runSync().finally(() => {
+      this.#syncing = null;
+    });
+    return this.#syncing;
+  }
+
+  async #runSync(): Promise<Seq> {
+    const { store } = this.#o;
+    const pageSize = this.#o.pageSize ?? 1000;
+    const target = await store.head();
+    while (this.#head < target) {
+      const events = await store.readSince(this.#head, pageSize);
+      if (events.length === 0) break;
+      for (const e of events) {
+        if (e.seq <= this.#head) continue;
+        if (e.seq !== this.#head + 1) {
+          // The log no longer holds the next event (pruned past us): nothing
+          // can fill that gap, so skip ahead; clients detect the jump and
+          // resume, which answers with a snapshot.
+          this.#o.logger.warn("event log gap: skipping pruned events", {
+            from: this.#head + 1,
+            to: e.seq - 1,
+          });
+        }
+        this.#deliver(e.seq, e.frame, "log");
+      }
+      this.#drainAhead();
+    }
+    return this.#head;
+  }
+
+  #drainAhead(): void {
+    for (;;) {
+      const next = this.#head + 1;
+      const held = this.#ahead.get(next);
+      if (held === undefined) break;
+      this.#deliver(asSeq(next), held.frame, held.source);
+    }
+    for (const seq of this.#ahead.keys()) if (seq <= this.#head) this.#ahead.delete(seq);
+  }
+
+  #deliver(seq: Seq, frame: string, source: FeedSource): void {
+    this.#ahead.delete(seq);
+    this.#head = seq;
+    this.#o.metrics?.increment("ws_events_delivered_total", { source });
+    this.#o.metrics?.set("ws_event_log_head", seq);
+    try {
+      this.#o.sink(seq, frame);
+    } catch (e) {
+      this.#o.logger.error("event sink failed", { seq, error: e });
+    }
+  }
+}

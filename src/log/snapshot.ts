@@ -1,0 +1,73 @@
+/**
+ * `SnapshotSource`: the encoded `SNAPSHOT` frame, made once for all the
+ * clients that ask at the same time (a reconnect storm asks thousands of
+ * times), with each row's card rendered once while the row is unchanged.
+ * @module
+ */
+import type { Card } from "../protocol/frames.ts";
+import type { Seq } from "../protocol/types.ts";
+import type { ResponseRow, Store } from "../store/store.ts";
+
+/** A snapshot ready to send. */
+export interface EncodedSnapshot {
+  readonly seq: Seq;
+  /** The `SNAPSHOT` frame's JSON text. */
+  readonly frame: string;
+  readonly size: number;
+}
+
+/** Builds and shares snapshots. */
+export class SnapshotSource {
+  readonly #store: Store;
+  readonly #render: (row: ResponseRow) => Card;
+  #inFlight: Promise<EncodedSnapshot> | null = null;
+  /** Rendered cards by response id, with the row fields they were made from. */
+  readonly #cards = new Map<number, { key: string; json: string }>();
+
+  /**
+   * @param store where pending rows are read
+   * @param render renders one row's card (no fetching)
+   */
+  constructor(store: Store, render: (row: ResponseRow) => Card) {
+    this.#store = store;
+    this.#render = render;
+  }
+
+  /**
+   * A snapshot taken now (or by a call already under way).
+   * @returns the encoded frame and the seq it reflects
+   * @throws {StoreUnavailableError} when the database does not answer
+   */
+  get(): Promise<EncodedSnapshot> {
+    this.#inFlight ??= this.#build().finally(() => {
+      this.#inFlight = null;
+    });
+    return this.#inFlight;
+  }
+
+  async #build(): Promise<EncodedSnapshot> {
+    const snap = await this.#store.snapshot();
+    const seen = new Set<number>();
+    const items: string[] = [];
+    for (const row of snap.rows) {
+      seen.add(row.id);
+      const key = JSON.stringify([
+        row.platform,
+        row.post_url,
+        row.post_text,
+        row.author,
+        row.response_text,
+        row.created_at.getTime(),
+      ]);
+      let card = this.#cards.get(row.id);
+      if (!card || card.key !== key) {
+        card = { key, json: JSON.stringify(this.#render(row)) };
+        this.#cards.set(row.id, card);
+      }
+      items.push(card.json);
+    }
+    for (const id of this.#cards.keys()) if (!seen.has(id)) this.#cards.delete(id);
+    const frame = `{"type":"SNAPSHOT","seq":${snap.seq},"items":[${items.join(",")}]}`;
+    return { seq: snap.seq, frame, size: items.length };
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * `serve()`: one server process, composed from its parts. It listens at once
+ * (so `/healthz` answers), then brings up the database, the broker and the
+ * event feed, retrying while they do not answer; protocol traffic is served
+ * once `/readyz` would say 200. SIGTERM/SIGINT stop it gracefully.
+ * @module
+ */
+import { randomSecret, TokenAuthority } from "./auth/jwt.ts";
+import type { Broker } from "./broker/broker.ts";
+import { createBroker } from "./broker/factory.ts";
+import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import type { CommandDeps } from "./commands/context.ts";
+import { type Config, ConfigError } from "./config.ts";
+import { WebSocketManager } from "./connection/manager.ts";
+import { RateLimiter } from "./connection/rate_limit.ts";
+import { ConnectionHandler } from "./connection/session.ts";
+import { ClientSync } from "./connection/sync.ts";
+import { Readiness } from "./http/readiness.ts";
+import { createHandler } from "./http/routes.ts";
+import { StaticFiles } from "./http/static.ts";
+import { EventFeed } from "./log/feed.ts";
+import { createLogger, type Logger } from "./log/logger.ts";
+import { SnapshotSource } from "./log/snapshot.ts";
+import { Metrics } from "./metrics/metrics.ts";
+import { CLOSE } from "./protocol/codes.ts";
+import { createPostTextFetcher, fetchDepsFromConfig } from "./review/fetch_post_text.ts";
+import { processPendingResponse, renderSnapshotItem } from "./review/process_pending_response.ts";
+import { createRenderer } from "./review/render.ts";
+import { createStore } from "./store/factory.ts";
+import type { StoredEvent } from "./store/store.ts";
+import { printDevelopmentBanner } from "./dev_mode.ts";
+
+/** Options of `serve`. */
+export interface ServeOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Install SIGTERM/SIGINT handlers (the process entry point does). */
+  readonly handleSignals?: boolean;
+}
+
+/** A running server. */
+export interface ServerHandle {
+  /** The port it listens on. */
+  readonly port: number;
+  /** Its base URL (`http://…` or `https://…`). */
+  readonly url: string;
+  readonly manager: WebSocketManager;
+  readonly metrics: Metrics;
+  /** Resolves when the server has stopped. */
+  readonly finished: Promise<void>;
+  /** Stops gracefully: no new connections, clients closed 1012, commands finished, pool closed. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+/**
+ * Starts a server process.
+ * @param config the validated configuration
+ * @param options clock, logger, signal handling
+ * @returns the running server
+ * @throws {ConfigError} when the TLS files cannot be read
+ */
+export async function serve(config: Config, options: ServeOptions = {}): Promise<ServerHandle> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const developmentMode = config.authSecret === "";
+  const auth = new TokenAuthority(developmentMode ? randomSecret() : config.authSecret);
+  if (config.tlsNote) logger.info(config.tlsNote);
+
+  const store = createStore(config, {
+    observe: (op, seconds) => metrics.observe("ws_db_query_seconds", seconds, { op }),
+  });
+  const readiness = new Readiness(clock, logger);
+  let broker: Broker | null = null;
+  let stopping = false;
+
+  const manager: WebSocketManager = new WebSocketManager({
+    clock,
+    logger,
+    metrics,
+    maxBufferedBytes: config.maxBufferedBytes,
+    helloTimeoutMs: config.helloTimeoutMs,
+    heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    onGap: (client) => void sync.catchUp(client),
+  });
+  const feed = new EventFeed({
+    store,
+    clock,
+    logger,
+    metrics,
+    pollMs: config.logPollMs,
+    sink: (seq, frame) => manager.deliverEvent(seq, frame),
+  });
+  const renderer = createRenderer();
+  const snapshots = new SnapshotSource(store, (row) => renderSnapshotItem(row, renderer));
+  const sync: ClientSync = new ClientSync({
+    store,
+    feed,
+    manager,
+    snapshots,
+    logger,
+    metrics,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    replayHighWaterBytes: Math.floor(config.maxBufferedBytes / 2),
+  });
+  const fetchPost = createPostTextFetcher(fetchDepsFromConfig(config, metrics));
+  const commands: CommandDeps = {
+    auth,
+    store,
+    clock,
+    logger,
+    isReady: () => readiness.isReady() && !stopping,
+    processPending: (id) =>
+      processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, metrics, logger }),
+    appended: (event: StoredEvent) => {
+      metrics.increment("ws_events_appended_total", { event: event.kind });
+      feed.offer(event.seq, event.frame, "local");
+      broker?.publish(event).catch((e) => logger.warn("broker publish failed", { error: e }));
+    },
+  };
+  const handler = new ConnectionHandler({
+    manager,
+    sync,
+    deps: commands,
+    clock,
+    logger,
+    metrics,
+    maxMessageBytes: config.maxMessageBytes,
+    rateLimitPerSec: config.rateLimitPerSec,
+    rateLimitBurst: config.rateLimitBurst,
+  });
+
+  const tls = config.tls ? readTls(config.tls) : null;
+  const listening = Promise.withResolvers<Deno.NetAddr>();
+  const httpServer = Deno.serve(
+    {
+      hostname: config.host,
+      port: config.port,
+      ...(tls ?? {}),
+      onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+    },
+    createHandler({
+      upgrade: {
+        manager,
+        handler,
+        logger,
+        allowedOrigins: config.allowedOrigins,
+        maxConnections: config.maxConnections,
+        idleTimeoutSeconds: Math.max(1, Math.ceil(config.heartbeatTimeoutMs / 1000)),
+        stopping: () => stopping,
+      },
+      manager,
+      readiness,
+      metrics,
+      files: new StaticFiles(),
+      auth,
+      commands,
+      apiLimiter: new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst),
+      clock,
+      logger,
+      maxMessageBytes: config.maxMessageBytes,
+    }),
+  );
+  const addr = await listening.promise;
+  const scheme = tls ? "https" : "http";
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = `${scheme}://${shownHost}:${addr.port}`;
+  logger.info("listening", { url, database: store.dialect, tls: Boolean(tls) });
+  manager.startHeartbeat();
+  if (developmentMode) await printDevelopmentBanner(auth, url);
+
+  let pruneTimer: TimerHandle | null = null;
+  const bringUp = (async () => {
+    for (let attempt = 0; !stopping; attempt++) {
+      try {
+        await store.init();
+        broker = createBroker(config, store.epoch(), logger, metrics);
+        await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
+        await feed.start();
+        readiness.start([
+          { name: "database", ping: () => store.ping() },
+          ...(broker.kind === "redis" ? [{ name: "broker", ping: () => broker!.ping() }] : []),
+        ]);
+        await readiness.check();
+        const prune = () =>
+          store.prune(new Date(clock.now() - config.eventRetentionHours * 3_600_000))
+            .then((n) => n > 0 && logger.info("event log pruned", { events: n }))
+            .catch((e) => logger.warn("prune failed", { error: e }));
+        await prune();
+        pruneTimer = clock.setInterval(prune, 60_000);
+        logger.info("started", { epoch: store.epoch(), head: feed.head, broker: broker.kind });
+        return;
+      } catch (e) {
+        await broker?.close().catch(() => {});
+        broker = null;
+        const delay = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6));
+        logger.warn("start-up waiting for the database", { error: e, retry_in_ms: delay });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  })();
+
+  const finished = Promise.withResolvers<void>();
+  let shutdownPromise: Promise<void> | null = null;
+  const shutdown = (reason = "shutdown"): Promise<void> => {
+    shutdownPromise ??= (async () => {
+      stopping = true;
+      logger.info("stopping", { reason, clients: manager.clients.size });
+      readiness.stop("stopping");
+      manager.closeAll(CLOSE.restarting, "server restarting");
+      await withDeadline(handler.settled(), 10_000);
+      // Let the close handshakes finish so clients see 1012, not a dropped socket.
+      await withDeadline(waitUntil(() => manager.clients.size === 0), 2_000);
+      manager.stopHeartbeat();
+      feed.stop();
+      if (pruneTimer !== null) clock.clearInterval(pruneTimer);
+      await withDeadline(httpServer.shutdown(), 3_000);
+      await withDeadline(bringUp, 1_000);
+      await broker?.close().catch(() => {});
+      await store.close().catch(() => {});
+      logger.info("stopped");
+      finished.resolve();
+    })();
+    return shutdownPromise;
+  };
+  if (options.handleSignals) {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      Deno.addSignalListener(signal, () => void shutdown(signal));
+    }
+  }
+  return { port: addr.port, url, manager, metrics, finished: finished.promise, shutdown };
+}
+
+function readTls(files: { certFile: string; keyFile: string }): { cert: string; key: string } {
+  const read = (path: string, variable: string) => {
+    try {
+      return Deno.readTextFileSync(path);
+    } catch (e) {
+      throw new ConfigError(variable, `cannot read '${path}': ${(e as Error).message}`);
+    }
+  };
+  return { cert: read(files.certFile, "SSL_CERT_FILE"), key: read(files.keyFile, "SSL_KEY_FILE") };
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
+async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    p.catch(() => {}),
+    new Promise((r) => timer = setTimeout(r, ms)),
+  ]);
+  clearTimeout(timer);
+}

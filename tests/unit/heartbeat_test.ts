@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import {
+  type ClientSocket,
+  createClient,
+  type WebSocketClient,
+} from "../../src/connection/client.ts";
+import { WebSocketManager } from "../../src/connection/manager.ts";
+import { HeartbeatSupervisor } from "../../src/connection/heartbeat.ts";
+import { silentLogger } from "../../src/log/logger.ts";
+import { asSeq } from "../../src/protocol/types.ts";
+import { FakeClock } from "./fake_clock.ts";
+
+/** A socket that records what is sent and how it was closed. */
+export class RecordingSocket implements ClientSocket {
+  readyState = 1;
+  bufferedAmount = 0;
+  readonly sent: string[] = [];
+  closedWith: { code?: number; reason?: string } | null = null;
+  send(data: string): void {
+    this.sent.push(data);
+  }
+  /** The close code, if closed. */
+  get closeCode(): number | undefined {
+    return this.closedWith?.code;
+  }
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+    this.readyState = 3;
+  }
+}
+
+function setup(clock: FakeClock) {
+  const manager = new WebSocketManager({
+    clock,
+    logger: silentLogger,
+    maxBufferedBytes: 1000,
+    helloTimeoutMs: 10_000,
+    heartbeatTimeoutMs: 45_000,
+  });
+  const add = (state: WebSocketClient["state"] = "live") => {
+    const socket = new RecordingSocket();
+    const c = createClient(socket, "127.0.0.1", clock.now(), { perSecond: 10, burst: 10 });
+    c.state = state;
+    if (state !== "hello") {
+      c.role = "operator";
+      c.user = "u";
+    }
+    manager.addClient(c);
+    return { c, socket };
+  };
+  return { manager, add };
+}
+
+Deno.test("supervisor closes a silent client 4008 after the heartbeat timeout, not before", () => {
+  const clock = new FakeClock();
+  const { manager, add } = setup(clock);
+  const quiet = add();
+  const chatty = add();
+  manager.startHeartbeat();
+  for (let i = 0; i < 44; i++) {
+    clock.tick(1000);
+    manager.updateHeartbeat(chatty.c.id);
+  }
+  assert.equal(quiet.socket.closeCode, undefined);
+  clock.tick(1500);
+  assert.equal(quiet.socket.closeCode, 4008);
+  assert.equal(chatty.socket.closeCode, undefined);
+  manager.stopHeartbeat();
+  assert.equal(clock.pending, 0, "one interval, stopped");
+});
+
+Deno.test("supervisor closes a client without CL 4002 after the hello timeout", () => {
+  const clock = new FakeClock();
+  const { manager, add } = setup(clock);
+  const fresh = add("hello");
+  manager.startHeartbeat();
+  clock.tick(9_000);
+  assert.equal(fresh.socket.closeCode, undefined);
+  clock.tick(1_500);
+  assert.equal(fresh.socket.closeCode, 4002);
+  manager.stopHeartbeat();
+});
+
+Deno.test("supervisor uses one timer however many clients there are", () => {
+  const clock = new FakeClock();
+  const clients = new Map<string, WebSocketClient>();
+  const sup = new HeartbeatSupervisor(clients, {
+    clock,
+    helloTimeoutMs: 1000,
+    heartbeatTimeoutMs: 2000,
+    onTimeout: () => {},
+  });
+  for (let i = 0; i < 1000; i++) {
+    const c = createClient(new RecordingSocket(), "x", clock.now(), { perSecond: 1, burst: 1 });
+    clients.set(c.id, c);
+  }
+  sup.start();
+  sup.start();
+  assert.equal(clock.pending, 1);
+  assert.equal(sup.tickMs, 250);
+  sup.stop();
+});
+
+Deno.test("deliverEvent: in order once per client, queued while syncing, 4009 for a full buffer", () => {
+  const clock = new FakeClock();
+  const { manager, add } = setup(clock);
+  const live = add();
+  const syncing = add("syncing");
+  const slow = add();
+  const hello = add("hello");
+  slow.socket.bufferedAmount = 5000;
+  manager.deliverEvent(asSeq(1), '{"seq":1}');
+  manager.deliverEvent(asSeq(1), '{"seq":1}');
+  manager.deliverEvent(asSeq(2), '{"seq":2}');
+  assert.deepEqual(live.socket.sent, ['{"seq":1}', '{"seq":2}']);
+  assert.equal(live.c.lastSeqSent, 2);
+  assert.deepEqual(syncing.c.queue.map((e) => e.seq), [1, 2]);
+  assert.equal(syncing.socket.sent.length, 0);
+  assert.equal(slow.socket.closeCode, 4009);
+  assert.equal(hello.socket.sent.length, 0, "unauthenticated clients get no events");
+});
+
+Deno.test("deliverEvent hands a client that would see a gap to the replay path", () => {
+  const clock = new FakeClock();
+  const gaps: string[] = [];
+  const manager = new WebSocketManager({
+    clock,
+    logger: silentLogger,
+    maxBufferedBytes: 1000,
+    helloTimeoutMs: 10_000,
+    heartbeatTimeoutMs: 45_000,
+    onGap: (c) => gaps.push(c.id),
+  });
+  const socket = new RecordingSocket();
+  const c = createClient(socket, "x", clock.now(), { perSecond: 1, burst: 1 });
+  c.role = "operator";
+  c.state = "live";
+  c.lastSeqSent = asSeq(3);
+  manager.addClient(c);
+  manager.deliverEvent(asSeq(5), '{"seq":5}');
+  assert.deepEqual(gaps, [c.id]);
+  assert.equal(c.state, "syncing");
+  assert.equal(socket.sent.length, 0);
+});
+
+Deno.test("sendToAll encodes once and reaches only alive authenticated clients", () => {
+  const clock = new FakeClock();
+  const { manager, add } = setup(clock);
+  const a = add();
+  const b = add();
+  const h = add("hello");
+  b.socket.readyState = 3;
+  const n = manager.sendToAll({ type: "HEARTBEAT", ts: 1 }, "HEARTBEAT");
+  assert.equal(n, 1);
+  assert.deepEqual(a.socket.sent, ['{"type":"HEARTBEAT","ts":1}']);
+  assert.equal(h.socket.sent.length, 0);
+  assert.deepEqual(manager.getAliveClients().map((c) => c.id), [a.c.id]);
+  manager.removeClient(a.c.id, 1000);
+  assert.equal(manager.getAliveClients().length, 0);
+});
