@@ -1,0 +1,239 @@
+/**
+ * `RedisBroker`: fan-out through Redis pub/sub, one channel per event log.
+ * One publisher connection (no offline queue, a command timeout: a down Redis
+ * fails a publish at once instead of buffering without bound) and one
+ * subscriber connection (resubscribes by itself after a reconnection). Both
+ * reconnect with capped, jittered backoff. Delivery is at most once: what is
+ * published while a subscriber is away is lost to it, and the log fills the gap.
+ * @module
+ */
+import { Redis } from "ioredis";
+import type { Logger } from "../log/logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { StoredEvent } from "../store/store.ts";
+import { type Broker, type BrokerListener, BrokerUnavailableError } from "./broker.ts";
+import { brokerChannel, decodeBrokerMessage, encodeBrokerMessage } from "./message.ts";
+
+/** How to reach Redis and how long to wait for it. */
+export interface RedisBrokerOptions {
+  /** `REDIS_URL`, e.g. `redis://127.0.0.1:6379`. */
+  readonly url: string;
+  /** The event log's epoch: names the channel. */
+  readonly epoch: string;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /** Longest wait for `ping` and for one publish, ms (default 1000). */
+  readonly commandTimeoutMs?: number;
+  /** Longest wait in `start` for the subscription, ms (default 2000). */
+  readonly startTimeoutMs?: number;
+  /** Cap of the reconnection backoff, ms (default 2000). */
+  readonly maxReconnectDelayMs?: number;
+  /** Names the connections in `CLIENT LIST` (`<name>-pub`, `<name>-sub`; default `wsserver`). */
+  readonly connectionName?: string;
+}
+
+/** Own publications remembered so they are not handed back (bounded). */
+const MAX_OWN_REMEMBERED = 10_000;
+
+/**
+ * Reconnection delay: exponential from 100 ms, capped, with equal jitter so
+ * processes that lost Redis together do not come back in lockstep.
+ * @param attempt the attempt number, from 1
+ * @param capMs the cap
+ * @returns the delay in ms
+ */
+export function reconnectDelay(attempt: number, capMs: number): number {
+  const base = Math.min(capMs, 100 * 2 ** Math.min(Math.max(attempt - 1, 0), 16));
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+/** Rejects after `ms` unless `work` settles first; always clears its timer. */
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BrokerUnavailableError(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves when the connection is ready; rejects when it fails first. */
+function whenReady(conn: Redis): Promise<void> {
+  if (conn.status === "ready") return Promise.resolve();
+  if (conn.status === "reconnecting" || conn.status === "end" || conn.status === "close") {
+    return Promise.reject(new BrokerUnavailableError(`Redis is ${conn.status}`));
+  }
+  return new Promise((resolve, reject) => {
+    const done = (error?: unknown) => {
+      conn.off("ready", onReady).off("error", onError).off("end", onError);
+      if (error === undefined) resolve();
+      else reject(new BrokerUnavailableError("Redis is not reachable", { cause: error }));
+    };
+    const onReady = () => done();
+    const onError = (e?: unknown) => done(e ?? new Error("connection ended"));
+    conn.once("ready", onReady).once("error", onError).once("end", onError);
+  });
+}
+
+/** A broker over Redis pub/sub. */
+export class RedisBroker implements Broker {
+  /** Always `redis`. */
+  readonly kind = "redis" as const;
+  readonly #channel: string;
+  readonly #pub: Redis;
+  readonly #sub: Redis;
+  readonly #log: Logger;
+  readonly #metrics: Metrics | undefined;
+  readonly #commandTimeoutMs: number;
+  readonly #startTimeoutMs: number;
+  readonly #own = new Set<number>();
+  #onEvent: BrokerListener | null = null;
+  #started = false;
+  #closed = false;
+  #publishFailing = false;
+
+  /** Creates the connections (they connect on `start`). @param options where Redis is, the epoch, limits */
+  constructor(options: RedisBrokerOptions) {
+    this.#channel = brokerChannel(options.epoch);
+    this.#log = options.logger;
+    this.#metrics = options.metrics;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? 1000;
+    this.#startTimeoutMs = options.startTimeoutMs ?? 2000;
+    const cap = options.maxReconnectDelayMs ?? 2000;
+    const name = options.connectionName ?? "wsserver";
+    const common = {
+      lazyConnect: true,
+      connectTimeout: 2000,
+      retryStrategy: (times: number) => reconnectDelay(times, cap),
+    };
+    this.#pub = new Redis(options.url, {
+      ...common,
+      connectionName: `${name}-pub`,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: this.#commandTimeoutMs,
+    });
+    this.#sub = new Redis(options.url, {
+      ...common,
+      connectionName: `${name}-sub`,
+      autoResubscribe: true,
+      // The SUBSCRIBE of `start` waits for the connection however long it takes.
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+    });
+    this.#watch(this.#pub, "publisher");
+    this.#watch(this.#sub, "subscriber");
+    this.#sub.on("message", (channel: string, message: string) => this.#receive(channel, message));
+  }
+
+  /** Logs the first error of an outage and the recovery, not every retry. */
+  #watch(conn: Redis, role: string): void {
+    let down = false;
+    conn.on("error", (error: Error) => {
+      if (down || this.#closed) return this.#log.debug("redis error", { role, error });
+      down = true;
+      this.#log.warn("redis connection lost; reconnecting", { role, error });
+    });
+    conn.on("ready", () => {
+      if (down) this.#log.info("redis connection restored", { role });
+      down = false;
+    });
+  }
+
+  #receive(channel: string, message: string): void {
+    if (channel !== this.#channel || this.#onEvent === null) return;
+    const decoded = decodeBrokerMessage(message);
+    if (decoded === null) {
+      this.#log.warn("malformed broker message dropped", { chars: message.length });
+      return;
+    }
+    if (this.#own.delete(decoded.seq)) return;
+    this.#metrics?.increment("ws_broker_messages_total", { direction: "in" });
+    try {
+      this.#onEvent(decoded.seq, decoded.frame);
+    } catch (error) {
+      this.#log.error("broker listener failed", { seq: decoded.seq, error });
+    }
+  }
+
+  /** Subscribes to the epoch's channel; see `Broker.start`. @param onEvent the listener */
+  async start(onEvent: BrokerListener): Promise<void> {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    this.#onEvent = onEvent;
+    this.#pub.connect().catch(() => {/* logged by #watch; retried by ioredis */});
+    const subscribed = this.#sub.subscribe(this.#channel);
+    try {
+      await withTimeout(subscribed, this.#startTimeoutMs, "subscription timed out");
+    } catch (error) {
+      subscribed.catch(() => {});
+      this.#log.warn("redis subscription pending; events come from the log meanwhile", {
+        error,
+      });
+    }
+  }
+
+  /** Publishes an event; failures are logged, never thrown. @param event the committed event */
+  async publish(event: StoredEvent): Promise<void> {
+    if (this.#closed) return;
+    this.#rememberOwn(event.seq);
+    try {
+      await this.#pub.publish(this.#channel, encodeBrokerMessage(event.seq, event.frame));
+      this.#metrics?.increment("ws_broker_messages_total", { direction: "out" });
+      if (this.#publishFailing) this.#log.info("broker publish works again", { seq: event.seq });
+      this.#publishFailing = false;
+    } catch (error) {
+      this.#own.delete(event.seq);
+      const level = this.#publishFailing ? "debug" : "warn";
+      this.#log[level]("broker publish failed; other processes read it from the log", {
+        seq: event.seq,
+        error,
+      });
+      this.#publishFailing = true;
+    }
+  }
+
+  #rememberOwn(seq: number): void {
+    this.#own.add(seq);
+    if (this.#own.size > MAX_OWN_REMEMBERED) {
+      this.#own.delete(this.#own.values().next().value as number);
+    }
+  }
+
+  /** Pings Redis; see `Broker.ping`. @throws {BrokerUnavailableError} */
+  async ping(): Promise<void> {
+    if (this.#closed) throw new BrokerUnavailableError("the broker is closed");
+    if (this.#pub.status === "wait") this.#pub.connect().catch(() => {});
+    const answered = whenReady(this.#pub).then(() => this.#pub.ping());
+    answered.catch(() => {});
+    try {
+      await withTimeout(answered, this.#commandTimeoutMs, "Redis did not answer in time");
+    } catch (error) {
+      throw error instanceof BrokerUnavailableError
+        ? error
+        : new BrokerUnavailableError("Redis ping failed", { cause: error });
+    }
+    if (this.#started && this.#sub.status !== "ready") {
+      throw new BrokerUnavailableError(`the Redis subscriber is ${this.#sub.status}`);
+    }
+  }
+
+  /** Closes both connections; idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onEvent = null;
+    await Promise.all([closeConnection(this.#pub), closeConnection(this.#sub)]);
+  }
+}
+
+/** Disconnects without waiting on a down server, and waits for the socket to end. */
+async function closeConnection(conn: Redis): Promise<void> {
+  if (conn.status === "end") return;
+  const ended = new Promise<void>((resolve) => conn.once("end", () => resolve()));
+  const hadSocket = conn.status !== "reconnecting";
+  conn.disconnect(false);
+  // Between attempts there is no socket: disconnect() only cancels the next
+  // attempt, and no "end" follows.
+  if (!hadSocket) return;
+  await withTimeout(ended, 1000, "disconnect timed out").catch(() => {});
+}

@@ -1,0 +1,186 @@
+/**
+ * `RedisBroker` on real Redis: the conformance suite, then what only a
+ * network transport can get wrong — a down server, foreign messages on the
+ * channel, a killed connection, counting.
+ */
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { BrokerUnavailableError } from "../../src/broker/broker.ts";
+import { createBroker } from "../../src/broker/factory.ts";
+import { brokerChannel } from "../../src/broker/message.ts";
+import { RedisBroker } from "../../src/broker/redis_broker.ts";
+import { type Logger, silentLogger } from "../../src/log/logger.ts";
+import { Metrics } from "../../src/metrics/metrics.ts";
+import { asSeq } from "../../src/protocol/types.ts";
+import { REDIS_UP, TEST_REDIS_URL } from "../_support/services.ts";
+import { brokerConformance, type Received, storedEvent, waitFor } from "./conformance.ts";
+
+const make = (epoch: string, over: Partial<ConstructorParameters<typeof RedisBroker>[0]> = {}) =>
+  new RedisBroker({ url: TEST_REDIS_URL, epoch, logger: silentLogger, ...over });
+
+brokerConformance({
+  name: "RedisBroker",
+  kind: "redis",
+  make: (epoch) => make(epoch),
+  crossProcess: true,
+  ignore: !REDIS_UP,
+});
+
+function closedRedisUrl(): string {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return `redis://127.0.0.1:${port}`;
+}
+
+/** A logger that keeps its lines, to check what is (and is not) said. */
+function recordingLogger(): { logger: Logger; lines: Array<{ level: string; msg: string }> } {
+  const lines: Array<{ level: string; msg: string }> = [];
+  const at = (level: string) => (msg: string) => void lines.push({ level, msg });
+  return {
+    lines,
+    logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") },
+  };
+}
+
+async function elapsed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+Deno.test("RedisBroker: ping fails fast when nothing listens on the port", async () => {
+  const broker = new RedisBroker({ url: closedRedisUrl(), epoch: "e", logger: silentLogger });
+  try {
+    const ms = await elapsed(() =>
+      assert.rejects(() => broker.ping(), (e) => e instanceof BrokerUnavailableError)
+    );
+    assert.ok(ms < 1500, `ping took ${ms} ms`);
+    // And again, now that the connection is in its reconnecting state.
+    const again = await elapsed(() => assert.rejects(() => broker.ping(), BrokerUnavailableError));
+    assert.ok(again < 1500, `second ping took ${again} ms`);
+  } finally {
+    await broker.close();
+  }
+});
+
+Deno.test("RedisBroker: start and publish against a down Redis neither throw nor hang", async () => {
+  const { logger, lines } = recordingLogger();
+  const broker = new RedisBroker({
+    url: closedRedisUrl(),
+    epoch: "e",
+    logger,
+    startTimeoutMs: 300,
+  });
+  try {
+    const startMs = await elapsed(() => broker.start(() => {}));
+    assert.ok(startMs < 1500, `start took ${startMs} ms`);
+    const publishMs = await elapsed(async () => {
+      for (let seq = 1; seq <= 20; seq++) await broker.publish(storedEvent(seq, "{}"));
+    });
+    assert.ok(publishMs < 1000, `20 publishes took ${publishMs} ms`);
+    const warnings = lines.filter((l) => l.level === "warn" && /publish failed/.test(l.msg));
+    assert.equal(warnings.length, 1, "one warning per outage, not one per event");
+  } finally {
+    await broker.close();
+  }
+});
+
+Deno.test({
+  name: "RedisBroker: foreign and malformed messages on the channel are dropped",
+  ignore: !REDIS_UP,
+  fn: async () => {
+    const epoch = crypto.randomUUID();
+    const broker = make(epoch);
+    const received: Received = [];
+    const raw = new Redis(TEST_REDIS_URL);
+    try {
+      await broker.start((seq, frame) => received.push({ seq, frame }));
+      for (const junk of ["", "hello", "0\n{}", "x\n{}", "5\n"]) {
+        await raw.publish(brokerChannel(epoch), junk);
+      }
+      await raw.publish(brokerChannel(epoch), '7\n{"ok":true}');
+      await waitFor(() => received.length > 0, 3000, "the valid message");
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(received, [{ seq: asSeq(7), frame: '{"ok":true}' }]);
+    } finally {
+      raw.disconnect();
+      await broker.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "RedisBroker: a killed subscriber connection comes back and receives again",
+  ignore: !REDIS_UP,
+  fn: async () => {
+    const epoch = crypto.randomUUID();
+    const name = `wstest-${epoch.slice(0, 8)}`;
+    const subscriber = make(epoch, { maxReconnectDelayMs: 200, connectionName: name });
+    const publisher = make(epoch);
+    const admin = new Redis(TEST_REDIS_URL);
+    const received: Received = [];
+    try {
+      await subscriber.start((seq, frame) => received.push({ seq, frame }));
+      await publisher.start(() => {});
+      await publisher.publish(storedEvent(1, "{}"));
+      await waitFor(() => received.length === 1, 3000, "the first event");
+
+      // Kill exactly this test's subscriber connection, found by its name.
+      const list = String(await admin.call("CLIENT", "LIST"));
+      const line = list.split("\n").find((l) => l.includes(` name=${name}-sub `));
+      const id = line && /\bid=(\d+)/.exec(line)?.[1];
+      assert.ok(id, `no client named ${name}-sub in CLIENT LIST`);
+      assert.equal(await admin.call("CLIENT", "KILL", "ID", id), 1);
+
+      // At most once: events published while it is away are lost to it, so
+      // publish fresh seqs until one arrives after the automatic resubscription.
+      let seq = 2;
+      const deadline = performance.now() + 5000;
+      while (!received.some((r) => r.seq > 1) && performance.now() < deadline) {
+        await publisher.publish(storedEvent(seq++, "{}"));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(received.some((r) => r.seq > 1), "delivery resumed after the reconnection");
+      await subscriber.ping();
+    } finally {
+      admin.disconnect();
+      await subscriber.close();
+      await publisher.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "RedisBroker: messages are counted in ws_broker_messages_total by direction",
+  ignore: !REDIS_UP,
+  fn: async () => {
+    const epoch = crypto.randomUUID();
+    const metrics = new Metrics();
+    const a = make(epoch, { metrics });
+    const b = make(epoch, { metrics });
+    const received: Received = [];
+    try {
+      await a.start(() => {});
+      await b.start((seq, frame) => received.push({ seq, frame }));
+      await a.publish(storedEvent(1, "{}"));
+      await a.publish(storedEvent(2, "{}"));
+      await waitFor(() => received.length === 2, 3000, "two deliveries");
+      const stats = await metrics.getStats();
+      assert.deepEqual(stats.ws_broker_messages_total, { "direction=out": 2, "direction=in": 2 });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+});
+
+Deno.test("createBroker: a REDIS_URL gives the Redis broker, unconnected until start", async () => {
+  const broker = createBroker({ redisUrl: closedRedisUrl() }, "e", silentLogger);
+  try {
+    assert.ok(broker instanceof RedisBroker);
+    assert.equal(broker.kind, "redis");
+  } finally {
+    await broker.close();
+  }
+});
