@@ -1,0 +1,382 @@
+/**
+ * `Store` on MySQL/MariaDB through a `mysql2` pool. Writing transactions run
+ * at READ COMMITTED (no gap locks: appenders queue only on the response's
+ * row and on `ws_meta`), are retried on deadlock or lock wait timeout, and
+ * once more when the connection was lost before COMMIT was sent (nothing
+ * was committed then). Idempotent reads are retried once on a lost
+ * connection, so the pool recovers by itself after a restart of the server.
+ * Connection-level failures surface as `StoreUnavailableError`.
+ * @module
+ */
+import mysql from "mysql2/promise";
+import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
+import type { ResponseId, Seq } from "../protocol/types.ts";
+import {
+  type AppendResult,
+  type Decision,
+  type PendingBody,
+  type QueryObserver,
+  type ResponseRow,
+  type Snapshot,
+  type Store,
+  type StoredEvent,
+  StoreUnavailableError,
+} from "./store.ts";
+import {
+  isAccessDenied,
+  isAlreadyApplied,
+  isConnectionError,
+  isLockConflict,
+  mapMysqlError,
+} from "./mysql_errors.ts";
+import { migrate } from "./schema.ts";
+import { announceIn, decideIn } from "./sql_log.ts";
+import {
+  deleteEventsBefore,
+  readAnnouncement,
+  readEvents,
+  readHead,
+  readOldest,
+  readPending,
+  readResponse,
+  writePostText,
+} from "./sql_queries.ts";
+import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
+import { checkDate, checkDecision, checkRead, checkResponseId, type SqlRow } from "./sql_values.ts";
+
+/** Options of `MysqlStore`. */
+export interface MysqlStoreOptions {
+  readonly host: string;
+  /** Default 3306. */
+  readonly port?: number;
+  /** Default `root`. */
+  readonly user?: string;
+  /** Default empty. */
+  readonly password?: string;
+  /** Created if missing (when the user may); `[A-Za-z0-9_$]{1,64}`. */
+  readonly database: string;
+  /** Most pooled connections; default 10. */
+  readonly connectionLimit?: number;
+  /** Time to establish a connection (ms); default 5000. */
+  readonly connectTimeoutMs?: number;
+  /** `innodb_lock_wait_timeout` of the store's sessions (s); default 10. */
+  readonly lockWaitTimeoutSec?: number;
+  /** Called with each operation's name and duration in seconds. */
+  readonly observe?: QueryObserver;
+}
+
+const MYSQL_DIALECT: SqlDialect = {
+  name: "mysql",
+  lockRows: " FOR UPDATE",
+  insertIgnore: "INSERT IGNORE",
+  alreadyApplied: isAlreadyApplied,
+};
+
+/** Runs of a transaction on a lock conflict before giving up. */
+const MAX_LOCK_RETRIES = 5;
+
+const WRITE_BEGIN = ["START TRANSACTION"];
+const SNAPSHOT_BEGIN = [
+  "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+  "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+];
+
+type Queryable = Pick<Pool, "query">;
+
+function runnerOn(q: Queryable): SqlRunner {
+  return {
+    all: async (sql, params = []) => (await q.query(sql, params as unknown[]))[0] as SqlRow[],
+    run: async (sql, params = []) =>
+      ((await q.query(sql, params as unknown[]))[0] as ResultSetHeader).affectedRows,
+  };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The MySQL/MariaDB implementation of `Store`. */
+export class MysqlStore implements Store {
+  /** Always `mysql`. */
+  readonly dialect = "mysql" as const;
+  readonly #options: MysqlStoreOptions;
+  #pool: Pool | null = null;
+  #closed = false;
+  #epoch: string | null = null;
+
+  /**
+   * Makes a store; nothing connects until `init`.
+   * @param options connection settings and tuning
+   * @throws {RangeError} when the database name is not a plain identifier
+   */
+  constructor(options: MysqlStoreOptions) {
+    if (!/^[A-Za-z0-9_$]{1,64}$/.test(options.database)) {
+      throw new RangeError(
+        `MysqlStore: database '${options.database}' must be 1–64 of [A-Za-z0-9_$]`,
+      );
+    }
+    this.#options = { ...options };
+  }
+
+  #connectionSettings() {
+    const o = this.#options;
+    return {
+      host: o.host,
+      port: o.port ?? 3306,
+      user: o.user ?? "root",
+      password: o.password ?? "",
+      connectTimeout: o.connectTimeoutMs ?? 5000,
+      charset: "utf8mb4_unicode_ci",
+      timezone: "Z",
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+    } as const;
+  }
+
+  #makePool(): Pool {
+    const limit = this.#options.connectionLimit ?? 10;
+    const pool = mysql.createPool({
+      ...this.#connectionSettings(),
+      database: this.#options.database,
+      connectionLimit: limit,
+      maxIdle: limit,
+      idleTimeout: 60_000,
+      waitForConnections: true,
+      queueLimit: 0,
+      enableKeepAlive: true,
+      keepAliveInitialDelay: 10_000,
+    });
+    const lockWait = Math.max(1, Math.trunc(this.#options.lockWaitTimeoutSec ?? 10));
+    // Queued on each new connection before any of ours: a failure here
+    // resurfaces on the connection's next statement, where it is handled.
+    pool.on("connection", (conn) => {
+      const core = conn as unknown as { query(sql: string, cb: (e: unknown) => void): void };
+      core.query(
+        `SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, innodb_lock_wait_timeout = ${lockWait}`,
+        () => {},
+      );
+    });
+    return pool;
+  }
+
+  #usablePool(): Pool {
+    if (this.#closed) throw new StoreUnavailableError("MySQL store is closed");
+    if (this.#pool === null) {
+      throw new StoreUnavailableError("MySQL store is not initialised (init() has not succeeded)");
+    }
+    return this.#pool;
+  }
+
+  /** Times an operation and maps connection failures. */
+  async #op<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await fn();
+    } catch (e) {
+      throw mapMysqlError(e, name);
+    } finally {
+      this.#options.observe?.(name, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** An idempotent read on any pooled connection, retried once on a lost connection. */
+  #read<T>(name: string, fn: (r: SqlRunner) => Promise<T>): Promise<T> {
+    return this.#op(name, async () => {
+      try {
+        return await fn(runnerOn(this.#usablePool()));
+      } catch (e) {
+        if (!isConnectionError(e) || this.#closed) throw e;
+      }
+      return await fn(runnerOn(this.#usablePool()));
+    });
+  }
+
+  /** Runs `fn` in one transaction on one connection, with the retries described above. */
+  async #transaction<T>(begin: readonly string[], fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    let lockRetries = 0;
+    let connectionRetries = 0;
+    for (;;) {
+      let conn: PoolConnection | null = null;
+      let committing = false;
+      try {
+        conn = await this.#usablePool().getConnection();
+        for (const sql of begin) await conn.query(sql);
+        const result = await fn(runnerOn(conn));
+        committing = true;
+        await conn.query("COMMIT");
+        conn.release();
+        return result;
+      } catch (e) {
+        if (conn !== null) await this.#discard(conn, isConnectionError(e));
+        if (isLockConflict(e) && lockRetries < MAX_LOCK_RETRIES) {
+          lockRetries++;
+          await pause(Math.random() * 10 * 2 ** lockRetries);
+          continue;
+        }
+        // A connection lost before COMMIT was sent committed nothing: run again once.
+        if (isConnectionError(e) && !committing && connectionRetries < 1 && !this.#closed) {
+          connectionRetries++;
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  async #discard(conn: PoolConnection, lost: boolean): Promise<void> {
+    if (!lost) {
+      try {
+        await conn.query("ROLLBACK");
+        conn.release();
+        return;
+      } catch {
+        // fall through: a connection that cannot roll back is not reused
+      }
+    }
+    conn.destroy();
+  }
+
+  /**
+   * Creates the database if missing (a refusal for lack of privilege is
+   * ignored: the database may exist), then the tables, under a named lock.
+   * @throws {StoreUnavailableError} when MySQL does not answer
+   */
+  init(): Promise<void> {
+    return this.#op("init", async () => {
+      if (this.#closed) throw new StoreUnavailableError("MySQL store is closed");
+      const admin = await mysql.createConnection(this.#connectionSettings());
+      try {
+        await admin.query(
+          `CREATE DATABASE IF NOT EXISTS \`${this.#options.database}\` ` +
+            "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+        );
+      } catch (e) {
+        if (!isAccessDenied(e)) throw e;
+      } finally {
+        await admin.end().catch(() => admin.destroy());
+      }
+      this.#pool ??= this.#makePool();
+      const conn = await this.#pool.getConnection();
+      const lockName = `ws_migrate:${this.#options.database}`.slice(0, 64);
+      try {
+        const [[got]] = await conn.query("SELECT GET_LOCK(?, 60) AS got", [lockName]) as [
+          SqlRow[],
+          unknown,
+        ];
+        if (Number(got.got) !== 1) throw new Error("timed out waiting for the migration lock");
+        try {
+          this.#epoch = await migrate(runnerOn(conn), MYSQL_DIALECT);
+        } finally {
+          await conn.query("SELECT RELEASE_LOCK(?)", [lockName]);
+        }
+        conn.release();
+      } catch (e) {
+        conn.destroy();
+        throw e;
+      }
+    });
+  }
+
+  /** The log's epoch. @throws {Error} before `init` */
+  epoch(): string {
+    if (this.#epoch === null) throw new Error("MysqlStore: init() was not called");
+    return this.#epoch;
+  }
+
+  /** Answers when MySQL does. @throws {StoreUnavailableError} */
+  ping(): Promise<void> {
+    return this.#read("ping", async (r) => {
+      await r.all("SELECT 1 AS ok");
+    });
+  }
+
+  /** Reads one response row, or `null`. */
+  getResponse(id: ResponseId): Promise<ResponseRow | null> {
+    return this.#read("get_response", (r) => {
+      checkResponseId(id);
+      return readResponse(r, id);
+    });
+  }
+
+  /** Stores post text where the row has none yet (idempotent, so retried like a read). */
+  setPostText(id: ResponseId, text: string): Promise<void> {
+    return this.#read("set_post_text", (r) => {
+      checkResponseId(id);
+      if (typeof text !== "string") throw new TypeError("text must be a string");
+      return writePostText(r, id, text);
+    });
+  }
+
+  /** The `seq` of a response's pending event, or `null`. */
+  findAnnouncement(id: ResponseId): Promise<Seq | null> {
+    return this.#read("find_announcement", (r) => {
+      checkResponseId(id);
+      return readAnnouncement(r, id);
+    });
+  }
+
+  /** Appends a response's pending event (see `Store.announce`). */
+  announce(id: ResponseId, build: (row: ResponseRow) => PendingBody): Promise<AppendResult> {
+    return this.#op("announce", () => {
+      checkResponseId(id);
+      return this.#transaction(
+        WRITE_BEGIN,
+        (tx) => announceIn(tx, MYSQL_DIALECT, id, build, new Date()),
+      );
+    });
+  }
+
+  /** Records a decision and its event (see `Store.decide`). */
+  decide(decision: Decision): Promise<AppendResult> {
+    return this.#op("decide", () => {
+      checkDecision(decision);
+      return this.#transaction(
+        WRITE_BEGIN,
+        (tx) => decideIn(tx, MYSQL_DIALECT, decision, new Date()),
+      );
+    });
+  }
+
+  /** The log's head. */
+  head(): Promise<Seq> {
+    return this.#read("head", readHead);
+  }
+
+  /** Events after `after`, ascending, at most `limit`. @throws {RangeError} on bad arguments */
+  readSince(after: Seq, limit: number): Promise<StoredEvent[]> {
+    return this.#read("read_since", (r) => {
+      checkRead(after, limit);
+      return readEvents(r, after, limit);
+    });
+  }
+
+  /** The smallest `seq` in the log, or `null`. */
+  oldestSeq(): Promise<Seq | null> {
+    return this.#read("oldest_seq", readOldest);
+  }
+
+  /** The pending rows and the head they reflect, from one consistent snapshot. */
+  snapshot(): Promise<Snapshot> {
+    return this.#op("snapshot", () =>
+      this.#transaction(SNAPSHOT_BEGIN, async (tx) => {
+        const seq = await readHead(tx);
+        return { seq, rows: await readPending(tx) };
+      }));
+  }
+
+  /** Deletes events created before `before`; returns how many. @throws {TypeError} on a bad date */
+  prune(before: Date): Promise<number> {
+    return this.#read("prune", (r) => {
+      checkDate(before, "before");
+      return deleteEventsBefore(r, before);
+    });
+  }
+
+  /** Closes the pool; idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.end().catch(() => {});
+  }
+}

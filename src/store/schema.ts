@@ -1,0 +1,137 @@
+/**
+ * The schema, as a numbered list of migrations for both dialects, and the
+ * one function that applies them. `responses` is exactly PROTOCOL.md §6;
+ * the server's own tables are named `ws_*`. Every statement is idempotent
+ * (`IF NOT EXISTS`, or an error the dialect recognises as "already
+ * applied"), and callers run `migrate` under a lock (GET_LOCK on MySQL,
+ * BEGIN IMMEDIATE on SQLite), so two processes may start at once.
+ * @module
+ */
+import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
+import { toDbTime } from "./sql_values.ts";
+
+/** One step of the schema. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly mysql: readonly string[];
+  readonly sqlite: readonly string[];
+}
+
+const INNODB = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
+
+/** The migrations, in order; append new ones, never edit applied ones. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "responses (PROTOCOL.md §6), ws_meta, ws_events, ws_announcements",
+    mysql: [
+      `CREATE TABLE IF NOT EXISTS responses (
+        id            BIGINT PRIMARY KEY AUTO_INCREMENT,
+        platform      VARCHAR(16)   NOT NULL,
+        post_url      VARCHAR(512)  NOT NULL,
+        post_text     TEXT          NULL,
+        author        VARCHAR(255)  NULL,
+        response_text TEXT          NOT NULL,
+        status        VARCHAR(16)   NOT NULL DEFAULT 'pending',
+        created_at    DATETIME(3)   NOT NULL,
+        decided_at    DATETIME(3)   NULL,
+        decided_by    VARCHAR(255)  NULL,
+        reason        VARCHAR(1024) NULL
+      ) ${INNODB}`,
+      // MySQL has no CREATE INDEX IF NOT EXISTS: a duplicate name is "already applied".
+      "CREATE INDEX responses_status_created ON responses (status, created_at, id)",
+      `CREATE TABLE IF NOT EXISTS ws_meta (
+        id    TINYINT PRIMARY KEY,
+        epoch CHAR(36) NOT NULL,
+        head  BIGINT   NOT NULL DEFAULT 0
+      ) ${INNODB}`,
+      `CREATE TABLE IF NOT EXISTS ws_events (
+        seq         BIGINT PRIMARY KEY,
+        kind        VARCHAR(16) NOT NULL,
+        response_id BIGINT      NOT NULL,
+        frame       MEDIUMTEXT  NOT NULL,
+        created_at  DATETIME(3) NOT NULL,
+        INDEX ws_events_created (created_at)
+      ) ${INNODB}`,
+      `CREATE TABLE IF NOT EXISTS ws_announcements (
+        response_id  BIGINT PRIMARY KEY,
+        pending_seq  BIGINT NULL,
+        decision_seq BIGINT NULL
+      ) ${INNODB}`,
+    ],
+    sqlite: [
+      `CREATE TABLE IF NOT EXISTS responses (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        platform      VARCHAR(16)   NOT NULL,
+        post_url      VARCHAR(512)  NOT NULL,
+        post_text     TEXT          NULL,
+        author        VARCHAR(255)  NULL,
+        response_text TEXT          NOT NULL,
+        status        VARCHAR(16)   NOT NULL DEFAULT 'pending',
+        created_at    TEXT          NOT NULL,
+        decided_at    TEXT          NULL,
+        decided_by    VARCHAR(255)  NULL,
+        reason        VARCHAR(1024) NULL
+      )`,
+      "CREATE INDEX IF NOT EXISTS responses_status_created ON responses (status, created_at, id)",
+      `CREATE TABLE IF NOT EXISTS ws_meta (
+        id    INTEGER PRIMARY KEY CHECK (id = 1),
+        epoch TEXT    NOT NULL,
+        head  INTEGER NOT NULL DEFAULT 0
+      )`,
+      `CREATE TABLE IF NOT EXISTS ws_events (
+        seq         INTEGER PRIMARY KEY,
+        kind        VARCHAR(16) NOT NULL,
+        response_id INTEGER     NOT NULL,
+        frame       TEXT        NOT NULL,
+        created_at  TEXT        NOT NULL
+      )`,
+      "CREATE INDEX IF NOT EXISTS ws_events_created ON ws_events (created_at)",
+      `CREATE TABLE IF NOT EXISTS ws_announcements (
+        response_id  INTEGER PRIMARY KEY,
+        pending_seq  INTEGER NULL,
+        decision_seq INTEGER NULL
+      )`,
+    ],
+  },
+];
+
+/**
+ * Applies the missing migrations and creates the log's single `ws_meta` row
+ * (with a fresh epoch) if it is missing. The caller holds the migration lock.
+ * @param r a runner on one connection
+ * @param dialect the database's spellings
+ * @returns the log's epoch
+ */
+export async function migrate(r: SqlRunner, dialect: SqlDialect): Promise<string> {
+  const dt = dialect.name === "mysql" ? "DATETIME(3)" : "TEXT";
+  await r.run(
+    `CREATE TABLE IF NOT EXISTS ws_schema_version (version INTEGER PRIMARY KEY, applied_at ${dt} NOT NULL)`,
+  );
+  const applied = new Set(
+    (await r.all("SELECT version FROM ws_schema_version")).map((row) => Number(row.version)),
+  );
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    for (const sql of m[dialect.name]) {
+      try {
+        await r.run(sql);
+      } catch (e) {
+        if (!dialect.alreadyApplied(e)) throw e;
+      }
+    }
+    await r.run(
+      `${dialect.insertIgnore} INTO ws_schema_version (version, applied_at) VALUES (?, ?)`,
+      [
+        m.version,
+        toDbTime(new Date()),
+      ],
+    );
+  }
+  await r.run(`${dialect.insertIgnore} INTO ws_meta (id, epoch, head) VALUES (1, ?, 0)`, [
+    crypto.randomUUID(),
+  ]);
+  const [meta] = await r.all("SELECT epoch FROM ws_meta WHERE id = 1");
+  return String(meta.epoch);
+}

@@ -1,0 +1,175 @@
+/**
+ * The event log's writing transactions, written once for both dialects.
+ * Each function runs inside a transaction opened by the caller and follows
+ * the order that keeps `seq` contiguous and in commit order: first the state
+ * change (locking the response's row), then `ws_meta.head + 1` (whose row
+ * lock is thus held only briefly, until commit), then the event.
+ * @module
+ */
+import { encodeEvent } from "../protocol/encode.ts";
+import type { EventBody } from "../protocol/frames.ts";
+import { asSeq, type EventKind, type ResponseId, type Seq } from "../protocol/types.ts";
+import {
+  type AppendResult,
+  type Decision,
+  decisionBody,
+  type PendingBody,
+  type ResponseRow,
+  type StoredEvent,
+} from "./store.ts";
+import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
+import { RESPONSE_COLUMNS, toDbTime, toResponseRow } from "./sql_values.ts";
+
+const seqOrNull = (
+  v: unknown,
+): Seq | null => (v === null || v === undefined ? null : asSeq(Number(v)));
+
+/**
+ * Takes the next `seq` and inserts the event with its encoded frame.
+ * @param tx the open transaction
+ * @param kind the event's kind
+ * @param responseId the response it is about
+ * @param body the event's fields
+ * @param now the append time (`ws_events.created_at`, used by `prune`)
+ * @returns the stored event
+ * @throws {Error} when `ws_meta` has no row (the store was not initialised)
+ */
+export async function appendEvent(
+  tx: SqlRunner,
+  kind: EventKind,
+  responseId: ResponseId,
+  body: EventBody,
+  now: Date,
+): Promise<StoredEvent> {
+  if (await tx.run("UPDATE ws_meta SET head = head + 1 WHERE id = 1") !== 1) {
+    throw new Error("ws_meta has no row: the store was not initialised");
+  }
+  const [meta] = await tx.all("SELECT head FROM ws_meta WHERE id = 1");
+  const seq = asSeq(Number(meta.head));
+  const frame = encodeEvent(seq, body);
+  await tx.run(
+    "INSERT INTO ws_events (seq, kind, response_id, frame, created_at) VALUES (?, ?, ?, ?, ?)",
+    [seq, kind, responseId, frame, toDbTime(now)],
+  );
+  return { seq, kind, responseId, frame, createdAt: now };
+}
+
+/** Records the seq of a response's pending or decision event (the response's row is locked). */
+async function recordAnnouncement(
+  tx: SqlRunner,
+  id: ResponseId,
+  column: "pending_seq" | "decision_seq",
+  seq: Seq,
+): Promise<void> {
+  // Portable upsert: every writer of a response's announcement holds that
+  // response's row lock, so UPDATE-then-INSERT cannot race.
+  const set = column === "pending_seq"
+    ? "pending_seq = ?, decision_seq = NULL"
+    : "decision_seq = ?";
+  if (await tx.run(`UPDATE ws_announcements SET ${set} WHERE response_id = ?`, [seq, id]) === 0) {
+    await tx.run(`INSERT INTO ws_announcements (response_id, ${column}) VALUES (?, ?)`, [id, seq]);
+  }
+}
+
+/**
+ * The `announce` transaction (see `Store.announce`).
+ * @param tx the open transaction
+ * @param dialect spellings of the database
+ * @param id the response
+ * @param build builds the pending event's body from the locked row
+ * @param now the append time
+ * @returns what the announcement came to
+ * @throws {TypeError} when `build` returns a body for another response or kind
+ */
+export async function announceIn(
+  tx: SqlRunner,
+  dialect: SqlDialect,
+  id: ResponseId,
+  build: (row: ResponseRow) => PendingBody,
+  now: Date,
+): Promise<AppendResult> {
+  const rows = await tx.all(
+    `SELECT ${RESPONSE_COLUMNS} FROM responses WHERE id = ?${dialect.lockRows}`,
+    [id],
+  );
+  if (rows.length === 0) return { kind: "not_found" };
+  const row = toResponseRow(rows[0]);
+  if (row.status !== "pending") {
+    return { kind: "not_pending", status: row.status, decidedBy: row.decided_by };
+  }
+  const [ann] = await tx.all(
+    "SELECT pending_seq, decision_seq FROM ws_announcements WHERE response_id = ?",
+    [id],
+  );
+  // A decision_seq on a pending row means another module put the row back to
+  // pending after a decision: that is a new announcement, not a duplicate.
+  const pendingSeq = seqOrNull(ann?.pending_seq);
+  if (pendingSeq !== null && seqOrNull(ann?.decision_seq) === null) {
+    return { kind: "duplicate", seq: pendingSeq };
+  }
+  const body = build(row);
+  if (body.event !== "pending" || body.response_id !== id) {
+    throw new TypeError(`build() must return a pending body for response ${id}`);
+  }
+  const event = await appendEvent(tx, "pending", id, body, now);
+  await recordAnnouncement(tx, id, "pending_seq", event.seq);
+  return { kind: "appended", event };
+}
+
+/**
+ * The `decide` transaction (see `Store.decide`): a conditional update whose
+ * row count settles races, then the event.
+ * @param tx the open transaction
+ * @param dialect spellings of the database
+ * @param d the decision (already checked)
+ * @param now the append time
+ * @returns what the decision came to
+ */
+export async function decideIn(
+  tx: SqlRunner,
+  dialect: SqlDialect,
+  d: Decision,
+  now: Date,
+): Promise<AppendResult> {
+  const approved = d.decision === "approved";
+  const changed = await tx.run(
+    "UPDATE responses SET status = ?, decided_at = ?, decided_by = ?, reason = ?, " +
+      "response_text = COALESCE(?, response_text) WHERE id = ? AND status = 'pending'",
+    [
+      d.decision,
+      toDbTime(d.at),
+      d.by,
+      approved ? null : d.reason ?? null,
+      approved ? d.text ?? null : null,
+      d.responseId,
+    ],
+  );
+  if (changed === 1) {
+    let rowText = d.text ?? "";
+    if (approved && d.text === undefined) {
+      const [row] = await tx.all("SELECT response_text FROM responses WHERE id = ?", [
+        d.responseId,
+      ]);
+      rowText = String(row.response_text);
+    }
+    const event = await appendEvent(tx, d.decision, d.responseId, decisionBody(d, rowText), now);
+    await recordAnnouncement(tx, d.responseId, "decision_seq", event.seq);
+    return { kind: "appended", event };
+  }
+  const [row] = await tx.all(
+    `SELECT status, decided_by FROM responses WHERE id = ?${dialect.lockRows}`,
+    [d.responseId],
+  );
+  if (row === undefined) return { kind: "not_found" };
+  const status = String(row.status);
+  const decidedBy = row.decided_by === null ? null : String(row.decided_by);
+  if (status === d.decision && decidedBy === d.by) {
+    const [ann] = await tx.all(
+      "SELECT decision_seq FROM ws_announcements WHERE response_id = ?",
+      [d.responseId],
+    );
+    const seq = seqOrNull(ann?.decision_seq);
+    if (seq !== null) return { kind: "duplicate", seq };
+  }
+  return { kind: "not_pending", status, decidedBy };
+}

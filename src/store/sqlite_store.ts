@@ -1,0 +1,281 @@
+/**
+ * `Store` on the embedded SQLite (`node:sqlite`): WAL, `synchronous=FULL`,
+ * a busy timeout, and `BEGIN IMMEDIATE` for every writing transaction, so
+ * several processes may share one file. Within a process, operations on one
+ * file run one at a time (a promise queue per file, shared by every store on
+ * it): the driver is synchronous, so a second connection's `BEGIN IMMEDIATE`
+ * would otherwise block the thread that must finish the first transaction,
+ * and no read sees another operation's open transaction.
+ * @module
+ */
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { dirname, resolve } from "node:path";
+import type { ResponseId, Seq } from "../protocol/types.ts";
+import {
+  type AppendResult,
+  type Decision,
+  type PendingBody,
+  type QueryObserver,
+  type ResponseRow,
+  type Snapshot,
+  type Store,
+  type StoredEvent,
+  StoreUnavailableError,
+} from "./store.ts";
+import { migrate } from "./schema.ts";
+import { announceIn, decideIn } from "./sql_log.ts";
+import {
+  deleteEventsBefore,
+  readAnnouncement,
+  readEvents,
+  readHead,
+  readOldest,
+  readPending,
+  readResponse,
+  writePostText,
+} from "./sql_queries.ts";
+import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
+import { checkDate, checkDecision, checkRead, checkResponseId, type SqlRow } from "./sql_values.ts";
+
+/** Options of `SqliteStore`. */
+export interface SqliteStoreOptions {
+  /** The database file; its directory is created if missing. */
+  readonly path: string;
+  /** How long a writer waits for another process's write lock (ms); default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** Called with each operation's name and duration in seconds. */
+  readonly observe?: QueryObserver;
+}
+
+const SQLITE_DIALECT: SqlDialect = {
+  name: "sqlite",
+  lockRows: "", // BEGIN IMMEDIATE already excludes every other writer
+  insertIgnore: "INSERT OR IGNORE",
+  alreadyApplied: () => false,
+};
+
+/** SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN (primary codes). */
+const UNAVAILABLE_CODES = new Set([5, 6, 10, 13, 14]);
+/** The same failures by message, for drivers whose errors carry no `errcode` (Deno's). */
+const UNAVAILABLE_MESSAGES =
+  /database is locked|database table is locked|disk I\/O error|database or disk is full|unable to open database/i;
+
+function mapError(e: unknown): unknown {
+  if (e instanceof StoreUnavailableError) return e;
+  const code = (e as { errcode?: unknown })?.errcode;
+  const byCode = typeof code === "number" && UNAVAILABLE_CODES.has(code & 0xff);
+  if (byCode || (e instanceof Error && UNAVAILABLE_MESSAGES.test(e.message))) {
+    return new StoreUnavailableError(`SQLite: ${(e as Error).message}`, { cause: e });
+  }
+  return e;
+}
+
+/** The tail of each file's operation queue in this process. */
+const fileQueues = new Map<string, Promise<unknown>>();
+let memoryDatabases = 0;
+
+/** Runs `fn` after every operation queued before it on the same file. */
+function enqueue<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const run = (fileQueues.get(file) ?? Promise.resolve()).then(fn, fn);
+  const tail = run.then(() => {}, () => {});
+  fileQueues.set(file, tail);
+  tail.then(() => {
+    if (fileQueues.get(file) === tail) fileQueues.delete(file);
+  });
+  return run;
+}
+
+/** The embedded SQLite implementation of `Store`. */
+export class SqliteStore implements Store {
+  /** Always `sqlite`. */
+  readonly dialect = "sqlite" as const;
+  readonly #options: SqliteStoreOptions;
+  /** The key of this file's operation queue. */
+  readonly #file: string;
+  #db: DatabaseSync | null = null;
+  #closed = false;
+  #epoch: string | null = null;
+  readonly #statements = new Map<string, StatementSync>();
+  readonly #runner: SqlRunner = {
+    all: (sql, params = []) => Promise.resolve(this.#prepare(sql).all(...params) as SqlRow[]),
+    run: (sql, params = []) => Promise.resolve(Number(this.#prepare(sql).run(...params).changes)),
+  };
+
+  /**
+   * Makes a store; nothing is opened until `init`.
+   * @param options the file and tuning
+   */
+  constructor(options: SqliteStoreOptions) {
+    if (typeof options.path !== "string" || options.path === "") {
+      throw new TypeError("SqliteStore: path is required");
+    }
+    this.#options = { ...options };
+    this.#file = options.path === ":memory:"
+      ? `:memory:${++memoryDatabases}`
+      : resolve(options.path);
+  }
+
+  #prepare(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (s === undefined) {
+      s = this.#connection().prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  #connection(): DatabaseSync {
+    if (this.#closed) throw new StoreUnavailableError("SQLite store is closed");
+    if (this.#db === null) {
+      throw new StoreUnavailableError("SQLite store is not initialised (init() has not succeeded)");
+    }
+    return this.#db;
+  }
+
+  /** Runs `fn` alone on the connection, timed, with SQLite errors mapped. */
+  #op<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    return enqueue(this.#file, fn).catch((e) => {
+      throw mapError(e);
+    }).finally(() => this.#options.observe?.(name, (performance.now() - started) / 1000));
+  }
+
+  /** Runs `fn` in a transaction: `BEGIN IMMEDIATE` for writers, a read transaction otherwise. */
+  async #transaction<T>(write: boolean, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const db = this.#connection();
+    db.exec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+    try {
+      const result = await fn(this.#runner);
+      db.exec("COMMIT");
+      return result;
+    } catch (e) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  /** Opens the file (creating its directory), sets WAL and the pragmas, migrates. @throws {StoreUnavailableError} */
+  init(): Promise<void> {
+    return this.#op("init", async () => {
+      if (this.#closed) throw new StoreUnavailableError("SQLite store is closed");
+      if (this.#db === null) {
+        const path = this.#options.path;
+        if (path !== ":memory:" && !path.startsWith("file:")) {
+          await Deno.mkdir(dirname(path), { recursive: true });
+        }
+        const db = new DatabaseSync(path);
+        try {
+          db.exec(`PRAGMA busy_timeout = ${Math.trunc(this.#options.busyTimeoutMs ?? 5000)}`);
+          db.exec("PRAGMA journal_mode = WAL");
+          db.exec("PRAGMA synchronous = FULL");
+        } catch (e) {
+          db.close();
+          throw e;
+        }
+        this.#db = db;
+      }
+      this.#epoch = await this.#transaction(true, (tx) => migrate(tx, SQLITE_DIALECT));
+    });
+  }
+
+  /** The log's epoch. @throws {Error} before `init` */
+  epoch(): string {
+    if (this.#epoch === null) throw new Error("SqliteStore: init() was not called");
+    return this.#epoch;
+  }
+
+  /** Answers when the file can be read. @throws {StoreUnavailableError} */
+  ping(): Promise<void> {
+    return this.#op("ping", async () => {
+      await this.#runner.all("SELECT 1 AS ok");
+    });
+  }
+
+  /** Reads one response row, or `null`. */
+  getResponse(id: ResponseId): Promise<ResponseRow | null> {
+    return this.#op("get_response", () => {
+      checkResponseId(id);
+      return readResponse(this.#runner, id);
+    });
+  }
+
+  /** Stores post text where the row has none yet. */
+  setPostText(id: ResponseId, text: string): Promise<void> {
+    return this.#op("set_post_text", () => {
+      checkResponseId(id);
+      if (typeof text !== "string") throw new TypeError("text must be a string");
+      return writePostText(this.#runner, id, text);
+    });
+  }
+
+  /** The `seq` of a response's pending event, or `null`. */
+  findAnnouncement(id: ResponseId): Promise<Seq | null> {
+    return this.#op("find_announcement", () => {
+      checkResponseId(id);
+      return readAnnouncement(this.#runner, id);
+    });
+  }
+
+  /** Appends a response's pending event (see `Store.announce`). */
+  announce(id: ResponseId, build: (row: ResponseRow) => PendingBody): Promise<AppendResult> {
+    return this.#op("announce", () => {
+      checkResponseId(id);
+      return this.#transaction(true, (tx) => announceIn(tx, SQLITE_DIALECT, id, build, new Date()));
+    });
+  }
+
+  /** Records a decision and its event (see `Store.decide`). */
+  decide(decision: Decision): Promise<AppendResult> {
+    return this.#op("decide", () => {
+      checkDecision(decision);
+      return this.#transaction(true, (tx) => decideIn(tx, SQLITE_DIALECT, decision, new Date()));
+    });
+  }
+
+  /** The log's head. */
+  head(): Promise<Seq> {
+    return this.#op("head", () => readHead(this.#runner));
+  }
+
+  /** Events after `after`, ascending, at most `limit`. @throws {RangeError} on bad arguments */
+  readSince(after: Seq, limit: number): Promise<StoredEvent[]> {
+    return this.#op("read_since", () => {
+      checkRead(after, limit);
+      return this.#transaction(false, (tx) => readEvents(tx, after, limit));
+    });
+  }
+
+  /** The smallest `seq` in the log, or `null`. */
+  oldestSeq(): Promise<Seq | null> {
+    return this.#op("oldest_seq", () => readOldest(this.#runner));
+  }
+
+  /** The pending rows and the head they reflect, from one read transaction. */
+  snapshot(): Promise<Snapshot> {
+    return this.#op("snapshot", () =>
+      this.#transaction(false, async (tx) => {
+        const seq = await readHead(tx);
+        return { seq, rows: await readPending(tx) };
+      }));
+  }
+
+  /** Deletes events created before `before`; returns how many. @throws {TypeError} on a bad date */
+  prune(before: Date): Promise<number> {
+    return this.#op("prune", () => {
+      checkDate(before, "before");
+      return deleteEventsBefore(this.#runner, before);
+    });
+  }
+
+  /** Closes the file; idempotent. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    return enqueue(this.#file, () => {
+      this.#statements.clear();
+      this.#db?.close();
+      this.#db = null;
+      return Promise.resolve();
+    });
+  }
+}
