@@ -1,0 +1,173 @@
+/**
+ * Test doubles for the SDK: fake time that moves only when told, and a fake
+ * WebSocket whose server side the test plays frame by frame.
+ * @module
+ */
+import type { CloseLike, MessageLike, WebSocketLike } from "../../web/sdk/socket.ts";
+import type { TimerHandle, Timers } from "../../web/sdk/timers.ts";
+
+interface FakeTimer {
+  id: number;
+  at: number;
+  fn: () => void;
+  every: number | null;
+}
+
+/** Timers driven by `tick`; nothing runs by itself. */
+export class FakeTimers implements Timers {
+  #now = 1_700_000_000_000;
+  #next = 1;
+  readonly #timers = new Map<number, FakeTimer>();
+
+  /** Milliseconds since the epoch, fake. */
+  now(): number {
+    return this.#now;
+  }
+  /** Schedules `fn` once. */
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.#next++;
+    this.#timers.set(id, { id, at: this.#now + Math.max(0, ms), fn, every: null });
+    return id;
+  }
+  /** Cancels a timeout. */
+  clearTimeout(handle: TimerHandle): void {
+    this.#timers.delete(handle as number);
+  }
+  /** Schedules `fn` every `ms`. */
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    const id = this.#next++;
+    this.#timers.set(id, { id, at: this.#now + ms, fn, every: ms });
+    return id;
+  }
+  /** Cancels an interval. */
+  clearInterval(handle: TimerHandle): void {
+    this.#timers.delete(handle as number);
+  }
+  /** How many timers are scheduled. */
+  get pendingCount(): number {
+    return this.#timers.size;
+  }
+  /** Moves time forward by `ms`, running every timer that falls due, in order. */
+  tick(ms: number): void {
+    const end = this.#now + ms;
+    for (;;) {
+      const due = [...this.#timers.values()].filter((t) => t.at <= end)
+        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      this.#now = due.at;
+      if (due.every === null) this.#timers.delete(due.id);
+      else due.at += due.every;
+      due.fn();
+    }
+    this.#now = end;
+  }
+}
+
+/** A WebSocket whose server side the test plays. */
+export class FakeSocket implements WebSocketLike {
+  /** Every socket made, in order. */
+  static instances: FakeSocket[] = [];
+  /** The last socket made. */
+  static get last(): FakeSocket {
+    const s = FakeSocket.instances.at(-1);
+    if (!s) throw new Error("no socket was made");
+    return s;
+  }
+
+  readonly url: string;
+  readyState = 0;
+  /** Frames the client sent, parsed. */
+  readonly sent: Record<string, unknown>[] = [];
+  /** The close the client asked for, if any. */
+  closedBy: { code?: number; reason?: string } | null = null;
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: MessageLike) => void) | null = null;
+  onclose: ((ev: CloseLike) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+
+  /** @param url the endpoint */
+  constructor(url: string) {
+    this.url = url;
+    FakeSocket.instances.push(this);
+  }
+  /** Client side: records a frame. */
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error("not open");
+    this.sent.push(JSON.parse(data));
+  }
+  /** Client side: records the close. */
+  close(code?: number, reason?: string): void {
+    this.closedBy = { code, reason };
+    this.readyState = 3;
+  }
+  /** Server side: the connection opens. */
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  /** Server side: sends a frame. */
+  receive(frame: Record<string, unknown>): void {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+  /** Server side: the connection ends with `code`. */
+  drop(code = 1006, reason = ""): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+  /** The frames sent of one type. */
+  sentOf(type: string): Record<string, unknown>[] {
+    return this.sent.filter((f) => f.type === type);
+  }
+}
+
+/** Lets pending promise callbacks (token resolution, settled requests) run. */
+export async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+/** A `WELCOME` frame with test defaults. */
+export function welcome(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: "WELCOME",
+    id: "hello",
+    client_id: "c1",
+    role: "operator",
+    user: "alice",
+    epoch: "E1",
+    seq: 0,
+    resumed: false,
+    heartbeat_interval_ms: 1000,
+    heartbeat_timeout_ms: 3000,
+    ...over,
+  };
+}
+
+/** A `pending` event. */
+export function pendingEvent(seq: number, responseId: number): Record<string, unknown> {
+  return {
+    type: "EVENT",
+    seq,
+    event: "pending",
+    response_id: responseId,
+    platform: "vk",
+    post_url: `https://vk.com/wall-1_${responseId}`,
+    html: `<p>card ${responseId}</p>`,
+  };
+}
+
+/** An `approved` event. */
+export function approvedEvent(
+  seq: number,
+  responseId: number,
+  by = "bob",
+): Record<string, unknown> {
+  return {
+    type: "EVENT",
+    seq,
+    event: "approved",
+    response_id: responseId,
+    by,
+    at: "2026-01-01T00:00:00.000Z",
+    text: "ok",
+  };
+}

@@ -1,0 +1,545 @@
+/**
+ * The review client: one connection at a time, resumed by position after
+ * every drop, with heartbeat, watchdog, backoff and requests that survive
+ * reconnects. Its state changes only through `StateMachine.transition`.
+ * @module
+ */
+import type {
+  ApprovedEvent,
+  Card,
+  EventFrame,
+  PendingEvent,
+  RejectedEvent,
+  SnapshotFrame,
+  WelcomeFrame,
+} from "../../src/protocol/frames.ts";
+import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
+import { CLIENT_ABANDON_CODE, type CloseAction, closeAction, nextAttempt } from "./close_policy.ts";
+import { Emitter, type Tagged } from "./emitter.ts";
+import { errorFromFrame, ReviewError } from "./errors.ts";
+import { type Ack, type RequestFrame, RequestTable, type Send } from "./requests.ts";
+import { judgeSeq, type Position } from "./sequencer.ts";
+import { OPEN, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./socket.ts";
+import {
+  type ClosedReason,
+  type CloseInfo,
+  type ConnectionState,
+  type StateKind,
+  StateMachine,
+} from "./state.ts";
+import { realTimers, type TimerHandle, type Timers } from "./timers.ts";
+
+/** A token, or a function that gives one (called for every connection attempt). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/** Options of `connect`. */
+export interface ClientOptions {
+  /** The JWT, or a function called for each connection (so a refused token can be renewed). */
+  readonly token: TokenSource;
+  /** A WebSocket constructor; default: the global `WebSocket`. */
+  readonly WebSocket?: WebSocketConstructor;
+  /** Time source; default: the runtime's timers. */
+  readonly timers?: Timers;
+  /** Uniform random numbers in [0, 1) for the backoff's jitter. */
+  readonly random?: () => number;
+  /** Backoff bounds; default: first try within 1 s, cap 30 s. */
+  readonly backoff?: BackoffOptions;
+  /** How long a sent request waits for its reply (ms); default 10000. */
+  readonly requestTimeoutMs?: number;
+  /** How long a new connection may take to be welcomed (ms); default 10000. */
+  readonly connectTimeoutMs?: number;
+  /** With a token function: consecutive 4001 closes before giving up; default 3. */
+  readonly maxTokenRefusals?: number;
+  /** Start from this position (e.g. one a module saved) instead of a snapshot. */
+  readonly resume?: Position;
+}
+
+/** The events of a client, by name. */
+export interface ClientEvents {
+  /** The connection's state changed. */
+  state: ConnectionState;
+  /** The server sent the pending cards; the local list was replaced. */
+  snapshot: SnapshotFrame;
+  /** A response awaits review. */
+  pending: PendingEvent;
+  /** A response was approved. */
+  approved: ApprovedEvent;
+  /** A response was rejected. */
+  rejected: RejectedEvent;
+  /** The client has every event up to the server's head at connection time. */
+  synced: Position;
+  /** An `ERROR` that answers no request of this client. */
+  error: ReviewError;
+}
+
+/** An event as the async iterator yields it. */
+export type ClientEvent = Tagged<ClientEvents>;
+
+/** Counters of what the client did. */
+export interface ClientStats {
+  /** Connections that were welcomed. */
+  connections: number;
+  /** Of those, the ones the server resumed. */
+  resumes: number;
+  /** Snapshots received. */
+  snapshots: number;
+  /** Events dropped because their `seq` was already applied. */
+  duplicatesDropped: number;
+  /** `seq` jumps that made the client reconnect. */
+  gaps: number;
+}
+
+const HELLO_ID = "hello";
+
+interface Connection {
+  readonly ws: WebSocketLike;
+  welcome: WelcomeFrame | null;
+  awaitingSnapshot: boolean;
+  buffered: EventFrame[];
+  syncTarget: number | null;
+  heartbeat: TimerHandle | null;
+  watchdog: TimerHandle | null;
+}
+
+/** A connection to the review hub that never loses an event. */
+export class ReviewClient {
+  readonly #url: string;
+  readonly #token: TokenSource;
+  readonly #WebSocket: WebSocketConstructor;
+  readonly #timers: Timers;
+  readonly #random: () => number;
+  readonly #backoff: BackoffOptions;
+  readonly #connectTimeoutMs: number;
+  readonly #maxTokenRefusals: number;
+  readonly #emitter = new Emitter<ClientEvents>();
+  readonly #machine = new StateMachine((next) => this.#emitter.emit("state", next));
+  readonly #requests: RequestTable;
+  readonly #cards = new Map<number, Card>();
+  readonly #stats: ClientStats = {
+    connections: 0,
+    resumes: 0,
+    snapshots: 0,
+    duplicatesDropped: 0,
+    gaps: 0,
+  };
+  #position: Position | null;
+  #conn: Connection | null = null;
+  #attempt = 0;
+  #tokenRefusals = 0;
+  #retryTimer: TimerHandle | null = null;
+  #generation = 0;
+
+  /**
+   * Starts connecting at once; prefer `connect()`.
+   * @param url the WebSocket endpoint, e.g. `ws://127.0.0.1:8765/ws`
+   * @param options the token and optional seams
+   */
+  constructor(url: string, options: ClientOptions) {
+    this.#url = url;
+    this.#token = options.token;
+    this.#WebSocket = resolveWebSocket(options.WebSocket);
+    this.#timers = options.timers ?? realTimers;
+    this.#random = options.random ?? Math.random;
+    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.#maxTokenRefusals = options.maxTokenRefusals ?? 3;
+    this.#position = options.resume ?? null;
+    this.#requests = new RequestTable(this.#timers, options.requestTimeoutMs ?? 10_000);
+    void this.#open();
+  }
+
+  /** The state's name: `connecting`, `connected`, `reconnecting` or `closed`. */
+  get state(): StateKind {
+    return this.#machine.current.kind;
+  }
+
+  /** The state with its details (next try, last close, why closed). */
+  get status(): ConnectionState {
+    return this.#machine.current;
+  }
+
+  /** The last contiguous position applied, or null before the first snapshot. */
+  get position(): Position | null {
+    return this.#position;
+  }
+
+  /** The pending cards as the client knows them, by response id, oldest first. */
+  get pending(): ReadonlyMap<number, Card> {
+    return this.#cards;
+  }
+
+  /** Counters of connections, resumes, duplicates and gaps. */
+  get stats(): Readonly<ClientStats> {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Calls `fn` for each event of a kind.
+   * @param kind the event's name
+   * @param fn the callback
+   * @returns a function that removes it
+   */
+  on<K extends keyof ClientEvents>(kind: K, fn: (data: ClientEvents[K]) => void): () => void {
+    return this.#emitter.on(kind, fn);
+  }
+
+  /**
+   * Resolves with the next event of a kind that satisfies `predicate`.
+   * @param kind the event's name
+   * @param predicate optional filter
+   * @returns the event's data
+   */
+  once<K extends keyof ClientEvents>(
+    kind: K,
+    predicate?: (data: ClientEvents[K]) => boolean,
+  ): Promise<ClientEvents[K]> {
+    return this.#emitter.once(kind, predicate);
+  }
+
+  /**
+   * Every event from now on, for `for await`; ends when the client closes.
+   * @returns the iterator
+   */
+  events(): AsyncIterableIterator<ClientEvent> {
+    return this.#emitter.iterate();
+  }
+
+  /**
+   * Announces a pending response (`SR`; role `module`).
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq`, and `duplicate` if it was already announced
+   * @throws {ReviewError} with the server's code (e.g. `not_pending`), `timeout` or `closed`
+   */
+  submit(responseId: number): Promise<Ack> {
+    return this.#request({ type: "SR", response_id: responseId });
+  }
+
+  /**
+   * Approves a response (`APPROVED`; role `operator`).
+   * @param responseId `responses.id`
+   * @param text the reply as edited; omitted: the proposed reply
+   * @returns the `ACK` fields
+   * @throws {ReviewError} e.g. `not_pending` with `fields.decided_by`
+   */
+  approve(responseId: number, text?: string): Promise<Ack> {
+    return this.#request({
+      type: "APPROVED",
+      response_id: responseId,
+      ...(text === undefined ? {} : { text }),
+    });
+  }
+
+  /**
+   * Rejects a response (`REJECTED`; role `operator`).
+   * @param responseId `responses.id`
+   * @param reason why; optional
+   * @returns the `ACK` fields
+   * @throws {ReviewError} e.g. `not_pending`
+   */
+  reject(responseId: number, reason?: string): Promise<Ack> {
+    return this.#request({
+      type: "REJECTED",
+      response_id: responseId,
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+
+  /** Closes the connection for good; pending requests reject with `closed`. */
+  close(): void {
+    const conn = this.#conn;
+    this.#finish({ kind: "client" });
+    if (conn) {
+      this.#detach(conn);
+      try {
+        conn.ws.close(1000, "client closed");
+      } catch { /* already closing */ }
+    }
+  }
+
+  #request(frame: RequestFrame): Promise<Ack> {
+    if (!Number.isSafeInteger(frame.response_id) || frame.response_id <= 0) {
+      return Promise.reject(new TypeError("responseId must be a positive integer"));
+    }
+    if (this.state === "closed") {
+      return Promise.reject(new ReviewError("closed", "the client is closed", false));
+    }
+    return this.#requests.add(frame, this.#sender());
+  }
+
+  #sender(): Send | null {
+    const conn = this.#conn;
+    if (!conn?.welcome) return null;
+    return (text) => {
+      if (conn.ws.readyState !== OPEN) throw new Error("socket not open");
+      conn.ws.send(text);
+    };
+  }
+
+  async #resolveToken(): Promise<string> {
+    return typeof this.#token === "function" ? await this.#token() : this.#token;
+  }
+
+  async #open(): Promise<void> {
+    const generation = ++this.#generation;
+    let token: string;
+    try {
+      token = await this.#resolveToken();
+    } catch (error) {
+      if (generation === this.#generation && this.state !== "closed") {
+        this.#schedule({ code: CLIENT_ABANDON_CODE, reason: `token: ${error}` }, "back_off", false);
+      }
+      return;
+    }
+    if (generation !== this.#generation || this.state === "closed") return;
+    let ws: WebSocketLike;
+    try {
+      ws = new this.#WebSocket(this.#url);
+    } catch (error) {
+      this.#schedule({ code: 1006, reason: `cannot open: ${error}` }, "back_off", false);
+      return;
+    }
+    const conn: Connection = {
+      ws,
+      welcome: null,
+      awaitingSnapshot: false,
+      buffered: [],
+      syncTarget: null,
+      heartbeat: null,
+      watchdog: null,
+    };
+    this.#conn = conn;
+    this.#arm(conn, this.#connectTimeoutMs, "no WELCOME in time");
+    ws.onopen = () => {
+      const resume = this.#position
+        ? { resume: { epoch: this.#position.epoch, last_seq: this.#position.seq } }
+        : {};
+      this.#trySend(conn, JSON.stringify({ type: "CL", id: HELLO_ID, token, ...resume }));
+    };
+    ws.onmessage = (ev) => {
+      if (this.#conn === conn) this.#onMessage(conn, ev.data);
+    };
+    ws.onclose = (ev) => {
+      if (this.#conn !== conn) return;
+      this.#ended(conn, { code: ev.code, reason: ev.reason }, closeAction(ev.code));
+    };
+    ws.onerror = () => {/* a close follows */};
+  }
+
+  #trySend(conn: Connection, text: string): void {
+    try {
+      conn.ws.send(text);
+    } catch { /* the close that follows handles it */ }
+  }
+
+  /** Restarts the watchdog: without a frame within `ms`, the connection is given up. */
+  #arm(conn: Connection, ms: number, why: string): void {
+    if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
+    conn.watchdog = this.#timers.setTimeout(() => this.#abandon(conn, why), ms);
+  }
+
+  #onMessage(conn: Connection, data: unknown): void {
+    if (typeof data !== "string") return;
+    let frame: Record<string, unknown>;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (conn.welcome) {
+      this.#arm(conn, conn.welcome.heartbeat_timeout_ms, "the server went silent");
+    }
+    switch (frame.type) {
+      case "WELCOME":
+        return this.#onWelcome(conn, frame as unknown as WelcomeFrame);
+      case "SNAPSHOT":
+        return this.#onSnapshot(conn, frame as unknown as SnapshotFrame);
+      case "EVENT":
+        return this.#onEvent(conn, frame as unknown as EventFrame);
+      case "ACK":
+        this.#requests.settle(frame.id, frame);
+        return;
+      case "ERROR":
+        return this.#onError(conn, frame);
+      case "HEARTBEAT":
+        return; // it fed the watchdog above
+      default:
+        return; // a frame type from a newer server: ignored, as the contract may grow
+    }
+  }
+
+  #onWelcome(conn: Connection, welcome: WelcomeFrame): void {
+    const position = this.#position;
+    if (welcome.resumed && position?.epoch !== welcome.epoch) {
+      this.#position = null; // the server resumed a log we do not know: start over
+      return this.#abandon(conn, "resumed an unknown log");
+    }
+    conn.welcome = welcome;
+    this.#tokenRefusals = 0;
+    this.#stats.connections++;
+    if (welcome.resumed) {
+      this.#stats.resumes++;
+      conn.syncTarget = welcome.seq;
+    } else {
+      conn.awaitingSnapshot = true;
+    }
+    this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
+    conn.heartbeat = this.#timers.setInterval(
+      () => this.#trySend(conn, JSON.stringify({ type: "HEARTBEAT" })),
+      welcome.heartbeat_interval_ms,
+    );
+    this.#machine.transition({
+      kind: "connected",
+      clientId: welcome.client_id,
+      user: welcome.user,
+      role: welcome.role,
+    });
+    const send = this.#sender();
+    if (send) this.#requests.flush(send);
+    this.#checkSynced(conn);
+  }
+
+  #onSnapshot(conn: Connection, snapshot: SnapshotFrame): void {
+    if (!conn.welcome) return;
+    this.#cards.clear();
+    for (const card of snapshot.items) this.#cards.set(card.response_id, card);
+    this.#position = { epoch: conn.welcome.epoch, seq: snapshot.seq };
+    conn.awaitingSnapshot = false;
+    conn.syncTarget = snapshot.seq;
+    this.#stats.snapshots++;
+    this.#emitter.emit("snapshot", snapshot);
+    const buffered = conn.buffered;
+    conn.buffered = [];
+    for (const event of buffered) {
+      if (this.#conn !== conn) return;
+      this.#onEvent(conn, event);
+    }
+    this.#checkSynced(conn);
+  }
+
+  #onEvent(conn: Connection, event: EventFrame): void {
+    if (!conn.welcome) return;
+    const position = this.#position;
+    if (conn.awaitingSnapshot || !position) {
+      conn.buffered.push(event); // the SNAPSHOT comes first; keep what arrives early
+      return;
+    }
+    switch (judgeSeq(position.seq, event.seq)) {
+      case "duplicate":
+        this.#stats.duplicatesDropped++;
+        return;
+      case "gap":
+        this.#stats.gaps++;
+        return this.#abandon(conn, `seq jumped from ${position.seq} to ${event.seq}`);
+      case "apply":
+        this.#position = { epoch: position.epoch, seq: event.seq };
+        this.#apply(event);
+        this.#checkSynced(conn);
+        return;
+    }
+  }
+
+  #apply(event: EventFrame): void {
+    switch (event.event) {
+      case "pending":
+        this.#cards.set(event.response_id, event);
+        return this.#emitter.emit("pending", event);
+      case "approved":
+        this.#cards.delete(event.response_id);
+        return this.#emitter.emit("approved", event);
+      case "rejected":
+        this.#cards.delete(event.response_id);
+        return this.#emitter.emit("rejected", event);
+      default: {
+        const unknown: never = event;
+        return void unknown;
+      }
+    }
+  }
+
+  #checkSynced(conn: Connection): void {
+    const position = this.#position;
+    if (conn.syncTarget === null || conn.awaitingSnapshot || !position) return;
+    if (position.seq < conn.syncTarget) return;
+    conn.syncTarget = null;
+    this.#emitter.emit("synced", position);
+  }
+
+  #onError(conn: Connection, frame: Record<string, unknown>): void {
+    if (frame.id === HELLO_ID) {
+      const error = errorFromFrame(frame);
+      if (error.code === "unauthorized") return; // the 4001 close follows
+      return this.#ended(conn, { code: CLIENT_ABANDON_CODE, reason: error.message }, "back_off");
+    }
+    if (!this.#requests.settle(frame.id, frame)) this.#emitter.emit("error", errorFromFrame(frame));
+  }
+
+  /** Gives up on a connection the client no longer trusts, without waiting for its close. */
+  #abandon(conn: Connection, why: string): void {
+    if (this.#conn !== conn) return;
+    this.#ended(conn, { code: CLIENT_ABANDON_CODE, reason: why }, "resume");
+  }
+
+  #detach(conn: Connection): void {
+    conn.ws.onopen =
+      conn.ws.onmessage =
+      conn.ws.onclose =
+      conn.ws.onerror =
+        null;
+    if (conn.heartbeat !== null) this.#timers.clearInterval(conn.heartbeat);
+    if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
+    conn.heartbeat = conn.watchdog = null;
+  }
+
+  #ended(conn: Connection, info: CloseInfo, action: CloseAction): void {
+    if (this.#conn !== conn) return;
+    this.#conn = null;
+    this.#detach(conn);
+    try {
+      conn.ws.close(CLIENT_ABANDON_CODE, info.reason.slice(0, 100));
+    } catch { /* already closed */ }
+    this.#requests.disconnected();
+    if (this.state === "closed") return;
+    const welcomed = conn.welcome !== null;
+    switch (action) {
+      case "stop":
+        return this.#finish({ kind: "server", code: info.code, reason: info.reason });
+      case "fix":
+        return this.#finish({ kind: "protocol", code: info.code, reason: info.reason });
+      case "refresh_token":
+        this.#tokenRefusals++;
+        if (typeof this.#token !== "function" || this.#tokenRefusals >= this.#maxTokenRefusals) {
+          return this.#finish({ kind: "unauthorized", message: info.reason || "token refused" });
+        }
+        return this.#schedule(info, action, welcomed);
+      case "back_off":
+      case "resume":
+        return this.#schedule(info, action, welcomed);
+      default: {
+        const unknown: never = action;
+        return void unknown;
+      }
+    }
+  }
+
+  #schedule(info: CloseInfo, action: CloseAction, welcomed: boolean): void {
+    const attempt = nextAttempt(this.#attempt, action, welcomed);
+    const delay = backoffDelay(attempt, this.#random, this.#backoff);
+    this.#attempt = attempt + 1;
+    const retry = { kind: "reconnecting", attempt, lastClose: info } as const;
+    this.#machine.transition({ ...retry, retryAt: this.#timers.now() + delay });
+    this.#retryTimer = this.#timers.setTimeout(() => {
+      this.#retryTimer = null;
+      if (!this.#machine.transition({ ...retry, retryAt: null })) return;
+      void this.#open();
+    }, delay);
+  }
+
+  #finish(reason: ClosedReason): void {
+    if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#generation++;
+    if (!this.#machine.transition({ kind: "closed", reason })) return;
+    this.#requests.failAll(new ReviewError("closed", "the client is closed", false));
+    this.#emitter.end();
+  }
+}
