@@ -15,6 +15,9 @@ import type { Seq } from "../protocol/types.ts";
 import { OPEN, type WebSocketClient } from "./client.ts";
 import { HeartbeatSupervisor } from "./heartbeat.ts";
 
+const LINGER_QUIET_MS = 50;
+const LINGER_MAX_MS = 1000;
+
 /** Options of a `WebSocketManager`. */
 export interface ManagerOptions {
   readonly clock: Clock;
@@ -180,6 +183,35 @@ export class WebSocketManager {
     } catch (e) {
       this.#o.logger.debug("close failed", { client: client.id, error: e });
     }
+  }
+
+  /**
+   * Closes a connection whose client may still be sending (a flood): stops
+   * handling its frames now, and sends the close once it has been quiet for
+   * a moment (at most a second later). Closing with unread data in the
+   * receive buffer makes the kernel reset the TCP connection, and the client
+   * would see 1006 instead of the close code.
+   * @param client the client
+   * @param code the close code
+   * @param reason a short reason
+   */
+  closeLingering(client: WebSocketClient, code: CloseCode, reason: string): void {
+    if (client.state === "closed") return;
+    client.state = "closed";
+    client.queue = [];
+    const { clock } = this.#o;
+    const started = clock.now();
+    const check = () => {
+      const now = clock.now();
+      if (now - client.lastHeartbeat >= LINGER_QUIET_MS || now - started >= LINGER_MAX_MS) {
+        try {
+          client.socket.close(code, reason.slice(0, 120));
+        } catch { /* already closed */ }
+      } else {
+        clock.setTimeout(check, LINGER_QUIET_MS);
+      }
+    };
+    clock.setTimeout(check, LINGER_QUIET_MS);
   }
 
   /** Closes every connection (e.g. 1012 on shutdown). */

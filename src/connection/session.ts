@@ -82,8 +82,8 @@ export class ConnectionHandler {
    */
   onMessage(client: WebSocketClient, data: unknown): void {
     const { manager, metrics } = this.#o;
-    if (client.state === "closed") return;
     manager.updateHeartbeat(client.id);
+    if (client.state === "closed") return;
     if (typeof data !== "string") {
       metrics?.increment("ws_frames_in_total", { type: "binary" });
       manager.close(client, CLOSE.binaryFrame, "binary frames are not accepted");
@@ -129,7 +129,7 @@ export class ConnectionHandler {
     }
     client.violations++;
     if (client.violations >= (this.#o.maxViolations ?? 50)) {
-      this.#o.manager.close(client, CLOSE.rateLimited, "rate limit exceeded repeatedly");
+      this.#o.manager.closeLingering(client, CLOSE.rateLimited, "rate limit exceeded repeatedly");
     }
     return false;
   }
