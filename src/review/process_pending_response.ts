@@ -57,7 +57,14 @@ export function renderSnapshotItem(row: ResponseRow, renderer: Renderer): Card {
 /** Fetches and stores the post's text; returns it, or `null` when it could not be had. */
 async function fetchAndStore(row: ResponseRow, deps: ProcessPendingDeps): Promise<string | null> {
   const log = deps.logger;
-  const result = await deps.fetchPostText(row.platform, row.post_url);
+  let result: FetchResult;
+  try {
+    result = await deps.fetchPostText(row.platform, row.post_url);
+  } catch (error) {
+    // A fetcher is not supposed to throw; if one does, the response still is not lost.
+    log?.error("post text fetcher threw", { response_id: row.id, error });
+    return null;
+  }
   if (!result.ok) {
     log?.warn("post text unavailable", {
       response_id: row.id,
