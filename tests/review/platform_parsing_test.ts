@@ -1,6 +1,5 @@
-/** The pure readers of VK answers and Telegram embed pages, and the retry-after parser. */
+/** The pure readers of VK answers and Telegram embed pages. */
 import assert from "node:assert/strict";
-import { parseRetryAfter } from "../../src/review/bounded_get.ts";
 import { extractTelegramText, telegramEmbedUrl } from "../../src/review/telegram.ts";
 import { parseVkResponse, redactToken, vkRequestUrl } from "../../src/review/vk.ts";
 import { TELEGRAM_NOT_FOUND, telegramEmbed } from "./_fake_platforms.ts";
@@ -77,15 +76,4 @@ Deno.test("telegram: the embed URL is base/channel/post?embed=1", () => {
     telegramEmbedUrl("http://127.0.0.1:9/", { platform: "telegram", channel: "ch", post: "7" }),
     "http://127.0.0.1:9/ch/7?embed=1",
   );
-});
-
-Deno.test("parseRetryAfter reads seconds and HTTP dates, and refuses junk", () => {
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  assert.equal(parseRetryAfter("2", now), 2000);
-  assert.equal(parseRetryAfter(" 0 ", now), 0);
-  assert.equal(parseRetryAfter("Thu, 01 Jan 2026 00:00:03 GMT", now), 3000);
-  assert.equal(parseRetryAfter("Wed, 31 Dec 2025 23:00:00 GMT", now), 0);
-  assert.equal(parseRetryAfter(null, now), null);
-  assert.equal(parseRetryAfter("soon", now), null);
-  assert.equal(parseRetryAfter("-5", now), null);
 });
