@@ -70,6 +70,14 @@ const MYSQL_DIALECT: SqlDialect = {
   lockRows: " FOR UPDATE",
   insertIgnore: "INSERT IGNORE",
   alreadyApplied: isAlreadyApplied,
+  // LAST_INSERT_ID(expr) hands the new head back in the UPDATE's OK packet.
+  takeSeq: (tx) => tx.runForId("UPDATE ws_meta SET head = LAST_INSERT_ID(head + 1) WHERE id = 1"),
+  upsertAnnouncement: {
+    pending_seq: "INSERT INTO ws_announcements (response_id, pending_seq) VALUES (?, ?) " +
+      "ON DUPLICATE KEY UPDATE pending_seq = VALUES(pending_seq), decision_seq = NULL",
+    decision_seq: "INSERT INTO ws_announcements (response_id, decision_seq) VALUES (?, ?) " +
+      "ON DUPLICATE KEY UPDATE decision_seq = VALUES(decision_seq)",
+  },
 };
 
 /** Runs of a transaction on a lock conflict before giving up. */
@@ -88,6 +96,8 @@ function runnerOn(q: Queryable): SqlRunner {
     all: async (sql, params = []) => (await q.query(sql, params as unknown[]))[0] as SqlRow[],
     run: async (sql, params = []) =>
       ((await q.query(sql, params as unknown[]))[0] as ResultSetHeader).affectedRows,
+    runForId: async (sql, params = []) =>
+      Number(((await q.query(sql, params as unknown[]))[0] as ResultSetHeader).insertId),
   };
 }
 

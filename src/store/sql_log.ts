@@ -27,6 +27,7 @@ const seqOrNull = (
 /**
  * Takes the next `seq` and inserts the event with its encoded frame.
  * @param tx the open transaction
+ * @param dialect spellings of the database
  * @param kind the event's kind
  * @param responseId the response it is about
  * @param body the event's fields
@@ -36,39 +37,21 @@ const seqOrNull = (
  */
 export async function appendEvent(
   tx: SqlRunner,
+  dialect: SqlDialect,
   kind: EventKind,
   responseId: ResponseId,
   body: EventBody,
   now: Date,
 ): Promise<StoredEvent> {
-  if (await tx.run("UPDATE ws_meta SET head = head + 1 WHERE id = 1") !== 1) {
-    throw new Error("ws_meta has no row: the store was not initialised");
-  }
-  const [meta] = await tx.all("SELECT head FROM ws_meta WHERE id = 1");
-  const seq = asSeq(Number(meta.head));
+  const taken = await dialect.takeSeq(tx);
+  if (taken <= 0) throw new Error("ws_meta has no row: the store was not initialised");
+  const seq = asSeq(taken);
   const frame = encodeEvent(seq, body);
   await tx.run(
     "INSERT INTO ws_events (seq, kind, response_id, frame, created_at) VALUES (?, ?, ?, ?, ?)",
     [seq, kind, responseId, frame, toDbTime(now)],
   );
   return { seq, kind, responseId, frame, createdAt: now };
-}
-
-/** Records the seq of a response's pending or decision event (the response's row is locked). */
-async function recordAnnouncement(
-  tx: SqlRunner,
-  id: ResponseId,
-  column: "pending_seq" | "decision_seq",
-  seq: Seq,
-): Promise<void> {
-  // Portable upsert: every writer of a response's announcement holds that
-  // response's row lock, so UPDATE-then-INSERT cannot race.
-  const set = column === "pending_seq"
-    ? "pending_seq = ?, decision_seq = NULL"
-    : "decision_seq = ?";
-  if (await tx.run(`UPDATE ws_announcements SET ${set} WHERE response_id = ?`, [seq, id]) === 0) {
-    await tx.run(`INSERT INTO ws_announcements (response_id, ${column}) VALUES (?, ?)`, [id, seq]);
-  }
 }
 
 /**
@@ -111,8 +94,8 @@ export async function announceIn(
   if (body.event !== "pending" || body.response_id !== id) {
     throw new TypeError(`build() must return a pending body for response ${id}`);
   }
-  const event = await appendEvent(tx, "pending", id, body, now);
-  await recordAnnouncement(tx, id, "pending_seq", event.seq);
+  const event = await appendEvent(tx, dialect, "pending", id, body, now);
+  await tx.run(dialect.upsertAnnouncement.pending_seq, [id, event.seq]);
   return { kind: "appended", event };
 }
 
@@ -152,8 +135,9 @@ export async function decideIn(
       ]);
       rowText = String(row.response_text);
     }
-    const event = await appendEvent(tx, d.decision, d.responseId, decisionBody(d, rowText), now);
-    await recordAnnouncement(tx, d.responseId, "decision_seq", event.seq);
+    const body = decisionBody(d, rowText);
+    const event = await appendEvent(tx, dialect, d.decision, d.responseId, body, now);
+    await tx.run(dialect.upsertAnnouncement.decision_seq, [d.responseId, event.seq]);
     return { kind: "appended", event };
   }
   const [row] = await tx.all(

@@ -12,6 +12,8 @@ export interface SqlRunner {
   all(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
   /** Runs a statement and returns how many rows it changed. */
   run(sql: string, params?: readonly SqlParam[]): Promise<number>;
+  /** Runs a statement and returns the id it generated (`LAST_INSERT_ID()`, last rowid), 0 if none. */
+  runForId(sql: string, params?: readonly SqlParam[]): Promise<number>;
 }
 
 /** What differs between MySQL/MariaDB and SQLite in the shared SQL. */
@@ -23,4 +25,8 @@ export interface SqlDialect {
   readonly insertIgnore: string;
   /** Whether a migration statement's error means "already done" (e.g. a duplicate index name). */
   readonly alreadyApplied: (error: unknown) => boolean;
+  /** Increments `ws_meta.head` (locking its row until commit) and returns it, in one round trip; 0 when the row is missing. */
+  readonly takeSeq: (tx: SqlRunner) => Promise<number>;
+  /** Upserts a response's `ws_announcements` row: params (response_id, seq); sets pending_seq (clearing decision_seq) or decision_seq. */
+  readonly upsertAnnouncement: Readonly<Record<"pending_seq" | "decision_seq", string>>;
 }

@@ -52,6 +52,16 @@ const SQLITE_DIALECT: SqlDialect = {
   lockRows: "", // BEGIN IMMEDIATE already excludes every other writer
   insertIgnore: "INSERT OR IGNORE",
   alreadyApplied: () => false,
+  takeSeq: async (tx) => {
+    const [row] = await tx.all("UPDATE ws_meta SET head = head + 1 WHERE id = 1 RETURNING head");
+    return row === undefined ? 0 : Number(row.head);
+  },
+  upsertAnnouncement: {
+    pending_seq: "INSERT INTO ws_announcements (response_id, pending_seq) VALUES (?, ?) " +
+      "ON CONFLICT (response_id) DO UPDATE SET pending_seq = excluded.pending_seq, decision_seq = NULL",
+    decision_seq: "INSERT INTO ws_announcements (response_id, decision_seq) VALUES (?, ?) " +
+      "ON CONFLICT (response_id) DO UPDATE SET decision_seq = excluded.decision_seq",
+  },
 };
 
 /** SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN (primary codes). */
@@ -99,6 +109,8 @@ export class SqliteStore implements Store {
   readonly #runner: SqlRunner = {
     all: (sql, params = []) => Promise.resolve(this.#prepare(sql).all(...params) as SqlRow[]),
     run: (sql, params = []) => Promise.resolve(Number(this.#prepare(sql).run(...params).changes)),
+    runForId: (sql, params = []) =>
+      Promise.resolve(Number(this.#prepare(sql).run(...params).lastInsertRowid)),
   };
 
   /**
