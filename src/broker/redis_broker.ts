@@ -226,7 +226,7 @@ export class RedisBroker implements Broker {
   }
 }
 
-/** Disconnects without waiting on a down server, and waits for the socket to end. */
+/** Disconnects without waiting on a down server; waits at most 1 s for the socket to end. */
 async function closeConnection(conn: Redis): Promise<void> {
   if (conn.status === "end") return;
   const ended = new Promise<void>((resolve) => conn.once("end", () => resolve()));
@@ -235,5 +235,8 @@ async function closeConnection(conn: Redis): Promise<void> {
   // Between attempts there is no socket: disconnect() only cancels the next
   // attempt, and no "end" follows.
   if (!hadSocket) return;
-  await withTimeout(ended, 1000, "disconnect timed out").catch(() => {});
+  await withTimeout(ended, 1000, "disconnect timed out").catch(() => {
+    // A hung server never finishes the close handshake: drop the socket.
+    conn.stream?.destroy();
+  });
 }

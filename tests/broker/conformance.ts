@@ -34,7 +34,7 @@ export const TRICKY_FRAMES: readonly string[] = [
     html: '<p>Привет, мир 🌍 &amp; "q"</p>',
   }),
   JSON.stringify({ type: "EVENT", seq: 2, text: "line\nbreak\ttab \u2028 \u0000 \\ end" }),
-  `{"type":"EVENT","seq":3,"raw":"a\nb"}\n\r\n trailing`,
+  `{"type":"EVENT","seq":3,"raw":"a\nb"}\n\r\n\u0000 trailing`,
 ];
 
 /**

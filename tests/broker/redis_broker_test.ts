@@ -86,6 +86,49 @@ Deno.test("RedisBroker: start and publish against a down Redis neither throw nor
   }
 });
 
+/** A TCP server that accepts connections and never answers: a hung Redis. */
+function silentServer(): { url: string; close(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    try {
+      for await (const conn of listener) conns.push(conn);
+    } catch { /* closed */ }
+  })();
+  return {
+    url: `redis://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    close: () => {
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* already closed by the client */ }
+      }
+      listener.close();
+    },
+  };
+}
+
+Deno.test("RedisBroker: against a Redis that accepts but never answers, ping and publish give up in time", async () => {
+  const hung = silentServer();
+  const broker = new RedisBroker({
+    url: hung.url,
+    epoch: "e",
+    logger: silentLogger,
+    startTimeoutMs: 300,
+  });
+  try {
+    const startMs = await elapsed(() => broker.start(() => {}));
+    assert.ok(startMs < 1000, `start took ${startMs} ms`);
+    const pingMs = await elapsed(() => assert.rejects(() => broker.ping(), BrokerUnavailableError));
+    assert.ok(pingMs >= 900 && pingMs < 1600, `ping took ${pingMs} ms`);
+    const publishMs = await elapsed(() => broker.publish(storedEvent(1, "{}")));
+    assert.ok(publishMs < 1600, `publish took ${publishMs} ms`);
+  } finally {
+    await broker.close();
+    hung.close();
+  }
+});
+
 Deno.test({
   name: "RedisBroker: foreign and malformed messages on the channel are dropped",
   ignore: !REDIS_UP,
