@@ -16,12 +16,15 @@ import type { Renderer } from "./render.ts";
 
 /** What processing a pending response needs. */
 export interface ProcessPendingDeps {
+  /** Where the row is read and the event appended. */
   readonly store: Store;
   /** Fetches a post's text; never throws for remote failures. */
   readonly fetchPostText: (platform: string, postUrl: string) => Promise<FetchResult>;
+  /** Renders the card from the locked row. */
   readonly renderer: Renderer;
-  /** Reserved for callers that pass their metrics along; fetching counts its own. */
+  /** Accepted so callers can pass their bundle as is; fetching counts its own outcomes. */
   readonly metrics?: Metrics;
+  /** Where an unavailable post text is reported (reason and detail, never a token). */
   readonly logger?: Logger;
 }
 
@@ -66,7 +69,9 @@ async function fetchAndStore(row: ResponseRow, deps: ProcessPendingDeps): Promis
     return null;
   }
   if (!result.ok) {
-    log?.warn("post text unavailable", {
+    // Without a VK token this is the configured state, not news on every SR.
+    const level = result.reason === "no_token" ? "debug" : "warn";
+    log?.[level]("post text unavailable", {
       response_id: row.id,
       platform: row.platform,
       reason: result.reason,
