@@ -15,7 +15,15 @@ import {
 import { createRenderer } from "../../src/review/render.ts";
 import { asResponseId, asSeq } from "../../src/protocol/types.ts";
 import type { AppendResult } from "../../src/store/store.ts";
-import { html, recordingSleep, startFake, telegramEmbed } from "./_fake_platforms.ts";
+import {
+  closedPort,
+  html,
+  json,
+  recordingSleep,
+  startFake,
+  telegramEmbed,
+} from "./_fake_platforms.ts";
+import { createLogger } from "../../src/log/logger.ts";
 import { STORE_KINDS, type StoreCase } from "./_stores.ts";
 
 const renderer = createRenderer();
@@ -248,6 +256,38 @@ for (const kind of STORE_KINDS) {
     assert.equal(frame.platform, "facebook");
     assert.equal(card.querySelector(".card-platform")?.text, "facebook");
     assert.ok(card.querySelector(".card-post--unavailable"));
+  });
+
+  test("the VK token never reaches the log, whatever fails", async (sc) => {
+    const token = "vk1.a.TOP-SECRET";
+    const lines: string[] = [];
+    const logger = createLogger("debug", (line) => lines.push(line));
+    const echo = startFake((req) =>
+      json({ error: { error_code: 5, error_msg: `bad ${new URL(req.url).search}` } })
+    );
+    try {
+      for (const base of [echo.base, `http://127.0.0.1:${closedPort()}`]) {
+        const id = await sc.insert({ platform: "vk", post_url: "https://vk.com/wall-1_2" });
+        const fetchDeps = {
+          vk: { apiBase: base, token, version: "5.199" },
+          telegramBase: base,
+          timeoutMs: 1000,
+          sleep: recordingSleep().sleep,
+        };
+        const result = await processPendingResponse(id, {
+          store: sc.store,
+          renderer,
+          logger,
+          fetchPostText: (platform, url) => fetchPostText(platform, url, fetchDeps),
+        });
+        assert.equal(result.kind, "appended");
+      }
+      assert.equal(echo.requests[0].params.get("access_token"), token, "the token was sent");
+      assert.ok(lines.length >= 2, "both failures were logged");
+      for (const line of lines) assert.ok(!line.includes(token), line);
+    } finally {
+      await echo.close();
+    }
   });
 
   test("renderSnapshotItem renders the row as it stands, without fetching", async (sc) => {
