@@ -11,6 +11,9 @@ Deno.test("README, Dockerfile and .ci/run use the version in .deno-version", asy
   const named = [...readme.matchAll(/deno@(\d+\.\d+\.\d+)/g)].map((m) => m[1]);
   assert.ok(named.length >= 2, "the README names the version in its commands");
   assert.deepEqual([...new Set(named)], [version]);
-  assert.match(await read("Dockerfile"), new RegExp(`denoland/deno:${version.replaceAll(".", "\\.")}\\b`));
+  assert.match(
+    await read("Dockerfile"),
+    new RegExp(`denoland/deno:${version.replaceAll(".", "\\.")}\\b`),
+  );
   assert.match(await read(".ci/run"), /cat \.deno-version/);
 });

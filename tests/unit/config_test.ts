@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { ConfigError, parseConfig, parseDotenv } from "../../src/config.ts";
+
+Deno.test("defaults are the contract's", () => {
+  const c = parseConfig({});
+  assert.equal(c.host, "0.0.0.0");
+  assert.equal(c.port, 8765);
+  assert.equal(c.mysql, null);
+  assert.equal(c.sqlitePath, "data/wsserver.sqlite");
+  assert.equal(c.vk.apiBase, "https://api.vk.com");
+  assert.equal(c.vk.version, "5.199");
+  assert.equal(c.telegramBase, "https://t.me");
+  assert.equal(c.postFetchTimeoutMs, 5000);
+  assert.equal(c.heartbeatIntervalMs, 15000);
+  assert.equal(c.heartbeatTimeoutMs, 45000);
+  assert.equal(c.helloTimeoutMs, 10000);
+  assert.equal(c.maxMessageBytes, 65536);
+  assert.equal(c.eventRetentionHours, 24);
+  assert.equal(c.logLevel, "info");
+  assert.equal(c.tls, null);
+  assert.ok(Object.isFrozen(c));
+});
+
+Deno.test("MySQL settings apply when MYSQL_HOST is set", () => {
+  const c = parseConfig({ MYSQL_HOST: "db", MYSQL_PASSWORD: "pw" });
+  assert.deepEqual(c.mysql, {
+    host: "db",
+    port: 3306,
+    user: "root",
+    password: "pw",
+    database: "wsserver",
+  });
+});
+
+Deno.test("TLS needs both files; the CA bundle alone is a note, not an error", () => {
+  assert.deepEqual(parseConfig({ SSL_CERT_FILE: "c", SSL_KEY_FILE: "k" }).tls, {
+    certFile: "c",
+    keyFile: "k",
+  });
+  const caOnly = parseConfig({ SSL_CERT_FILE: "/etc/ssl/certs/ca-certificates.crt" });
+  assert.equal(caOnly.tls, null);
+  assert.match(caOnly.tlsNote ?? "", /plain HTTP/);
+  assert.throws(() => parseConfig({ SSL_KEY_FILE: "k" }), /SSL_KEY_FILE/);
+});
+
+Deno.test("bad values name the variable and what is allowed", () => {
+  const bad: Array<[Record<string, string>, string]> = [
+    [{ WEBSOCKET_PORT: "x" }, "WEBSOCKET_PORT"],
+    [{ WEBSOCKET_PORT: "70000" }, "WEBSOCKET_PORT"],
+    [{ MYSQL_HOST: "h", MYSQL_PORT: "0" }, "MYSQL_PORT"],
+    [{ POST_FETCH_TIMEOUT_MS: "1.5" }, "POST_FETCH_TIMEOUT_MS"],
+    [{ HEARTBEAT_TIMEOUT_MS: "100" }, "HEARTBEAT_TIMEOUT_MS"],
+    [{ HEARTBEAT_INTERVAL_MS: "20000", HEARTBEAT_TIMEOUT_MS: "20000" }, "HEARTBEAT_TIMEOUT_MS"],
+    [{ EVENT_RETENTION_HOURS: "-1" }, "EVENT_RETENTION_HOURS"],
+    [{ EVENT_RETENTION_HOURS: "forever" }, "EVENT_RETENTION_HOURS"],
+    [{ LOG_LEVEL: "trace" }, "LOG_LEVEL"],
+    [{ VK_API_BASE: "ftp://x" }, "VK_API_BASE"],
+    [{ TELEGRAM_BASE: "not a url" }, "TELEGRAM_BASE"],
+    [{ ALLOWED_ORIGINS: "https://ok.example, javascript:alert(1)" }, "ALLOWED_ORIGINS"],
+    [{ MYSQL_HOST: "h", MYSQL_DB: "a`b" }, "MYSQL_DB"],
+  ];
+  for (const [env, variable] of bad) {
+    assert.throws(
+      () => parseConfig(env),
+      (e: unknown) =>
+        e instanceof ConfigError && e.variable === variable && e.message.startsWith(variable),
+      JSON.stringify(env),
+    );
+  }
+});
+
+Deno.test("origins are normalised; trailing slashes dropped from bases", () => {
+  const c = parseConfig({
+    ALLOWED_ORIGINS: "https://A.example:443/, http://b.example:8080",
+    VK_API_BASE: "http://127.0.0.1:9/",
+  });
+  assert.deepEqual(c.allowedOrigins, ["https://a.example", "http://b.example:8080"]);
+  assert.equal(c.vk.apiBase, "http://127.0.0.1:9");
+});
+
+Deno.test(".env parsing: comments, quotes, export, inline comments", () => {
+  const env = parseDotenv([
+    "# comment",
+    "",
+    "A=1",
+    "export B = two ",
+    'C="quoted # not a comment"',
+    "D='single'",
+    "E=value # trailing comment",
+    "F=",
+    "not a line",
+    'G="line\\nbreak"',
+  ].join("\n"));
+  assert.deepEqual(env, {
+    A: "1",
+    B: "two",
+    C: "quoted # not a comment",
+    D: "single",
+    E: "value",
+    F: "",
+    G: "line\nbreak",
+  });
+});
