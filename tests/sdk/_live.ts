@@ -23,6 +23,10 @@ export interface Hub {
   server: RunningServer;
   readonly backend: Backend;
   readonly db: TestDb;
+  /** The configuration the server runs with. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Starts another server process on the same database, on another port. */
+  sibling(): Promise<RunningServer>;
   /** Starts the server again on the same port and database (after a kill). */
   restart(): Promise<RunningServer>;
   /** Stops the server and removes the database. */
@@ -47,6 +51,8 @@ export async function startHub(
     server,
     backend,
     db,
+    env: fullEnv,
+    sibling: () => startServer({ ...fullEnv }),
     async restart() {
       hub.server = await startServer({ ...fullEnv, WEBSOCKET_PORT: String(server.port) });
       return hub.server;

@@ -16,13 +16,18 @@ export const RECENT_DECISIONS = 5;
  * @returns the sentence
  */
 export function decisionText(event: ApprovedEvent | RejectedEvent, me: string | null): string {
-  const who = event.by === me ? "You" : event.by;
+  const mine = event.by === me;
+  const reply = `reply #${event.response_id}`;
   switch (event.event) {
     case "approved":
-      return `Reply #${event.response_id} approved by ${who}`;
-    case "rejected":
-      return `Reply #${event.response_id} rejected by ${who}` +
-        (event.reason ? ` — ${event.reason}` : "");
+      return mine ? `You approved ${reply}` : `Reply #${event.response_id} approved by ${event.by}`;
+    case "rejected": {
+      const reason = event.reason ? ` — ${event.reason}` : "";
+      return (mine
+        ? `You rejected ${reply}`
+        : `Reply #${event.response_id} rejected by ${event.by}`) +
+        reason;
+    }
     default: {
       const unknown: never = event;
       return unknown;

@@ -16,8 +16,9 @@ function isTyping(target: EventTarget | null): boolean {
 export function installCardKeys(list: HTMLElement): void {
   document.addEventListener("keydown", (ev) => {
     if (ev.altKey || ev.ctrlKey || ev.metaKey || isTyping(ev.target)) return;
-    const onCard = (ev.target as HTMLElement).matches?.("[data-response-id]") ?? false;
-    const current = (ev.target as HTMLElement).closest<HTMLElement>?.("[data-response-id]");
+    const target = ev.target instanceof HTMLElement ? ev.target : null;
+    const onCard = target?.matches("[data-response-id]") ?? false;
+    const current = target?.closest("[data-response-id]") ?? null;
     let next: Element | null | undefined;
     if (ev.key === "j" || (onCard && ev.key === "ArrowDown")) {
       next = current ? current.nextElementSibling : list.firstElementChild;

@@ -947,12 +947,15 @@ function setCardStatus(el, status, text = "") {
 // web/page/decisions.ts
 var RECENT_DECISIONS = 5;
 function decisionText(event, me) {
-  const who = event.by === me ? "You" : event.by;
+  const mine = event.by === me;
+  const reply = `reply #${event.response_id}`;
   switch (event.event) {
     case "approved":
-      return `Reply #${event.response_id} approved by ${who}`;
-    case "rejected":
-      return `Reply #${event.response_id} rejected by ${who}` + (event.reason ? ` \u2014 ${event.reason}` : "");
+      return mine ? `You approved ${reply}` : `Reply #${event.response_id} approved by ${event.by}`;
+    case "rejected": {
+      const reason = event.reason ? ` \u2014 ${event.reason}` : "";
+      return (mine ? `You rejected ${reply}` : `Reply #${event.response_id} rejected by ${event.by}`) + reason;
+    }
     default: {
       const unknown = event;
       return unknown;
@@ -1160,8 +1163,9 @@ function isTyping(target) {
 function installCardKeys(list) {
   document.addEventListener("keydown", (ev) => {
     if (ev.altKey || ev.ctrlKey || ev.metaKey || isTyping(ev.target)) return;
-    const onCard = ev.target.matches?.("[data-response-id]") ?? false;
-    const current = ev.target.closest?.("[data-response-id]");
+    const target = ev.target instanceof HTMLElement ? ev.target : null;
+    const onCard = target?.matches("[data-response-id]") ?? false;
+    const current = target?.closest("[data-response-id]") ?? null;
     let next;
     if (ev.key === "j" || onCard && ev.key === "ArrowDown") {
       next = current ? current.nextElementSibling : list.firstElementChild;
