@@ -58,13 +58,15 @@ export function openStore(target: StoreTarget, observe?: QueryObserver): Store {
 /**
  * A raw connection for inserting rows, as another module would.
  * @param target the database
+ * @param server the MySQL server (default: the test server)
  */
 export async function rawConnection(
   target: StoreTarget,
+  server: { host: string; port: number; user: string; password: string } = TEST_MYSQL,
 ): Promise<{ exec: StoreFixture["exec"]; close(): Promise<void> }> {
   if (target.dialect === "mysql") {
     const conn = await mysql.createConnection({
-      ...TEST_MYSQL,
+      ...server,
       database: target.database,
       dateStrings: true,
       timezone: "Z",
