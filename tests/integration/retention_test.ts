@@ -11,14 +11,20 @@ import { BACKENDS } from "./backends.ts";
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 for (const kind of BACKENDS) {
-  Deno.test({ name: `a last_seq past retention gets a SNAPSHOT (${kind.name})`, ignore: !kind.available, ...opts }, async () => {
+  Deno.test({
+    name: `a last_seq past retention gets a SNAPSHOT (${kind.name})`,
+    ignore: !kind.available,
+    ...opts,
+  }, async () => {
     const backend = await kind.create();
     let server = await startServer(backend.env);
     const db = await backend.open();
     try {
       const mod = await TestClient.open(server.wsUrl);
       await mod.hello(await mintToken("writer", "module"));
-      for (let i = 0; i < 4; i++) await mod.request({ type: "SR", response_id: await db.insertResponse() });
+      for (let i = 0; i < 4; i++) {
+        await mod.request({ type: "SR", response_id: await db.insertResponse() });
+      }
       await mod.close();
       const op = await TestClient.open(server.wsUrl);
       const { epoch, seq } = await op.hello(await mintToken("alice", "operator"));
@@ -26,7 +32,9 @@ for (const kind of BACKENDS) {
       await op.close();
       await server.stop();
       // Age the first two events past the 24 h retention, as if a day had passed.
-      await db.exec("UPDATE ws_events SET created_at = ? WHERE seq <= 2", ["2000-01-01 00:00:00.000"]);
+      await db.exec("UPDATE ws_events SET created_at = ? WHERE seq <= 2", [
+        "2000-01-01 00:00:00.000",
+      ]);
       server = await startServer({ ...backend.env, WEBSOCKET_PORT: String(server.port) });
       assert.deepEqual((await db.events()).map((e) => e.seq), [3, 4]);
 
