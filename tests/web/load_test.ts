@@ -41,6 +41,8 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
 
     const t0 = performance.now();
     await openOperatorPage(page, hub.server.url, token);
+    await page.locator(card(ids.at(-1)!)).waitFor();
+    const firstScreenMs = performance.now() - t0;
     await page.waitForFunction(
       (n) => document.querySelectorAll("[data-response-id]").length === n,
       CARDS,
@@ -79,7 +81,8 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
       (window as unknown as { __longest: number }).__longest
     );
     console.log(
-      `[measure] ${CARDS} cards: page open → all rendered ${renderMs.toFixed(0)} ms; ` +
+      `[measure] ${CARDS} cards: page open → newest card shown ${firstScreenMs.toFixed(0)} ms, ` +
+        `all rendered ${renderMs.toFixed(0)} ms; ` +
         `approve click → card gone ${approveMs.toFixed(0)} ms; SR → new card shown ${
           liveMs.toFixed(0)
         } ms; ` +
@@ -91,7 +94,7 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
     assert.ok(renderMs < 5000, `render took ${renderMs} ms`);
     assert.ok(approveMs < 1000, `approve took ${approveMs} ms`);
     assert.ok(liveMs < 1000, `a new card took ${liveMs} ms`);
-    assert.ok(longest < 1000, `a task blocked the page for ${longest} ms`);
+    assert.ok(longest < 500, `a task blocked the page for ${longest} ms`);
     const row = await hub.db.getResponse(newest);
     assert.equal(row?.decided_by, "alice");
     assert.deepEqual(dialogs, []);

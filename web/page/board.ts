@@ -26,9 +26,19 @@ export interface BoardElements {
   readonly decisions: HTMLElement;
 }
 
+/** Cards made at once when a `SNAPSHOT` arrives: more than a screenful, newest first. */
+const FIRST_CHUNK = 40;
+/** Cards made per task afterwards, so no task blocks input for long. */
+const LATER_CHUNK = 100;
+
 /** The pending cards on the page. */
 export class Board {
   readonly #cards = new Map<number, HTMLElement>();
+  /** Cards of the last `SNAPSHOT` not yet on the page, oldest last. */
+  readonly #queued = new Map<number, Card>();
+  /** Elements kept from before the last `SNAPSHOT` (an edit in progress survives). */
+  #kept = new Map<number, HTMLElement>();
+  #generation = 0;
   readonly #els: BoardElements;
   readonly #client: ReviewClient;
   readonly #me: () => string | null;
@@ -48,22 +58,46 @@ export class Board {
   }
 
   /**
-   * Shows exactly these cards (a `SNAPSHOT`), newest first.
+   * Shows exactly these cards (a `SNAPSHOT`), newest first: a screenful at
+   * once, the rest in later tasks so the page stays responsive.
    * @param items the pending cards, oldest first
    */
   replace(items: readonly Card[]): void {
-    const next = new Map<number, HTMLElement>();
-    const ordered: HTMLElement[] = [];
+    const generation = ++this.#generation;
+    const previous = new Map([...this.#kept, ...this.#cards]);
+    this.#cards.clear();
+    this.#queued.clear();
+    const first: HTMLElement[] = [];
     for (let i = items.length - 1; i >= 0; i--) {
       const card = items[i];
-      const el = this.#cards.get(card.response_id) ?? createCard(card);
-      next.set(card.response_id, el);
-      ordered.push(el);
+      if (first.length < FIRST_CHUNK) {
+        const el = previous.get(card.response_id) ?? createCard(card);
+        this.#cards.set(card.response_id, el);
+        first.push(el);
+      } else {
+        this.#queued.set(card.response_id, card);
+      }
     }
-    this.#cards.clear();
-    for (const [id, el] of next) this.#cards.set(id, el);
-    this.#els.list.replaceChildren(...ordered);
+    this.#kept = previous;
+    this.#els.list.replaceChildren(...first);
     this.#updateCount();
+    if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
+    else this.#kept = new Map();
+  }
+
+  #drain(generation: number): void {
+    if (generation !== this.#generation) return;
+    const batch: HTMLElement[] = [];
+    for (const [id, card] of this.#queued) {
+      if (batch.length === LATER_CHUNK) break;
+      this.#queued.delete(id);
+      const el = this.#kept.get(id) ?? createCard(card);
+      this.#cards.set(id, el);
+      batch.push(el);
+    }
+    this.#els.list.append(...batch);
+    if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
+    else this.#kept = new Map();
   }
 
   /**
@@ -71,7 +105,7 @@ export class Board {
    * @param card the card of a `pending` event
    */
   add(card: Card): void {
-    if (this.#cards.has(card.response_id)) return;
+    if (this.#cards.has(card.response_id) || this.#queued.has(card.response_id)) return;
     const el = createCard(card);
     this.#cards.set(card.response_id, el);
     this.#els.list.prepend(el);
@@ -83,18 +117,21 @@ export class Board {
    * @param event the `approved` or `rejected` event
    */
   decided(event: ApprovedEvent | RejectedEvent): void {
-    const el = this.#cards.get(event.response_id);
     noteDecision(this.#els.decisions, event, this.#me());
-    if (!el) return;
-    if (el.contains(document.activeElement)) this.#focusNeighbour(el);
-    el.remove();
-    this.#cards.delete(event.response_id);
+    this.#queued.delete(event.response_id);
+    const el = this.#cards.get(event.response_id);
+    if (el) {
+      if (el.contains(document.activeElement)) this.#focusNeighbour(el);
+      el.remove();
+      this.#cards.delete(event.response_id);
+    }
     this.#updateCount();
   }
 
   #updateCount(): void {
-    this.#els.count.textContent = String(this.#cards.size);
-    this.#els.empty.hidden = this.#cards.size > 0;
+    const count = this.#cards.size + this.#queued.size;
+    this.#els.count.textContent = String(count);
+    this.#els.empty.hidden = count > 0;
   }
 
   #focusNeighbour(el: HTMLElement): void {

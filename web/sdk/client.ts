@@ -4,21 +4,15 @@
  * reconnects. Its state changes only through `StateMachine.transition`.
  * @module
  */
-import type {
-  ApprovedEvent,
-  Card,
-  EventFrame,
-  PendingEvent,
-  RejectedEvent,
-  SnapshotFrame,
-  WelcomeFrame,
-} from "../../src/protocol/frames.ts";
+import type { Card, EventFrame, SnapshotFrame, WelcomeFrame } from "../../src/protocol/frames.ts";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 import { CLIENT_ABANDON_CODE, type CloseAction, closeAction, nextAttempt } from "./close_policy.ts";
-import { Emitter, type Tagged } from "./emitter.ts";
+import { Emitter } from "./emitter.ts";
 import { errorFromFrame, ReviewError } from "./errors.ts";
+import type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
+import { Feed, type FeedVerdict } from "./feed.ts";
 import { type Ack, type RequestFrame, RequestTable, type Send } from "./requests.ts";
-import { judgeSeq, type Position } from "./sequencer.ts";
+import type { Position } from "./sequencer.ts";
 import { OPEN, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./socket.ts";
 import {
   type ClosedReason,
@@ -54,49 +48,11 @@ export interface ClientOptions {
   readonly resume?: Position;
 }
 
-/** The events of a client, by name. */
-export interface ClientEvents {
-  /** The connection's state changed. */
-  state: ConnectionState;
-  /** The server sent the pending cards; the local list was replaced. */
-  snapshot: SnapshotFrame;
-  /** A response awaits review. */
-  pending: PendingEvent;
-  /** A response was approved. */
-  approved: ApprovedEvent;
-  /** A response was rejected. */
-  rejected: RejectedEvent;
-  /** The client has every event up to the server's head at connection time. */
-  synced: Position;
-  /** An `ERROR` that answers no request of this client. */
-  error: ReviewError;
-}
-
-/** An event as the async iterator yields it. */
-export type ClientEvent = Tagged<ClientEvents>;
-
-/** Counters of what the client did. */
-export interface ClientStats {
-  /** Connections that were welcomed. */
-  connections: number;
-  /** Of those, the ones the server resumed. */
-  resumes: number;
-  /** Snapshots received. */
-  snapshots: number;
-  /** Events dropped because their `seq` was already applied. */
-  duplicatesDropped: number;
-  /** `seq` jumps that made the client reconnect. */
-  gaps: number;
-}
-
 const HELLO_ID = "hello";
 
 interface Connection {
   readonly ws: WebSocketLike;
   welcome: WelcomeFrame | null;
-  awaitingSnapshot: boolean;
-  buffered: EventFrame[];
-  syncTarget: number | null;
   heartbeat: TimerHandle | null;
   watchdog: TimerHandle | null;
 }
@@ -114,15 +70,7 @@ export class ReviewClient {
   readonly #emitter = new Emitter<ClientEvents>();
   readonly #machine = new StateMachine((next) => this.#emitter.emit("state", next));
   readonly #requests: RequestTable;
-  readonly #cards = new Map<number, Card>();
-  readonly #stats: ClientStats = {
-    connections: 0,
-    resumes: 0,
-    snapshots: 0,
-    duplicatesDropped: 0,
-    gaps: 0,
-  };
-  #position: Position | null;
+  readonly #feed: Feed;
   #conn: Connection | null = null;
   #attempt = 0;
   #tokenRefusals = 0;
@@ -143,7 +91,7 @@ export class ReviewClient {
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.#maxTokenRefusals = options.maxTokenRefusals ?? 3;
-    this.#position = options.resume ?? null;
+    this.#feed = new Feed(this.#emitter, options.resume ?? null);
     this.#requests = new RequestTable(this.#timers, options.requestTimeoutMs ?? 10_000);
     void this.#open();
   }
@@ -160,17 +108,17 @@ export class ReviewClient {
 
   /** The last contiguous position applied, or null before the first snapshot. */
   get position(): Position | null {
-    return this.#position;
+    return this.#feed.position;
   }
 
   /** The pending cards as the client knows them, by response id, oldest first. */
   get pending(): ReadonlyMap<number, Card> {
-    return this.#cards;
+    return this.#feed.cards;
   }
 
   /** Counters of connections, resumes, duplicates and gaps. */
   get stats(): Readonly<ClientStats> {
-    return { ...this.#stats };
+    return this.#feed.stats;
   }
 
   /**
@@ -298,21 +246,12 @@ export class ReviewClient {
       this.#schedule({ code: 1006, reason: `cannot open: ${error}` }, "back_off", false);
       return;
     }
-    const conn: Connection = {
-      ws,
-      welcome: null,
-      awaitingSnapshot: false,
-      buffered: [],
-      syncTarget: null,
-      heartbeat: null,
-      watchdog: null,
-    };
+    const conn: Connection = { ws, welcome: null, heartbeat: null, watchdog: null };
     this.#conn = conn;
     this.#arm(conn, this.#connectTimeoutMs, "no WELCOME in time");
     ws.onopen = () => {
-      const resume = this.#position
-        ? { resume: { epoch: this.#position.epoch, last_seq: this.#position.seq } }
-        : {};
+      const position = this.#feed.position;
+      const resume = position ? { resume: { epoch: position.epoch, last_seq: position.seq } } : {};
       this.#trySend(conn, JSON.stringify({ type: "CL", id: HELLO_ID, token, ...resume }));
     };
     ws.onmessage = (ev) => {
@@ -352,9 +291,11 @@ export class ReviewClient {
       case "WELCOME":
         return this.#onWelcome(conn, frame as unknown as WelcomeFrame);
       case "SNAPSHOT":
-        return this.#onSnapshot(conn, frame as unknown as SnapshotFrame);
+        if (!conn.welcome) return;
+        return this.#obey(conn, this.#feed.snapshot(frame as unknown as SnapshotFrame));
       case "EVENT":
-        return this.#onEvent(conn, frame as unknown as EventFrame);
+        if (!conn.welcome) return;
+        return this.#obey(conn, this.#feed.event(frame as unknown as EventFrame));
       case "ACK":
         this.#requests.settle(frame.id, frame);
         return;
@@ -368,20 +309,10 @@ export class ReviewClient {
   }
 
   #onWelcome(conn: Connection, welcome: WelcomeFrame): void {
-    const position = this.#position;
-    if (welcome.resumed && position?.epoch !== welcome.epoch) {
-      this.#position = null; // the server resumed a log we do not know: start over
-      return this.#abandon(conn, "resumed an unknown log");
-    }
+    const verdict = this.#feed.welcome(welcome);
+    if (verdict.kind === "abandon") return this.#obey(conn, verdict);
     conn.welcome = welcome;
     this.#tokenRefusals = 0;
-    this.#stats.connections++;
-    if (welcome.resumed) {
-      this.#stats.resumes++;
-      conn.syncTarget = welcome.seq;
-    } else {
-      conn.awaitingSnapshot = true;
-    }
     this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
     conn.heartbeat = this.#timers.setInterval(
       () => this.#trySend(conn, JSON.stringify({ type: "HEARTBEAT" })),
@@ -395,73 +326,20 @@ export class ReviewClient {
     });
     const send = this.#sender();
     if (send) this.#requests.flush(send);
-    this.#checkSynced(conn);
+    this.#feed.checkSynced();
   }
 
-  #onSnapshot(conn: Connection, snapshot: SnapshotFrame): void {
-    if (!conn.welcome) return;
-    this.#cards.clear();
-    for (const card of snapshot.items) this.#cards.set(card.response_id, card);
-    this.#position = { epoch: conn.welcome.epoch, seq: snapshot.seq };
-    conn.awaitingSnapshot = false;
-    conn.syncTarget = snapshot.seq;
-    this.#stats.snapshots++;
-    this.#emitter.emit("snapshot", snapshot);
-    const buffered = conn.buffered;
-    conn.buffered = [];
-    for (const event of buffered) {
-      if (this.#conn !== conn) return;
-      this.#onEvent(conn, event);
-    }
-    this.#checkSynced(conn);
-  }
-
-  #onEvent(conn: Connection, event: EventFrame): void {
-    if (!conn.welcome) return;
-    const position = this.#position;
-    if (conn.awaitingSnapshot || !position) {
-      conn.buffered.push(event); // the SNAPSHOT comes first; keep what arrives early
-      return;
-    }
-    switch (judgeSeq(position.seq, event.seq)) {
-      case "duplicate":
-        this.#stats.duplicatesDropped++;
+  #obey(conn: Connection, verdict: FeedVerdict): void {
+    switch (verdict.kind) {
+      case "ok":
         return;
-      case "gap":
-        this.#stats.gaps++;
-        return this.#abandon(conn, `seq jumped from ${position.seq} to ${event.seq}`);
-      case "apply":
-        this.#position = { epoch: position.epoch, seq: event.seq };
-        this.#apply(event);
-        this.#checkSynced(conn);
-        return;
-    }
-  }
-
-  #apply(event: EventFrame): void {
-    switch (event.event) {
-      case "pending":
-        this.#cards.set(event.response_id, event);
-        return this.#emitter.emit("pending", event);
-      case "approved":
-        this.#cards.delete(event.response_id);
-        return this.#emitter.emit("approved", event);
-      case "rejected":
-        this.#cards.delete(event.response_id);
-        return this.#emitter.emit("rejected", event);
+      case "abandon":
+        return this.#abandon(conn, verdict.why);
       default: {
-        const unknown: never = event;
+        const unknown: never = verdict;
         return void unknown;
       }
     }
-  }
-
-  #checkSynced(conn: Connection): void {
-    const position = this.#position;
-    if (conn.syncTarget === null || conn.awaitingSnapshot || !position) return;
-    if (position.seq < conn.syncTarget) return;
-    conn.syncTarget = null;
-    this.#emitter.emit("synced", position);
   }
 
   #onError(conn: Connection, frame: Record<string, unknown>): void {

@@ -11,13 +11,8 @@
 import { type ClientOptions, ReviewClient } from "./client.ts";
 
 export { backoffCeiling, backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
-export type {
-  ClientEvent,
-  ClientEvents,
-  ClientOptions,
-  ClientStats,
-  TokenSource,
-} from "./client.ts";
+export type { ClientOptions, TokenSource } from "./client.ts";
+export type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
 export { ReviewClient } from "./client.ts";
 export { type ClientErrorCode, ReviewError } from "./errors.ts";
 export type { Ack } from "./requests.ts";

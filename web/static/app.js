@@ -167,6 +167,160 @@ function errorFromFrame(frame) {
   return new ReviewError(String(code), typeof message === "string" ? message : String(code), retryable === true, fields);
 }
 
+// web/sdk/sequencer.ts
+function judgeSeq(last, seq) {
+  if (seq <= last) return "duplicate";
+  if (seq === last + 1) return "apply";
+  return "gap";
+}
+
+// web/sdk/feed.ts
+var OK = {
+  kind: "ok"
+};
+var Feed = class {
+  #emitter;
+  #cards = /* @__PURE__ */ new Map();
+  #stats = {
+    connections: 0,
+    resumes: 0,
+    snapshots: 0,
+    duplicatesDropped: 0,
+    gaps: 0
+  };
+  #position;
+  /** This connection was not resumed: events wait for its `SNAPSHOT`. */
+  #awaitingSnapshot = false;
+  #buffered = [];
+  /** The `seq` to reach before `synced` (the head when the connection began). */
+  #syncTarget = null;
+  #epoch = "";
+  /**
+   * @param emitter where applied changes are reported
+   * @param start a saved position to resume from, or null
+   */
+  constructor(emitter, start2) {
+    this.#emitter = emitter;
+    this.#position = start2;
+  }
+  /** The last contiguous position applied. */
+  get position() {
+    return this.#position;
+  }
+  /** The pending cards by response id, oldest first. */
+  get cards() {
+    return this.#cards;
+  }
+  /** A copy of the counters. */
+  get stats() {
+    return {
+      ...this.#stats
+    };
+  }
+  /**
+   * A new connection was welcomed.
+   * @param welcome the frame
+   * @returns `abandon` when the server claims to resume a log the client does not know
+   */
+  welcome(welcome) {
+    this.#buffered = [];
+    if (welcome.resumed && this.#position?.epoch !== welcome.epoch) {
+      this.#position = null;
+      return {
+        kind: "abandon",
+        why: "resumed an unknown log"
+      };
+    }
+    this.#epoch = welcome.epoch;
+    this.#stats.connections++;
+    this.#awaitingSnapshot = !welcome.resumed;
+    this.#syncTarget = welcome.resumed ? welcome.seq : null;
+    if (welcome.resumed) this.#stats.resumes++;
+    return OK;
+  }
+  /**
+   * Replaces the pending list and the position, then applies events that came early.
+   * @param snapshot the frame
+   * @returns the verdict of the buffered events
+   */
+  snapshot(snapshot) {
+    this.#cards.clear();
+    for (const card of snapshot.items) this.#cards.set(card.response_id, card);
+    this.#position = {
+      epoch: this.#epoch,
+      seq: snapshot.seq
+    };
+    this.#awaitingSnapshot = false;
+    this.#syncTarget = snapshot.seq;
+    this.#stats.snapshots++;
+    this.#emitter.emit("snapshot", snapshot);
+    const buffered = this.#buffered;
+    this.#buffered = [];
+    for (const event of buffered) {
+      const verdict = this.event(event);
+      if (verdict.kind === "abandon") return verdict;
+    }
+    this.checkSynced();
+    return OK;
+  }
+  /**
+   * Applies an event if it is the next one; drops a repeat; a jump abandons the connection.
+   * @param event the frame
+   * @returns `abandon` on a gap
+   */
+  event(event) {
+    const position = this.#position;
+    if (this.#awaitingSnapshot || !position) {
+      this.#buffered.push(event);
+      return OK;
+    }
+    switch (judgeSeq(position.seq, event.seq)) {
+      case "duplicate":
+        this.#stats.duplicatesDropped++;
+        return OK;
+      case "gap":
+        this.#stats.gaps++;
+        return {
+          kind: "abandon",
+          why: `seq jumped from ${position.seq} to ${event.seq}`
+        };
+      case "apply":
+        this.#position = {
+          epoch: position.epoch,
+          seq: event.seq
+        };
+        this.#apply(event);
+        this.checkSynced();
+        return OK;
+    }
+  }
+  /** Reports `synced` once the position reaches the head the connection began at. */
+  checkSynced() {
+    const position = this.#position;
+    if (this.#syncTarget === null || this.#awaitingSnapshot || !position) return;
+    if (position.seq < this.#syncTarget) return;
+    this.#syncTarget = null;
+    this.#emitter.emit("synced", position);
+  }
+  #apply(event) {
+    switch (event.event) {
+      case "pending":
+        this.#cards.set(event.response_id, event);
+        return this.#emitter.emit("pending", event);
+      case "approved":
+        this.#cards.delete(event.response_id);
+        return this.#emitter.emit("approved", event);
+      case "rejected":
+        this.#cards.delete(event.response_id);
+        return this.#emitter.emit("rejected", event);
+      default: {
+        const unknown = event;
+        return void unknown;
+      }
+    }
+  }
+};
+
 // web/sdk/requests.ts
 var RequestTable = class {
   #entries = /* @__PURE__ */ new Map();
@@ -275,13 +429,6 @@ var RequestTable = class {
   }
 };
 
-// web/sdk/sequencer.ts
-function judgeSeq(last, seq) {
-  if (seq <= last) return "duplicate";
-  if (seq === last + 1) return "apply";
-  return "gap";
-}
-
 // web/sdk/socket.ts
 var OPEN = 1;
 function resolveWebSocket(given) {
@@ -365,15 +512,7 @@ var ReviewClient = class {
   #emitter = new Emitter();
   #machine = new StateMachine((next) => this.#emitter.emit("state", next));
   #requests;
-  #cards = /* @__PURE__ */ new Map();
-  #stats = {
-    connections: 0,
-    resumes: 0,
-    snapshots: 0,
-    duplicatesDropped: 0,
-    gaps: 0
-  };
-  #position;
+  #feed;
   #conn = null;
   #attempt = 0;
   #tokenRefusals = 0;
@@ -393,7 +532,7 @@ var ReviewClient = class {
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 1e4;
     this.#maxTokenRefusals = options.maxTokenRefusals ?? 3;
-    this.#position = options.resume ?? null;
+    this.#feed = new Feed(this.#emitter, options.resume ?? null);
     this.#requests = new RequestTable(this.#timers, options.requestTimeoutMs ?? 1e4);
     void this.#open();
   }
@@ -407,17 +546,15 @@ var ReviewClient = class {
   }
   /** The last contiguous position applied, or null before the first snapshot. */
   get position() {
-    return this.#position;
+    return this.#feed.position;
   }
   /** The pending cards as the client knows them, by response id, oldest first. */
   get pending() {
-    return this.#cards;
+    return this.#feed.cards;
   }
   /** Counters of connections, resumes, duplicates and gaps. */
   get stats() {
-    return {
-      ...this.#stats
-    };
+    return this.#feed.stats;
   }
   /**
    * Calls `fn` for each event of a kind.
@@ -550,19 +687,17 @@ var ReviewClient = class {
     const conn = {
       ws,
       welcome: null,
-      awaitingSnapshot: false,
-      buffered: [],
-      syncTarget: null,
       heartbeat: null,
       watchdog: null
     };
     this.#conn = conn;
     this.#arm(conn, this.#connectTimeoutMs, "no WELCOME in time");
     ws.onopen = () => {
-      const resume = this.#position ? {
+      const position = this.#feed.position;
+      const resume = position ? {
         resume: {
-          epoch: this.#position.epoch,
-          last_seq: this.#position.seq
+          epoch: position.epoch,
+          last_seq: position.seq
         }
       } : {};
       this.#trySend(conn, JSON.stringify({
@@ -611,9 +746,11 @@ var ReviewClient = class {
       case "WELCOME":
         return this.#onWelcome(conn, frame);
       case "SNAPSHOT":
-        return this.#onSnapshot(conn, frame);
+        if (!conn.welcome) return;
+        return this.#obey(conn, this.#feed.snapshot(frame));
       case "EVENT":
-        return this.#onEvent(conn, frame);
+        if (!conn.welcome) return;
+        return this.#obey(conn, this.#feed.event(frame));
       case "ACK":
         this.#requests.settle(frame.id, frame);
         return;
@@ -627,20 +764,10 @@ var ReviewClient = class {
     }
   }
   #onWelcome(conn, welcome) {
-    const position = this.#position;
-    if (welcome.resumed && position?.epoch !== welcome.epoch) {
-      this.#position = null;
-      return this.#abandon(conn, "resumed an unknown log");
-    }
+    const verdict = this.#feed.welcome(welcome);
+    if (verdict.kind === "abandon") return this.#obey(conn, verdict);
     conn.welcome = welcome;
     this.#tokenRefusals = 0;
-    this.#stats.connections++;
-    if (welcome.resumed) {
-      this.#stats.resumes++;
-      conn.syncTarget = welcome.seq;
-    } else {
-      conn.awaitingSnapshot = true;
-    }
     this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
     conn.heartbeat = this.#timers.setInterval(() => this.#trySend(conn, JSON.stringify({
       type: "HEARTBEAT"
@@ -653,75 +780,19 @@ var ReviewClient = class {
     });
     const send = this.#sender();
     if (send) this.#requests.flush(send);
-    this.#checkSynced(conn);
+    this.#feed.checkSynced();
   }
-  #onSnapshot(conn, snapshot) {
-    if (!conn.welcome) return;
-    this.#cards.clear();
-    for (const card of snapshot.items) this.#cards.set(card.response_id, card);
-    this.#position = {
-      epoch: conn.welcome.epoch,
-      seq: snapshot.seq
-    };
-    conn.awaitingSnapshot = false;
-    conn.syncTarget = snapshot.seq;
-    this.#stats.snapshots++;
-    this.#emitter.emit("snapshot", snapshot);
-    const buffered = conn.buffered;
-    conn.buffered = [];
-    for (const event of buffered) {
-      if (this.#conn !== conn) return;
-      this.#onEvent(conn, event);
-    }
-    this.#checkSynced(conn);
-  }
-  #onEvent(conn, event) {
-    if (!conn.welcome) return;
-    const position = this.#position;
-    if (conn.awaitingSnapshot || !position) {
-      conn.buffered.push(event);
-      return;
-    }
-    switch (judgeSeq(position.seq, event.seq)) {
-      case "duplicate":
-        this.#stats.duplicatesDropped++;
+  #obey(conn, verdict) {
+    switch (verdict.kind) {
+      case "ok":
         return;
-      case "gap":
-        this.#stats.gaps++;
-        return this.#abandon(conn, `seq jumped from ${position.seq} to ${event.seq}`);
-      case "apply":
-        this.#position = {
-          epoch: position.epoch,
-          seq: event.seq
-        };
-        this.#apply(event);
-        this.#checkSynced(conn);
-        return;
-    }
-  }
-  #apply(event) {
-    switch (event.event) {
-      case "pending":
-        this.#cards.set(event.response_id, event);
-        return this.#emitter.emit("pending", event);
-      case "approved":
-        this.#cards.delete(event.response_id);
-        return this.#emitter.emit("approved", event);
-      case "rejected":
-        this.#cards.delete(event.response_id);
-        return this.#emitter.emit("rejected", event);
+      case "abandon":
+        return this.#abandon(conn, verdict.why);
       default: {
-        const unknown = event;
+        const unknown = verdict;
         return void unknown;
       }
     }
-  }
-  #checkSynced(conn) {
-    const position = this.#position;
-    if (conn.syncTarget === null || conn.awaitingSnapshot || !position) return;
-    if (position.seq < conn.syncTarget) return;
-    conn.syncTarget = null;
-    this.#emitter.emit("synced", position);
   }
   #onError(conn, frame) {
     if (frame.id === HELLO_ID) {
@@ -972,8 +1043,15 @@ function noteDecision(list, event, me) {
 }
 
 // web/page/board.ts
+var FIRST_CHUNK = 40;
+var LATER_CHUNK = 100;
 var Board = class {
   #cards = /* @__PURE__ */ new Map();
+  /** Cards of the last `SNAPSHOT` not yet on the page, oldest last. */
+  #queued = /* @__PURE__ */ new Map();
+  /** Elements kept from before the last `SNAPSHOT` (an edit in progress survives). */
+  #kept = /* @__PURE__ */ new Map();
+  #generation = 0;
   #els;
   #client;
   #me;
@@ -991,29 +1069,55 @@ var Board = class {
     this.#updateCount();
   }
   /**
-   * Shows exactly these cards (a `SNAPSHOT`), newest first.
+   * Shows exactly these cards (a `SNAPSHOT`), newest first: a screenful at
+   * once, the rest in later tasks so the page stays responsive.
    * @param items the pending cards, oldest first
    */
   replace(items) {
-    const next = /* @__PURE__ */ new Map();
-    const ordered = [];
+    const generation = ++this.#generation;
+    const previous = new Map([
+      ...this.#kept,
+      ...this.#cards
+    ]);
+    this.#cards.clear();
+    this.#queued.clear();
+    const first = [];
     for (let i = items.length - 1; i >= 0; i--) {
       const card = items[i];
-      const el = this.#cards.get(card.response_id) ?? createCard(card);
-      next.set(card.response_id, el);
-      ordered.push(el);
+      if (first.length < FIRST_CHUNK) {
+        const el = previous.get(card.response_id) ?? createCard(card);
+        this.#cards.set(card.response_id, el);
+        first.push(el);
+      } else {
+        this.#queued.set(card.response_id, card);
+      }
     }
-    this.#cards.clear();
-    for (const [id, el] of next) this.#cards.set(id, el);
-    this.#els.list.replaceChildren(...ordered);
+    this.#kept = previous;
+    this.#els.list.replaceChildren(...first);
     this.#updateCount();
+    if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
+    else this.#kept = /* @__PURE__ */ new Map();
+  }
+  #drain(generation) {
+    if (generation !== this.#generation) return;
+    const batch = [];
+    for (const [id, card] of this.#queued) {
+      if (batch.length === LATER_CHUNK) break;
+      this.#queued.delete(id);
+      const el = this.#kept.get(id) ?? createCard(card);
+      this.#cards.set(id, el);
+      batch.push(el);
+    }
+    this.#els.list.append(...batch);
+    if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
+    else this.#kept = /* @__PURE__ */ new Map();
   }
   /**
    * Adds a new pending card at the top.
    * @param card the card of a `pending` event
    */
   add(card) {
-    if (this.#cards.has(card.response_id)) return;
+    if (this.#cards.has(card.response_id) || this.#queued.has(card.response_id)) return;
     const el = createCard(card);
     this.#cards.set(card.response_id, el);
     this.#els.list.prepend(el);
@@ -1024,17 +1128,20 @@ var Board = class {
    * @param event the `approved` or `rejected` event
    */
   decided(event) {
-    const el = this.#cards.get(event.response_id);
     noteDecision(this.#els.decisions, event, this.#me());
-    if (!el) return;
-    if (el.contains(document.activeElement)) this.#focusNeighbour(el);
-    el.remove();
-    this.#cards.delete(event.response_id);
+    this.#queued.delete(event.response_id);
+    const el = this.#cards.get(event.response_id);
+    if (el) {
+      if (el.contains(document.activeElement)) this.#focusNeighbour(el);
+      el.remove();
+      this.#cards.delete(event.response_id);
+    }
     this.#updateCount();
   }
   #updateCount() {
-    this.#els.count.textContent = String(this.#cards.size);
-    this.#els.empty.hidden = this.#cards.size > 0;
+    const count = this.#cards.size + this.#queued.size;
+    this.#els.count.textContent = String(count);
+    this.#els.empty.hidden = count > 0;
   }
   #focusNeighbour(el) {
     const next = el.nextElementSibling ?? el.previousElementSibling;

@@ -1,0 +1,49 @@
+/**
+ * What a client reports: its events by name, and its counters.
+ * @module
+ */
+import type {
+  ApprovedEvent,
+  PendingEvent,
+  RejectedEvent,
+  SnapshotFrame,
+} from "../../src/protocol/frames.ts";
+import type { Tagged } from "./emitter.ts";
+import type { ReviewError } from "./errors.ts";
+import type { Position } from "./sequencer.ts";
+import type { ConnectionState } from "./state.ts";
+
+/** The events of a client, by name. */
+export interface ClientEvents {
+  /** The connection's state changed. */
+  state: ConnectionState;
+  /** The server sent the pending cards; the local list was replaced. */
+  snapshot: SnapshotFrame;
+  /** A response awaits review. */
+  pending: PendingEvent;
+  /** A response was approved. */
+  approved: ApprovedEvent;
+  /** A response was rejected. */
+  rejected: RejectedEvent;
+  /** The client has every event up to the server's head at connection time. */
+  synced: Position;
+  /** An `ERROR` that answers no request of this client. */
+  error: ReviewError;
+}
+
+/** An event as the async iterator yields it. */
+export type ClientEvent = Tagged<ClientEvents>;
+
+/** Counters of what the client did. */
+export interface ClientStats {
+  /** Connections that were welcomed. */
+  connections: number;
+  /** Of those, the ones the server resumed. */
+  resumes: number;
+  /** Snapshots received. */
+  snapshots: number;
+  /** Events dropped because their `seq` was already applied. */
+  duplicatesDropped: number;
+  /** `seq` jumps that made the client reconnect. */
+  gaps: number;
+}

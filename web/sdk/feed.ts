@@ -1,0 +1,157 @@
+/**
+ * The receiving side of the client: applies `WELCOME`, `SNAPSHOT` and
+ * `EVENT` frames to the position and the pending list, in `seq` order and
+ * each once, and says when a connection can no longer be trusted. No I/O:
+ * the client feeds it frames and acts on its verdicts.
+ * @module
+ */
+import type { Card, EventFrame, SnapshotFrame, WelcomeFrame } from "../../src/protocol/frames.ts";
+import type { Emitter } from "./emitter.ts";
+import type { ClientEvents, ClientStats } from "./events.ts";
+import { judgeSeq, type Position } from "./sequencer.ts";
+
+/** Whether the connection that carried a frame is still good. */
+export type FeedVerdict =
+  | { readonly kind: "ok" }
+  | { readonly kind: "abandon"; readonly why: string };
+
+const OK: FeedVerdict = { kind: "ok" };
+
+/** The position, the pending cards, and the rules that keep them right. */
+export class Feed {
+  readonly #emitter: Emitter<ClientEvents>;
+  readonly #cards = new Map<number, Card>();
+  readonly #stats: ClientStats = {
+    connections: 0,
+    resumes: 0,
+    snapshots: 0,
+    duplicatesDropped: 0,
+    gaps: 0,
+  };
+  #position: Position | null;
+  /** This connection was not resumed: events wait for its `SNAPSHOT`. */
+  #awaitingSnapshot = false;
+  #buffered: EventFrame[] = [];
+  /** The `seq` to reach before `synced` (the head when the connection began). */
+  #syncTarget: number | null = null;
+  #epoch = "";
+
+  /**
+   * @param emitter where applied changes are reported
+   * @param start a saved position to resume from, or null
+   */
+  constructor(emitter: Emitter<ClientEvents>, start: Position | null) {
+    this.#emitter = emitter;
+    this.#position = start;
+  }
+
+  /** The last contiguous position applied. */
+  get position(): Position | null {
+    return this.#position;
+  }
+
+  /** The pending cards by response id, oldest first. */
+  get cards(): ReadonlyMap<number, Card> {
+    return this.#cards;
+  }
+
+  /** A copy of the counters. */
+  get stats(): ClientStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * A new connection was welcomed.
+   * @param welcome the frame
+   * @returns `abandon` when the server claims to resume a log the client does not know
+   */
+  welcome(welcome: WelcomeFrame): FeedVerdict {
+    this.#buffered = [];
+    if (welcome.resumed && this.#position?.epoch !== welcome.epoch) {
+      this.#position = null; // start over with a snapshot
+      return { kind: "abandon", why: "resumed an unknown log" };
+    }
+    this.#epoch = welcome.epoch;
+    this.#stats.connections++;
+    this.#awaitingSnapshot = !welcome.resumed;
+    this.#syncTarget = welcome.resumed ? welcome.seq : null;
+    if (welcome.resumed) this.#stats.resumes++;
+    return OK;
+  }
+
+  /**
+   * Replaces the pending list and the position, then applies events that came early.
+   * @param snapshot the frame
+   * @returns the verdict of the buffered events
+   */
+  snapshot(snapshot: SnapshotFrame): FeedVerdict {
+    this.#cards.clear();
+    for (const card of snapshot.items) this.#cards.set(card.response_id, card);
+    this.#position = { epoch: this.#epoch, seq: snapshot.seq };
+    this.#awaitingSnapshot = false;
+    this.#syncTarget = snapshot.seq;
+    this.#stats.snapshots++;
+    this.#emitter.emit("snapshot", snapshot);
+    const buffered = this.#buffered;
+    this.#buffered = [];
+    for (const event of buffered) {
+      const verdict = this.event(event);
+      if (verdict.kind === "abandon") return verdict;
+    }
+    this.checkSynced();
+    return OK;
+  }
+
+  /**
+   * Applies an event if it is the next one; drops a repeat; a jump abandons the connection.
+   * @param event the frame
+   * @returns `abandon` on a gap
+   */
+  event(event: EventFrame): FeedVerdict {
+    const position = this.#position;
+    if (this.#awaitingSnapshot || !position) {
+      this.#buffered.push(event); // the SNAPSHOT comes first; keep what arrives early
+      return OK;
+    }
+    switch (judgeSeq(position.seq, event.seq)) {
+      case "duplicate":
+        this.#stats.duplicatesDropped++;
+        return OK;
+      case "gap":
+        this.#stats.gaps++;
+        return { kind: "abandon", why: `seq jumped from ${position.seq} to ${event.seq}` };
+      case "apply":
+        this.#position = { epoch: position.epoch, seq: event.seq };
+        this.#apply(event);
+        this.checkSynced();
+        return OK;
+    }
+  }
+
+  /** Reports `synced` once the position reaches the head the connection began at. */
+  checkSynced(): void {
+    const position = this.#position;
+    if (this.#syncTarget === null || this.#awaitingSnapshot || !position) return;
+    if (position.seq < this.#syncTarget) return;
+    this.#syncTarget = null;
+    this.#emitter.emit("synced", position);
+  }
+
+  #apply(event: EventFrame): void {
+    switch (event.event) {
+      case "pending":
+        this.#cards.set(event.response_id, event);
+        return this.#emitter.emit("pending", event);
+      case "approved":
+        this.#cards.delete(event.response_id);
+        return this.#emitter.emit("approved", event);
+      case "rejected":
+        this.#cards.delete(event.response_id);
+        return this.#emitter.emit("rejected", event);
+      default: {
+        const unknown: never = event;
+        return void unknown;
+      }
+    }
+  }
+}
