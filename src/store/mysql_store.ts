@@ -156,14 +156,16 @@ export class MysqlStore implements Store {
       keepAliveInitialDelay: 10_000,
     });
     const lockWait = Math.max(1, Math.trunc(this.#options.lockWaitTimeoutSec ?? 10));
-    // Queued on each new connection before any of ours: a failure here
-    // resurfaces on the connection's next statement, where it is handled.
+    const session = [
+      "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+      `SET SESSION innodb_lock_wait_timeout = ${lockWait}, time_zone = '+00:00'`,
+    ];
+    // Queued on each new connection before any statement of ours. Should one
+    // fail, the session keeps the server's defaults (REPEATABLE READ is
+    // correct too, only with more gap locks) and the connection stays usable.
     pool.on("connection", (conn) => {
       const core = conn as unknown as { query(sql: string, cb: (e: unknown) => void): void };
-      core.query(
-        `SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, innodb_lock_wait_timeout = ${lockWait}`,
-        () => {},
-      );
+      for (const sql of session) core.query(sql, () => {});
     });
     return pool;
   }

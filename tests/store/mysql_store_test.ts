@@ -100,19 +100,37 @@ storeTest(
     const database = fx.target.dialect === "mysql" ? fx.target.database : "";
     const store = new MysqlStore({ ...TEST_MYSQL, database, lockWaitTimeoutSec: 1 });
     await store.init();
+    const watcher = await admin();
     try {
       const id = await insertRow(fx);
-      // Another session holds the log's head row for ~1.5 s: the first attempt
-      // hits innodb_lock_wait_timeout (1 s), the retry succeeds.
+      // Another session holds the log's head row for 2.5 s: attempts time out
+      // after 1 s (innodb_lock_wait_timeout of the store's sessions) and are
+      // run again, in new transactions, until the row is free.
       await fx.exec("START TRANSACTION");
       await fx.exec("UPDATE ws_meta SET head = head WHERE id = 1");
       const deciding = store.decide({ responseId: id, decision: "approved", by: "anna", at });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Each attempt shows in the process list as the head UPDATE waiting, its
+      // time restarting from zero when the attempt is run again.
+      let attempts = 0;
+      let lastMs = Infinity;
+      for (const end = Date.now() + 2500; Date.now() < end;) {
+        const [rows] = await watcher.query(
+          "SELECT time_ms FROM information_schema.processlist WHERE db = ? AND info LIKE ?",
+          [database, "UPDATE ws_meta SET head = LAST_INSERT_ID(%"],
+        );
+        const waiting = rows as { time_ms: unknown }[];
+        const ms = waiting.length > 0 ? Number(waiting[0].time_ms) : Infinity;
+        if (ms < lastMs) attempts++;
+        lastMs = ms;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await fx.exec("COMMIT");
       const e = appended(await deciding);
       assert.equal(e.seq, 1);
       assert.equal(await store.head(), 1);
+      assert.ok(attempts >= 2, `expected the transaction to run again, saw ${attempts} attempt(s)`);
     } finally {
+      await watcher.end();
       await store.close();
     }
   },
