@@ -3,7 +3,14 @@
  * page test needs: dialogs (none may open), CSP violations, page errors.
  * @module
  */
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+
+// playwright-core's bundled is-wsl package probes /proc/sys/fs/binfmt_misc/WSLInterop when
+// it loads (only to open URLs in a desktop browser, which these tests never do), and Deno
+// grants /proc/sys paths to --allow-all alone. This variable makes that probe lazy, so the
+// browser tests run with the test task's permissions.
+Deno.env.set("__IS_WSL_TEST__", "1");
+const { chromium } = await import("playwright-core");
 
 /** Where screenshots go (gitignored). */
 export const ARTIFACTS = new URL("../../test-artifacts/", import.meta.url).pathname;
