@@ -4,7 +4,8 @@
  * `durationMs`, also racing the other workers on shared rows, and prints the
  * seqs of the appends its store acknowledged, as one JSON line.
  *
- * Usage: deno run --allow-all _append_worker.ts '<json {target, durationMs, worker, shared}>'
+ * Usage: deno run --allow-net=127.0.0.1 --allow-env --allow-read --allow-write \
+ *   _append_worker.ts '<json {target, durationMs, worker, shared}>'
  * @module
  */
 import { asResponseId } from "../../src/protocol/types.ts";

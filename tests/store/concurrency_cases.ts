@@ -82,7 +82,11 @@ export function registerConcurrencyCases(h: StoreHarness): void {
         new Deno.Command(Deno.execPath(), {
           args: [
             "run",
-            "--allow-all",
+            // What the worker needs, no more: MariaDB or the SQLite file, and the test env.
+            "--allow-net=127.0.0.1",
+            "--allow-env",
+            "--allow-read",
+            "--allow-write",
             WORKER.pathname,
             JSON.stringify({ target: fx.target, durationMs: 3000, worker, shared }),
           ],
