@@ -373,7 +373,8 @@ export class ReviewClient {
     this.#conn = null;
     this.#detach(conn);
     try {
-      conn.ws.close(CLIENT_ABANDON_CODE, info.reason.slice(0, 100));
+      // A fixed ASCII reason: a longer or non-ASCII one could pass the 123-byte limit and throw.
+      conn.ws.close(CLIENT_ABANDON_CODE, "client moved on");
     } catch { /* already closed */ }
     this.#requests.disconnected();
     if (this.state === "closed") return;

@@ -824,7 +824,7 @@ var ReviewClient = class {
     this.#conn = null;
     this.#detach(conn);
     try {
-      conn.ws.close(CLIENT_ABANDON_CODE, info.reason.slice(0, 100));
+      conn.ws.close(CLIENT_ABANDON_CODE, "client moved on");
     } catch {
     }
     this.#requests.disconnected();
