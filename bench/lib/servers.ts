@@ -1,0 +1,219 @@
+/**
+ * The servers under test: the four peers and ours, each started as its own
+ * process (so its pid gives its CPU time and RSS), on 127.0.0.1 only.
+ * @module
+ */
+import { TEST_SECRET } from "../../tests/_support/server.ts";
+import { bunBinary, installedVersion } from "./install.ts";
+
+const BENCH = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** The wire dialect the load generator speaks to a server. */
+export type Dialect = "raw" | "sio" | "hub";
+
+/** A running server process. */
+export interface ServerProc {
+  readonly pid: number;
+  readonly port: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly httpUrl: string;
+  /** `ws://127.0.0.1:<port>`; the dialect adds the path. */
+  readonly wsBase: string;
+  /** Output so far (the last 20 000 characters). */
+  output(): string;
+  /** Asks for a full GC (SIGUSR2, handled by a preload or the peer). */
+  gc(): void;
+  /** Sends a signal and waits for the exit (SIGKILL after 10 s). */
+  stop(signal?: Deno.Signal): Promise<void>;
+  /** Resolves when the process exits. */
+  readonly exited: Promise<Deno.CommandStatus>;
+}
+
+/** How to start a server. */
+export interface StartOptions {
+  readonly port: number;
+  /** Extra environment (ours: SQLITE_PATH or MYSQL_*, limits). */
+  readonly env?: Record<string, string>;
+  /** `taskset -c` CPU list, or null. */
+  readonly cpus: string | null;
+  /** Heartbeat interval every client and server uses (ms). */
+  readonly hbMs: number;
+}
+
+/** A server the harness can measure. */
+export interface Target {
+  readonly name: string;
+  readonly dialect: Dialect;
+  /** Runtime and library versions. */
+  readonly version: string;
+  /** Whether it speaks our protocol (resume, SR, decisions). */
+  readonly isHub: boolean;
+  start(opts: StartOptions): Promise<ServerProc>;
+}
+
+/**
+ * Spawns a server and waits until `readyPath` answers 200.
+ * @param cmd the argv
+ * @param env its environment
+ * @param opts port, cpus
+ * @param readyPath the path that says it is ready
+ * @returns the running process
+ * @throws {Error} when it does not become ready within 60 s (with its output)
+ */
+export async function spawnServer(
+  cmd: string[],
+  env: Record<string, string>,
+  opts: StartOptions,
+  readyPath: string,
+): Promise<ServerProc> {
+  const argv = opts.cpus ? ["taskset", "-c", opts.cpus, ...cmd] : cmd;
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    cwd: ROOT,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const pump = (s: ReadableStream<Uint8Array<ArrayBuffer>>) =>
+    s.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({ write: (t) => void (text = (text + t).slice(-20_000)) }),
+    ).catch(() => {});
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const exited = child.status.then(async (s) => (await pumps, s));
+  let gone = false;
+  exited.then(() => gone = true);
+  const httpUrl = `http://127.0.0.1:${opts.port}`;
+  const proc: ServerProc = {
+    pid: child.pid,
+    port: opts.port,
+    httpUrl,
+    wsBase: `ws://127.0.0.1:${opts.port}`,
+    output: () => text,
+    gc: () => {
+      try {
+        child.kill("SIGUSR2");
+      } catch { /* gone */ }
+    },
+    stop: async (signal: Deno.Signal = "SIGTERM") => {
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 10_000);
+      try {
+        child.kill(signal);
+      } catch { /* gone */ }
+      await exited;
+      clearTimeout(timer);
+    },
+    exited,
+  };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && !gone) {
+    try {
+      const res = await fetch(`${httpUrl}${readyPath}`);
+      await res.body?.cancel();
+      if (res.status === 200) return proc;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await proc.stop("SIGKILL");
+  throw new Error(`${cmd.join(" ")} did not become ready:\n${text}`);
+}
+
+const DENO_SERVER_FLAGS = [
+  "run",
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys",
+  "--v8-flags=--expose-gc",
+  `--preload=${BENCH}peers/gc_hook.ts`,
+];
+
+/**
+ * The peers and our server, in the order they run.
+ * @param nodeDir where ws and Socket.IO are installed
+ * @param bunDir where Bun is installed, or null when it is not runnable
+ * @returns the targets
+ */
+export async function targets(nodeDir: string, bunDir: string | null): Promise<Target[]> {
+  const deno = Deno.execPath();
+  const nodeVersion = new TextDecoder().decode(
+    (await new Deno.Command("node", { args: ["--version"], stdout: "piped" }).output()).stdout,
+  ).trim();
+  const peerEnv = (o: StartOptions) => ({
+    PORT: String(o.port),
+    BENCH_NODE_DIR: nodeDir,
+    HB_MS: String(o.hbMs),
+    PATH: Deno.env.get("PATH") ?? "",
+  });
+  const list: Target[] = [
+    {
+      name: "bare-deno",
+      dialect: "raw",
+      isHub: false,
+      version: `deno ${Deno.version.deno}`,
+      start: (o) =>
+        spawnServer([deno, ...DENO_SERVER_FLAGS, `${BENCH}peers/deno_bare.ts`], peerEnv(o), o, "/"),
+    },
+    {
+      name: "node-ws",
+      dialect: "raw",
+      isHub: false,
+      version: `node ${nodeVersion}, ws ${installedVersion(nodeDir, "ws")}`,
+      start: (o) =>
+        spawnServer(["node", "--expose-gc", `${BENCH}peers/node_ws.mjs`], peerEnv(o), o, "/"),
+    },
+    {
+      name: "socket.io",
+      dialect: "sio",
+      isHub: false,
+      version: `node ${nodeVersion}, socket.io ${installedVersion(nodeDir, "socket.io")}`,
+      start: (o) =>
+        spawnServer(["node", "--expose-gc", `${BENCH}peers/socketio.mjs`], peerEnv(o), o, "/"),
+    },
+  ];
+  if (bunDir) {
+    const bun = await bunBinary(bunDir);
+    list.push({
+      name: "bun",
+      dialect: "raw",
+      isHub: false,
+      version: `bun ${bun.version}`,
+      start: (o) => spawnServer([bun.path, `${BENCH}peers/bun_server.mjs`], peerEnv(o), o, "/"),
+    });
+  }
+  list.push({
+    name: "ours",
+    dialect: "hub",
+    isHub: true,
+    version: `deno ${Deno.version.deno}, main.ts`,
+    start: (o) =>
+      spawnServer(
+        [deno, ...DENO_SERVER_FLAGS, `${ROOT}main.ts`],
+        {
+          PATH: Deno.env.get("PATH") ?? "",
+          HOME: Deno.env.get("HOME") ?? "/root",
+          WEBSOCKET_HOST: "127.0.0.1",
+          WEBSOCKET_PORT: String(o.port),
+          LOG_LEVEL: "warn",
+          AUTH_SECRET: TEST_SECRET,
+          HEARTBEAT_INTERVAL_MS: String(o.hbMs),
+          HEARTBEAT_TIMEOUT_MS: String(3 * o.hbMs),
+          MAX_CONNECTIONS: "40000",
+          // No traffic leaves the machine: the post fetchers point at a closed local port.
+          VK_API_BASE: "http://127.0.0.1:9",
+          TELEGRAM_BASE: "http://127.0.0.1:9",
+          ...o.env,
+        },
+        o,
+        "/readyz",
+      ),
+  });
+  return list;
+}
