@@ -332,7 +332,7 @@ export class MysqlStore implements Store {
       checkResponseId(id);
       return this.#transaction(
         WRITE_BEGIN,
-        (tx) => announceIn(tx, MYSQL_DIALECT, id, build, new Date()),
+        (tx) => announceIn(tx, MYSQL_DIALECT, id, build),
       );
     });
   }
@@ -343,7 +343,7 @@ export class MysqlStore implements Store {
       checkDecision(decision);
       return this.#transaction(
         WRITE_BEGIN,
-        (tx) => decideIn(tx, MYSQL_DIALECT, decision, new Date()),
+        (tx) => decideIn(tx, MYSQL_DIALECT, decision),
       );
     });
   }

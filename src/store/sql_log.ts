@@ -31,8 +31,8 @@ const seqOrNull = (
  * @param kind the event's kind
  * @param responseId the response it is about
  * @param body the event's fields
- * @param now the append time (`ws_events.created_at`, used by `prune`)
- * @returns the stored event
+ * @returns the stored event; its `createdAt` is read after the seq was taken,
+ *   under the head lock, so times never decrease along the log (`prune` relies on it)
  * @throws {Error} when `ws_meta` has no row (the store was not initialised)
  */
 export async function appendEvent(
@@ -41,12 +41,12 @@ export async function appendEvent(
   kind: EventKind,
   responseId: ResponseId,
   body: EventBody,
-  now: Date,
 ): Promise<StoredEvent> {
   const taken = await dialect.takeSeq(tx);
   if (taken <= 0) throw new Error("ws_meta has no row: the store was not initialised");
   const seq = asSeq(taken);
   const frame = encodeEvent(seq, body);
+  const now = new Date();
   await tx.run(
     "INSERT INTO ws_events (seq, kind, response_id, frame, created_at) VALUES (?, ?, ?, ?, ?)",
     [seq, kind, responseId, frame, toDbTime(now)],
@@ -60,7 +60,6 @@ export async function appendEvent(
  * @param dialect spellings of the database
  * @param id the response
  * @param build builds the pending event's body from the locked row
- * @param now the append time
  * @returns what the announcement came to
  * @throws {TypeError} when `build` returns a body for another response or kind
  */
@@ -69,7 +68,6 @@ export async function announceIn(
   dialect: SqlDialect,
   id: ResponseId,
   build: (row: ResponseRow) => PendingBody,
-  now: Date,
 ): Promise<AppendResult> {
   const rows = await tx.all(
     `SELECT ${RESPONSE_COLUMNS} FROM responses WHERE id = ?${dialect.lockRows}`,
@@ -94,7 +92,7 @@ export async function announceIn(
   if (body.event !== "pending" || body.response_id !== id) {
     throw new TypeError(`build() must return a pending body for response ${id}`);
   }
-  const event = await appendEvent(tx, dialect, "pending", id, body, now);
+  const event = await appendEvent(tx, dialect, "pending", id, body);
   await tx.run(dialect.upsertAnnouncement.pending_seq, [id, event.seq]);
   return { kind: "appended", event };
 }
@@ -105,14 +103,12 @@ export async function announceIn(
  * @param tx the open transaction
  * @param dialect spellings of the database
  * @param d the decision (already checked)
- * @param now the append time
  * @returns what the decision came to
  */
 export async function decideIn(
   tx: SqlRunner,
   dialect: SqlDialect,
   d: Decision,
-  now: Date,
 ): Promise<AppendResult> {
   const approved = d.decision === "approved";
   const changed = await tx.run(
@@ -136,7 +132,7 @@ export async function decideIn(
       rowText = String(row.response_text);
     }
     const body = decisionBody(d, rowText);
-    const event = await appendEvent(tx, dialect, d.decision, d.responseId, body, now);
+    const event = await appendEvent(tx, dialect, d.decision, d.responseId, body);
     await tx.run(dialect.upsertAnnouncement.decision_seq, [d.responseId, event.seq]);
     return { kind: "appended", event };
   }

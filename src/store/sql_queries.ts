@@ -59,10 +59,12 @@ export async function readOldest(r: SqlRunner): Promise<Seq | null> {
 }
 
 /**
- * Events after `after`, ascending, cut at the first hole. Appends commit in
- * `seq` order, so a hole can only be a commit not yet visible to this read
- * (or a pruned prefix): what follows it is left for the next read rather
- * than handed out of order.
+ * Events after `after`, ascending, cut before the first hole after the first
+ * event. Appends commit in `seq` order and `prune` removes only a prefix, so
+ * a hole inside a page could only be a commit not yet visible to this read:
+ * what follows it is left for the next read rather than handed out of
+ * order. A first event past `after + 1` is returned as is: the log was
+ * pruned there (or damaged), and the caller must see the jump, not wait.
  */
 export async function readEvents(r: SqlRunner, after: Seq, limit: number): Promise<StoredEvent[]> {
   const rows = await r.all(
@@ -73,16 +75,21 @@ export async function readEvents(r: SqlRunner, after: Seq, limit: number): Promi
   let end = 1;
   while (end < events.length && events[end].seq === events[end - 1].seq + 1) end++;
   events.length = Math.min(end, events.length);
-  if (events.length > 0 && events[0].seq > after + 1) {
-    // The first event is not the next one: pruned (the caller sees the jump
-    // and falls back to a snapshot) or not yet visible (read again later).
-    const oldest = await readOldest(r);
-    if (oldest !== null && oldest <= after + 1) return [];
-  }
   return events;
 }
 
-/** Deletes events created before `before`; returns how many. */
-export function deleteEventsBefore(r: SqlRunner, before: Date): Promise<number> {
-  return r.run("DELETE FROM ws_events WHERE created_at < ?", [toDbTime(before)]);
+/**
+ * Deletes events created before `before`, as a prefix of the log: never an
+ * event after the first one still young, so pruning leaves no hole.
+ * @returns how many were deleted
+ */
+export async function deleteEventsBefore(r: SqlRunner, before: Date): Promise<number> {
+  const cutoff = toDbTime(before);
+  const [young] = await r.all(
+    "SELECT seq FROM ws_events WHERE created_at >= ? ORDER BY seq LIMIT 1",
+    [cutoff],
+  );
+  return young === undefined
+    ? await r.run("DELETE FROM ws_events WHERE created_at < ?", [cutoff])
+    : await r.run("DELETE FROM ws_events WHERE seq < ?", [Number(young.seq)]);
 }

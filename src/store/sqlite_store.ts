@@ -232,7 +232,7 @@ export class SqliteStore implements Store {
   announce(id: ResponseId, build: (row: ResponseRow) => PendingBody): Promise<AppendResult> {
     return this.#op("announce", () => {
       checkResponseId(id);
-      return this.#transaction(true, (tx) => announceIn(tx, SQLITE_DIALECT, id, build, new Date()));
+      return this.#transaction(true, (tx) => announceIn(tx, SQLITE_DIALECT, id, build));
     });
   }
 
@@ -240,7 +240,7 @@ export class SqliteStore implements Store {
   decide(decision: Decision): Promise<AppendResult> {
     return this.#op("decide", () => {
       checkDecision(decision);
-      return this.#transaction(true, (tx) => decideIn(tx, SQLITE_DIALECT, decision, new Date()));
+      return this.#transaction(true, (tx) => decideIn(tx, SQLITE_DIALECT, decision));
     });
   }
 
@@ -253,7 +253,7 @@ export class SqliteStore implements Store {
   readSince(after: Seq, limit: number): Promise<StoredEvent[]> {
     return this.#op("read_since", () => {
       checkRead(after, limit);
-      return this.#transaction(false, (tx) => readEvents(tx, after, limit));
+      return readEvents(this.#runner, after, limit);
     });
   }
 

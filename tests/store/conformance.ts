@@ -307,6 +307,13 @@ export function storeConformance(h: StoreHarness): void {
     assert.deepEqual((await store.readSince(asSeq(23), 100)).map((e) => e.seq), [24, 25]);
   });
 
+  test("readSince cuts a page before a hole and hands the jump on the next read", async ({ fx, store }) => {
+    for (let i = 0; i < 5; i++) appended(await store.announce(await insertRow(fx), build));
+    await fx.exec("DELETE FROM ws_events WHERE seq = 3"); // a damaged log
+    assert.deepEqual((await store.readSince(asSeq(0), 10)).map((e) => e.seq), [1, 2]);
+    assert.deepEqual((await store.readSince(asSeq(2), 10)).map((e) => e.seq), [4, 5]);
+  });
+
   test("prune deletes old events only; head and seq continue", async ({ fx, store }) => {
     for (let i = 0; i < 3; i++) appended(await store.announce(await insertRow(fx), build));
     await new Promise((r) => setTimeout(r, 20));
@@ -324,6 +331,17 @@ export function storeConformance(h: StoreHarness): void {
     assert.equal(await store.oldestSeq(), null);
     assert.equal(await store.head(), 5);
     assert.equal(appended(await store.announce(await insertRow(fx), build)).seq, 6);
+  });
+
+  test("prune removes only a prefix of the log, even if times go backwards", async ({ fx, store }) => {
+    for (let i = 0; i < 5; i++) appended(await store.announce(await insertRow(fx), build));
+    // Another host's clock lagging: event 4 carries an older time than event 3.
+    await fx.exec("UPDATE ws_events SET created_at = ? WHERE seq IN (1, 2, 4)", [
+      "2000-01-01 00:00:00.000",
+    ]);
+    assert.equal(await store.prune(new Date("2001-01-01T00:00:00Z")), 2);
+    assert.deepEqual((await store.readSince(asSeq(0), 10)).map((e) => e.seq), [3, 4, 5]);
+    assert.equal(await store.oldestSeq(), 3);
   });
 
   test("getResponse maps every column; setPostText fills only empty text", async ({ fx, store }) => {
