@@ -3,7 +3,8 @@
  * p50/p99 latency of `decide`, on SQLite and on MariaDB, with 1 and N
  * concurrent writers in one process. Prints a Markdown table.
  *
- * Usage: deno run --allow-all bench/store_append.ts [--rows=2000] [--writers=8]
+ * Usage: deno run --allow-net=127.0.0.1 --allow-env --allow-read --allow-write \
+ *   bench/store_append.ts [--rows=2000] [--writers=8]
  * (MariaDB from BENCH_MYSQL_HOST/PORT/USER/PASSWORD, default 127.0.0.1:3306 root;
  * skipped when it does not answer.)
  * @module
