@@ -147,7 +147,9 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         logger,
         allowedOrigins: config.allowedOrigins,
         maxConnections: config.maxConnections,
-        idleTimeoutSeconds: Math.max(1, Math.ceil(config.heartbeatTimeoutMs / 1000)),
+        // A third of the heartbeat timeout: a peer that is gone (no pong) is closed
+        // 1001 after two idle periods, before the 4008 supervisor would act.
+        idleTimeoutSeconds: Math.max(1, Math.floor(config.heartbeatTimeoutMs / 3000)),
         stopping: () => stopping,
       },
       manager,
