@@ -35,6 +35,7 @@ Deno.test(
       });
       clients.push(writer, bob, alice);
       const seqs = recordSeqs(alice);
+      await reach(alice, 0); // its SNAPSHOT came: every later event arrives as an EVENT
       const first = await hub.db.insertResponse({ response_text: "first" });
       const a1 = await writer.submit(first);
       await reach(alice, a1.seq!);
@@ -79,6 +80,7 @@ for (const kind of BACKENDS) {
       });
       clients.push(alice);
       const seqs = recordSeqs(alice);
+      await reach(alice, 0);
       let writer = connect(wsUrl, { token: await mintToken("writer", "module") });
       clients.push(writer);
       const first = await hub.db.insertResponse();
@@ -173,6 +175,7 @@ Deno.test({ name: "events delivered twice are applied once", ...opts }, async ()
     const writer = connect(hub.server.wsUrl, { token: await mintToken("writer", "module") });
     clients.push(alice, writer);
     const seqs = recordSeqs(alice);
+    await reach(alice, 0);
     let last = 0;
     for (let i = 0; i < 3; i++) last = (await writer.submit(await hub.db.insertResponse())).seq!;
     await reach(alice, last);

@@ -47,7 +47,15 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
       (n) => document.querySelectorAll("[data-response-id]").length === n,
       CARDS,
       { polling: "raf", timeout: 30_000 },
-    );
+    ).catch(async (error) => {
+      const seen = await page.evaluate(() => ({
+        cards: document.querySelectorAll("[data-response-id]").length,
+        indicator: document.querySelector("#connection")?.textContent?.trim(),
+      }));
+      throw new Error(`${JSON.stringify(seen)}\n${hub.server.output().slice(-2000)}`, {
+        cause: error,
+      });
+    });
     const renderMs = performance.now() - t0;
 
     const newest = ids.at(-1)!;
@@ -60,6 +68,10 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
     await page.locator(`${card(newest)} [data-action="approve"]`).click();
     await page.locator(card(newest)).waitFor({ state: "detached" });
     const approveMs = performance.now() - t1;
+    const focused = await page.evaluate(() =>
+      document.activeElement?.getAttribute("data-response-id")
+    );
+    assert.equal(Number(focused), ids.at(-2), "focus moved on to the next card");
 
     const writer = connect(hub.server.wsUrl, { token: await mintToken("writer", "module") });
     const fresh = await hub.db.insertResponse({ response_text: "one more" });
@@ -69,8 +81,9 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
     const liveMs = performance.now() - t2;
     writer.close();
 
+    await page.locator("#cards").focus();
     const t3 = performance.now();
-    await page.keyboard.press("j");
+    await page.keyboard.press("j"); // from the list: to its first card, the newest
     await page.waitForFunction(
       (id) => document.activeElement?.getAttribute("data-response-id") === String(id),
       fresh,

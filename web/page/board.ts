@@ -188,6 +188,8 @@ export class Board {
 
   #send(el: HTMLElement, doing: string, failed: string, request: () => Promise<unknown>): void {
     const waiting = this.#client.state === "connected" ? "…" : " — waiting for the connection…";
+    // Disabled controls drop focus to <body>; keep it on the card, so it can move on to the next.
+    if (el.contains(document.activeElement)) el.focus();
     setCardStatus(el, "busy", doing + waiting);
     request().then(
       () => {

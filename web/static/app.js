@@ -1183,6 +1183,7 @@ var Board = class {
   }
   #send(el, doing, failed, request) {
     const waiting = this.#client.state === "connected" ? "\u2026" : " \u2014 waiting for the connection\u2026";
+    if (el.contains(document.activeElement)) el.focus();
     setCardStatus(el, "busy", doing + waiting);
     request().then(() => {
       if (el.isConnected) setCardStatus(el, "busy", `${doing} \u2014 done, updating\u2026`);
