@@ -30,6 +30,27 @@ export interface RunningServer {
   readonly exited: Promise<Deno.CommandStatus>;
 }
 
+/**
+ * The `deno` arguments that run the server with the permissions of
+ * `deno task start` (writing only where its SQLite file lives), so tests
+ * catch a permission the production command lacks.
+ * @param env the server's environment
+ * @returns the arguments
+ */
+export function serverArgs(env: Record<string, string>): string[] {
+  const sqlite = env.SQLITE_PATH || "data/wsserver.sqlite";
+  const dir = sqlite.includes("/") ? sqlite.slice(0, sqlite.lastIndexOf("/")) : ".";
+  return [
+    "run",
+    "--allow-net",
+    "--allow-env",
+    "--allow-read",
+    `--allow-write=${dir}`,
+    "--allow-sys=hostname,osRelease,networkInterfaces",
+    MAIN,
+  ];
+}
+
 /** Finds a free TCP port on 127.0.0.1. */
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -59,15 +80,7 @@ export async function startServer(
   };
   const tls = Boolean(fullEnv.SSL_CERT_FILE && fullEnv.SSL_KEY_FILE);
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
-      MAIN,
-    ],
+    args: serverArgs(fullEnv),
     cwd: opts.cwd ?? ROOT,
     env: fullEnv,
     stdin: "null",

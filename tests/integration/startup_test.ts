@@ -5,7 +5,7 @@
  * TLS, checked with a `wss://` client trusting a certificate made here.
  */
 import assert from "node:assert/strict";
-import { freePort, startServer } from "../_support/server.ts";
+import { freePort, serverArgs, startServer } from "../_support/server.ts";
 import { TestClient } from "../_support/ws_client.ts";
 import { SQLITE } from "./backends.ts";
 
@@ -13,18 +13,11 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 async function runMain(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+  const fullEnv = { WEBSOCKET_PORT: String(freePort()), WEBSOCKET_HOST: "127.0.0.1", ...env };
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
-      "main.ts",
-    ],
+    args: serverArgs(fullEnv),
     cwd: ROOT,
-    env: { WEBSOCKET_PORT: String(freePort()), WEBSOCKET_HOST: "127.0.0.1", ...env },
+    env: fullEnv,
     stdout: "piped",
     stderr: "piped",
   }).output();
