@@ -42,6 +42,8 @@ export interface SyncOptions {
 /** Welcomes clients and keeps them contiguous. */
 export class ClientSync {
   readonly #o: SyncOptions;
+  /** One `oldestSeq` query shared by the hellos that arrive together (a reconnect storm). */
+  #oldest: Promise<Seq | null> | null = null;
 
   /** @param options store, feed, manager and heartbeat settings */
   constructor(options: SyncOptions) {
@@ -68,7 +70,7 @@ export class ClientSync {
     await feed.sync();
     if (client.state !== "hello") return;
     const head = feed.head;
-    const oldest = resume && resume.last_seq < head ? await store.oldestSeq() : null;
+    const oldest = resume && resume.last_seq < head ? await this.#oldestSeq() : null;
     const mode = decideResume({ epoch: store.epoch(), head, oldest }, resume);
     const snapshot = mode === "snapshot" ? await this.#o.snapshots.get() : null;
     if (client.state !== "hello") return;
@@ -143,6 +145,13 @@ export class ClientSync {
       this.#o.logger.warn("replay failed", { client: client.id, error: e });
       manager.close(client, CLOSE.internal, "replay failed; reconnect and resume");
     }
+  }
+
+  #oldestSeq(): Promise<Seq | null> {
+    this.#oldest ??= this.#o.store.oldestSeq().finally(() => {
+      this.#oldest = null;
+    });
+    return this.#oldest;
   }
 
   /** Sends the queued events in order; false if the queue starts past a gap. */
