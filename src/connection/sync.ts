@@ -123,7 +123,8 @@ export class ClientSync {
       while (client.state === "syncing") {
         const target = Math.max(feed.head, client.queue[0] ? client.queue[0].seq - 1 : 0);
         while (client.state === "syncing" && client.lastSeqSent < target) {
-          const events = await store.readSince(client.lastSeqSent, pageSize);
+          const events = feed.recentSince(client.lastSeqSent, pageSize) ??
+            await store.readSince(client.lastSeqSent, pageSize);
           if (events.length === 0 || events[0].seq !== client.lastSeqSent + 1) {
             this.#pruned(client);
             return;

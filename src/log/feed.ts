@@ -36,6 +36,8 @@ export interface FeedOptions {
 
 /** Most events held ahead of a gap before the feed relies on the log alone. */
 const MAX_BUFFERED = 10_000;
+/** Recent events kept in memory, so replays after a short drop or a restart storm skip the database. */
+const RECENT = 10_000;
 
 /** Orders events from every source into one contiguous stream. */
 export class EventFeed {
@@ -45,6 +47,9 @@ export class EventFeed {
   #syncing: Promise<Seq> | null = null;
   #timer: TimerHandle | null = null;
   #started = false;
+  /** The last `RECENT` delivered events, oldest first: `#recent[i]` has seq `#recentFirst + i`. */
+  #recent: string[] = [];
+  #recentFirst = 1;
 
   /** @param options the store, sink, clock and poll interval */
   constructor(options: FeedOptions) {
@@ -64,11 +69,28 @@ export class EventFeed {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#head = await this.#o.store.head();
+    this.#recentFirst = this.#head + 1;
     this.#o.metrics?.set("ws_event_log_head", this.#head);
     this.#started = true;
     this.#timer = this.#o.clock.setInterval(() => {
       this.sync().catch((e) => this.#o.logger.debug("log poll failed", { error: e }));
     }, this.#o.pollMs);
+  }
+
+  /**
+   * Recent events after `after`, from memory.
+   * @param after the last seq the caller has
+   * @param limit how many at most
+   * @returns the events (possibly none), or `null` when memory does not reach back that far
+   */
+  recentSince(after: number, limit: number): Array<{ seq: Seq; frame: string }> | null {
+    if (after + 1 < this.#recentFirst) return null;
+    const from = after + 1 - this.#recentFirst;
+    const out: Array<{ seq: Seq; frame: string }> = [];
+    for (let i = from; i < this.#recent.length && out.length < limit; i++) {
+      out.push({ seq: asSeq(this.#recentFirst + i), frame: this.#recent[i] });
+    }
+    return out;
   }
 
   /** Stops polling. */
@@ -146,7 +168,19 @@ export class EventFeed {
 
   #deliver(seq: Seq, frame: string, source: FeedSource): void {
     this.#ahead.delete(seq);
+    if (seq !== this.#head + 1) {
+      // A skipped (pruned) stretch: memory restarts after it.
+      this.#recent = [];
+      this.#recentFirst = seq;
+    }
     this.#head = seq;
+    this.#recent.push(frame);
+    if (this.#recent.length > RECENT * 2) {
+      // Trim in batches so delivery stays O(1) amortised.
+      const drop = this.#recent.length - RECENT;
+      this.#recent = this.#recent.slice(drop);
+      this.#recentFirst += drop;
+    }
     this.#o.metrics?.increment("ws_events_delivered_total", { source });
     this.#o.metrics?.set("ws_event_log_head", seq);
     try {

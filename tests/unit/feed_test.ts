@@ -106,3 +106,19 @@ Deno.test("events offered before start are ignored (the log serves them)", async
   assert.equal(feed.head, 1);
   feed.stop();
 });
+
+Deno.test("recent events are served from memory, older ones are left to the log", async () => {
+  const log = memoryLog(3);
+  const { feed } = feedOver(log);
+  await feed.start();
+  for (let i = 0; i < 4; i++) {
+    const e = log.append();
+    feed.offer(e.seq, e.frame, "local");
+  }
+  assert.equal(feed.recentSince(2, 10), null, "seq 3 came before the feed started");
+  assert.deepEqual(feed.recentSince(3, 10)?.map((e) => e.seq), [4, 5, 6, 7]);
+  assert.deepEqual(feed.recentSince(5, 1)?.map((e) => e.seq), [6]);
+  assert.deepEqual(feed.recentSince(7, 10), []);
+  assert.equal(feed.recentSince(6, 10)?.[0].frame, '{"seq":7}');
+  feed.stop();
+});
