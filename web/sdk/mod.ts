@@ -33,6 +33,7 @@ export type {
  * @param url the WebSocket endpoint, e.g. `ws://127.0.0.1:8765/ws`
  * @param options the token (or a function giving one) and optional seams
  * @returns the client, already connecting
+ * @throws {TypeError} when there is no global `WebSocket` and none was passed
  */
 export function connect(url: string, options: ClientOptions): ReviewClient {
   return new ReviewClient(url, options);
