@@ -64,6 +64,45 @@ async function serverConnectionsOf(database: string): Promise<number[]> {
 
 storeTest(
   mysqlHarness,
+  "a transaction whose connection is killed before COMMIT runs again",
+  async ({ fx, store }) => {
+    const database = fx.target.dialect === "mysql" ? fx.target.database : "";
+    const id = await insertRow(fx);
+    // Hold the head row so the decision waits inside its transaction, then kill
+    // the connection it waits on: nothing was committed, so it runs again.
+    await fx.exec("START TRANSACTION");
+    await fx.exec("UPDATE ws_meta SET head = head WHERE id = 1");
+    const deciding = store.decide({ responseId: id, decision: "approved", by: "anna", at });
+    deciding.catch(() => {}); // judged when awaited below
+    const conn = await admin();
+    let victim: number | null = null;
+    try {
+      for (const end = Date.now() + 5000; victim === null && Date.now() < end;) {
+        const [rows] = await conn.query(
+          "SELECT id FROM information_schema.processlist WHERE db = ? AND info LIKE ?",
+          [database, "UPDATE ws_meta SET head = LAST_INSERT_ID(%"],
+        );
+        const found = rows as { id: unknown }[];
+        if (found.length > 0) victim = Number(found[0].id);
+        else await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.notEqual(victim, null, "the decision never waited for the head row");
+      await conn.query(`KILL ${victim}`);
+    } finally {
+      await conn.end();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    await fx.exec("COMMIT");
+    const e = appended(await deciding);
+    assert.equal(e.seq, 1);
+    assert.equal(await store.head(), 1);
+    assert.equal((await store.getResponse(id))?.decided_by, "anna");
+    assert.equal((await store.readSince(asSeq(0), 10)).length, 1);
+  },
+);
+
+storeTest(
+  mysqlHarness,
   "connections killed server-side are replaced by the pool",
   async ({ fx, store }) => {
     assert.equal(fx.target.dialect, "mysql");
@@ -109,6 +148,7 @@ storeTest(
       await fx.exec("START TRANSACTION");
       await fx.exec("UPDATE ws_meta SET head = head WHERE id = 1");
       const deciding = store.decide({ responseId: id, decision: "approved", by: "anna", at });
+      deciding.catch(() => {}); // judged when awaited below
       // Each attempt shows in the process list as the head UPDATE waiting, its
       // time restarting from zero when the attempt is run again.
       let attempts = 0;
