@@ -188,8 +188,8 @@ export function markdown(r: RunResults): string {
     "",
     "## S3 capacity: clients held with heartbeats",
     "",
-    "| server | target | held | closed 4008 | other closes | failed to open | open time s | RSS MiB |",
-    "|---|---|---|---|---|---|---|---|",
+    "| server | target | held | closed 4008 | other closes | failed to open | open time s | server RSS MiB | clients RSS MiB |",
+    "|---|---|---|---|---|---|---|---|---|",
   );
   for (const t of r.targets) {
     const s = t.s3;
@@ -200,15 +200,17 @@ export function markdown(r: RunResults): string {
     out.push(
       `| ${t.name} | ${s.target} for ${s.holdMs / 1000} s | ${s.held} | ${s.closed4008} | ${
         other.join(", ") || 0
-      } | ${s.failed} | ${(s.openMs / 1000).toFixed(1)} | ${s.serverRssMiB} |`,
+      } | ${s.failed} | ${(s.openMs / 1000).toFixed(1)} | ${s.serverRssMiB} | ${
+        s.clientRssMiB ?? "–"
+      } |`,
     );
   }
   out.push(
     "",
     "## S4 reconnect storm: server restarted (SIGTERM), clients reconnect with full-jitter backoff",
     "",
-    "| server | clients come back | clients | down ms | ready → half / 90 % / last client back, ms | not back | lost | twice (wire/app) | gaps | resumed | snapshots | events before/down/storm | committed while down via |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| server | clients come back | clients | down ms | ready → half / 90 % / last client back, ms | not back | lost | twice (wire/app) | gaps | resumed | snapshots | SYNs dropped (listen overflows) | events before/down/storm | committed while down via |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   );
   for (const t of r.targets) {
     for (const s of t.s4 ?? []) {
@@ -217,7 +219,9 @@ export function markdown(r: RunResults): string {
           s.halfBackMs?.toFixed(0) ?? "–"
         } / ${s.p90BackMs?.toFixed(0) ?? "–"} / ${
           s.allBackMs?.toFixed(0) ?? "never"
-        } | ${s.notBack} | ${s.lost} | ${s.duplicatesOnWire}/${s.duplicatesToApp} | ${s.gaps} | ${s.resumed} | ${s.snapshots} | ${s.events.before}/${s.events.whileDown}/${s.events.duringStorm} | ${s.via} |`,
+        } | ${s.notBack} | ${s.lost} | ${s.duplicatesOnWire}/${s.duplicatesToApp} | ${s.gaps} | ${s.resumed} | ${s.snapshots} | ${
+          s.listenOverflows ?? "–"
+        } | ${s.events.before}/${s.events.whileDown}/${s.events.duringStorm} | ${s.via} |`,
       );
     }
   }

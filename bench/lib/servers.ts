@@ -124,16 +124,34 @@ export async function spawnServer(
   throw new Error(`${cmd.join(" ")} did not become ready:\n${text}`);
 }
 
-const DENO_SERVER_FLAGS = [
+/**
+ * Flags of every Deno server. `BENCH_DENO_FLAGS` (space-separated, e.g.
+ * `--inspect=127.0.0.1:9339`) and `BENCH_V8_FLAGS` (comma-separated, e.g.
+ * `--trace-gc`) add to them, for profiling.
+ */
+const denoServerFlags = () => [
   "run",
   "--allow-net",
   "--allow-env",
   "--allow-read",
   "--allow-write",
   "--allow-sys",
-  "--v8-flags=--expose-gc",
+  ...(Deno.env.get("BENCH_DENO_FLAGS")?.split(" ").filter(Boolean) ?? []),
+  `--v8-flags=${["--expose-gc", Deno.env.get("BENCH_V8_FLAGS")].filter(Boolean).join(",")}`,
   `--preload=${BENCH}peers/gc_hook.ts`,
 ];
+
+/**
+ * `BENCH_OURS_ENV="NAME=value,NAME2=value"`: extra environment for our server
+ * only, for what-if runs (e.g. a longer `HEARTBEAT_TIMEOUT_MS`); recorded in
+ * the results' command line.
+ * @returns the variables
+ */
+function oursEnvOverride(): Record<string, string> {
+  const v = Deno.env.get("BENCH_OURS_ENV");
+  if (!v) return {};
+  return Object.fromEntries(v.split(",").map((kv) => kv.split("=", 2) as [string, string]));
+}
 
 /**
  * The peers and our server, in the order they run.
@@ -159,7 +177,7 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
       isHub: false,
       version: `deno ${Deno.version.deno}`,
       start: (o) =>
-        spawnServer([deno, ...DENO_SERVER_FLAGS, `${BENCH}peers/deno_bare.ts`], peerEnv(o), o, "/"),
+        spawnServer([deno, ...denoServerFlags(), `${BENCH}peers/deno_bare.ts`], peerEnv(o), o, "/"),
     },
     {
       name: "node-ws",
@@ -195,7 +213,7 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
     version: `deno ${Deno.version.deno}, main.ts`,
     start: (o) =>
       spawnServer(
-        [deno, ...DENO_SERVER_FLAGS, `${ROOT}main.ts`],
+        [deno, ...denoServerFlags(), `${ROOT}main.ts`],
         {
           PATH: Deno.env.get("PATH") ?? "",
           HOME: Deno.env.get("HOME") ?? "/root",
@@ -210,6 +228,7 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
           VK_API_BASE: "http://127.0.0.1:9",
           TELEGRAM_BASE: "http://127.0.0.1:9",
           ...o.env,
+          ...oursEnvOverride(),
         },
         o,
         "/readyz",

@@ -36,3 +36,17 @@ export function readProc(pid) {
 export function cpuModel() {
   return /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";
 }
+
+/**
+ * The kernel's listen-queue counters (`TcpExt: ListenOverflows ListenDrops`
+ * in /proc/net/netstat): a SYN dropped because an accept queue was full.
+ * @returns {{listenOverflows: number, listenDrops: number}}
+ */
+export function listenCounters() {
+  const lines = readFileSync("/proc/net/netstat", "utf8").split("\n");
+  const head = lines.findIndex((l) => l.startsWith("TcpExt:"));
+  const names = lines[head].split(" ");
+  const values = lines[head + 1].split(" ").map(Number);
+  const get = (n) => values[names.indexOf(n)] ?? NaN;
+  return { listenOverflows: get("ListenOverflows"), listenDrops: get("ListenDrops") };
+}

@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 import http from "node:http";
 import { arrivals, Conn, hold, now, readyTimes, resetStats, stats } from "./conn.mjs";
 import { DIALECTS } from "./dialects.mjs";
-import { cpuModel, readProc } from "./proc.mjs";
+import { cpuModel, listenCounters, readProc } from "./proc.mjs";
 
 /** Every connection of this process, idle ones first. */
 const conns = [];
@@ -206,6 +206,7 @@ const COMMANDS = {
   status: (a) => status(a),
   proc: (a) => readProc(a.pid),
   cpuModel: () => ({ model: cpuModel() }),
+  listen: () => listenCounters(),
   hold: (a) => {
     hold.on = Boolean(a.on);
     if (!hold.on) {

@@ -19,6 +19,8 @@ export interface CapacityResult {
   readonly closed4008: number;
   readonly openMs: number;
   readonly serverRssMiB: number;
+  /** RSS of the load generator's processes together, MiB (the client's own cost). */
+  readonly clientRssMiB: number;
   readonly errors: Record<string, number>;
 }
 
@@ -58,6 +60,7 @@ export async function runCapacity(ctx: Ctx): Promise<CapacityResult> {
       closed4008: closes["4008"] ?? 0,
       openMs: opened.ms,
       serverRssMiB: Math.round((await sample(lg, session.server.pid)).rssKiB / 1024),
+      clientRssMiB: status.reduce((s, w) => s + w.rssMB, 0),
       errors: opened.errors,
     };
   } finally {

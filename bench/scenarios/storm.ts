@@ -54,6 +54,8 @@ export interface StormResult {
   /** How events were committed while the server was down. */
   readonly via: string;
   readonly closes: Record<string, number>;
+  /** SYNs the kernel dropped because the accept queue was full (TcpExt ListenOverflows). */
+  readonly listenOverflows: number;
 }
 
 function sum(status: WorkerStatus[], f: (s: WorkerStatus) => number): number {
@@ -84,6 +86,7 @@ export async function runStorm(ctx: Ctx): Promise<StormResult[]> {
     events.before = await emit(3, 100);
     await sleep(1000);
     await lg.all("reset");
+    const listen0 = await listenCounters(ctx);
     await lg.all("hold", { on: mode === "held" });
     const t0 = Date.now();
     await serverA.stop("SIGTERM");
@@ -147,6 +150,7 @@ export async function runStorm(ctx: Ctx): Promise<StormResult[]> {
         ? "second server process, same MariaDB"
         : "the restarted server",
       closes,
+      listenOverflows: (await listenCounters(ctx)).listenOverflows - listen0.listenOverflows,
     };
   };
   try {
@@ -181,6 +185,10 @@ export async function runStorm(ctx: Ctx): Promise<StormResult[]> {
     await serverA.stop("SIGTERM");
     await session.rows?.drop();
   }
+}
+
+function listenCounters(ctx: Ctx): Promise<{ listenOverflows: number; listenDrops: number }> {
+  return ctx.lg.workers[0].call("listen");
 }
 
 async function lostCount(ctx: Ctx, head: number): Promise<number> {

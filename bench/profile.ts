@@ -1,0 +1,173 @@
+/**
+ * Profiles one server under one scenario's load through the V8 inspector
+ * (Deno 2.9 has no `--cpu-prof`): starts it with `--inspect`, opens N idle
+ * clients with heartbeats, records a CPU profile while the load runs, writes
+ * the `.cpuprofile` (Chrome DevTools format) and prints the functions with the
+ * most self time.
+ *
+ * `mem` prints the JS heap per connection after a GC instead.
+ *
+ * `deno run -A bench/profile.ts <target> <hb|fanout|mem> [N]`, e.g.
+ * `deno run -A bench/profile.ts ours hb 9000`.
+ * @module
+ */
+import { readConfig } from "./lib/config.ts";
+import { installPeer } from "./lib/install.ts";
+import { LoadGen } from "./lib/loadgen.ts";
+import { targets } from "./lib/servers.ts";
+import { type Ctx, freePort, idleTokens, openSpecial, sleep, startSession } from "./lib/session.ts";
+import { mysqlUp } from "./lib/hub.ts";
+
+interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** A minimal Chrome DevTools Protocol session over the inspector's WebSocket. */
+async function inspector(port: number) {
+  const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+  const ws = new WebSocket(list[0].webSocketDebuggerUrl);
+  await new Promise((r) => ws.onopen = r);
+  let next = 1;
+  const pending = new Map<number, (v: unknown) => void>();
+  ws.onmessage = (e) => {
+    const msg = JSON.parse(e.data);
+    if (msg.id) pending.get(msg.id)?.(msg.result);
+  };
+  return {
+    call: <T>(method: string, params: Record<string, unknown> = {}) =>
+      new Promise<T>((resolve) => {
+        const id = next++;
+        pending.set(id, (v) => resolve(v as T));
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+/**
+ * Self time per function and per file.
+ * @param p the profile
+ * @param top how many lines
+ * @returns the report's lines
+ */
+export function summarize(p: CpuProfile, top = 30): string[] {
+  const self = new Map<number, number>();
+  for (let i = 0; i < p.samples.length; i++) {
+    self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  }
+  const byFn = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let total = 0;
+  for (const n of p.nodes) {
+    const t = (self.get(n.id) ?? 0) / 1000;
+    total += t;
+    const file = n.callFrame.url.replace(/^.*\/(src|bench|node_modules|ext)\//, "$1/") ||
+      "(native)";
+    const fn = `${n.callFrame.functionName || "(anonymous)"} ${file}:${n.callFrame.lineNumber + 1}`;
+    byFn.set(fn, (byFn.get(fn) ?? 0) + t);
+    byFile.set(file, (byFile.get(file) ?? 0) + t);
+  }
+  const fmt = (m: Map<string, number>) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) =>
+      `${v.toFixed(1).padStart(9)} ms ${(100 * v / total).toFixed(1).padStart(5)} %  ${k}`
+    );
+  return [
+    `total sampled ${total.toFixed(0)} ms`,
+    "by function (self):",
+    ...fmt(byFn),
+    "by file (self):",
+    ...fmt(byFile).slice(0, 15),
+  ];
+}
+
+if (import.meta.main) {
+  const [name = "ours", mode = "hb", nArg = "9000"] = Deno.args;
+  const n = Number(nArg);
+  const port = freePort();
+  Deno.env.set("BENCH_DENO_FLAGS", `--inspect=127.0.0.1:${port}`);
+  const cfg = readConfig();
+  const nodeDir = await installPeer("node");
+  const target = (await targets(nodeDir, null)).find((t) => t.name === name)!;
+  const lg = LoadGen.start({ workers: cfg.workers, nodeDir, cpus: null });
+  const ctx: Ctx = { cfg, lg, target, mysql: await mysqlUp(), log: console.error };
+  const session = await startSession(ctx, "sqlite");
+  const heapUsed = async () => {
+    const cdp = await inspector(port);
+    await cdp.call("HeapProfiler.collectGarbage");
+    const { usedSize } = await cdp.call<{ usedSize: number }>("Runtime.getHeapUsage");
+    cdp.close();
+    return usedSize;
+  };
+  try {
+    const heap0 = mode === "mem" ? await heapUsed() : 0;
+    await openSpecial(ctx, session.server, "trigger");
+    await openSpecial(ctx, session.server, "probe");
+    const r = await lg.openIdle({
+      url: session.server.wsBase,
+      dialect: target.dialect,
+      total: n,
+      tokens: await idleTokens(ctx),
+    });
+    console.error(`opened ${r.ok}`);
+    await lg.all("heartbeat", { paused: false, intervalMs: cfg.hbMs });
+    await sleep(3000);
+    if (mode === "mem") {
+      const used = await heapUsed();
+      console.log(
+        `JS heap after GC: ${(heap0 / 1048576).toFixed(1)} MiB before the clients, ` +
+          `${(used / 1048576).toFixed(1)} MiB with ${n}: ${
+            ((used - heap0) / n / 1024).toFixed(2)
+          } KiB per connection`,
+      );
+    } else await profileRun();
+  } finally {
+    await lg.closeAll();
+    await session.close();
+    await lg.close();
+  }
+
+  async function profileRun() {
+    const cdp = await inspector(port);
+    await cdp.call("Profiler.enable");
+    await cdp.call("Profiler.setSamplingInterval", { interval: 200 });
+    await cdp.call("Profiler.start");
+    if (mode === "hb") {
+      const res = await lg.workers[0].call<{ rtts: number[] }>("probe", {
+        count: 1000,
+        intervalMs: 10,
+      });
+      const sorted = res.rtts.sort((a, b) => a - b);
+      console.error(
+        `probe p50 ${sorted[sorted.length >> 1]} µs p99 ${
+          sorted[Math.floor(sorted.length * 0.99)]
+        } µs`,
+      );
+    } else {
+      const keys = session.rows ? await session.rows.insert(5) : [1, 2, 3, 4, 5];
+      for (const key of keys) {
+        await lg.all("heartbeat", { paused: true });
+        const { t0 } = await lg.workers[0].call<{ t0: number }>("trigger", {
+          key,
+          bytes: cfg.payloadBytes,
+        });
+        await lg.all("collect", { t0: { [key]: t0 }, waitMs: 15_000 });
+        await lg.all("heartbeat", { paused: false });
+        await sleep(300);
+      }
+    }
+    const { profile } = await cdp.call<{ profile: CpuProfile }>("Profiler.stop");
+    cdp.close();
+    const out = `${cfg.outDir}/profiles`;
+    await Deno.mkdir(out, { recursive: true });
+    const file = `${out}/${name}-${mode}-${n}.cpuprofile`;
+    await Deno.writeTextFile(file, JSON.stringify(profile));
+    console.log(summarize(profile).join("\n"));
+    console.error(`wrote ${file}`);
+  }
+}
