@@ -1,453 +1,300 @@
 /**
- * Every frame, error code and endpoint of PROTOCOL.md over real WebSocket
- * connections to a running server, on SQLite and on MariaDB.
+ * Every frame and endpoint of PROTOCOL.md over real WebSocket connections
+ * to a running server, on SQLite and on MariaDB: hello, snapshot, heartbeat,
+ * SR, decisions, resume, stats and a graceful stop.
  */
 import assert from "node:assert/strict";
-import { mintToken, type RunningServer, startServer } from "../_support/server.ts";
-import { type Frame, TestClient } from "../_support/ws_client.ts";
-import type { TestDb } from "../_support/db.ts";
+import { type Frame } from "../_support/ws_client.ts";
 import { BACKENDS } from "./backends.ts";
+import { withProtocolServer } from "./_protocol_fixture.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 for (const kind of BACKENDS) {
-  Deno.test({ name: `protocol on ${kind.name}`, ignore: !kind.available, ...opts }, async (t) => {
-    const backend = await kind.create();
-    const server = await startServer({
-      ...backend.env,
-      RATE_LIMIT_PER_SEC: "1000",
-      RATE_LIMIT_BURST: "1000",
-    });
-    const db = await backend.open();
-    const operatorToken = await mintToken("alice", "operator");
-    const bobToken = await mintToken("bob", "operator");
-    const moduleToken = await mintToken("writer", "module");
-    const clients: TestClient[] = [];
-    const open = async () => {
-      const c = await TestClient.open(server.wsUrl);
-      clients.push(c);
-      return c;
-    };
-    try {
-      await t.step("HTTP endpoints", async () => {
-        const health = await fetch(`${server.url}/healthz`);
-        assert.equal(health.status, 200);
-        assert.equal((await health.text()).trim(), "ok");
-        const ready = await fetch(`${server.url}/readyz`);
-        assert.equal(ready.status, 200);
-        await ready.body?.cancel();
-        const page = await fetch(`${server.url}/`);
-        assert.equal(page.status, 200);
-        const csp = page.headers.get("content-security-policy") ?? "";
-        assert.match(csp, /script-src 'self'/);
-        assert.doesNotMatch(csp, /unsafe-inline/);
-        await page.body?.cancel();
-        const missing = await fetch(`${server.url}/nope`);
-        assert.equal(missing.status, 404);
-        await missing.body?.cancel();
-        const traversal = await fetch(`${server.url}/static/..%2Fdeno.json`);
-        assert.equal(traversal.status, 404);
-        await traversal.body?.cancel();
-      });
-
-      await t.step("CL → WELCOME with every field; SNAPSHOT of pending rows in order", async () => {
-        const later = await db.insertResponse({
-          created_at: new Date(Date.now() + 1000),
-          response_text: "later",
-        });
-        const earlier = await db.insertResponse({
-          created_at: new Date(Date.now() - 1000),
-          response_text: "earlier",
-        });
-        await db.insertResponse({ status: "approved" });
-        const c = await open();
-        const welcome = await c.hello(operatorToken);
-        assert.equal(welcome.role, "operator");
-        assert.equal(welcome.user, "alice");
-        assert.equal(welcome.resumed, false);
-        assert.equal(typeof welcome.client_id, "string");
-        assert.equal(typeof welcome.epoch, "string");
-        assert.equal(welcome.heartbeat_interval_ms, 15000);
-        assert.equal(welcome.heartbeat_timeout_ms, 45000);
-        const snap = await c.nextOf("SNAPSHOT");
-        assert.equal(snap.seq, welcome.seq);
-        const ids = snap.items.map((i: Frame) => i.response_id);
-        assert.deepEqual(ids, [earlier, later]);
-        assert.equal(snap.items[0].platform, "vk");
-        assert.match(snap.items[0].html, /earlier/);
-        await db.exec("UPDATE responses SET status = 'rejected' WHERE id IN (?, ?)", [
-          earlier,
-          later,
-        ]);
-      });
-
-      await t.step("HEARTBEAT answers with ts and the id", async () => {
-        const c = await open();
-        await c.hello(operatorToken);
-        const before = Date.now();
-        const hb = await c.request({ type: "HEARTBEAT", id: 7 });
-        assert.equal(hb.type, "HEARTBEAT");
-        assert.equal(hb.id, 7);
-        assert.ok(hb.ts >= before - 1000 && hb.ts <= Date.now() + 1000);
-      });
-
-      await t.step("SR → ACK, EVENT pending to every operator, duplicate, errors", async () => {
-        const op1 = await open();
-        const op2 = await open();
-        const mod = await open();
-        await op1.hello(operatorToken);
-        await op2.hello(bobToken);
-        await mod.hello(moduleToken);
-        const id = await db.insertResponse({
-          post_text: "the post",
-          author: "Ann",
-          response_text: "thanks!",
-        });
-        const ack = await mod.request({ type: "SR", response_id: id });
-        assert.equal(ack.type, "ACK");
-        assert.equal(ack.duplicate, false);
-        assert.equal(typeof ack.seq, "number");
-        for (const op of [op1, op2, mod]) {
-          const ev = await op.next((f) => f.type === "EVENT" && f.response_id === id);
-          assert.equal(ev.event, "pending");
-          assert.equal(ev.seq, ack.seq);
-          assert.equal(ev.platform, "vk");
-          assert.equal(ev.post_url, "https://vk.com/wall-1_1");
-          assert.match(ev.html, /the post/);
-          assert.match(ev.html, /thanks!/);
-          assert.match(ev.html, /Ann/);
-        }
-        const dup = await mod.request({ type: "SR", response_id: id });
-        assert.equal(dup.type, "ACK");
-        assert.equal(dup.duplicate, true);
-        assert.equal(dup.seq, ack.seq);
-        const forbidden = await op1.request({ type: "SR", response_id: id });
-        assert.equal(forbidden.code, "forbidden");
-        const notFound = await mod.request({ type: "SR", response_id: 987654321 });
-        assert.equal(notFound.code, "not_found");
-        assert.equal(notFound.retryable, false);
-        const decided = await db.insertResponse({ status: "approved" });
-        await db.exec("UPDATE responses SET decided_by = 'carol' WHERE id = ?", [decided]);
-        const np = await mod.request({ type: "SR", response_id: decided });
-        assert.equal(np.code, "not_pending");
-        assert.equal(np.status, "approved");
-        assert.equal(np.decided_by, "carol");
-      });
-
-      await t.step(
-        "APPROVED with text, duplicate by the same user, not_pending for another",
-        async () => {
-          const alice = await open();
-          const bob = await open();
-          const mod = await open();
-          await alice.hello(operatorToken);
-          await bob.hello(bobToken);
-          await mod.hello(moduleToken);
-          const id = await db.insertResponse({ response_text: "original reply" });
-          const pending = await mod.request({ type: "SR", response_id: id });
-          const ack = await alice.request({
-            type: "APPROVED",
-            response_id: id,
-            text: "edited reply",
+  Deno.test(
+    { name: `protocol on ${kind.name}`, ignore: !kind.available, ...opts },
+    (t) =>
+      withProtocolServer(
+        kind,
+        async ({ server, db, operatorToken, bobToken, moduleToken, open }) => {
+          await t.step("HTTP endpoints", async () => {
+            const health = await fetch(`${server.url}/healthz`);
+            assert.equal(health.status, 200);
+            assert.equal((await health.text()).trim(), "ok");
+            const ready = await fetch(`${server.url}/readyz`);
+            assert.equal(ready.status, 200);
+            await ready.body?.cancel();
+            const page = await fetch(`${server.url}/`);
+            assert.equal(page.status, 200);
+            const csp = page.headers.get("content-security-policy") ?? "";
+            assert.match(csp, /script-src 'self'/);
+            assert.doesNotMatch(csp, /unsafe-inline/);
+            await page.body?.cancel();
+            const missing = await fetch(`${server.url}/nope`);
+            assert.equal(missing.status, 404);
+            await missing.body?.cancel();
+            const traversal = await fetch(`${server.url}/static/..%2Fdeno.json`);
+            assert.equal(traversal.status, 404);
+            await traversal.body?.cancel();
           });
-          assert.equal(ack.type, "ACK");
-          assert.equal(ack.seq, pending.seq + 1);
-          const ev = await bob.next((f) =>
-            f.type === "EVENT" && f.event === "approved" && f.response_id === id
-          );
-          assert.equal(ev.by, "alice");
-          assert.equal(ev.text, "edited reply");
-          assert.match(ev.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-          const row = await db.getResponse(id);
-          assert.equal(row?.status, "approved");
-          assert.equal(row?.decided_by, "alice");
-          assert.equal(row?.response_text, "edited reply");
-          const again = await alice.request({ type: "APPROVED", response_id: id });
-          assert.equal(again.type, "ACK");
-          assert.equal(again.duplicate, true);
-          assert.equal(again.seq, ack.seq);
-          const lost = await bob.request({ type: "REJECTED", response_id: id });
-          assert.equal(lost.code, "not_pending");
-          assert.equal(lost.status, "approved");
-          assert.equal(lost.decided_by, "alice");
-          assert.match(lost.message, /alice/);
-          const byModule = await mod.request({ type: "APPROVED", response_id: id });
-          assert.equal(byModule.code, "forbidden");
-          // Without text, the approved event carries the row's reply.
-          const id2 = await db.insertResponse({ response_text: "as proposed" });
-          await alice.request({ type: "APPROVED", response_id: id2 });
-          const ev2 = await bob.next((f) => f.type === "EVENT" && f.response_id === id2);
-          assert.equal(ev2.text, "as proposed");
-        },
-      );
 
-      await t.step("REJECTED with and without a reason", async () => {
-        const alice = await open();
-        await alice.hello(operatorToken);
-        const id = await db.insertResponse();
-        const ack = await alice.request({ type: "REJECTED", response_id: id, reason: "off topic" });
-        assert.equal(ack.type, "ACK");
-        const ev = await alice.next((f) => f.type === "EVENT" && f.response_id === id);
-        assert.equal(ev.event, "rejected");
-        assert.equal(ev.reason, "off topic");
-        assert.equal(ev.by, "alice");
-        const row = await db.getResponse(id);
-        assert.equal(row?.status, "rejected");
-        assert.equal(row?.reason, "off topic");
-        const id2 = await db.insertResponse();
-        await alice.request({ type: "REJECTED", response_id: id2 });
-        const ev2 = await alice.next((f) => f.type === "EVENT" && f.response_id === id2);
-        assert.equal(ev2.reason, null);
-        const nf = await alice.request({ type: "REJECTED", response_id: 99999999 });
-        assert.equal(nf.code, "not_found");
-      });
-
-      await t.step("bad frames are answered and the connection stays usable", async () => {
-        const c = await open();
-        const cases: Array<[string | Frame, string, boolean]> = [
-          ["{not json", "bad_json", false],
-          ["[1,2]", "bad_frame", false],
-          [{ id: "a" }, "bad_frame", true],
-          [{ type: 5, id: "a" }, "bad_frame", true],
-          [{ type: "NOPE", id: "a" }, "unknown_type", true],
-          [{ type: "HEARTBEAT", id: "a" }, "not_authenticated", true],
-          [{ type: "SR", response_id: 1, id: "a" }, "not_authenticated", true],
-          [{ type: "CL", id: "a" }, "bad_frame", true],
-          [{ type: "CL", token: 5, id: "a" }, "bad_frame", true],
-          [{ type: "HEARTBEAT", id: "x".repeat(65) }, "bad_frame", false],
-          [{ type: "HEARTBEAT", id: 1.5 }, "bad_frame", false],
-          [{ type: "HEARTBEAT", id: { a: 1 } }, "bad_frame", false],
-        ];
-        for (const [frame, code, hasId] of cases) {
-          c.send(frame);
-          const err = await c.nextOf("ERROR");
-          assert.equal(err.code, code, JSON.stringify(frame));
-          assert.equal(typeof err.message, "string");
-          assert.equal(err.retryable, false);
-          if (hasId) assert.equal(err.id, "a");
-          else assert.equal("id" in err, false, JSON.stringify(err));
-        }
-        await c.hello(operatorToken);
-        const after: Array<[Frame, string, RegExp]> = [
-          [{ type: "SR", id: "b", response_id: 1 }, "forbidden", /SR/],
-          [{ type: "APPROVED", id: "b" }, "bad_frame", /response_id/],
-          [{ type: "APPROVED", id: "b", response_id: "1" }, "bad_frame", /response_id/],
-          [{ type: "APPROVED", id: "b", response_id: -1 }, "bad_frame", /response_id/],
-          [{ type: "APPROVED", id: "b", response_id: 1.5 }, "bad_frame", /response_id/],
-          [{ type: "APPROVED", id: "b", response_id: 1, text: 5 }, "bad_frame", /text/],
-          [
-            { type: "APPROVED", id: "b", response_id: 1, text: "x".repeat(4097) },
-            "too_large",
-            /text/,
-          ],
-          [
-            { type: "REJECTED", id: "b", response_id: 1, reason: "x".repeat(1025) },
-            "too_large",
-            /reason/,
-          ],
-          [{ type: "CL", id: "b", token: operatorToken }, "already_authenticated", /CL/],
-        ];
-        for (const [frame, code, message] of after) {
-          const err = await c.request(frame);
-          assert.equal(err.code, code, JSON.stringify(frame).slice(0, 80));
-          assert.equal(err.id, "b");
-          if (code !== "forbidden") assert.match(err.message, message);
-        }
-        const hb = await c.request({ type: "HEARTBEAT" });
-        assert.equal(hb.type, "HEARTBEAT");
-        assert.equal(c.socket.readyState, WebSocket.OPEN);
-      });
-
-      await t.step("closes: binary 1003, oversize 1009, bad tokens 4001", async () => {
-        const bin = await open();
-        bin.socket.send(new Uint8Array([1, 2, 3]));
-        assert.equal((await bin.closed).code, 1003);
-        const big = await open();
-        big.send({ type: "HEARTBEAT", pad: "x".repeat(70_000) });
-        assert.equal((await big.closed).code, 1009);
-        const forged = await mintToken("mallory", "operator", {
-          secret: "another-secret-entirely-000000000",
-        });
-        const expired = await mintToken("alice", "operator", { ttlSeconds: -10 });
-        for (const token of [forged, expired, "garbage", "a.b.c"]) {
-          const c = await open();
-          c.send({ type: "CL", id: "t", token });
-          const err = await c.nextOf("ERROR");
-          assert.equal(err.code, "unauthorized");
-          assert.equal(err.id, "t");
-          assert.equal((await c.closed).code, 4001);
-        }
-      });
-
-      await t.step("Origin: foreign 403, own and allowed pass", async () => {
-        const foreign = await fetch(`${server.url}/ws`, {
-          headers: {
-            upgrade: "websocket",
-            connection: "Upgrade",
-            origin: "https://evil.example",
-            "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-            "sec-websocket-version": "13",
-          },
-        });
-        assert.equal(foreign.status, 403);
-        await foreign.body?.cancel();
-        const own = await TestClient.open(server.wsUrl, { headers: { origin: server.url } });
-        await own.hello(operatorToken);
-        await own.close();
-      });
-
-      await t.step("POST /api/sr answers like SR", async () => {
-        const post = (body: string, token?: string) =>
-          fetch(`${server.url}/api/sr`, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              ...(token ? { authorization: `Bearer ${token}` } : {}),
+          await t.step(
+            "CL → WELCOME with every field; SNAPSHOT of pending rows in order",
+            async () => {
+              const later = await db.insertResponse({
+                created_at: new Date(Date.now() + 1000),
+                response_text: "later",
+              });
+              const earlier = await db.insertResponse({
+                created_at: new Date(Date.now() - 1000),
+                response_text: "earlier",
+              });
+              await db.insertResponse({ status: "approved" });
+              const c = await open();
+              const welcome = await c.hello(operatorToken);
+              assert.equal(welcome.role, "operator");
+              assert.equal(welcome.user, "alice");
+              assert.equal(welcome.resumed, false);
+              assert.equal(typeof welcome.client_id, "string");
+              assert.equal(typeof welcome.epoch, "string");
+              assert.equal(welcome.heartbeat_interval_ms, 15000);
+              assert.equal(welcome.heartbeat_timeout_ms, 45000);
+              const snap = await c.nextOf("SNAPSHOT");
+              assert.equal(snap.seq, welcome.seq);
+              const ids = snap.items.map((i: Frame) => i.response_id);
+              assert.deepEqual(ids, [earlier, later]);
+              assert.equal(snap.items[0].platform, "vk");
+              assert.match(snap.items[0].html, /earlier/);
+              await db.exec("UPDATE responses SET status = 'rejected' WHERE id IN (?, ?)", [
+                earlier,
+                later,
+              ]);
             },
-            body,
-          });
-        const id = await db.insertResponse();
-        const ok = await post(JSON.stringify({ response_id: id }), moduleToken);
-        assert.equal(ok.status, 200);
-        const ack = await ok.json();
-        assert.equal(ack.type, "ACK");
-        assert.equal(typeof ack.seq, "number");
-        const dup = await (await post(JSON.stringify({ response_id: id }), moduleToken)).json();
-        assert.equal(dup.duplicate, true);
-        const expect = async (res: Response, status: number, code: string) => {
-          assert.equal(res.status, status);
-          assert.equal((await res.json()).code, code);
-        };
-        await expect(await post(JSON.stringify({ response_id: id })), 401, "unauthorized");
-        await expect(
-          await post(JSON.stringify({ response_id: id }), "bad.token.x"),
-          401,
-          "unauthorized",
-        );
-        await expect(
-          await post(JSON.stringify({ response_id: id }), operatorToken),
-          403,
-          "forbidden",
-        );
-        await expect(await post("{oops", moduleToken), 400, "bad_json");
-        await expect(
-          await post(JSON.stringify({ response_id: "x" }), moduleToken),
-          400,
-          "bad_frame",
-        );
-        await expect(
-          await post(JSON.stringify({ response_id: 99999999 }), moduleToken),
-          404,
-          "not_found",
-        );
-        const decided = await db.insertResponse({ status: "rejected" });
-        await expect(
-          await post(JSON.stringify({ response_id: decided }), moduleToken),
-          409,
-          "not_pending",
-        );
-        const get = await fetch(`${server.url}/api/sr`);
-        assert.equal(get.status, 405);
-        await get.body?.cancel();
-      });
+          );
 
-      await t.step(
-        "resume: exactly the missed events in order; foreign epoch → SNAPSHOT",
-        async () => {
-          const mod = await open();
-          await mod.hello(moduleToken);
-          const reader = await open();
-          const welcome = await reader.hello(operatorToken);
-          await reader.nextOf("SNAPSHOT");
-          const first = await db.insertResponse();
-          const a = await mod.request({ type: "SR", response_id: first });
-          await reader.next((f) => f.type === "EVENT" && f.seq === a.seq);
-          await reader.close();
-          const missed: number[] = [];
-          for (let i = 0; i < 5; i++) {
-            missed.push(
-              (await mod.request({ type: "SR", response_id: await db.insertResponse() })).seq,
+          await t.step("HEARTBEAT answers with ts and the id", async () => {
+            const c = await open();
+            await c.hello(operatorToken);
+            const before = Date.now();
+            const hb = await c.request({ type: "HEARTBEAT", id: 7 });
+            assert.equal(hb.type, "HEARTBEAT");
+            assert.equal(hb.id, 7);
+            assert.ok(hb.ts >= before - 1000 && hb.ts <= Date.now() + 1000);
+          });
+
+          await t.step("SR → ACK, EVENT pending to every operator, duplicate, errors", async () => {
+            const op1 = await open();
+            const op2 = await open();
+            const mod = await open();
+            await op1.hello(operatorToken);
+            await op2.hello(bobToken);
+            await mod.hello(moduleToken);
+            const id = await db.insertResponse({
+              post_text: "the post",
+              author: "Ann",
+              response_text: "thanks!",
+            });
+            const ack = await mod.request({ type: "SR", response_id: id });
+            assert.equal(ack.type, "ACK");
+            assert.equal(ack.duplicate, false);
+            assert.equal(typeof ack.seq, "number");
+            for (const op of [op1, op2, mod]) {
+              const ev = await op.next((f) => f.type === "EVENT" && f.response_id === id);
+              assert.equal(ev.event, "pending");
+              assert.equal(ev.seq, ack.seq);
+              assert.equal(ev.platform, "vk");
+              assert.equal(ev.post_url, "https://vk.com/wall-1_1");
+              assert.match(ev.html, /the post/);
+              assert.match(ev.html, /thanks!/);
+              assert.match(ev.html, /Ann/);
+            }
+            const dup = await mod.request({ type: "SR", response_id: id });
+            assert.equal(dup.type, "ACK");
+            assert.equal(dup.duplicate, true);
+            assert.equal(dup.seq, ack.seq);
+            const forbidden = await op1.request({ type: "SR", response_id: id });
+            assert.equal(forbidden.code, "forbidden");
+            const notFound = await mod.request({ type: "SR", response_id: 987654321 });
+            assert.equal(notFound.code, "not_found");
+            assert.equal(notFound.retryable, false);
+            const decided = await db.insertResponse({ status: "approved" });
+            await db.exec("UPDATE responses SET decided_by = 'carol' WHERE id = ?", [decided]);
+            const np = await mod.request({ type: "SR", response_id: decided });
+            assert.equal(np.code, "not_pending");
+            assert.equal(np.status, "approved");
+            assert.equal(np.decided_by, "carol");
+          });
+
+          await t.step(
+            "APPROVED with text, duplicate by the same user, not_pending for another",
+            async () => {
+              const alice = await open();
+              const bob = await open();
+              const mod = await open();
+              await alice.hello(operatorToken);
+              await bob.hello(bobToken);
+              await mod.hello(moduleToken);
+              const id = await db.insertResponse({ response_text: "original reply" });
+              const pending = await mod.request({ type: "SR", response_id: id });
+              const ack = await alice.request({
+                type: "APPROVED",
+                response_id: id,
+                text: "edited reply",
+              });
+              assert.equal(ack.type, "ACK");
+              assert.equal(ack.seq, pending.seq + 1);
+              const ev = await bob.next((f) =>
+                f.type === "EVENT" && f.event === "approved" && f.response_id === id
+              );
+              assert.equal(ev.by, "alice");
+              assert.equal(ev.text, "edited reply");
+              assert.match(ev.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+              const row = await db.getResponse(id);
+              assert.equal(row?.status, "approved");
+              assert.equal(row?.decided_by, "alice");
+              assert.equal(row?.response_text, "edited reply");
+              const again = await alice.request({ type: "APPROVED", response_id: id });
+              assert.equal(again.type, "ACK");
+              assert.equal(again.duplicate, true);
+              assert.equal(again.seq, ack.seq);
+              const lost = await bob.request({ type: "REJECTED", response_id: id });
+              assert.equal(lost.code, "not_pending");
+              assert.equal(lost.status, "approved");
+              assert.equal(lost.decided_by, "alice");
+              assert.match(lost.message, /alice/);
+              const byModule = await mod.request({ type: "APPROVED", response_id: id });
+              assert.equal(byModule.code, "forbidden");
+              // Without text, the approved event carries the row's reply.
+              const id2 = await db.insertResponse({ response_text: "as proposed" });
+              await alice.request({ type: "APPROVED", response_id: id2 });
+              const ev2 = await bob.next((f) => f.type === "EVENT" && f.response_id === id2);
+              assert.equal(ev2.text, "as proposed");
+            },
+          );
+
+          await t.step("REJECTED with and without a reason", async () => {
+            const alice = await open();
+            await alice.hello(operatorToken);
+            const id = await db.insertResponse();
+            const ack = await alice.request({
+              type: "REJECTED",
+              response_id: id,
+              reason: "off topic",
+            });
+            assert.equal(ack.type, "ACK");
+            const ev = await alice.next((f) => f.type === "EVENT" && f.response_id === id);
+            assert.equal(ev.event, "rejected");
+            assert.equal(ev.reason, "off topic");
+            assert.equal(ev.by, "alice");
+            const row = await db.getResponse(id);
+            assert.equal(row?.status, "rejected");
+            assert.equal(row?.reason, "off topic");
+            const id2 = await db.insertResponse();
+            await alice.request({ type: "REJECTED", response_id: id2 });
+            const ev2 = await alice.next((f) => f.type === "EVENT" && f.response_id === id2);
+            assert.equal(ev2.reason, null);
+            const nf = await alice.request({ type: "REJECTED", response_id: 99999999 });
+            assert.equal(nf.code, "not_found");
+          });
+
+          await t.step(
+            "resume: exactly the missed events in order; foreign epoch → SNAPSHOT",
+            async () => {
+              const mod = await open();
+              await mod.hello(moduleToken);
+              const reader = await open();
+              const welcome = await reader.hello(operatorToken);
+              await reader.nextOf("SNAPSHOT");
+              const first = await db.insertResponse();
+              const a = await mod.request({ type: "SR", response_id: first });
+              await reader.next((f) => f.type === "EVENT" && f.seq === a.seq);
+              await reader.close();
+              const missed: number[] = [];
+              for (let i = 0; i < 5; i++) {
+                missed.push(
+                  (await mod.request({ type: "SR", response_id: await db.insertResponse() })).seq,
+                );
+              }
+              const back = await open();
+              const w2 = await back.hello(operatorToken, { epoch: welcome.epoch, last_seq: a.seq });
+              assert.equal(w2.resumed, true);
+              assert.equal(w2.epoch, welcome.epoch);
+              assert.ok(w2.seq >= missed[4]);
+              const got = await back.events(w2.seq - a.seq);
+              assert.deepEqual(got.map((e) => e.seq), range(a.seq + 1, w2.seq));
+              assert.ok(back.history.every((f) => f.type !== "SNAPSHOT"));
+              // live events follow without a gap
+              const live = await mod.request({
+                type: "SR",
+                response_id: await db.insertResponse(),
+              });
+              const ev = await back.next((f) => f.type === "EVENT" && f.seq === live.seq);
+              assert.equal(ev.seq, w2.seq + 1);
+
+              const foreign = await open();
+              const w3 = await foreign.hello(operatorToken, { epoch: "not-this-log", last_seq: 1 });
+              assert.equal(w3.resumed, false);
+              await foreign.nextOf("SNAPSHOT");
+              const ahead = await open();
+              const w4 = await ahead.hello(operatorToken, {
+                epoch: welcome.epoch,
+                last_seq: 1_000_000,
+              });
+              assert.equal(w4.resumed, false);
+              await ahead.nextOf("SNAPSHOT");
+              const fromZero = await open();
+              const w5 = await fromZero.hello(operatorToken, { epoch: welcome.epoch, last_seq: 0 });
+              assert.equal(w5.resumed, true);
+              const all = await fromZero.events(w5.seq);
+              assert.deepEqual(all.map((e) => e.seq), range(1, w5.seq));
+              const log = await db.events();
+              assert.deepEqual(log.map((e) => e.seq), range(1, log.length));
+              // the pending event in the log keeps the original reply text
+              const original = all.find((e) =>
+                e.event === "pending" && /original reply/.test(e.html)
+              );
+              assert.ok(original, "the pending event keeps the reply as proposed");
+            },
+          );
+
+          await t.step("/stats and /metrics show the clients and counters", async () => {
+            const c = await open();
+            await c.hello(operatorToken);
+            const stats = await (await fetch(`${server.url}/stats`)).json();
+            assert.ok(Array.isArray(stats.clients));
+            const me = stats.clients.find((x: Frame) => x.user === "alice");
+            assert.ok(
+              me && me.role === "operator" && me.connected_at && me.last_heartbeat && me.id,
             );
-          }
-          const back = await open();
-          const w2 = await back.hello(operatorToken, { epoch: welcome.epoch, last_seq: a.seq });
-          assert.equal(w2.resumed, true);
-          assert.equal(w2.epoch, welcome.epoch);
-          assert.ok(w2.seq >= missed[4]);
-          const got = await back.events(w2.seq - a.seq);
-          assert.deepEqual(got.map((e) => e.seq), range(a.seq + 1, w2.seq));
-          assert.ok(back.history.every((f) => f.type !== "SNAPSHOT"));
-          // live events follow without a gap
-          const live = await mod.request({ type: "SR", response_id: await db.insertResponse() });
-          const ev = await back.next((f) => f.type === "EVENT" && f.seq === live.seq);
-          assert.equal(ev.seq, w2.seq + 1);
-
-          const foreign = await open();
-          const w3 = await foreign.hello(operatorToken, { epoch: "not-this-log", last_seq: 1 });
-          assert.equal(w3.resumed, false);
-          await foreign.nextOf("SNAPSHOT");
-          const ahead = await open();
-          const w4 = await ahead.hello(operatorToken, {
-            epoch: welcome.epoch,
-            last_seq: 1_000_000,
+            assert.ok(stats.ws_frames_in_total["type=CL"] >= 1);
+            const metrics = await (await fetch(`${server.url}/metrics`)).text();
+            for (
+              const name of [
+                "ws_connections",
+                "ws_frames_in_total",
+                "ws_errors_total",
+                "ws_event_log_head",
+                "ws_db_query_seconds_bucket",
+                "ws_resumes_total",
+              ]
+            ) {
+              assert.match(metrics, new RegExp(`^${name}`, "m"), name);
+            }
           });
-          assert.equal(w4.resumed, false);
-          await ahead.nextOf("SNAPSHOT");
-          const fromZero = await open();
-          const w5 = await fromZero.hello(operatorToken, { epoch: welcome.epoch, last_seq: 0 });
-          assert.equal(w5.resumed, true);
-          const all = await fromZero.events(w5.seq);
-          assert.deepEqual(all.map((e) => e.seq), range(1, w5.seq));
-          const log = await db.events();
-          assert.deepEqual(log.map((e) => e.seq), range(1, log.length));
-          // the pending event in the log keeps the original reply text
-          const original = all.find((e) => e.event === "pending" && /original reply/.test(e.html));
-          assert.ok(original, "the pending event keeps the reply as proposed");
+
+          await t.step("SIGTERM: clients closed 1012, exit 0", async () => {
+            const c = await open();
+            await c.hello(operatorToken);
+            const code = await server.stop("SIGTERM");
+            assert.equal((await c.closed).code, 1012);
+            assert.equal(code, 0, server.output());
+          });
         },
-      );
-
-      await t.step("/stats and /metrics show the clients and counters", async () => {
-        const c = await open();
-        await c.hello(operatorToken);
-        const stats = await (await fetch(`${server.url}/stats`)).json();
-        assert.ok(Array.isArray(stats.clients));
-        const me = stats.clients.find((x: Frame) => x.user === "alice");
-        assert.ok(me && me.role === "operator" && me.connected_at && me.last_heartbeat && me.id);
-        assert.ok(stats.ws_frames_in_total["type=CL"] >= 1);
-        const metrics = await (await fetch(`${server.url}/metrics`)).text();
-        for (
-          const name of [
-            "ws_connections",
-            "ws_frames_in_total",
-            "ws_errors_total",
-            "ws_event_log_head",
-            "ws_db_query_seconds_bucket",
-            "ws_resumes_total",
-          ]
-        ) {
-          assert.match(metrics, new RegExp(`^${name}`, "m"), name);
-        }
-      });
-
-      await t.step("SIGTERM: clients closed 1012, exit 0", async () => {
-        const c = await open();
-        await c.hello(operatorToken);
-        const code = await server.stop("SIGTERM");
-        assert.equal((await c.closed).code, 1012);
-        assert.equal(code, 0, server.output());
-      });
-    } finally {
-      for (const c of clients) await c.close().catch(() => {});
-      await server.kill();
-      await db.close();
-      await backend.dispose();
-    }
-  });
+      ),
+  );
 }
 
 /** [from, …, to]. */
 export function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }
-
-export type { RunningServer, TestDb };
