@@ -5,18 +5,20 @@
  * the `.cpuprofile` (Chrome DevTools format) and prints the functions with the
  * most self time.
  *
- * `mem` prints the JS heap per connection after a GC instead.
+ * `mem` prints the JS heap per connection after a GC instead; `storm` profiles
+ * the restarted server while N resuming clients come back at once (MariaDB).
  *
- * `deno run -A bench/profile.ts <target> <hb|fanout|mem> [N]`, e.g.
+ * `deno run -A bench/profile.ts <target> <hb|fanout|mem|storm> [N]`, e.g.
  * `deno run -A bench/profile.ts ours hb 9000`.
  * @module
  */
 import { readConfig } from "./lib/config.ts";
 import { installPeer } from "./lib/install.ts";
 import { LoadGen } from "./lib/loadgen.ts";
-import { targets } from "./lib/servers.ts";
+import { type ServerProc, targets } from "./lib/servers.ts";
 import { type Ctx, freePort, idleTokens, openSpecial, sleep, startSession } from "./lib/session.ts";
 import { mysqlUp } from "./lib/hub.ts";
+import { sample } from "./lib/proc.ts";
 
 interface CpuProfile {
   nodes: {
@@ -96,16 +98,17 @@ if (import.meta.main) {
   const target = (await targets(nodeDir, null)).find((t) => t.name === name)!;
   const lg = LoadGen.start({ workers: cfg.workers, nodeDir, cpus: null });
   const ctx: Ctx = { cfg, lg, target, mysql: await mysqlUp(), log: console.error };
-  const session = await startSession(ctx, "sqlite");
+  const session = await startSession(ctx, mode === "storm" && ctx.mysql ? "mysql" : "sqlite");
+  let restarted: ServerProc | null = null;
   const heapUsed = async () => {
     const cdp = await inspector(port);
     await cdp.call("HeapProfiler.collectGarbage");
-    const { usedSize } = await cdp.call<{ usedSize: number }>("Runtime.getHeapUsage");
+    const heap = await cdp.call<{ usedSize: number; totalSize: number }>("Runtime.getHeapUsage");
     cdp.close();
-    return usedSize;
+    return heap;
   };
   try {
-    const heap0 = mode === "mem" ? await heapUsed() : 0;
+    const heap0 = mode === "mem" ? await heapUsed() : { usedSize: 0, totalSize: 0 };
     await openSpecial(ctx, session.server, "trigger");
     await openSpecial(ctx, session.server, "probe");
     const r = await lg.openIdle({
@@ -113,31 +116,64 @@ if (import.meta.main) {
       dialect: target.dialect,
       total: n,
       tokens: await idleTokens(ctx),
+      reconnect: mode === "storm",
     });
     console.error(`opened ${r.ok}`);
     await lg.all("heartbeat", { paused: false, intervalMs: cfg.hbMs });
     await sleep(3000);
     if (mode === "mem") {
-      const used = await heapUsed();
+      const heap = await heapUsed();
+      const rss = (await sample(lg, session.server.pid)).rssKiB;
+      const mib = (b: number) => (b / 1048576).toFixed(1);
+      const per = (a: number, b: number) => ((a - b) / n / 1024).toFixed(2);
       console.log(
-        `JS heap after GC: ${(heap0 / 1048576).toFixed(1)} MiB before the clients, ` +
-          `${(used / 1048576).toFixed(1)} MiB with ${n}: ${
-            ((used - heap0) / n / 1024).toFixed(2)
-          } KiB per connection`,
+        `JS heap after GC, used: ${mib(heap0.usedSize)} → ${mib(heap.usedSize)} MiB ` +
+          `(${per(heap.usedSize, heap0.usedSize)} KiB per connection); committed: ` +
+          `${mib(heap0.totalSize)} → ${mib(heap.totalSize)} MiB ` +
+          `(${per(heap.totalSize, heap0.totalSize)} KiB per connection); RSS ${
+            (rss / 1024).toFixed(1)
+          } MiB`,
       );
+    } else if (mode === "storm") {
+      // Events the clients will resume past, then a restart whose storm is profiled.
+      for (const key of await session.rows!.insert(3)) {
+        await lg.workers[0].call("trigger", { key });
+      }
+      await sleep(1000);
+      await lg.all("hold", { on: true });
+      await session.server.stop("SIGTERM");
+      restarted = await target.start({
+        port: session.server.port,
+        env: session.rows!.env,
+        cpus: null,
+        hbMs: cfg.hbMs,
+      });
+      await profileRun();
     } else await profileRun();
   } finally {
+    await lg.all("hold", { on: false });
     await lg.closeAll();
+    await restarted?.stop("SIGTERM");
     await session.close();
     await lg.close();
   }
 
+  // deno-lint-ignore no-inner-declarations -- it closes over the session above
   async function profileRun() {
     const cdp = await inspector(port);
     await cdp.call("Profiler.enable");
     await cdp.call("Profiler.setSamplingInterval", { interval: 200 });
     await cdp.call("Profiler.start");
-    if (mode === "hb") {
+    if (mode === "storm") {
+      const t0 = Date.now();
+      await lg.all("hold", { on: false });
+      let ready = 0;
+      while (ready < n && Date.now() - t0 < 60_000) {
+        await sleep(200);
+        ready = (await lg.status()).reduce((sum, w) => sum + w.ready, 0);
+      }
+      console.error(`${ready} of ${n} back in ${Date.now() - t0} ms`);
+    } else if (mode === "hb") {
       const res = await lg.workers[0].call<{ rtts: number[] }>("probe", {
         count: 1000,
         intervalMs: 10,
