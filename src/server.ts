@@ -147,9 +147,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         logger,
         allowedOrigins: config.allowedOrigins,
         maxConnections: config.maxConnections,
-        // A third of the heartbeat timeout: a peer that is gone (no pong) is closed
-        // 1001 after two idle periods, before the 4008 supervisor would act.
-        idleTimeoutSeconds: Math.max(1, Math.floor(config.heartbeatTimeoutMs / 3000)),
+        idleTimeoutSeconds: idleTimeoutSeconds(config),
         stopping: () => stopping,
       },
       manager,
@@ -213,7 +211,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       manager.closeAll(CLOSE.restarting, "server restarting");
       await withDeadline(handler.settled(), 10_000);
       // Let the close handshakes finish so clients see 1012, not a dropped socket.
-      await withDeadline(waitUntil(() => manager.clients.size === 0), 2_000);
+      await withDeadline(waitUntil(() => manager.clients.size === 0), 5_000);
       manager.stopHeartbeat();
       feed.stop();
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
@@ -232,6 +230,24 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     }
   }
   return { port: addr.port, url, manager, metrics, finished: finished.promise, shutdown };
+}
+
+/**
+ * The runtime's protocol ping setting. Deno pings a connection after half
+ * this much silence and closes it 1001 after all of it. Chosen so that a
+ * client heartbeating every interval is never pinged (half of it exceeds the
+ * interval), while a peer that is gone and answers nothing is closed 1001
+ * just before the 4008 supervisor would act.
+ * @param config the heartbeat settings
+ * @returns seconds (at least 1)
+ */
+export function idleTimeoutSeconds(
+  config: Pick<Config, "heartbeatIntervalMs" | "heartbeatTimeoutMs">,
+): number {
+  return Math.max(
+    1,
+    Math.floor((config.heartbeatTimeoutMs - config.heartbeatIntervalMs / 4) / 1000),
+  );
 }
 
 function readTls(files: { certFile: string; keyFile: string }): { cert: string; key: string } {

@@ -11,7 +11,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE, type CloseCode } from "../protocol/codes.ts";
 import { encodeFrame } from "../protocol/encode.ts";
 import type { ServerFrame } from "../protocol/frames.ts";
-import type { Seq } from "../protocol/types.ts";
+import type { Role, Seq } from "../protocol/types.ts";
 import { OPEN, type WebSocketClient } from "./client.ts";
 import { HeartbeatSupervisor } from "./heartbeat.ts";
 
@@ -48,6 +48,8 @@ export class WebSocketManager {
   readonly clients: Map<string, WebSocketClient> = new Map();
   readonly #o: ManagerOptions;
   #supervisor: HeartbeatSupervisor | null = null;
+  /** Connections by role, kept as they change (walking every client per change is O(n²) in a storm). */
+  readonly #roles = { operator: 0, module: 0, unauthenticated: 0 };
 
   /** @param options clock, logger, metrics and limits */
   constructor(options: ManagerOptions) {
@@ -58,7 +60,7 @@ export class WebSocketManager {
   addClient(client: WebSocketClient): void {
     this.clients.set(client.id, client);
     this.#o.metrics?.increment("ws_connections_opened_total");
-    this.#countRoles();
+    this.#count(client.role, +1);
   }
 
   /**
@@ -73,7 +75,7 @@ export class WebSocketManager {
     client.queue = [];
     this.clients.delete(id);
     this.#o.metrics?.increment("ws_connections_closed_total", { code: String(code ?? 0) });
-    this.#countRoles();
+    this.#count(client.role, -1);
   }
 
   /** Notes that a client sent a frame now. */
@@ -82,9 +84,18 @@ export class WebSocketManager {
     if (client) client.lastHeartbeat = this.#o.clock.now();
   }
 
-  /** Called after a client authenticated (its role changes the gauges). */
-  authenticated(_client: WebSocketClient): void {
-    this.#countRoles();
+  /**
+   * Gives a registered client its role (after `CL`), keeping the gauges.
+   * @param client the client, still without a role
+   * @param role its role from the token
+   * @param user its user from the token
+   */
+  authenticate(client: WebSocketClient, role: Role, user: string): void {
+    const registered = this.clients.get(client.id) === client;
+    if (registered) this.#count(client.role, -1);
+    client.role = role;
+    client.user = user;
+    if (registered) this.#count(role, +1);
   }
 
   /** Authenticated clients whose socket is open. */
@@ -268,17 +279,9 @@ export class WebSocketManager {
     }
   }
 
-  #countRoles(): void {
-    const metrics = this.#o.metrics;
-    if (!metrics) return;
-    let operator = 0, module = 0, unauthenticated = 0;
-    for (const c of this.clients.values()) {
-      if (c.role === "operator") operator++;
-      else if (c.role === "module") module++;
-      else unauthenticated++;
-    }
-    metrics.set("ws_connections", operator, { role: "operator" });
-    metrics.set("ws_connections", module, { role: "module" });
-    metrics.set("ws_connections", unauthenticated, { role: "unauthenticated" });
+  #count(role: Role | null, delta: number): void {
+    const key = role ?? "unauthenticated";
+    this.#roles[key] += delta;
+    this.#o.metrics?.set("ws_connections", this.#roles[key], { role: key });
   }
 }

@@ -77,12 +77,10 @@ export class ClientSync {
 
     // From here to the first send nothing awaits: the client starts queueing
     // live events at the same instant its position is fixed.
-    client.role = identity.role;
-    client.user = identity.sub;
+    manager.authenticate(client, identity.role, identity.sub);
     client.state = "syncing";
     client.queue = [];
     client.lastSeqSent = snapshot ? snapshot.seq : asSeq(resume!.last_seq);
-    manager.authenticated(client);
     this.#o.metrics?.increment("ws_resumes_total", { outcome: snapshot ? "snapshot" : "resumed" });
 
     const welcome: WelcomeFrame = {

@@ -158,3 +158,46 @@ Deno.test("sendToAll encodes once and reaches only alive authenticated clients",
   manager.removeClient(a.c.id, 1000);
   assert.equal(manager.getAliveClients().length, 0);
 });
+
+Deno.test("protocol pings never reach a client that heartbeats on time, and come before 4008", async () => {
+  const { idleTimeoutSeconds } = await import("../../src/server.ts");
+  for (const [interval, timeout] of [[15000, 45000], [2000, 6000], [5000, 12500], [30000, 90000]]) {
+    const idle =
+      idleTimeoutSeconds({ heartbeatIntervalMs: interval, heartbeatTimeoutMs: timeout }) * 1000;
+    assert.ok(
+      idle / 2 > interval,
+      `ping after ${idle / 2} ms of silence, heartbeat every ${interval}`,
+    );
+    assert.ok(idle < timeout, `1001 at ${idle} ms, 4008 at ${timeout}`);
+  }
+  // A tight timeout (< 2.5 intervals) still closes a gone peer before 4008; live clients then
+  // see the odd ping, which costs little.
+  assert.ok(idleTimeoutSeconds({ heartbeatIntervalMs: 10000, heartbeatTimeoutMs: 15000 }) < 15);
+  assert.equal(idleTimeoutSeconds({ heartbeatIntervalMs: 200, heartbeatTimeoutMs: 1000 }), 1);
+});
+
+Deno.test("connection gauges follow adds, authentications and removals", async () => {
+  const { Metrics } = await import("../../src/metrics/metrics.ts");
+  const metrics = new Metrics();
+  const clock = new FakeClock();
+  const manager = new WebSocketManager({
+    clock,
+    logger: silentLogger,
+    metrics,
+    maxBufferedBytes: 1000,
+    helloTimeoutMs: 10_000,
+    heartbeatTimeoutMs: 45_000,
+  });
+  const make = () =>
+    createClient(new RecordingSocket(), "x", clock.now(), { perSecond: 1, burst: 1 });
+  const [a, b, c] = [make(), make(), make()];
+  for (const x of [a, b, c]) manager.addClient(x);
+  manager.authenticate(a, "operator", "alice");
+  manager.authenticate(b, "module", "writer");
+  manager.removeClient(a.id, 1000);
+  manager.removeClient(a.id, 1000);
+  const gauges = (await metrics.getStats()).ws_connections as Record<string, number>;
+  assert.deepEqual(gauges, { "role=operator": 0, "role=module": 1, "role=unauthenticated": 1 });
+  assert.equal(b.role, "module");
+  assert.equal(b.user, "writer");
+});
