@@ -16,6 +16,8 @@ export interface Identity {
 }
 
 const encoder = new TextEncoder();
+/** How many verified tokens are remembered (oldest forgotten first). */
+const VERIFIED_CACHE_SIZE = 20_000;
 
 function base64UrlEncode(bytes: Uint8Array): string {
   let bin = "";
@@ -35,6 +37,8 @@ function base64UrlDecode(text: string): Uint8Array<ArrayBuffer> {
 /** Verifies and signs tokens with one secret. */
 export class TokenAuthority {
   readonly #key: Promise<CryptoKey>;
+  /** Tokens already verified, so a reconnect storm does not recompute each HMAC. */
+  readonly #verified = new Map<string, Identity>();
 
   /**
    * @param secret the HS256 secret (`AUTH_SECRET`)
@@ -76,6 +80,25 @@ export class TokenAuthority {
    */
   async verify(token: string, nowMs: number): Promise<Identity> {
     const bad = (why: string) => new ProtocolError("unauthorized", `token rejected: ${why}`);
+    const known = this.#verified.get(token);
+    if (known) {
+      if (known.exp * 1000 > nowMs) return known;
+      this.#verified.delete(token);
+      throw bad("expired");
+    }
+    const identity = await this.#verifyFully(token, nowMs, bad);
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
+      this.#verified.delete(this.#verified.keys().next().value!);
+    }
+    this.#verified.set(token, identity);
+    return identity;
+  }
+
+  async #verifyFully(
+    token: string,
+    nowMs: number,
+    bad: (why: string) => ProtocolError,
+  ): Promise<Identity> {
     const parts = token.split(".");
     if (parts.length !== 3) throw bad("malformed");
     let header: unknown, claims: unknown, signature: Uint8Array<ArrayBuffer>;

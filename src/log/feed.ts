@@ -68,8 +68,17 @@ export class EventFeed {
    */
   async start(): Promise<void> {
     if (this.#started) return;
-    this.#head = await this.#o.store.head();
-    this.#recentFirst = this.#head + 1;
+    const head = await this.#o.store.head();
+    this.#head = head;
+    this.#recentFirst = head + 1;
+    // Prime the memory with the log's tail, so clients resuming after a
+    // restart are served without a query each.
+    const tail = (await this.#o.store.readSince(asSeq(Math.max(0, head - RECENT)), RECENT))
+      .filter((e) => e.seq <= head);
+    if (tail.length > 0 && tail[tail.length - 1].seq === head) {
+      this.#recent = tail.map((e) => e.frame);
+      this.#recentFirst = tail[0].seq;
+    }
     this.#o.metrics?.set("ws_event_log_head", this.#head);
     this.#started = true;
     this.#timer = this.#o.clock.setInterval(() => {

@@ -107,7 +107,7 @@ Deno.test("events offered before start are ignored (the log serves them)", async
   feed.stop();
 });
 
-Deno.test("recent events are served from memory, older ones are left to the log", async () => {
+Deno.test("recent events are served from memory, primed with the log's tail at start", async () => {
   const log = memoryLog(3);
   const { feed } = feedOver(log);
   await feed.start();
@@ -115,10 +115,21 @@ Deno.test("recent events are served from memory, older ones are left to the log"
     const e = log.append();
     feed.offer(e.seq, e.frame, "local");
   }
-  assert.equal(feed.recentSince(2, 10), null, "seq 3 came before the feed started");
+  assert.deepEqual(feed.recentSince(0, 10)?.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7]);
   assert.deepEqual(feed.recentSince(3, 10)?.map((e) => e.seq), [4, 5, 6, 7]);
   assert.deepEqual(feed.recentSince(5, 1)?.map((e) => e.seq), [6]);
   assert.deepEqual(feed.recentSince(7, 10), []);
   assert.equal(feed.recentSince(6, 10)?.[0].frame, '{"seq":7}');
+  feed.stop();
+});
+
+Deno.test("positions before the memory are left to the log", async () => {
+  const log = memoryLog(0);
+  const { feed } = feedOver(log);
+  await feed.start();
+  assert.equal(feed.recentSince(0, 10)?.length, 0, "an empty log: nothing to miss");
+  const e1 = log.append();
+  feed.offer(e1.seq, e1.frame, "local");
+  assert.equal(feed.recentSince(-1, 10), null, "positions before the memory go to the log");
   feed.stop();
 });

@@ -59,3 +59,13 @@ Deno.test("development secrets are random and non-empty; an empty secret is refu
   assert.ok(randomSecret().length >= 40);
   assert.throws(() => new TokenAuthority(""), TypeError);
 });
+
+Deno.test("a remembered token still expires, and a forged twin is not taken for it", async () => {
+  const a = new TokenAuthority("s3cret");
+  const token = await a.sign({ sub: "alice", role: "operator", exp });
+  assert.equal((await a.verify(token, NOW)).sub, "alice");
+  assert.equal((await a.verify(token, NOW)).sub, "alice", "from memory");
+  await rejects(a.verify(token, exp * 1000), /expired/);
+  const forged = token.slice(0, -2) + (token.endsWith("AA") ? "BB" : "AA");
+  await rejects(a.verify(forged, NOW), /signature|malformed/);
+});
