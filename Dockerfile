@@ -8,7 +8,8 @@ COPY src ./src
 COPY templates ./templates
 COPY web ./web
 RUN deno cache main.ts && mkdir -p /data && chown deno:deno /data
-ENV WEBSOCKET_HOST=0.0.0.0 WEBSOCKET_PORT=8765 SQLITE_PATH=/data/wsserver.sqlite
+ENV WEBSOCKET_HOST=0.0.0.0 WEBSOCKET_PORT=8765 SQLITE_PATH=/data/wsserver.sqlite \
+    MALLOC_ARENA_MAX=2
 VOLUME /data
 EXPOSE 8765
 USER deno

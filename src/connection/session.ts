@@ -167,7 +167,7 @@ export class ConnectionHandler {
         return;
       case "close":
         if (outcome.frame) this.#reply(client, outcome.frame);
-        this.#o.logger.info("closing connection", { client: client.id, code: outcome.code });
+        this.#o.logger.debug("closing connection", { client: client.id, code: outcome.code });
         this.#o.manager.close(client, outcome.code, outcome.reason);
         return;
       case "hello":

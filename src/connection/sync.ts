@@ -23,6 +23,9 @@ import type { Store } from "../store/store.ts";
 import type { WebSocketClient } from "./client.ts";
 import type { WebSocketManager } from "./manager.ts";
 
+/** How old a finished log sync may be for a hello to rely on it (ms). */
+const SYNC_FRESH_MS = 20;
+
 /** Options of a `ClientSync`. */
 export interface SyncOptions {
   readonly store: Store;
@@ -67,7 +70,10 @@ export class ClientSync {
     resume: ResumePosition | undefined,
   ): Promise<void> {
     const { store, feed, manager } = this.#o;
-    await feed.sync();
+    // The head "now": events another process committed a moment ago are
+    // included (a sync finished within the last few ms counts, so a
+    // reconnect storm does not queue one head query per hello).
+    await feed.syncFresh(SYNC_FRESH_MS);
     if (client.state !== "hello") return;
     const head = feed.head;
     const oldest = resume && resume.last_seq < head ? await this.#oldestSeq() : null;
@@ -97,7 +103,7 @@ export class ClientSync {
     };
     manager.send(client, welcome, "WELCOME");
     if (snapshot) manager.send(client, snapshot.frame, "SNAPSHOT");
-    this.#o.logger.info("client authenticated", {
+    this.#o.logger.debug("client authenticated", {
       client: client.id,
       role: identity.role,
       user: identity.sub,

@@ -45,6 +45,8 @@ export class EventFeed {
   #head: Seq = asSeq(0);
   readonly #ahead = new Map<number, { frame: string; source: FeedSource }>();
   #syncing: Promise<Seq> | null = null;
+  /** When the last sync that read the log's head finished. */
+  #syncedAt = Number.NEGATIVE_INFINITY;
   #timer: TimerHandle | null = null;
   #started = false;
   /** The last `RECENT` delivered events, oldest first: `#recent[i]` has seq `#recentFirst + i`. */
@@ -140,9 +142,23 @@ export class EventFeed {
     return this.#syncing;
   }
 
+  /**
+   * Like `sync`, but answers at once when a sync that started after the
+   * log's head was last read finished less than `maxAgeMs` ago.
+   * @param maxAgeMs how old a finished sync may be
+   * @returns the head
+   */
+  syncFresh(maxAgeMs: number): Promise<Seq> {
+    if (this.#syncing === null && this.#o.clock.now() - this.#syncedAt < maxAgeMs) {
+      return Promise.resolve(this.#head);
+    }
+    return this.sync();
+  }
+
   async #runSync(): Promise<Seq> {
     const { store } = this.#o;
     const pageSize = this.#o.pageSize ?? 1000;
+    const startedAt = this.#o.clock.now();
     const target = await store.head();
     while (this.#head < target) {
       const events = await store.readSince(this.#head, pageSize);
@@ -162,6 +178,7 @@ export class EventFeed {
       }
       this.#drainAhead();
     }
+    this.#syncedAt = startedAt;
     return this.#head;
   }
 

@@ -133,3 +133,17 @@ Deno.test("positions before the memory are left to the log", async () => {
   assert.equal(feed.recentSince(-1, 10), null, "positions before the memory go to the log");
   feed.stop();
 });
+
+Deno.test("syncFresh reuses a sync that finished a moment ago, and reads again after", async () => {
+  const log = memoryLog(0);
+  const { feed, clock } = feedOver(log);
+  await feed.start();
+  await feed.sync();
+  const before = log.reads();
+  log.append();
+  assert.equal(await feed.syncFresh(20), 0, "fresh enough: no read");
+  assert.equal(log.reads(), before);
+  clock.tick(25);
+  assert.equal(await feed.syncFresh(20), 1, "stale: reads the log");
+  feed.stop();
+});
