@@ -2,23 +2,25 @@
  * `echo`: the typed switch router, one call per decoded client frame.
  * @module
  */
-import type { ClientFrame } from "../protocol/frames.ts";
+import type { ClientFrame, ServerFrame } from "../protocol/frames.ts";
 import type { CommandDeps, Outcome, SessionView } from "./context.ts";
 import { errorFrame } from "./errors.ts";
 import { decideResponse, handleHello, submitResponse } from "./handlers.ts";
 
 /**
- * Handles one client frame.
+ * Handles one client frame. Commands that need no I/O (`HEARTBEAT`, a
+ * command before `CL`) answer synchronously, so the most frequent frame
+ * costs no promise; the others answer with a promise.
  * @param session the connection's identity
  * @param frame the decoded frame
  * @param deps dependencies
- * @returns what the connection layer should do
+ * @returns what the connection layer should do, or a promise of it
  */
-export async function echo(
+export function echo(
   session: SessionView,
   frame: ClientFrame,
   deps: CommandDeps,
-): Promise<Outcome> {
+): Outcome | Promise<Outcome> {
   const identity = session.identity;
   if (frame.type !== "CL" && identity === null) {
     return {
@@ -28,7 +30,7 @@ export async function echo(
   }
   switch (frame.type) {
     case "CL":
-      return await handleHello(session, frame, deps);
+      return handleHello(session, frame, deps);
     case "HEARTBEAT":
       return {
         kind: "reply",
@@ -39,16 +41,17 @@ export async function echo(
         },
       };
     case "SR":
-      return {
-        kind: "reply",
-        frame: await submitResponse(identity!, frame.response_id, frame.id, deps),
-      };
+      return submitResponse(identity!, frame.response_id, frame.id, deps).then(reply);
     case "APPROVED":
     case "REJECTED":
-      return { kind: "reply", frame: await decideResponse(identity!, frame, deps) };
+      return decideResponse(identity!, frame, deps).then(reply);
     default: {
       const never: never = frame;
       throw new TypeError(`unhandled frame ${JSON.stringify(never)}`);
     }
   }
+}
+
+function reply(frame: ServerFrame): Outcome {
+  return { kind: "reply", frame };
 }

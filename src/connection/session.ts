@@ -109,6 +109,22 @@ export class ConnectionHandler {
       return;
     }
     const barrier = this.#barriers.get(client.id);
+    if (!barrier && frame.type !== "CL") {
+      // Without a hello under way, a frame that needs no I/O is answered now.
+      let outcome: Outcome | Promise<Outcome>;
+      try {
+        outcome = echo(sessionOf(client), frame, this.#o.deps);
+      } catch (e) {
+        this.#reply(client, failureFrame(frame.id, e, this.#o.logger));
+        return;
+      }
+      if (!(outcome instanceof Promise)) {
+        void this.#carryOut(client, outcome);
+        return;
+      }
+      this.#track(client, frame, outcome);
+      return;
+    }
     const run = barrier
       ? barrier.then(() => this.#handle(client, frame))
       : this.#handle(client, frame);
@@ -135,9 +151,22 @@ export class ConnectionHandler {
   }
 
   #handle(client: WebSocketClient, frame: ClientFrame): Promise<void> {
+    if (client.state === "closed") return Promise.resolve();
+    let outcome: Outcome | Promise<Outcome>;
+    try {
+      outcome = echo(sessionOf(client), frame, this.#o.deps);
+    } catch (e) {
+      this.#reply(client, failureFrame(frame.id, e, this.#o.logger));
+      return Promise.resolve();
+    }
+    return this.#track(client, frame, Promise.resolve(outcome));
+  }
+
+  /** Carries out a command's outcome once it is known, counting it as in flight until then. */
+  #track(client: WebSocketClient, frame: ClientFrame, outcome: Promise<Outcome>): Promise<void> {
     const started = performance.now();
     client.inFlight++;
-    const task = this.#run(client, frame).finally(() => {
+    const task = this.#settle(client, frame, outcome).finally(() => {
       client.inFlight--;
       this.#inFlight.delete(task);
       this.#o.metrics?.observe("ws_command_seconds", (performance.now() - started) / 1000, {
@@ -148,11 +177,14 @@ export class ConnectionHandler {
     return task;
   }
 
-  async #run(client: WebSocketClient, frame: ClientFrame): Promise<void> {
-    if (client.state === "closed") return;
+  async #settle(
+    client: WebSocketClient,
+    frame: ClientFrame,
+    pending: Promise<Outcome>,
+  ): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = await echo(sessionOf(client), frame, this.#o.deps);
+      outcome = await pending;
     } catch (e) {
       this.#reply(client, failureFrame(frame.id, e, this.#o.logger));
       return;

@@ -68,7 +68,7 @@ const DEFINITIONS = {
   },
   ws_command_seconds: {
     kind: "histogram",
-    help: "Command handling latency by frame type",
+    help: "Latency of the commands that wait on I/O (CL, SR, APPROVED, REJECTED), by type",
     labels: ["type"],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
   },
