@@ -108,28 +108,13 @@ export class ConnectionHandler {
       this.#reply(client, errorFrame(frame.id, "rate_limited", "too many frames; slow down"));
       return;
     }
+    // A frame that follows a CL waits for the hello to finish.
     const barrier = this.#barriers.get(client.id);
-    if (!barrier && frame.type !== "CL") {
-      // Without a hello under way, a frame that needs no I/O is answered now.
-      let outcome: Outcome | Promise<Outcome>;
-      try {
-        outcome = echo(sessionOf(client), frame, this.#o.deps);
-      } catch (e) {
-        this.#reply(client, failureFrame(frame.id, e, this.#o.logger));
-        return;
-      }
-      if (!(outcome instanceof Promise)) {
-        void this.#carryOut(client, outcome);
-        return;
-      }
-      this.#track(client, frame, outcome);
-      return;
-    }
     const run = barrier
-      ? barrier.then(() => this.#handle(client, frame))
-      : this.#handle(client, frame);
+      ? barrier.then(() => this.#dispatch(client, frame))
+      : this.#dispatch(client, frame);
     if (frame.type === "CL") {
-      const done = run.finally(() => {
+      const done: Promise<void> = Promise.resolve(run).finally(() => {
         if (this.#barriers.get(client.id) === done) this.#barriers.delete(client.id);
       });
       this.#barriers.set(client.id, done);
@@ -150,16 +135,22 @@ export class ConnectionHandler {
     return false;
   }
 
-  #handle(client: WebSocketClient, frame: ClientFrame): Promise<void> {
-    if (client.state === "closed") return Promise.resolve();
+  /**
+   * Routes one frame. An outcome known at once (no I/O) is carried out now,
+   * without a promise; one that waits on I/O is tracked until it settles.
+   */
+  #dispatch(client: WebSocketClient, frame: ClientFrame): Promise<void> | undefined {
+    if (client.state === "closed") return undefined;
     let outcome: Outcome | Promise<Outcome>;
     try {
       outcome = echo(sessionOf(client), frame, this.#o.deps);
     } catch (e) {
       this.#reply(client, failureFrame(frame.id, e, this.#o.logger));
-      return Promise.resolve();
+      return undefined;
     }
-    return this.#track(client, frame, Promise.resolve(outcome));
+    if (outcome instanceof Promise) return this.#track(client, frame, outcome);
+    void this.#carryOut(client, outcome);
+    return undefined;
   }
 
   /** Carries out a command's outcome once it is known, counting it as in flight until then. */
