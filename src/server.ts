@@ -112,7 +112,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     logger,
     isReady: () => readiness.isReady() && !stopping,
     processPending: (id) =>
-      processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, metrics, logger }),
+      processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger }),
     appended: (event: StoredEvent) => {
       metrics.increment("ws_events_appended_total", { event: event.kind });
       feed.offer(event.seq, event.frame, "local");

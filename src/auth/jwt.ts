@@ -34,6 +34,10 @@ function base64UrlDecode(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+function bad(why: string): ProtocolError {
+  return new ProtocolError("unauthorized", `token rejected: ${why}`);
+}
+
 /** Verifies and signs tokens with one secret. */
 export class TokenAuthority {
   readonly #key: Promise<CryptoKey>;
@@ -79,14 +83,13 @@ export class TokenAuthority {
    * @throws {ProtocolError} `unauthorized` for a malformed, forged or expired token
    */
   async verify(token: string, nowMs: number): Promise<Identity> {
-    const bad = (why: string) => new ProtocolError("unauthorized", `token rejected: ${why}`);
     const known = this.#verified.get(token);
     if (known) {
       if (known.exp * 1000 > nowMs) return known;
       this.#verified.delete(token);
       throw bad("expired");
     }
-    const identity = await this.#verifyFully(token, nowMs, bad);
+    const identity = await this.#verifyFully(token, nowMs);
     if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
       this.#verified.delete(this.#verified.keys().next().value!);
     }
@@ -94,11 +97,7 @@ export class TokenAuthority {
     return identity;
   }
 
-  async #verifyFully(
-    token: string,
-    nowMs: number,
-    bad: (why: string) => ProtocolError,
-  ): Promise<Identity> {
+  async #verifyFully(token: string, nowMs: number): Promise<Identity> {
     const parts = token.split(".");
     if (parts.length !== 3) throw bad("malformed");
     let header: unknown, claims: unknown, signature: Uint8Array<ArrayBuffer>;

@@ -125,7 +125,8 @@ export class ClientSync {
     const pageSize = this.#o.replayPageSize ?? 500;
     try {
       while (client.state === "syncing") {
-        const target = Math.max(feed.head, client.queue[0] ? client.queue[0].seq - 1 : 0);
+        // Everything queued was delivered by the feed, so its head bounds the replay.
+        const target = feed.head;
         while (client.state === "syncing" && client.lastSeqSent < target) {
           const events = feed.recentSince(client.lastSeqSent, pageSize) ??
             await store.readSince(client.lastSeqSent, pageSize);

@@ -9,7 +9,6 @@
 import type { Card } from "../protocol/frames.ts";
 import type { Platform, ResponseId } from "../protocol/types.ts";
 import type { Logger } from "../log/logger.ts";
-import type { Metrics } from "../metrics/metrics.ts";
 import type { AppendResult, PendingBody, ResponseRow, Store } from "../store/store.ts";
 import type { FetchResult } from "./fetch_result.ts";
 import type { Renderer } from "./render.ts";
@@ -22,8 +21,6 @@ export interface ProcessPendingDeps {
   readonly fetchPostText: (platform: string, postUrl: string) => Promise<FetchResult>;
   /** Renders the card from the locked row. */
   readonly renderer: Renderer;
-  /** Accepted so callers can pass their bundle as is; fetching counts its own outcomes. */
-  readonly metrics?: Metrics;
   /** Where an unavailable post text is reported (reason and detail, never a token). */
   readonly logger?: Logger;
 }
