@@ -49,7 +49,20 @@ export interface Config {
   readonly maxBufferedBytes: number;
   /** How often the log is read for other processes' events (ms). */
   readonly logPollMs: number;
+  /** Longest wait for one database answer (query or connection attempt) before `unavailable`. */
+  readonly dbTimeoutMs: number;
+  /** How long a claim lasts unless its holder renews it. */
+  readonly claimLeaseMs: number;
+  /** Set: `/metrics` needs it as a bearer token. */
+  readonly metricsToken: string;
+  /** Server processes sharing the port on this host (`WORKERS`; `auto` = one per core). */
+  readonly workers: number;
+  /** Addresses of reverse proxies whose `X-Forwarded-For` names the client. */
+  readonly trustedProxies: readonly string[];
 }
+
+/** The shortest `AUTH_SECRET` accepted (RFC 7518 §3.2: a key as long as the hash). */
+export const MIN_SECRET_LENGTH = 32;
 
 /** A bad configuration value; the message names the variable and what is allowed. */
 export class ConfigError extends Error {
@@ -141,6 +154,12 @@ function urlVar(src: Source, name: string, def: string, schemes: readonly string
   return value.replace(/\/+$/, "");
 }
 
+function workersVar(src: Source): number {
+  const raw = strVar(src, "WORKERS", "1").toLowerCase();
+  if (raw === "auto") return Math.max(1, navigator.hardwareConcurrency || 1);
+  return intVar({ WORKERS: raw }, "WORKERS", 1, 1, 256);
+}
+
 /**
  * Validates configuration variables into a frozen `Config`.
  * @param src the variables (environment over `.env`)
@@ -199,14 +218,23 @@ export function parseConfig(src: Source): Config {
       }
     });
 
+  const authSecret = src.AUTH_SECRET ?? "";
+  if (authSecret !== "" && authSecret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(
+      "AUTH_SECRET",
+      `has ${authSecret.length} characters; at least ${MIN_SECRET_LENGTH} are required (RFC 7518 §3.2)`,
+    );
+  }
+
   const config: Config = {
-    host: strVar(src, "WEBSOCKET_HOST", "0.0.0.0"),
+    // Development mode (no secret) stays on loopback unless told otherwise.
+    host: strVar(src, "WEBSOCKET_HOST", authSecret === "" ? "127.0.0.1" : "0.0.0.0"),
     port: intVar(src, "WEBSOCKET_PORT", 8765, 0, 65535),
     tls,
     tlsNote,
     mysql,
     sqlitePath: strVar(src, "SQLITE_PATH", "data/wsserver.sqlite"),
-    authSecret: src.AUTH_SECRET ?? "",
+    authSecret,
     allowedOrigins,
     redisUrl: urlVar(src, "REDIS_URL", "", ["redis", "rediss"]),
     vk: {
@@ -227,6 +255,12 @@ export function parseConfig(src: Source): Config {
     rateLimitBurst: intVar(src, "RATE_LIMIT_BURST", 200, 1, 1_000_000),
     maxBufferedBytes: intVar(src, "MAX_BUFFERED_BYTES", 4 * 1024 * 1024, 1024, 1 << 30),
     logPollMs: intVar(src, "LOG_POLL_MS", 250, 10, 60_000),
+    dbTimeoutMs: intVar(src, "DB_TIMEOUT_MS", 5000, 50, 600_000),
+    claimLeaseMs: intVar(src, "CLAIM_LEASE_MS", 120_000, 1000, 86_400_000),
+    metricsToken: src.METRICS_TOKEN ?? "",
+    workers: workersVar(src),
+    trustedProxies: strVar(src, "TRUSTED_PROXIES", "").split(",").map((s) => s.trim())
+      .filter(Boolean),
   };
   return Object.freeze(config);
 }

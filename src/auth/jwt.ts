@@ -5,7 +5,7 @@
  * @module
  */
 import { ProtocolError } from "../protocol/codes.ts";
-import type { Role } from "../protocol/types.ts";
+import { type Role, ROLES } from "../protocol/types.ts";
 
 /** The verified identity a token carries. */
 export interface Identity {
@@ -125,12 +125,12 @@ export class TokenAuthority {
     if (typeof sub !== "string" || sub.length === 0 || sub.length > 255) {
       throw bad("claim 'sub' must be a non-empty string");
     }
-    if (role !== "operator" && role !== "module") {
-      throw bad("claim 'role' must be 'operator' or 'module'");
+    if (!(ROLES as readonly unknown[]).includes(role)) {
+      throw bad(`claim 'role' must be one of ${ROLES.join(", ")}`);
     }
     if (typeof exp !== "number" || !Number.isFinite(exp)) throw bad("claim 'exp' is required");
     if (exp * 1000 <= nowMs) throw bad("expired");
-    return { sub, role, exp };
+    return { sub, role: role as Role, exp };
   }
 }
 

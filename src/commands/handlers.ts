@@ -13,7 +13,7 @@ import type {
   HelloFrame,
   RejectFrame,
 } from "../protocol/frames.ts";
-import type { ResponseId } from "../protocol/types.ts";
+import { isReviewer, type ResponseId } from "../protocol/types.ts";
 import type { AppendResult } from "../store/store.ts";
 import type { CommandDeps, Outcome, SessionView } from "./context.ts";
 import { errorFrame, failureFrame } from "./errors.ts";
@@ -79,8 +79,8 @@ export async function decideResponse(
   frame: ApproveFrame | RejectFrame,
   deps: CommandDeps,
 ): Promise<AckFrame | ErrorFrame> {
-  if (identity.role !== "operator") {
-    return errorFrame(frame.id, "forbidden", `${frame.type} is for the operator role`);
+  if (!isReviewer(identity.role)) {
+    return errorFrame(frame.id, "forbidden", `${frame.type} is for the operator and admin roles`);
   }
   if (!deps.isReady()) return errorFrame(frame.id, "unavailable", "the database does not answer");
   try {

@@ -49,7 +49,7 @@ export class WebSocketManager {
   readonly #o: ManagerOptions;
   #supervisor: HeartbeatSupervisor | null = null;
   /** Connections by role, kept as they change (walking every client per change is O(n²) in a storm). */
-  readonly #roles = { operator: 0, module: 0, unauthenticated: 0 };
+  readonly #roles = { operator: 0, admin: 0, module: 0, unauthenticated: 0 };
 
   /** @param options clock, logger, metrics and limits */
   constructor(options: ManagerOptions) {

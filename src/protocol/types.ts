@@ -18,8 +18,17 @@ export const asResponseId = (n: number): ResponseId => n as ResponseId;
 /** Marks a string as HTML that was escaped by the renderer. */
 export const asSafeHtml = (s: string): SafeHtml => s as SafeHtml;
 
-/** The two roles of the protocol (§1). */
-export type Role = "operator" | "module";
+/** The roles of the protocol (§1). */
+export const ROLES = ["operator", "admin", "module"] as const;
+/** A role of the protocol (§1): `admin` may do everything an operator may, and more. */
+export type Role = typeof ROLES[number];
+
+/**
+ * Whether a role reviews responses (operators and admins: they decide, claim, see presence).
+ * @param role the role
+ * @returns true for `operator` and `admin`
+ */
+export const isReviewer = (role: Role | null): boolean => role === "operator" || role === "admin";
 /** Platforms a response may belong to. */
 export type Platform = "vk" | "telegram";
 /** `responses.status`. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ConfigError, parseConfig, parseDotenv } from "../../src/config.ts";
 
 Deno.test("defaults are the contract's", () => {
-  const c = parseConfig({});
+  const c = parseConfig({ AUTH_SECRET: "x".repeat(32) });
   assert.equal(c.host, "0.0.0.0");
   assert.equal(c.port, 8765);
   assert.equal(c.mysql, null);
@@ -18,7 +18,30 @@ Deno.test("defaults are the contract's", () => {
   assert.equal(c.eventRetentionHours, 24);
   assert.equal(c.logLevel, "info");
   assert.equal(c.tls, null);
+  assert.equal(c.dbTimeoutMs, 5000);
+  assert.equal(c.claimLeaseMs, 120_000);
+  assert.equal(c.metricsToken, "");
+  assert.equal(c.workers, 1);
   assert.ok(Object.isFrozen(c));
+});
+
+Deno.test("development mode listens on loopback unless WEBSOCKET_HOST is set", () => {
+  assert.equal(parseConfig({}).host, "127.0.0.1");
+  assert.equal(parseConfig({ WEBSOCKET_HOST: "0.0.0.0" }).host, "0.0.0.0");
+});
+
+Deno.test("an AUTH_SECRET under 32 characters stops the start naming it", () => {
+  assert.throws(
+    () => parseConfig({ AUTH_SECRET: "short-secret" }),
+    (e) => e instanceof ConfigError && e.variable === "AUTH_SECRET" && /32/.test(e.message),
+  );
+  assert.equal(parseConfig({ AUTH_SECRET: "y".repeat(32) }).authSecret, "y".repeat(32));
+});
+
+Deno.test("WORKERS is a count or auto", () => {
+  assert.equal(parseConfig({ WORKERS: "3" }).workers, 3);
+  assert.ok(parseConfig({ WORKERS: "auto" }).workers >= 1);
+  assert.throws(() => parseConfig({ WORKERS: "0" }), (e) => e instanceof ConfigError);
 });
 
 Deno.test("MySQL settings apply when MYSQL_HOST is set", () => {

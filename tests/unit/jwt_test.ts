@@ -44,8 +44,12 @@ Deno.test("forged, expired, malformed and ill-typed tokens are unauthorized", as
     /HS256/,
   );
   await rejects(
-    a.verify(await a.sign({ sub: "alice", role: "admin" as "operator", exp }), NOW),
+    a.verify(await a.sign({ sub: "alice", role: "root" as "operator", exp }), NOW),
     /role/,
+  );
+  assert.equal(
+    (await a.verify(await a.sign({ sub: "ann", role: "admin", exp }), NOW)).role,
+    "admin",
   );
   await rejects(a.verify(await a.sign({ sub: "", role: "operator", exp }), NOW), /sub/);
   await rejects(
