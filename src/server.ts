@@ -27,6 +27,9 @@ import { createPostTextFetcher, fetchDepsFromConfig } from "./review/fetch_post_
 import { processPendingResponse, renderSnapshotItem } from "./review/process_pending_response.ts";
 import { createRenderer } from "./review/render.ts";
 import { createStore } from "./store/factory.ts";
+import { openFileLimit, probeOpenFileLimit, resolveLimits } from "./transport/fd_limit.ts";
+import { HttpServer } from "./transport/http_server.ts";
+import { RateLimitedLog } from "./log/rate_limited_log.ts";
 import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
 
@@ -132,22 +135,47 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   });
 
   const tls = config.tls ? readTls(config.tls) : null;
-  const listening = Promise.withResolvers<Deno.NetAddr>();
-  const httpServer = Deno.serve(
-    {
-      hostname: config.host,
-      port: config.port,
-      ...(tls ?? {}),
-      onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+  const limits = resolveLimits(config, openFileLimit() ?? probeOpenFileLimit());
+  if (limits.warning) logger.warn(limits.warning);
+  const transportLog = new RateLimitedLog(logger, clock, 10_000);
+  const httpServer = new HttpServer({
+    hostname: config.host,
+    port: config.port,
+    tls,
+    reusePort: config.workers > 1,
+    limits,
+    maxBodyBytes: config.maxMessageBytes,
+    maxMessageBytes: config.maxMessageBytes,
+    headerTimeoutMs: HEADER_TIMEOUT_MS,
+    closeTimeoutMs: CLOSE_TIMEOUT_MS,
+    idleTimeoutMs: idleTimeoutSeconds(config) * 1000,
+    trustedProxies: config.trustedProxies,
+    clock,
+    observer: {
+      shed: (reason) => {
+        metrics.increment("ws_connections_shed_total", { reason });
+        transportLog.warn(`shed:${reason}`, "connections refused", {
+          reason,
+          hint: reason === "fds"
+            ? "out of file descriptors: raise ulimit -n / LimitNOFILE"
+            : undefined,
+        });
+      },
+      acceptError: (error) => {
+        metrics.increment("ws_accept_errors_total", { code: errorCode(error) });
+        transportLog.warn("accept", "accept failed", { error });
+      },
+      handlerError: (error) => logger.error("request handler failed", { error }),
+      headerTimeout: () => metrics.increment("ws_header_timeouts_total"),
+      closeTimeout: () => metrics.increment("ws_close_timeouts_total"),
     },
-    createHandler({
+    handler: createHandler({
       upgrade: {
         manager,
         handler,
         logger,
         allowedOrigins: config.allowedOrigins,
-        maxConnections: config.maxConnections,
-        idleTimeoutSeconds: idleTimeoutSeconds(config),
+        maxConnections: limits.maxConnections,
         stopping: () => stopping,
       },
       manager,
@@ -161,12 +189,23 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       logger,
       maxMessageBytes: config.maxMessageBytes,
     }),
-  );
-  const addr = await listening.promise;
+  });
+  const gauges = clock.setInterval(() => {
+    metrics.set("ws_sockets", httpServer.budget.open, { state: "open" });
+    metrics.set("ws_sockets", httpServer.budget.pending, { state: "pending" });
+  }, 1000);
+  const addr = httpServer.addr;
   const scheme = tls ? "https" : "http";
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const url = `${scheme}://${shownHost}:${addr.port}`;
-  logger.info("listening", { url, database: store.dialect, tls: Boolean(tls) });
+  logger.info("listening", {
+    url,
+    database: store.dialect,
+    tls: Boolean(tls),
+    max_connections: limits.maxConnections,
+    max_pending: limits.maxPending,
+    max_sockets: limits.maxSockets,
+  });
   manager.startHeartbeat();
   if (developmentMode) await printDevelopmentBanner(auth, url);
 
@@ -178,16 +217,17 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         broker = createBroker(config, store.epoch(), logger, metrics);
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
+        const prune = () =>
+          store.prune(new Date(clock.now() - config.eventRetentionHours * 3_600_000))
+            .then((n) => n > 0 && logger.info("event log pruned", { events: n }))
+            .catch((e) => logger.warn("prune failed", { error: e }));
+        // Pruned before ready: a client never resumes from events about to go.
+        await prune();
         readiness.start([
           { name: "database", ping: () => store.ping() },
           ...(broker.kind === "redis" ? [{ name: "broker", ping: () => broker!.ping() }] : []),
         ]);
         await readiness.check();
-        const prune = () =>
-          store.prune(new Date(clock.now() - config.eventRetentionHours * 3_600_000))
-            .then((n) => n > 0 && logger.info("event log pruned", { events: n }))
-            .catch((e) => logger.warn("prune failed", { error: e }));
-        await prune();
         pruneTimer = clock.setInterval(prune, 60_000);
         logger.info("started", { epoch: store.epoch(), head: feed.head, broker: broker.kind });
         return;
@@ -208,14 +248,17 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       stopping = true;
       logger.info("stopping", { reason, clients: manager.clients.size });
       readiness.stop("stopping");
+      httpServer.close();
       manager.closeAll(CLOSE.restarting, "server restarting");
       await withDeadline(handler.settled(), 10_000);
       // Let the close handshakes finish so clients see 1012, not a dropped socket.
-      await withDeadline(waitUntil(() => manager.clients.size === 0), 5_000);
+      await withDeadline(waitUntil(() => manager.clients.size === 0), CLOSE_TIMEOUT_MS);
       manager.stopHeartbeat();
       feed.stop();
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
-      await withDeadline(httpServer.shutdown(), 3_000);
+      clock.clearInterval(gauges);
+      httpServer.terminateAll();
+      await withDeadline(httpServer.finished, 3_000);
       await withDeadline(bringUp, 1_000);
       await broker?.close().catch(() => {});
       await store.close().catch(() => {});
@@ -232,8 +275,18 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   return { port: addr.port, url, manager, metrics, finished: finished.promise, shutdown };
 }
 
+/** Time a connection has to complete its request head (PROTOCOL.md §4, v1.1). */
+export const HEADER_TIMEOUT_MS = 10_000;
+/** Time a peer has to answer the server's close before it is dropped (§4, v1.1). */
+export const CLOSE_TIMEOUT_MS = 5_000;
+
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && /^[A-Z0-9_]{1,32}$/.test(code) ? code : "other";
+}
+
 /**
- * The runtime's protocol ping setting. Deno pings a connection after half
+ * The protocol ping setting. The HTTP layer pings a connection after half
  * this much silence and closes it 1001 after all of it. Chosen so that a
  * client heartbeating every interval is never pinged (half of it exceeds the
  * interval), while a peer that is gone and answers nothing is closed 1001

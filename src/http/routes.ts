@@ -43,10 +43,13 @@ const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
  */
 export function createHandler(
   d: RouteDeps,
-): (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+): (
+  req: Request,
+  info: { readonly remoteAddr: { readonly hostname: string } },
+) => Promise<Response> {
   return async (req, info) => {
     const url = new URL(req.url);
-    const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+    const remote = info.remoteAddr.hostname;
     const route = routeName(url.pathname);
     let res: Response;
     try {
