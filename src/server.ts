@@ -29,6 +29,7 @@ import { createRenderer } from "./review/render.ts";
 import { createStore } from "./store/factory.ts";
 import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
+import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
@@ -50,6 +51,8 @@ export interface ServerHandle {
   readonly finished: Promise<void>;
   /** Stops gracefully: no new connections, clients closed 1012, commands finished, pool closed. */
   shutdown(reason?: string): Promise<void>;
+  /** Why the start gave up (a failure that never heals, e.g. a path it may not write), or null. */
+  startupFailure(): ConfigError | null;
 }
 
 /**
@@ -57,7 +60,7 @@ export interface ServerHandle {
  * @param config the validated configuration
  * @param options clock, logger, signal handling
  * @returns the running server
- * @throws {ConfigError} when the TLS files cannot be read
+ * @throws {ConfigError} when the TLS files cannot be read or `SQLITE_PATH` cannot be written
  */
 export async function serve(config: Config, options: ServeOptions = {}): Promise<ServerHandle> {
   const clock = options.clock ?? systemClock;
@@ -66,6 +69,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const developmentMode = config.authSecret === "";
   const auth = new TokenAuthority(developmentMode ? randomSecret() : config.authSecret);
   if (config.tlsNote) logger.info(config.tlsNote);
+  checkStoreAccess(config);
 
   const store = createStore(config, {
     observe: (op, seconds) => metrics.observe("ws_db_query_seconds", seconds, { op }),
@@ -160,6 +164,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       clock,
       logger,
       maxMessageBytes: config.maxMessageBytes,
+      metricsToken: config.metricsToken,
     }),
   );
   const addr = await listening.promise;
@@ -168,9 +173,11 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const url = `${scheme}://${shownHost}:${addr.port}`;
   logger.info("listening", { url, database: store.dialect, tls: Boolean(tls) });
   manager.startHeartbeat();
-  if (developmentMode) await printDevelopmentBanner(auth, url);
+  if (developmentMode) await printDevelopmentBanner(auth, url, { host: config.host, logger });
 
   let pruneTimer: TimerHandle | null = null;
+  let failure: ConfigError | null = null;
+  const gaveUp = Promise.withResolvers<void>();
   const bringUp = (async () => {
     for (let attempt = 0; !stopping; attempt++) {
       try {
@@ -194,6 +201,15 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       } catch (e) {
         await broker?.close().catch(() => {});
         broker = null;
+        failure = permanentFailure(e, config);
+        if (failure) {
+          logger.error("start-up failed and cannot recover", {
+            variable: failure.variable,
+            error: failure.message,
+          });
+          gaveUp.resolve();
+          return;
+        }
         const delay = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6));
         logger.warn("start-up waiting for the database", { error: e, retry_in_ms: delay });
         await new Promise((r) => setTimeout(r, delay));
@@ -224,12 +240,21 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     })();
     return shutdownPromise;
   };
+  void gaveUp.promise.then(() => shutdown("start-up failed"));
   if (options.handleSignals) {
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       Deno.addSignalListener(signal, () => void shutdown(signal));
     }
   }
-  return { port: addr.port, url, manager, metrics, finished: finished.promise, shutdown };
+  return {
+    port: addr.port,
+    url,
+    manager,
+    metrics,
+    finished: finished.promise,
+    shutdown,
+    startupFailure: () => failure,
+  };
 }
 
 /**
