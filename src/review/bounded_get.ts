@@ -125,7 +125,11 @@ async function readCapped(
 type Hop = { readonly res: Response } | { readonly end: Attempt };
 
 /** Fetches `url`, following same-host redirects by hand within one timeout. */
-async function fetchFollowing(url: string, o: BoundedGetOptions, signal: AbortSignal): Promise<Hop> {
+async function fetchFollowing(
+  url: string,
+  o: BoundedGetOptions,
+  signal: AbortSignal,
+): Promise<Hop> {
   const maxRedirects = o.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   let current = new URL(url);
   for (let hops = 0;; hops++) {
