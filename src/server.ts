@@ -180,8 +180,10 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const gaveUp = Promise.withResolvers<void>();
   const bringUp = (async () => {
     for (let attempt = 0; !stopping; attempt++) {
+      let storeUp = false;
       try {
         await store.init();
+        storeUp = true;
         broker = createBroker(config, store.epoch(), logger, metrics);
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
@@ -201,7 +203,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       } catch (e) {
         await broker?.close().catch(() => {});
         broker = null;
-        failure = permanentFailure(e, config);
+        // Only the store's own failures are judged here; the broker is waited for.
+        failure = storeUp ? null : permanentFailure(e, config);
         if (failure) {
           logger.error("start-up failed and cannot recover", {
             variable: failure.variable,
