@@ -32,6 +32,7 @@ import { HttpServer } from "./transport/http_server.ts";
 import { RateLimitedLog } from "./log/rate_limited_log.ts";
 import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
+import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
@@ -53,6 +54,8 @@ export interface ServerHandle {
   readonly finished: Promise<void>;
   /** Stops gracefully: no new connections, clients closed 1012, commands finished, pool closed. */
   shutdown(reason?: string): Promise<void>;
+  /** Why the start gave up (a failure that never heals, e.g. a path it may not write), or null. */
+  startupFailure(): ConfigError | null;
 }
 
 /**
@@ -60,7 +63,7 @@ export interface ServerHandle {
  * @param config the validated configuration
  * @param options clock, logger, signal handling
  * @returns the running server
- * @throws {ConfigError} when the TLS files cannot be read
+ * @throws {ConfigError} when the TLS files cannot be read or `SQLITE_PATH` cannot be written
  */
 export async function serve(config: Config, options: ServeOptions = {}): Promise<ServerHandle> {
   const clock = options.clock ?? systemClock;
@@ -69,6 +72,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const developmentMode = config.authSecret === "";
   const auth = new TokenAuthority(developmentMode ? randomSecret() : config.authSecret);
   if (config.tlsNote) logger.info(config.tlsNote);
+  checkStoreAccess(config);
 
   const store = createStore(config, {
     observe: (op, seconds) => metrics.observe("ws_db_query_seconds", seconds, { op }),
@@ -188,6 +192,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       clock,
       logger,
       maxMessageBytes: config.maxMessageBytes,
+      metricsToken: config.metricsToken,
     }),
   });
   const gauges = clock.setInterval(() => {
@@ -207,13 +212,17 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     max_sockets: limits.maxSockets,
   });
   manager.startHeartbeat();
-  if (developmentMode) await printDevelopmentBanner(auth, url);
+  if (developmentMode) await printDevelopmentBanner(auth, url, { host: config.host, logger });
 
   let pruneTimer: TimerHandle | null = null;
+  let failure: ConfigError | null = null;
+  const gaveUp = Promise.withResolvers<void>();
   const bringUp = (async () => {
     for (let attempt = 0; !stopping; attempt++) {
+      let storeUp = false;
       try {
         await store.init();
+        storeUp = true;
         broker = createBroker(config, store.epoch(), logger, metrics);
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
@@ -234,6 +243,16 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       } catch (e) {
         await broker?.close().catch(() => {});
         broker = null;
+        // Only the store's own failures are judged here; the broker is waited for.
+        failure = storeUp ? null : permanentFailure(e, config);
+        if (failure) {
+          logger.error("start-up failed and cannot recover", {
+            variable: failure.variable,
+            error: failure.message,
+          });
+          gaveUp.resolve();
+          return;
+        }
         const delay = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6));
         logger.warn("start-up waiting for the database", { error: e, retry_in_ms: delay });
         await new Promise((r) => setTimeout(r, delay));
@@ -267,12 +286,21 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     })();
     return shutdownPromise;
   };
+  void gaveUp.promise.then(() => shutdown("start-up failed"));
   if (options.handleSignals) {
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       Deno.addSignalListener(signal, () => void shutdown(signal));
     }
   }
-  return { port: addr.port, url, manager, metrics, finished: finished.promise, shutdown };
+  return {
+    port: addr.port,
+    url,
+    manager,
+    metrics,
+    finished: finished.promise,
+    shutdown,
+    startupFailure: () => failure,
+  };
 }
 
 /** Time a connection has to complete its request head (PROTOCOL.md §4, v1.1). */

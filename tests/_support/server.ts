@@ -19,7 +19,7 @@ export interface RunningServer {
   /** The WebSocket endpoint. */
   readonly wsUrl: string;
   readonly port: number;
-  /** The server process's id (for /proc). */
+  /** The server process's id (for `ps` or `/proc`). */
   readonly pid: number;
   readonly env: Readonly<Record<string, string>>;
   /** Everything the process has written to stdout and stderr so far. */
