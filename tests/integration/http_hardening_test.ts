@@ -1,24 +1,22 @@
 /**
  * Issue 7, rows 11–13, as attacks on a real server process over real sockets:
- * 100 000 requests for missing static files must not grow its RSS (read from
- * `/proc/<pid>/status`) by more than a few MB; 300-byte file names are 404 and
+ * 100 000 requests for missing static files must not grow its RSS (read with
+ * `ps`) by more than a few MB; 300-byte file names are 404 and
  * leave the log small; no request path reads outside `web/static`; `/stats`
  * needs an admin token and `/metrics` the `METRICS_TOKEN`.
  */
 import assert from "node:assert/strict";
 import { mintToken, type RunningServer, startServer } from "../_support/server.ts";
 import { TestClient } from "../_support/ws_client.ts";
+import { rssMb } from "./_attack.ts";
 import { SQLITE } from "./backends.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const ROOT = new URL("../../", import.meta.url);
 
-/** The resident set of a process, in bytes, from `/proc/<pid>/status`. */
+/** The resident set of a process, in bytes (`ps`: the test task may not read `/proc/<pid>`). */
 async function rssBytes(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  const kb = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1];
-  assert.ok(kb, status);
-  return Number(kb) * 1024;
+  return (await rssMb(pid)) * 1024 * 1024;
 }
 
 /** GETs `paths` with `concurrency` requests in flight, keep-alive; counts statuses. */
