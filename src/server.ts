@@ -64,13 +64,14 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const developmentMode = config.authSecret === "";
-  const auth = new TokenAuthority(developmentMode ? randomSecret() : config.authSecret);
+  const secret = developmentMode ? randomSecret() : config.authSecret;
+  const auth = new TokenAuthority(secret);
   if (config.tlsNote) logger.info(config.tlsNote);
 
   const store = createStore(config, {
     observe: (op, seconds) => metrics.observe("ws_db_query_seconds", seconds, { op }),
   });
-  const readiness = new Readiness(clock, logger);
+  const readiness = new Readiness(clock, logger, config.dbTimeoutMs);
   let broker: Broker | null = null;
   let stopping = false;
 
@@ -175,13 +176,19 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     for (let attempt = 0; !stopping; attempt++) {
       try {
         await store.init();
-        broker = createBroker(config, store.epoch(), logger, metrics);
+        broker = createBroker(
+          { redisUrl: config.redisUrl, secret },
+          store.epoch(),
+          logger,
+          metrics,
+        );
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
-        readiness.start([
-          { name: "database", ping: () => store.ping() },
-          ...(broker.kind === "redis" ? [{ name: "broker", ping: () => broker!.ping() }] : []),
-        ]);
+        const running = broker;
+        readiness.start({
+          database: () => store.ping(),
+          broker: running.kind === "local" ? null : () => running.ping(),
+        });
         await readiness.check();
         const prune = () =>
           store.prune(new Date(clock.now() - config.eventRetentionHours * 3_600_000))

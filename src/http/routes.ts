@@ -16,7 +16,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { HTTP_STATUS_OF } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
 import { asResponseId } from "../protocol/types.ts";
-import type { Readiness } from "./readiness.ts";
+import { type Readiness, readyBody } from "./readiness.ts";
 import type { StaticFiles } from "./static.ts";
 
 /** What the routes need. */
@@ -84,9 +84,7 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
       return new Response("ok\n", { headers: { "content-type": "text/plain" } });
     case "/readyz": {
       const state = await d.readiness.check();
-      return state.ready
-        ? json({ status: "ready" }, 200)
-        : json({ status: "unavailable", reason: state.reason }, 503);
+      return json(readyBody(state), state.ready ? 200 : 503);
     }
     case "/metrics":
       return new Response(await d.metrics.exposition(), {
