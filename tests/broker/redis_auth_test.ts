@@ -11,7 +11,12 @@ import { createBroker } from "../../src/broker/factory.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { REQUIRE_SERVICES } from "../_support/services.ts";
 import { TEST_SECRET } from "../_support/server.ts";
-import { HAVE_REDIS_SERVER, makeTlsFiles, type PrivateRedis, privateRedis } from "./_redis_server.ts";
+import {
+  HAVE_REDIS_SERVER,
+  makeTlsFiles,
+  type PrivateRedis,
+  privateRedis,
+} from "./_redis_server.ts";
 import { type Received, storedEvent, waitFor } from "./conformance.ts";
 
 const ignore = !HAVE_REDIS_SERVER && !REQUIRE_SERVICES;

@@ -100,7 +100,10 @@ Deno.test("SignedBroker: forged, altered and moved messages never reach the list
   await settle();
   assert.deepEqual(received, [{ seq: asSeq(1), frame: '{"type":"EVENT","seq":1}' }]);
   const stats = await metrics.getStats();
-  assert.deepEqual(stats.ws_broker_rejected_total, { "reason=malformed": 1, "reason=signature": 4 });
+  assert.deepEqual(stats.ws_broker_rejected_total, {
+    "reason=malformed": 1,
+    "reason=signature": 4,
+  });
 });
 
 Deno.test("SignedBroker: a genuine message replayed at its own seq is the frame the log holds", async () => {
@@ -157,14 +160,18 @@ Deno.test({
       await publisher.start(() => {});
       await subscriber.start((seq, frame) => received.push({ seq, frame }));
       const channel = brokerChannel(epoch);
-      const forged = '{"type":"EVENT","seq":1,"event":"pending","html":"<img src=x onerror=alert(1)>"}';
+      const forged =
+        '{"type":"EVENT","seq":1,"event":"pending","html":"<img src=x onerror=alert(1)>"}';
       await raw.publish(channel, `1\n${forged}`);
       await raw.publish(channel, `1\n${"x".repeat(43)}\n${forged}`);
       await raw.publish(channel, "garbage");
       await publisher.publish(storedEvent(1, '{"type":"EVENT","seq":1,"real":true}'));
       await waitFor(() => received.length === 1, 3000, "the genuine event");
       await settle();
-      assert.deepEqual(received, [{ seq: asSeq(1), frame: '{"type":"EVENT","seq":1,"real":true}' }]);
+      assert.deepEqual(received, [{
+        seq: asSeq(1),
+        frame: '{"type":"EVENT","seq":1,"real":true}',
+      }]);
       assert.deepEqual((await metrics.getStats()).ws_broker_rejected_total, {
         "reason=malformed": 2,
         "reason=signature": 1,
