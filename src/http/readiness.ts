@@ -5,8 +5,8 @@
  * broker is reported — `ok`, `down`, or `off` when there is none — and never
  * decides (PROTOCOL §2, §3.3): while it is down, events travel through the
  * log. Checked on a timer so commands read a cached answer; `/readyz` checks
- * now. The two probes run side by side, so a hung broker never delays the
- * database's answer.
+ * now. The two probes run side by side: a hung broker never changes the
+ * answer and delays it by at most its own ping timeout (about a second).
  * @module
  */
 import type { Clock, TimerHandle } from "../clock.ts";
