@@ -70,14 +70,15 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const developmentMode = config.authSecret === "";
-  const auth = new TokenAuthority(developmentMode ? randomSecret() : config.authSecret);
+  const secret = developmentMode ? randomSecret() : config.authSecret;
+  const auth = new TokenAuthority(secret);
   if (config.tlsNote) logger.info(config.tlsNote);
   checkStoreAccess(config);
 
   const store = createStore(config, {
     observe: (op, seconds) => metrics.observe("ws_db_query_seconds", seconds, { op }),
   });
-  const readiness = new Readiness(clock, logger);
+  const readiness = new Readiness(clock, logger, config.dbTimeoutMs);
   let broker: Broker | null = null;
   let stopping = false;
 
@@ -223,7 +224,12 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       try {
         await store.init();
         storeUp = true;
-        broker = createBroker(config, store.epoch(), logger, metrics);
+        broker = createBroker(
+          { redisUrl: config.redisUrl, secret },
+          store.epoch(),
+          logger,
+          metrics,
+        );
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
         const prune = () =>
@@ -232,10 +238,11 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
             .catch((e) => logger.warn("prune failed", { error: e }));
         // Pruned before ready: a client never resumes from events about to go.
         await prune();
-        readiness.start([
-          { name: "database", ping: () => store.ping() },
-          ...(broker.kind === "redis" ? [{ name: "broker", ping: () => broker!.ping() }] : []),
-        ]);
+        const running = broker;
+        readiness.start({
+          database: () => store.ping(),
+          broker: running.kind === "local" ? null : () => running.ping(),
+        });
         await readiness.check();
         pruneTimer = clock.setInterval(prune, 60_000);
         logger.info("started", { epoch: store.epoch(), head: feed.head, broker: broker.kind });

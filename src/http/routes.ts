@@ -17,7 +17,7 @@ import { HTTP_STATUS_OF } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
 import { asResponseId } from "../protocol/types.ts";
 import { requireRole, requireSecret } from "./bearer.ts";
-import type { Readiness } from "./readiness.ts";
+import { type Readiness, readyBody } from "./readiness.ts";
 import type { StaticFiles } from "./static.ts";
 
 /** What the routes need. */
@@ -108,9 +108,7 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
       return new Response("ok\n", { headers: { "content-type": "text/plain" } });
     case "/readyz": {
       const state = await d.readiness.check();
-      return state.ready
-        ? json({ status: "ready" }, 200)
-        : json({ status: "unavailable", reason: state.reason }, 503);
+      return json(readyBody(state), state.ready ? 200 : 503);
     }
     case "/metrics": {
       const refused = await requireSecret(req, d.metricsToken ?? "");

@@ -104,6 +104,11 @@ const DEFINITIONS = {
     help: "Broker messages by direction",
     labels: ["direction"],
   },
+  ws_broker_rejected_total: {
+    kind: "counter",
+    help: "Broker messages dropped: malformed, or failing authentication (signature)",
+    labels: ["reason"],
+  },
 } as const;
 
 type Definitions = typeof DEFINITIONS;
