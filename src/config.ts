@@ -61,6 +61,11 @@ export interface Config {
   readonly metricsToken: string;
   /** Server processes sharing the port on this host (`WORKERS`; `auto` = one per core). */
   readonly workers: number;
+  /**
+   * `WORKER_INDEX`, set by the supervisor on the processes it starts (1…`workers`);
+   * null in the process started by hand (which supervises when `workers` > 1).
+   */
+  readonly workerIndex: number | null;
   /** Addresses of reverse proxies whose `X-Forwarded-For` names the client. */
   readonly trustedProxies: readonly string[];
 }
@@ -270,9 +275,16 @@ export function parseConfig(src: Source): Config {
     claimLeaseMs: intVar(src, "CLAIM_LEASE_MS", 120_000, 1000, 86_400_000),
     metricsToken: src.METRICS_TOKEN ?? "",
     workers: workersVar(src),
+    workerIndex: optionalInt(src, "WORKER_INDEX", 1, 256),
     trustedProxies: strVar(src, "TRUSTED_PROXIES", "").split(",").map((s) => s.trim())
       .filter(Boolean),
   };
+  if (config.workers > 1 && config.port === 0) {
+    throw new ConfigError(
+      "WEBSOCKET_PORT",
+      `0 (any free port) cannot be shared by WORKERS=${config.workers} processes: choose a port`,
+    );
+  }
   return Object.freeze(config);
 }
 

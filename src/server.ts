@@ -7,6 +7,7 @@
  */
 import { randomSecret, TokenAuthority } from "./auth/jwt.ts";
 import type { Broker } from "./broker/broker.ts";
+import type { ClusterLink } from "./broker/cluster_broker.ts";
 import { createBroker } from "./broker/factory.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 import type { CommandDeps } from "./commands/context.ts";
@@ -40,6 +41,18 @@ export interface ServeOptions {
   readonly logger?: Logger;
   /** Install SIGTERM/SIGINT handlers (the process entry point does). */
   readonly handleSignals?: boolean;
+  /** Set in a worker of a supervisor (`WORKERS` > 1; see `src/cluster/`). */
+  readonly cluster?: ClusterMember;
+}
+
+/** What a worker has from its supervisor. */
+export interface ClusterMember {
+  /** The worker's index, 1…`WORKERS` (in `/stats` as `process.worker`). */
+  readonly index: number;
+  /** Development mode's secret, shared by every worker; null when `AUTH_SECRET` is set. */
+  readonly secret: string | null;
+  /** The channel events travel between the workers by, when there is no `REDIS_URL`. */
+  readonly link: ClusterLink;
 }
 
 /** A running server. */
@@ -70,7 +83,9 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const developmentMode = config.authSecret === "";
-  const secret = developmentMode ? randomSecret() : config.authSecret;
+  // A worker takes its supervisor's development secret: tokens of the banner
+  // (printed once, by the supervisor) then work on every worker.
+  const secret = developmentMode ? (options.cluster?.secret ?? randomSecret()) : config.authSecret;
   const auth = new TokenAuthority(secret);
   if (config.tlsNote) logger.info(config.tlsNote);
   checkStoreAccess(config);
@@ -194,6 +209,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       logger,
       maxMessageBytes: config.maxMessageBytes,
       metricsToken: config.metricsToken,
+      process: { pid: Deno.pid, worker: options.cluster?.index ?? null },
     }),
   });
   const gauges = clock.setInterval(() => {
@@ -201,9 +217,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     metrics.set("ws_sockets", httpServer.budget.pending, { state: "pending" });
   }, 1000);
   const addr = httpServer.addr;
-  const scheme = tls ? "https" : "http";
-  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  const url = `${scheme}://${shownHost}:${addr.port}`;
+  const url = baseUrl(config, addr.port);
   logger.info("listening", {
     url,
     database: store.dialect,
@@ -213,7 +227,9 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     max_sockets: limits.maxSockets,
   });
   manager.startHeartbeat();
-  if (developmentMode) await printDevelopmentBanner(auth, url, { host: config.host, logger });
+  if (developmentMode && !options.cluster) {
+    await printDevelopmentBanner(auth, url, { host: config.host, logger });
+  }
 
   let pruneTimer: TimerHandle | null = null;
   let failure: ConfigError | null = null;
@@ -225,7 +241,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         await store.init();
         storeUp = true;
         broker = createBroker(
-          { redisUrl: config.redisUrl, secret },
+          { redisUrl: config.redisUrl, secret, cluster: options.cluster?.link ?? null },
           store.epoch(),
           logger,
           metrics,
@@ -308,6 +324,18 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     shutdown,
     startupFailure: () => failure,
   };
+}
+
+/**
+ * The base URL shown for a listen address (`localhost` for a wildcard).
+ * @param config TLS and the listen host
+ * @param port the port
+ * @returns e.g. `http://127.0.0.1:8765`
+ */
+export function baseUrl(config: Pick<Config, "tls" | "host">, port: number): string {
+  const scheme = config.tls ? "https" : "http";
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  return `${scheme}://${shownHost}:${port}`;
 }
 
 /** Time a connection has to complete its request head (PROTOCOL.md §4, v1.1). */

@@ -39,11 +39,11 @@ export type BrokerListener = (seq: Seq, frame: AuthenticFrame) => void;
 export type TransportListener = (seq: Seq, payload: string) => void;
 
 /** Which kind of broker a process runs with. */
-export type BrokerKind = "local" | "redis";
+export type BrokerKind = "local" | "redis" | "cluster";
 
 /** What every broker layer has in common: its kind, health and lifetime. */
 interface BrokerLifecycle {
-  /** `local` (one process, nothing to carry) or `redis`. */
+  /** `local` (one process, nothing to carry), `redis`, or `cluster` (the workers of one supervisor). */
   readonly kind: BrokerKind;
 
   /**

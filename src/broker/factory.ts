@@ -1,12 +1,14 @@
 /**
- * `createBroker`: Redis (signed) when `REDIS_URL` is set, else the local
+ * `createBroker`: Redis (signed) when `REDIS_URL` is set; else, in a worker of
+ * a supervisor, the channel between the workers (signed); else the local
  * no-op broker.
  * @module
  */
 import type { Config } from "../config.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import type { Broker } from "./broker.ts";
+import type { Broker, BrokerTransport } from "./broker.ts";
+import { ClusterBroker, type ClusterLink } from "./cluster_broker.ts";
 import { LocalBroker } from "./local_broker.ts";
 import { RedisBroker } from "./redis_broker.ts";
 import { SignedBroker } from "./signed_broker.ts";
@@ -15,6 +17,8 @@ import { SignedBroker } from "./signed_broker.ts";
 export interface BrokerSettings extends Pick<Config, "redisUrl"> {
   /** `AUTH_SECRET`, or development mode's per-run secret (then processes cannot talk). */
   readonly secret: string;
+  /** A worker's channel to its supervisor (`WORKERS` > 1), or null in a process of its own. */
+  readonly cluster?: ClusterLink | null;
 }
 
 /**
@@ -24,7 +28,8 @@ export interface BrokerSettings extends Pick<Config, "redisUrl"> {
  * @param epoch the event log's epoch (names the Redis channel, bound into every signature)
  * @param logger where connection trouble and rejected messages are reported
  * @param metrics where messages are counted
- * @returns a `SignedBroker` over a `RedisBroker` when `REDIS_URL` is set, else a `LocalBroker`
+ * @returns a `SignedBroker` over a `RedisBroker` when `REDIS_URL` is set (Redis reaches other
+ *   hosts too), else over a `ClusterBroker` in a supervised worker, else a `LocalBroker`
  */
 export function createBroker(
   settings: BrokerSettings,
@@ -32,8 +37,15 @@ export function createBroker(
   logger: Logger,
   metrics?: Metrics,
 ): Broker {
-  if (settings.redisUrl === "") return new LocalBroker();
   const optional = metrics ? { metrics } : {};
-  const transport = new RedisBroker({ url: settings.redisUrl, epoch, logger, ...optional });
+  const link = settings.cluster ?? null;
+  let transport: BrokerTransport;
+  if (settings.redisUrl !== "") {
+    transport = new RedisBroker({ url: settings.redisUrl, epoch, logger, ...optional });
+  } else if (link !== null) {
+    transport = new ClusterBroker({ link, logger, ...optional });
+  } else {
+    return new LocalBroker();
+  }
   return new SignedBroker(transport, { secret: settings.secret, epoch, logger, ...optional });
 }

@@ -35,6 +35,8 @@ export interface RouteDeps {
   readonly maxMessageBytes: number;
   /** `METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
   readonly metricsToken?: string;
+  /** Which process answers (`/stats` `process`): its pid and, under a supervisor, its worker index. */
+  readonly process?: { readonly pid: number; readonly worker: number | null };
 }
 
 /** The longest request path served; a longer one is 414 (no route is near it). */
@@ -122,6 +124,7 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
       if (!access.ok) return access.response;
       return json({
         ...(await d.metrics.getStats()),
+        ...(d.process ? { process: d.process } : {}),
         clients: d.manager.describeAliveClients(),
       }, 200);
     }

@@ -49,6 +49,8 @@ export function serverArgs(env: Record<string, string>): string[] {
     "--allow-read",
     `--allow-write=${dir}`,
     "--allow-sys=hostname,osRelease,networkInterfaces",
+    // As `deno task start`: a supervisor (WORKERS > 1) starts its workers, and nothing else.
+    "--allow-run=deno",
     MAIN,
   ];
 }
