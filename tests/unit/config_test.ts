@@ -44,6 +44,17 @@ Deno.test("WORKERS is a count or auto", () => {
   assert.throws(() => parseConfig({ WORKERS: "0" }), (e) => e instanceof ConfigError);
 });
 
+Deno.test("WORKER_INDEX marks a supervised worker; several workers need a fixed port", () => {
+  assert.equal(parseConfig({}).workerIndex, null);
+  assert.equal(parseConfig({ WORKERS: "2", WORKER_INDEX: "2" }).workerIndex, 2);
+  assert.throws(() => parseConfig({ WORKER_INDEX: "0" }), (e) => e instanceof ConfigError);
+  assert.throws(
+    () => parseConfig({ WORKERS: "2", WEBSOCKET_PORT: "0" }),
+    (e) => e instanceof ConfigError && e.variable === "WEBSOCKET_PORT",
+  );
+  assert.equal(parseConfig({ WORKERS: "1", WEBSOCKET_PORT: "0" }).port, 0);
+});
+
 Deno.test("MySQL settings apply when MYSQL_HOST is set", () => {
   const c = parseConfig({ MYSQL_HOST: "db", MYSQL_PASSWORD: "pw" });
   assert.deepEqual(c.mysql, {
