@@ -94,7 +94,7 @@ export async function main(): Promise<RunResults> {
   notes.push(
     "Latency is measured by the clients on CLOCK_MONOTONIC (Node `process.hrtime`), shared by every load-generator process: from just before the trigger is written to the arrival of the event at each client.",
     "RSS is read from /proc/<pid>/status after a forced full GC (SIGUSR2: `gc()` via `--expose-gc` for Deno, through a `--preload` module, and Node; `Bun.gc(true)` for Bun).",
-    "Server CPU per event sums /proc/<pid>/task/*/schedstat over the round (ns resolution), with client heartbeats paused during the round.",
+    "Server CPU per event sums /proc/<pid>/task/*/schedstat over the round (ns resolution), with client heartbeats paused during the round; for ours-2w over the whole process tree (the supervisor and its two workers), and server RSS is the tree's too.",
   );
   const out: RunResults = {
     date: new Date().toISOString(),

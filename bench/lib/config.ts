@@ -8,6 +8,8 @@
  * - `BENCH_OUT=dir`: where results go (default bench/results)
  * - `BENCH_PIN=1`: pin the server to CPU 1 and the load generator to CPU 0
  * - `BENCH_WORKERS=2`: load-generator processes
+ * - `BENCH_IDLE_COUNTS=1000,4000`: the connection counts of S1/S2/S6 (default 1000,9000)
+ * - `BENCH_CAPACITY=19000`, `BENCH_HOLD_MS=60000`: S3's clients and how long they are held
  * - `BENCH_PAYLOAD=1332`: bytes of each broadcast event sent by the peers (the
  *   size of our pending `EVENT` for the benchmark's row, so every server sends the same)
  * @module
@@ -87,9 +89,13 @@ export function readConfig(): BenchConfig {
     scenarios,
     rounds: num("BENCH_ROUNDS", quick ? 3 : 7),
     outDir: Deno.env.get("BENCH_OUT") ?? RESULTS,
-    idleCounts: quick ? [100, 400] : [1000, 9000],
+    idleCounts: list("BENCH_IDLE_COUNTS")?.map((v) => {
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`BENCH_IDLE_COUNTS: bad count ${v}`);
+      return n;
+    }) ?? (quick ? [100, 400] : [1000, 9000]),
     capacity: num("BENCH_CAPACITY", quick ? 600 : 19000),
-    capacityHoldMs: quick ? 3000 : 60_000,
+    capacityHoldMs: num("BENCH_HOLD_MS", quick ? 3000 : 60_000),
     stormClients: quick ? 300 : 9000,
     decisions: quick ? 100 : 1000,
     deciders: quick ? 4 : 16,

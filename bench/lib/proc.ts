@@ -5,7 +5,7 @@
  */
 import type { LoadGen } from "./loadgen.ts";
 
-/** CPU time and memory of a process. */
+/** CPU time and memory of a process and its descendants (a supervisor's workers). */
 export interface ProcSample {
   /** CPU of every thread, ms, from `/proc/<pid>/task/*\/schedstat` (ns resolution). */
   readonly cpuMs: number;
@@ -13,13 +13,16 @@ export interface ProcSample {
   readonly statCpuMs: number;
   /** `VmRSS` from `/proc/<pid>/status`, KiB. */
   readonly rssKiB: number;
+  /** How many processes were summed (1, or a supervisor and its workers). */
+  readonly processes: number;
 }
 
 /**
- * Samples a process.
+ * Samples a process with its descendants (the workers of our server with
+ * `WORKERS` > 1; the peers have none).
  * @param lg the load generator (its first worker reads /proc)
  * @param pid the process
- * @returns the sample (NaN fields when the process is gone)
+ * @returns the sums (NaN fields when the process is gone)
  */
 export function sample(lg: LoadGen, pid: number): Promise<ProcSample> {
   return lg.workers[0].call<ProcSample>("proc", { pid });

@@ -1,6 +1,8 @@
 /**
  * The servers under test: the four peers and ours, each started as its own
- * process (so its pid gives its CPU time and RSS), on 127.0.0.1 only.
+ * process (so its pid gives its CPU time and RSS), on 127.0.0.1 only; and
+ * ours with `WORKERS=2` (`ours-2w`): a supervisor and two workers on one port,
+ * measured as the whole process tree.
  * @module
  */
 import { TEST_SECRET } from "../../tests/_support/server.ts";
@@ -49,6 +51,8 @@ export interface Target {
   readonly version: string;
   /** Whether it speaks our protocol (resume, SR, decisions). */
   readonly isHub: boolean;
+  /** Server processes (ours with `WORKERS=2`: 2, plus the supervisor, which serves nothing). */
+  readonly workers?: number;
   start(opts: StartOptions): Promise<ServerProc>;
 }
 
@@ -122,6 +126,34 @@ export async function spawnServer(
   }
   await proc.stop("SIGKILL");
   throw new Error(`${cmd.join(" ")} did not become ready:\n${text}`);
+}
+
+/**
+ * Waits until 20 `/readyz` in a row, each over a new connection (so the
+ * kernel's `SO_REUSEPORT` hash picks a worker anew), answer 200: every worker
+ * is ready, not just the first.
+ * @param port the server's port
+ * @throws {Error} when that does not happen within 60 s
+ */
+async function readyOnEveryWorker(port: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let inARow = 0;
+  while (inARow < 20) {
+    if (Date.now() > deadline) throw new Error(`workers on port ${port} did not all become ready`);
+    let ok = false;
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      await conn.write(new TextEncoder().encode(
+        `GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      ));
+      const buf = new Uint8Array(64);
+      const n = await conn.read(buf);
+      ok = n !== null && new TextDecoder().decode(buf.subarray(0, n)).startsWith("HTTP/1.1 200");
+      conn.close();
+    } catch { /* starting */ }
+    inARow = ok ? inARow + 1 : 0;
+    if (!ok) await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /**
@@ -206,14 +238,21 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
       start: (o) => spawnServer([bun.path, `${BENCH}peers/bun_server.mjs`], peerEnv(o), o, "/"),
     });
   }
-  list.push({
-    name: "ours",
+  const ours = (workers: number): Target => ({
+    name: workers === 1 ? "ours" : `ours-${workers}w`,
     dialect: "hub",
     isHub: true,
-    version: `deno ${Deno.version.deno}, main.ts`,
-    start: (o) =>
-      spawnServer(
-        [deno, ...denoServerFlags(), `${ROOT}main.ts`],
+    workers,
+    version: `deno ${Deno.version.deno}, main.ts${workers === 1 ? "" : `, WORKERS=${workers}`}`,
+    start: async (o) => {
+      const proc = await spawnServer(
+        [
+          deno,
+          ...denoServerFlags(),
+          // The supervisor starts its workers with this executable, and nothing else.
+          ...(workers === 1 ? [] : [`--allow-run=${deno}`]),
+          `${ROOT}main.ts`,
+        ],
         {
           PATH: Deno.env.get("PATH") ?? "",
           HOME: Deno.env.get("HOME") ?? "/root",
@@ -224,6 +263,7 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
           HEARTBEAT_INTERVAL_MS: String(o.hbMs),
           HEARTBEAT_TIMEOUT_MS: String(3 * o.hbMs),
           MAX_CONNECTIONS: "40000",
+          WORKERS: String(workers),
           // No traffic leaves the machine: the post fetchers point at a closed local port.
           VK_API_BASE: "http://127.0.0.1:9",
           TELEGRAM_BASE: "http://127.0.0.1:9",
@@ -232,7 +272,12 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
         },
         o,
         "/readyz",
-      ),
+      );
+      if (workers > 1) await readyOnEveryWorker(o.port);
+      return proc;
+    },
   });
+  // ours-2w: two workers on the one port under a supervisor, events relayed between them.
+  list.push(ours(1), ours(2));
   return list;
 }

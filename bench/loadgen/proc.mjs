@@ -6,6 +6,57 @@
 import { readdirSync, readFileSync } from "node:fs";
 
 /**
+ * The pids of a process's descendants (a supervisor's workers), from the
+ * parent pid in every `/proc/<pid>/stat`.
+ * @param {number} root the process
+ * @returns {number[]} its children, their children, …
+ */
+export function descendants(root) {
+  const parentOf = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch { /* it ended */ }
+  }
+  const out = [];
+  const frontier = [root];
+  while (frontier.length > 0) {
+    const p = frontier.pop();
+    for (const [pid, ppid] of parentOf) {
+      if (ppid === p) {
+        out.push(pid);
+        frontier.push(pid);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `readProc` summed over a process and its descendants: a server of several
+ * processes (a supervisor and its workers) is measured whole. A child that is
+ * gone counts as nothing.
+ * @param {number} pid the root process
+ * @returns {{cpuMs: number, statCpuMs: number, rssKiB: number, processes: number}}
+ */
+export function readProcTree(pid) {
+  const root = readProc(pid);
+  const sum = { ...root, processes: 1 };
+  if (Number.isNaN(root.cpuMs)) return sum;
+  for (const child of descendants(pid)) {
+    const c = readProc(child);
+    if (Number.isNaN(c.cpuMs)) continue;
+    sum.cpuMs += c.cpuMs;
+    sum.statCpuMs += c.statCpuMs;
+    sum.rssKiB += c.rssKiB;
+    sum.processes++;
+  }
+  return sum;
+}
+
+/**
  * CPU time of every thread (ns resolution, from schedstat), `utime+stime`
  * (10 ms ticks, from stat) and `VmRSS` of a process.
  * @param {number} pid the process

@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 import http from "node:http";
 import { arrivals, Conn, hold, now, readyTimes, resetStats, stats } from "./conn.mjs";
 import { DIALECTS } from "./dialects.mjs";
-import { cpuModel, listenCounters, readProc } from "./proc.mjs";
+import { cpuModel, listenCounters, readProcTree } from "./proc.mjs";
 
 /** Every connection of this process, idle ones first. */
 const conns = [];
@@ -204,7 +204,7 @@ const COMMANDS = {
   decide,
   watch,
   status: (a) => status(a),
-  proc: (a) => readProc(a.pid),
+  proc: (a) => readProcTree(a.pid),
   cpuModel: () => ({ model: cpuModel() }),
   listen: () => listenCounters(),
   hold: (a) => {

@@ -202,7 +202,9 @@ export async function runIdle(ctx: Ctx): Promise<IdleResults> {
         throw new Error(`${r.fail} of ${n} connections failed: ${JSON.stringify(r.errors)}`);
       }
       await lg.all("heartbeat", { paused: false, intervalMs: cfg.hbMs });
-      if (cfg.scenarios.has("S2")) {
+      // RSS after a forced GC needs the GC hook in every server process; a
+      // supervisor's workers run without it, so S2 is for single processes.
+      if (cfg.scenarios.has("S2") && (ctx.target.workers ?? 1) === 1) {
         const rss = await readRss(ctx, session);
         out.s2.push({
           n,
