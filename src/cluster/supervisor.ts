@@ -33,7 +33,7 @@ export interface WorkerProcess {
   kill(signal: Deno.Signal): void;
 }
 
-/** Starts worker `index` (1…N). @throws when it cannot be started at all */
+/** Starts worker `index` (1…N). @throws when the process cannot be started now (tried again) */
 export type LaunchWorker = (index: number) => WorkerProcess;
 
 /** Options of a `Supervisor`. */
@@ -111,9 +111,15 @@ export class Supervisor {
     try {
       proc = this.#o.launch(slot.index);
     } catch (error) {
-      this.#o.logger.error("cannot start a worker", { worker: slot.index, error });
-      this.#exitCode = 2;
-      void this.stop("a worker cannot be started");
+      // What every start would hit (permissions, the executable) was checked
+      // before the first; this is fork failing now, or deno being replaced.
+      const delay = slot.policy.died(0);
+      this.#o.logger.error("cannot start a worker; trying again", {
+        worker: slot.index,
+        error,
+        restart_in_ms: delay,
+      });
+      slot.restartTimer = this.#o.clock.setTimeout(() => this.#spawn(slot), delay);
       return;
     }
     slot.proc = proc;
