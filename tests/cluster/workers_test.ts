@@ -103,6 +103,42 @@ for (const backend of BACKENDS) {
       );
 
       await t.step(
+        "SRs through both workers at once: every operator sees one contiguous log",
+        async () => {
+          // A second module, on the other worker.
+          let second: TestClient | null = null;
+          for (let i = 0; i < 16 && second === null; i++) {
+            const m = await TestClient.open(server.wsUrl);
+            clients.push(m);
+            const w = await m.hello(await mintToken(`mod-b${i}`, "module"));
+            const at = (await workerOfClients(server.port, admin, [{ id: w.client_id }], 2))
+              .get(w.client_id);
+            if (at === otherWorker) second = m;
+            else await m.close();
+          }
+          assert.ok(second, "no connection of 16 reached the other worker");
+          const before = remote.client.history.filter((f) => f.type === "EVENT").length;
+          const ids: number[] = [];
+          for (let i = 0; i < 30; i++) {
+            ids.push(await rows.insertResponse({ response_text: `c${i}` }));
+          }
+          const acks = await Promise.all(
+            ids.map((id, i) =>
+              (i % 2 === 0 ? module : second!).request({ type: "SR", response_id: id }, 20_000)
+            ),
+          );
+          assert.ok(
+            acks.every((a) => a.type === "ACK"),
+            JSON.stringify(acks.find((a) => a.type !== "ACK")),
+          );
+          for (const p of all) {
+            const events = await p.client.events(before + ids.length, 5000);
+            events.forEach((e, k) => assert.equal(e.seq, k + 1, `operator ${p.id}: event ${k}`));
+          }
+        },
+      );
+
+      await t.step(
         "a worker killed with SIGKILL is started again; its clients resume",
         async () => {
           const victims = byPid.get(otherWorker)!;
