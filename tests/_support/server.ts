@@ -19,6 +19,8 @@ export interface RunningServer {
   /** The WebSocket endpoint. */
   readonly wsUrl: string;
   readonly port: number;
+  /** The process id (e.g. for SIGSTOP/SIGCONT with `Deno.kill`). */
+  readonly pid: number;
   readonly env: Readonly<Record<string, string>>;
   /** Everything the process has written to stdout and stderr so far. */
   output(): string;
@@ -104,6 +106,7 @@ export async function startServer(
     url,
     wsUrl: `${tls ? "wss" : "ws"}://${host}:${port}/ws`,
     port,
+    pid: child.pid,
     env: fullEnv,
     output: () => text,
     stop: async (signal: Deno.Signal = "SIGTERM") => {

@@ -141,6 +141,7 @@ function wrongAck(
   entry: LogEntry,
   r?: ResponseLog,
 ) {
+  if (op.kind === "hello") return null;
   if (entry.responseId !== op.responseId) return `that is response ${entry.responseId}`;
   if (op.kind === "sr") {
     if (entry.kind !== "pending") return `that is a ${entry.kind} event`;
@@ -164,6 +165,7 @@ function checkAck(
   responses: Map<number, ResponseLog>,
   out: Anomaly[],
 ): void {
+  if (op.kind === "hello") return; // a WELCOME: nothing in the log to look for
   const entry = bySeq.get(ack.seq);
   if (!entry) {
     out.push({ kind: "lost_ack", message: `${describe(op)} acked seq ${ack.seq}, not in the log` });

@@ -16,13 +16,14 @@ export type Outcome =
   | { readonly kind: "indeterminate"; readonly why: string };
 
 /** What a command asked for. */
-export type OpKind = "sr" | "approve" | "reject";
+export type OpKind = "hello" | "sr" | "approve" | "reject";
 
 /** One command and its outcome. */
 export interface Op {
   /** The user or module name (the token's `sub`): a decision's `by`. */
   readonly client: string;
   readonly kind: OpKind;
+  /** The response (0 for `hello`, the `CL` of a connection). */
   readonly responseId: number;
   /** Index of the server process it was sent to. */
   readonly process: number;
