@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type AnomalyKind, check, DEFAULT_CHECK_OPTIONS } from "./checker.ts";
-import type { ConnectionRecord, History, LogEntry, Op, Outcome } from "./history.ts";
+import type { ConnectionRecord, History, LogEntry, Op, Outcome, ResponseRow } from "./history.ts";
 
 const EPOCH = "epoch-1";
 
@@ -66,7 +66,12 @@ function conn(
 }
 
 /** A correct history: two responses, a race, a reconnect with resume, a DB outage and a SIGTERM. */
-function good(): History & { ops: Op[]; connections: ConnectionRecord[]; log: LogEntry[] } {
+function good(): History & {
+  ops: Op[];
+  connections: ConnectionRecord[];
+  log: LogEntry[];
+  responses: ResponseRow[];
+} {
   const log = [
     entry(1, "pending", 1),
     entry(2, "pending", 2),
@@ -98,6 +103,12 @@ function good(): History & { ops: Op[]; connections: ConnectionRecord[]; log: Lo
       conn("op2", 0, { seqs: [1, 2, 3, 4], log }),
     ],
     followers: ["op1", "op2"],
+    responses: [
+      { id: 1, status: "approved", decidedBy: "op1" },
+      { id: 2, status: "rejected", decidedBy: "op2" },
+      { id: 3, status: "pending", decidedBy: null },
+      { id: 4, status: "pending", decidedBy: null },
+    ],
   };
 }
 
@@ -113,6 +124,7 @@ Deno.test("checker: a correct history has no anomaly, and the summary counts it"
   assert.equal(verdict.summary.acked, 6);
   assert.equal(verdict.summary.indeterminate, 1);
   assert.deepEqual(verdict.summary.refused, { unavailable: 1, not_pending: 1 });
+  assert.deepEqual(verdict.summary.unavailableIn, { db_kill: 1 });
   assert.equal(verdict.summary.events, 4);
   assert.equal(verdict.summary.clients, 2);
   assert.equal(verdict.summary.reconnects, 1);
@@ -138,6 +150,7 @@ Deno.test("checker: a response announced twice, decided twice, decided before pe
     ops: [],
     connections: [],
     followers: [],
+    responses: [],
     log: [entry(1, "approved", 5, "op1"), entry(2, "pending", 5)],
   };
   assert.deepEqual(kinds(lone), ["decision_before_pending"]);
@@ -195,6 +208,9 @@ Deno.test("checker: unavailable while only Redis is down fails unless the flag a
   assert.deepEqual(kinds(h), ["unavailable_while_up"]);
   const lenient = { ...DEFAULT_CHECK_OPTIONS, allowUnavailableWhileBrokerDown: true };
   assert.deepEqual(kinds(h, lenient), []);
+  // Either way the summary says how many there were.
+  assert.equal(check(h).summary.unavailableIn.broker_only, 1);
+  assert.equal(check(h, lenient).summary.unavailableIn.broker_only, 1);
 });
 
 Deno.test("checker: a connection that skips or repeats a seq", () => {
@@ -260,4 +276,18 @@ Deno.test("checker: clients of a SIGTERMed process that did not see 1012", () =>
   h3.connections[0].closedAt = null;
   h3.connections[0].closeCode = null;
   assert.deepEqual(kinds(h3), ["missing_1012"]);
+});
+
+Deno.test("checker: a responses row that disagrees with the log", () => {
+  for (
+    const row of [
+      { id: 1, status: "approved", decidedBy: "op2" }, // another decider
+      { id: 2, status: "approved", decidedBy: "op2" }, // the log says rejected
+      { id: 3, status: "approved", decidedBy: "op1" }, // decided, but not in the log
+    ]
+  ) {
+    const h = good();
+    h.responses[row.id - 1] = row;
+    assert.deepEqual(kinds(h), ["row_mismatch"], JSON.stringify(row));
+  }
 });

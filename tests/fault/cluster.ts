@@ -8,7 +8,7 @@
 import mysql from "mysql2/promise";
 import { privateMariadb, privateRedis, type PrivateService } from "../_support/private_services.ts";
 import { freePort, type RunningServer, startServer } from "../_support/server.ts";
-import type { Fault, FaultKind, LogEntry } from "./history.ts";
+import type { Fault, FaultKind, LogEntry, ResponseRow } from "./history.ts";
 
 /** The database the processes share. */
 const DATABASE = "faultsuite";
@@ -138,16 +138,17 @@ export class Cluster {
 
   /**
    * SIGTERM process `i` and start it again.
-   * @returns the exit code of the stopped process
+   * @returns the exit code of the stopped process and how long it took to exit (ms)
    */
-  async term(i: number, downMs: number): Promise<number> {
+  async term(i: number, downMs: number): Promise<{ code: number; exitMs: number }> {
     const start = this.#now();
     const code = await this.#slots[i].server?.stop("SIGTERM") ?? -1;
+    const exitMs = this.#now() - start;
     this.#retire(i);
     await sleep(downMs);
     await this.#startProcess(i);
     this.#record("term", i, start);
-    return code;
+    return { code, exitMs };
   }
 
   /** SIGSTOP process `i` for `ms`, then SIGCONT. */
@@ -182,14 +183,15 @@ export class Cluster {
     this.#record("db_kill", null, start);
   }
 
-  /** The log as stored and its epoch. */
-  async readLog(): Promise<{ log: LogEntry[]; epoch: string }> {
+  /** The log as stored, its epoch and the `responses` rows. */
+  async readLog(): Promise<{ log: LogEntry[]; epoch: string; responses: ResponseRow[] }> {
     const pool = this.pool();
     try {
       const [rows] = await pool.query(
         "SELECT seq, kind, response_id, frame FROM ws_events ORDER BY seq",
       );
       const [meta] = await pool.query("SELECT epoch FROM ws_meta WHERE id = 1");
+      const [rows2] = await pool.query("SELECT id, status, decided_by FROM responses ORDER BY id");
       return {
         log: (rows as Record<string, unknown>[]).map((r) => ({
           seq: Number(r.seq),
@@ -198,6 +200,11 @@ export class Cluster {
           frame: String(r.frame),
         })),
         epoch: String((meta as Record<string, unknown>[])[0].epoch),
+        responses: (rows2 as Record<string, unknown>[]).map((r) => ({
+          id: Number(r.id),
+          status: String(r.status),
+          decidedBy: r.decided_by === null ? null : String(r.decided_by),
+        })),
       };
     } finally {
       await pool.end();

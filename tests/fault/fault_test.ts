@@ -46,9 +46,9 @@ async function inject(cluster: Cluster, kind: FaultKind, rng: Prng): Promise<str
       await cluster.pause(p, rng.int(1500, 3500));
       return `SIGSTOP p${p}`;
     case "term": {
-      const code = await cluster.term(p, rng.int(200, 800));
+      const { code, exitMs } = await cluster.term(p, rng.int(200, 800));
       assert.equal(code, 0, `p${p} exits 0 on SIGTERM`);
-      return `SIGTERM p${p}`;
+      return `SIGTERM p${p} (exited in ${exitMs} ms)`;
     }
     case "broker_kill":
       await cluster.killBroker(rng.int(1500, 3000));
@@ -88,13 +88,14 @@ Deno.test({
     await workload.quiesce();
     const head = await cluster.head();
     const behind = await workload.caughtUp(head, 10_000);
-    const { log, epoch } = await cluster.readLog();
+    const { log, epoch, responses } = await cluster.readLog();
     await workload.close();
     const history: History = {
       ops: workload.ops,
       connections: workload.connections,
       faults: cluster.faults,
       log,
+      responses,
       epoch,
       followers: workload.followers,
     };

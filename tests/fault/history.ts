@@ -91,6 +91,13 @@ export interface LogEntry {
   readonly frame: string;
 }
 
+/** A `responses` row at the end of the run. */
+export interface ResponseRow {
+  readonly id: number;
+  readonly status: string;
+  readonly decidedBy: string | null;
+}
+
 /** Everything a run recorded. */
 export interface History {
   readonly ops: readonly Op[];
@@ -98,6 +105,8 @@ export interface History {
   readonly faults: readonly Fault[];
   /** The log at the end, ascending by `seq`. */
   readonly log: readonly LogEntry[];
+  /** The `responses` table at the end. */
+  readonly responses: readonly ResponseRow[];
   /** The log's epoch (`ws_meta.epoch`). */
   readonly epoch: string;
   /** Clients whose connections must, together, have received every event up to the head. */
