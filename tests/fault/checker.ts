@@ -53,12 +53,20 @@ export interface CheckOptions {
    * default is `false`.
    */
   readonly allowUnavailableWhileBrokerDown: boolean;
+  /**
+   * Whether `unavailable` from one process is excused while another is
+   * stopped (SIGSTOP). The contract says no (the database answers), so the
+   * strict default is `false`; but a peer stopped inside an append holds the
+   * log's row lock, and today that makes the others' readiness probe time out.
+   */
+  readonly allowUnavailableWhilePeerPaused: boolean;
 }
 
-/** The default tolerances: strict about the broker. */
+/** The default tolerances: strict about the broker and about stopped peers. */
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
   graceMs: 3000,
   allowUnavailableWhileBrokerDown: false,
+  allowUnavailableWhilePeerPaused: false,
 };
 
 /** Counts for the run's summary line. */
@@ -67,7 +75,10 @@ export interface Summary {
   readonly acked: number;
   readonly indeterminate: number;
   readonly refused: Readonly<Record<string, number>>;
-  /** `unavailable` answers by the window that excused them (`broker_only`: only Redis was down). */
+  /**
+   * `unavailable` answers by the window they fell in: a fault's kind, or
+   * `broker_only` (only Redis was down), `peer_paused` (only another process was stopped).
+   */
   readonly unavailableIn: Readonly<Record<string, number>>;
   readonly events: number;
   readonly clients: number;

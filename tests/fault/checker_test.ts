@@ -213,6 +213,24 @@ Deno.test("checker: unavailable while only Redis is down fails unless the flag a
   assert.equal(check(h, lenient).summary.unavailableIn.broker_only, 1);
 });
 
+Deno.test("checker: unavailable while another process is paused fails unless the flag allows it", () => {
+  const base = good();
+  const h = {
+    ...base,
+    faults: [...base.faults, { kind: "pause", process: 2, start: 30_000, end: 31_000 } as const],
+  };
+  h.ops.push(op("mod", "sr", 5, error("unavailable"), 30_500, 2)); // the paused process itself
+  assert.deepEqual(kinds(h), []);
+  h.ops.push(op("mod", "sr", 5, error("unavailable"), 31_500, 0)); // another one
+  assert.deepEqual(kinds(h), ["unavailable_while_up"]);
+  const lenient = { ...DEFAULT_CHECK_OPTIONS, allowUnavailableWhilePeerPaused: true };
+  assert.deepEqual(kinds(h, lenient), []);
+  assert.deepEqual(check(h).summary.unavailableIn, { db_kill: 1, pause: 1, peer_paused: 1 });
+  // The broker flag does not excuse it.
+  const broker = { ...DEFAULT_CHECK_OPTIONS, allowUnavailableWhileBrokerDown: true };
+  assert.deepEqual(kinds(h, broker), ["unavailable_while_up"]);
+});
+
 Deno.test("checker: a connection that skips or repeats a seq", () => {
   const h = good();
   h.connections[2] = conn("op2", 0, { seqs: [1, 3, 4], log: h.log });

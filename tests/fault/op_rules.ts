@@ -81,12 +81,27 @@ function excuses(f: Fault, op: Op): boolean {
   }
 }
 
-/** Which fault excuses an `unavailable` answer, "broker" when only Redis was down, or null. */
-function excusedBy(op: Op, faults: readonly Fault[], o: CheckOptions): string | null {
+/**
+ * Where an `unavailable` answer fell: the kind of the fault that excuses it
+ * outright, or a window only an option excuses (`broker_only`: Redis was
+ * down; `peer_paused`: another process was stopped), or null (nothing was down).
+ */
+function windowOf(op: Op, faults: readonly Fault[], o: CheckOptions): string | null {
   const near = faults.filter((f) => overlaps(op, f.start, f.end + o.graceMs));
   const fault = near.find((f) => excuses(f, op));
   if (fault) return fault.kind;
-  return near.some((f) => f.kind === "broker_kill") ? "broker_only" : null;
+  if (near.some((f) => f.kind === "broker_kill")) return "broker_only";
+  if (near.some((f) => f.kind === "pause")) return "peer_paused";
+  return null;
+}
+
+/** Whether the options excuse an `unavailable` answer in that window. */
+function allowed(window: string | null, op: Op, faults: readonly Fault[], o: CheckOptions) {
+  if (window === null) return false;
+  if (window !== "broker_only" && window !== "peer_paused") return true;
+  const near = faults.filter((f) => overlaps(op, f.start, f.end + o.graceMs));
+  return (o.allowUnavailableWhileBrokerDown && near.some((f) => f.kind === "broker_kill")) ||
+    (o.allowUnavailableWhilePeerPaused && near.some((f) => f.kind === "pause"));
 }
 
 /**
@@ -96,7 +111,7 @@ function excusedBy(op: Op, faults: readonly Fault[], o: CheckOptions): string | 
  * @param responses the log by response
  * @param o the tolerances
  * @param out where anomalies go
- * @returns how many `unavailable` answers each kind of window excused (`broker_only`: Redis alone)
+ * @returns how many `unavailable` answers fell in each kind of window (see `windowOf`)
  */
 export function checkOps(
   h: History,
@@ -123,10 +138,14 @@ export function checkOps(
             });
           }
         } else if (outcome.code === "unavailable") {
-          const by = excusedBy(op, h.faults, o);
-          if (by) excused[by] = (excused[by] ?? 0) + 1;
-          if (by === null || (by === "broker_only" && !o.allowUnavailableWhileBrokerDown)) {
-            const why = by ? "while only Redis was down" : "outside every fault window";
+          const window = windowOf(op, h.faults, o);
+          if (window) excused[window] = (excused[window] ?? 0) + 1;
+          if (!allowed(window, op, h.faults, o)) {
+            const why = window === "broker_only"
+              ? "while only Redis was down"
+              : window === "peer_paused"
+              ? "while only another process was paused"
+              : "outside every fault window";
             out.push({
               kind: "unavailable_while_up",
               message: `${describe(op)} got unavailable ${why}`,
