@@ -60,13 +60,20 @@ export interface CheckOptions {
    * log's row lock, and today that makes the others' readiness probe time out.
    */
   readonly allowUnavailableWhilePeerPaused: boolean;
+  /**
+   * Whether a client of a process stopped with SIGTERM may see its connection
+   * end without a close frame (Deno's client reports 0, a browser 1006)
+   * instead of 1012. The contract says 1012, so the strict default is `false`.
+   */
+  readonly allowResetOnTerm: boolean;
 }
 
-/** The default tolerances: strict about the broker and about stopped peers. */
+/** The default tolerances: strict, as the contract is. */
 export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
   graceMs: 3000,
   allowUnavailableWhileBrokerDown: false,
   allowUnavailableWhilePeerPaused: false,
+  allowResetOnTerm: false,
 };
 
 /** Counts for the run's summary line. */
@@ -80,6 +87,8 @@ export interface Summary {
    * `broker_only` (only Redis was down), `peer_paused` (only another process was stopped).
    */
   readonly unavailableIn: Readonly<Record<string, number>>;
+  /** How the connections open at a SIGTERM ended, by close code. */
+  readonly termCloses: Readonly<Record<string, number>>;
   readonly events: number;
   readonly clients: number;
   readonly connections: number;
@@ -100,7 +109,11 @@ function count<T>(items: readonly T[], key: (t: T) => string): Record<string, nu
   return c;
 }
 
-function summarize(h: History, unavailableIn: Record<string, number>): Summary {
+function summarize(
+  h: History,
+  unavailableIn: Record<string, number>,
+  termCloses: Record<string, number>,
+): Summary {
   const clients = new Set(h.connections.map((c) => c.client)).size;
   return {
     operations: h.ops.length,
@@ -111,6 +124,7 @@ function summarize(h: History, unavailableIn: Record<string, number>): Summary {
       (o) => (o.outcome as { code: string }).code,
     ),
     unavailableIn,
+    termCloses,
     events: h.log.length,
     clients,
     connections: h.connections.length,
@@ -133,6 +147,6 @@ export function check(h: History, options: CheckOptions = DEFAULT_CHECK_OPTIONS)
   checkLog(h.log, responses, anomalies);
   checkRows(h.responses, responses, anomalies);
   const unavailableIn = checkOps(h, bySeq, responses, options, anomalies);
-  checkConnections(h, bySeq, anomalies);
-  return { anomalies, summary: summarize(h, unavailableIn) };
+  const termCloses = checkConnections(h, bySeq, options, anomalies);
+  return { anomalies, summary: summarize(h, unavailableIn, termCloses) };
 }

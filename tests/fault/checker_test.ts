@@ -125,6 +125,7 @@ Deno.test("checker: a correct history has no anomaly, and the summary counts it"
   assert.equal(verdict.summary.indeterminate, 1);
   assert.deepEqual(verdict.summary.refused, { unavailable: 1, not_pending: 1 });
   assert.deepEqual(verdict.summary.unavailableIn, { db_kill: 1 });
+  assert.deepEqual(verdict.summary.termCloses, { 1012: 1 });
   assert.equal(verdict.summary.events, 4);
   assert.equal(verdict.summary.clients, 2);
   assert.equal(verdict.summary.reconnects, 1);
@@ -290,6 +291,12 @@ Deno.test("checker: clients of a SIGTERMed process that did not see 1012", () =>
   h2.connections[0].closeCode = 4000;
   h2.connections[0].closedBy = "client";
   assert.deepEqual(kinds(h2), []);
+  const lenient = { ...DEFAULT_CHECK_OPTIONS, allowResetOnTerm: true };
+  assert.deepEqual(kinds(h, lenient), [], "a reset is excused by the option");
+  assert.deepEqual(check(h).summary.termCloses, { 1006: 1 });
+  const h4 = good(); // another close code is not
+  h4.connections[0].closeCode = 1011;
+  assert.deepEqual(kinds(h4, lenient), ["missing_1012"]);
   const h3 = good(); // one still open at the end was never closed at all
   h3.connections[0].closedAt = null;
   h3.connections[0].closeCode = null;

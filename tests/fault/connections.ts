@@ -8,10 +8,11 @@
  *   the epoch never changes;
  * - each follower's connections, resumed one after another, together
  *   received every event from where it first started to the log's head;
- * - the clients of a process stopped with SIGTERM saw 1012.
+ * - the clients of a process stopped with SIGTERM saw 1012 (or, when the
+ *   option allows it, a connection reset).
  * @module
  */
-import type { Anomaly } from "./checker.ts";
+import type { Anomaly, CheckOptions } from "./checker.ts";
 import type { ConnectionRecord, History, LogEntry } from "./history.ts";
 
 /** At most this many anomalies of one kind are reported per connection or client. */
@@ -123,8 +124,15 @@ function checkCoverage(h: History, out: Anomaly[]): void {
   }
 }
 
-/** Connections the server closed after a SIGTERM of their process must have seen 1012. */
-function checkTerm(h: History, out: Anomaly[]): void {
+/** Close codes of a connection that ended without a close frame (Deno's client says 0, browsers 1006). */
+const ABNORMAL = new Set([0, 1006]);
+
+/**
+ * Connections the server closed after a SIGTERM of their process must have seen 1012.
+ * @returns how the connections open at each SIGTERM ended, by close code
+ */
+function checkTerm(h: History, o: CheckOptions, out: Anomaly[]): Record<string, number> {
+  const codes: Record<string, number> = {};
   for (const f of h.faults) {
     if (f.kind !== "term") continue;
     let reported = 0;
@@ -132,7 +140,11 @@ function checkTerm(h: History, out: Anomaly[]): void {
       if (c.process !== f.process || !c.welcome || c.openedAt >= f.start) continue;
       if (c.closedAt !== null && c.closedAt < f.start) continue;
       if (c.closedBy === "client") continue; // it left by itself before the server's close came
-      if (c.closeCode !== 1012 && reported++ < PER_ITEM) {
+      const code = String(c.closeCode ?? "open");
+      codes[code] = (codes[code] ?? 0) + 1;
+      if (c.closeCode === 1012) continue;
+      if (o.allowResetOnTerm && c.closeCode !== null && ABNORMAL.has(c.closeCode)) continue;
+      if (reported++ < PER_ITEM) {
         out.push({
           kind: "missing_1012",
           message: `${name(c)} open at the SIGTERM (${f.start} ms) ended with ${
@@ -142,20 +154,24 @@ function checkTerm(h: History, out: Anomaly[]): void {
       }
     }
   }
+  return codes;
 }
 
 /**
  * Adds the connection anomalies of a history to `out`.
  * @param h the history
  * @param bySeq the log by `seq`
+ * @param o the tolerances
  * @param out where anomalies go
+ * @returns how the connections open at a SIGTERM ended, by close code
  */
 export function checkConnections(
   h: History,
   bySeq: Map<number, LogEntry>,
+  o: CheckOptions,
   out: Anomaly[],
-): void {
+): Record<string, number> {
   for (const c of h.connections) checkOne(c, h, bySeq, out);
   checkCoverage(h, out);
-  checkTerm(h, out);
+  return checkTerm(h, o, out);
 }
