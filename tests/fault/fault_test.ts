@@ -50,9 +50,22 @@ const FAULTS: readonly FaultKind[] = ["kill", "pause", "broker_kill", "db_kill",
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The process with the most welcomed connections open now (so a SIGTERM has clients to close). */
+function busiest(workload: Workload, rng: Prng): number {
+  const open = Array.from({ length: PROCESSES }, () => 0);
+  for (const c of workload.connections) if (c.welcome && c.closedAt === null) open[c.process]++;
+  const most = Math.max(...open);
+  return rng.pick(open.flatMap((n, i) => n === most ? [i] : []));
+}
+
 /** Injects one fault of a kind, with the seeded target and durations. */
-async function inject(cluster: Cluster, kind: FaultKind, rng: Prng): Promise<string> {
-  const p = rng.int(0, PROCESSES - 1);
+async function inject(
+  cluster: Cluster,
+  workload: Workload,
+  kind: FaultKind,
+  rng: Prng,
+): Promise<string> {
+  const p = kind === "term" ? busiest(workload, rng) : rng.int(0, PROCESSES - 1);
   switch (kind) {
     case "kill":
       await cluster.kill(p, rng.int(300, 1200));
@@ -97,11 +110,11 @@ Deno.test({
   let workload: Workload | null = null;
   try {
     console.log(`fault suite: cluster up at ${now()} ms`);
-    workload = await Workload.start(cluster, rng.fork(), now, { modules: 2, operators: 5 });
+    workload = await Workload.start(cluster, rng.fork(), now, { modules: 2, operators: 6 });
     await sleep(2000);
     const injected: string[] = [];
     for (const kind of rng.shuffle(FAULTS)) {
-      const what = await inject(cluster, kind, rng);
+      const what = await inject(cluster, workload, kind, rng);
       injected.push(`${what} @${cluster.faults.at(-1)?.start}–${cluster.faults.at(-1)?.end} ms`);
       await sleep(rng.int(1500, 2500));
     }
@@ -139,6 +152,7 @@ Deno.test({
     assert.ok(summary.reconnects > 10, `only ${summary.reconnects} reconnects`);
     assert.ok(summary.resumed > 0, "some connection resumed");
     assert.ok(log.some((e) => e.kind !== "pending"), "some response was decided");
+    assert.ok(Object.keys(summary.termCloses).length > 0, "the SIGTERM closed some client");
   } finally {
     await workload?.close();
     await cluster.dispose();
