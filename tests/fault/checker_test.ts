@@ -268,6 +268,17 @@ Deno.test("checker: a refused resume, a changed epoch", () => {
     openedAt: 5010,
   });
   assert.deepEqual(kinds(h), ["resume_refused"]);
+  const stale = good(); // a process whose head is behind what the client already received
+  stale.connections[1] = conn("op1", 1, {
+    resume: 2,
+    resumed: false,
+    snapshot: 1,
+    seqs: [2, 3, 4],
+    log: stale.log,
+    openedAt: 5010,
+  });
+  stale.connections[1].welcome = { epoch: EPOCH, seq: 1, resumed: false };
+  assert.deepEqual(kinds(stale), ["resume_refused"]);
   const h2 = good();
   h2.connections[2].welcome = { epoch: "epoch-2", seq: 0, resumed: false };
   assert.deepEqual(kinds(h2), ["epoch_changed"]);

@@ -4,8 +4,9 @@
  * - on every connection, events are contiguous from where it started (the
  *   resumed `last_seq`, or `SNAPSHOT.seq`), so none is missing or twice;
  * - what a connection received at a `seq` is what the log holds there;
- * - a resume with the log's epoch is honoured (the run never prunes), and
- *   the epoch never changes;
+ * - a resume with the log's epoch is honoured (the run never prunes), by a
+ *   process whose head is not behind the client's position, and the epoch
+ *   never changes;
  * - each follower's connections, resumed one after another, together
  *   received every event from where it first started to the log's head;
  * - the clients of a process stopped with SIGTERM saw 1012 (or, when the
@@ -56,13 +57,12 @@ function checkOne(
   if (c.welcome && c.welcome.epoch !== h.epoch) {
     out.push({ kind: "epoch_changed", message: `${name(c)} welcomed with ${c.welcome.epoch}` });
   }
-  if (
-    c.resume && c.welcome && !c.welcome.resumed && c.resume.epoch === h.epoch &&
-    c.resume.last_seq <= c.welcome.seq
-  ) {
+  if (c.resume && c.welcome && !c.welcome.resumed && c.resume.epoch === h.epoch) {
+    // The position came from the log, so a head behind it is a stale one.
+    const why = c.resume.last_seq > c.welcome.seq ? "a WELCOME.seq behind it" : "a snapshot";
     out.push({
       kind: "resume_refused",
-      message: `${name(c)} resumed from ${c.resume.last_seq} (head ${c.welcome.seq}): snapshot`,
+      message: `${name(c)} resumed from ${c.resume.last_seq} got ${why} (head ${c.welcome.seq})`,
     });
   }
   const start = startOf(c);
