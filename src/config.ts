@@ -39,8 +39,12 @@ export interface Config {
   readonly maxMessageBytes: number;
   readonly eventRetentionHours: number;
   readonly logLevel: LogLevel;
-  /** Most simultaneous connections; past it, new ones close 1008. */
-  readonly maxConnections: number;
+  /** Most simultaneous WebSocket connections (past it, new ones close 1008); null: derived from the open-file limit. */
+  readonly maxConnections: number | null;
+  /** Most connections not yet welcomed; null: half of `maxConnections`. */
+  readonly maxPendingConnections: number | null;
+  /** Most connections not yet welcomed from one client address. */
+  readonly maxPendingPerAddress: number;
   /** Commands a connection may send per second (token bucket rate). */
   readonly rateLimitPerSec: number;
   /** Token bucket size: the burst a connection may send at once. */
@@ -122,6 +126,11 @@ function intVar(src: Source, name: string, def: number, min: number, max: number
     throw new ConfigError(name, `${n} is out of range (allowed: ${min}…${max})`);
   }
   return n;
+}
+
+function optionalInt(src: Source, name: string, min: number, max: number): number | null {
+  const raw = src[name];
+  return raw === undefined || raw.trim() === "" ? null : intVar(src, name, 0, min, max);
 }
 
 function numVar(src: Source, name: string, def: number, min: number, max: number): number {
@@ -250,7 +259,9 @@ export function parseConfig(src: Source): Config {
     maxMessageBytes: intVar(src, "MAX_MESSAGE_BYTES", 65536, 1024, 16 * 1024 * 1024),
     eventRetentionHours: numVar(src, "EVENT_RETENTION_HOURS", 24, 0.001, 24 * 365),
     logLevel: logLevel as LogLevel,
-    maxConnections: intVar(src, "MAX_CONNECTIONS", 50000, 1, 10_000_000),
+    maxConnections: optionalInt(src, "MAX_CONNECTIONS", 1, 10_000_000),
+    maxPendingConnections: optionalInt(src, "MAX_PENDING_CONNECTIONS", 1, 10_000_000),
+    maxPendingPerAddress: intVar(src, "MAX_PENDING_PER_ADDRESS", 256, 1, 10_000_000),
     rateLimitPerSec: numVar(src, "RATE_LIMIT_PER_SEC", 100, 0.1, 1_000_000),
     rateLimitBurst: intVar(src, "RATE_LIMIT_BURST", 200, 1, 1_000_000),
     maxBufferedBytes: intVar(src, "MAX_BUFFERED_BYTES", 4 * 1024 * 1024, 1024, 1 << 30),

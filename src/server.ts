@@ -27,8 +27,12 @@ import { createPostTextFetcher, fetchDepsFromConfig } from "./review/fetch_post_
 import { processPendingResponse, renderSnapshotItem } from "./review/process_pending_response.ts";
 import { createRenderer } from "./review/render.ts";
 import { createStore } from "./store/factory.ts";
+import { openFileLimit, probeOpenFileLimit, resolveLimits } from "./transport/fd_limit.ts";
+import { HttpServer } from "./transport/http_server.ts";
+import { RateLimitedLog } from "./log/rate_limited_log.ts";
 import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
+import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
@@ -50,6 +54,8 @@ export interface ServerHandle {
   readonly finished: Promise<void>;
   /** Stops gracefully: no new connections, clients closed 1012, commands finished, pool closed. */
   shutdown(reason?: string): Promise<void>;
+  /** Why the start gave up (a failure that never heals, e.g. a path it may not write), or null. */
+  startupFailure(): ConfigError | null;
 }
 
 /**
@@ -57,20 +63,22 @@ export interface ServerHandle {
  * @param config the validated configuration
  * @param options clock, logger, signal handling
  * @returns the running server
- * @throws {ConfigError} when the TLS files cannot be read
+ * @throws {ConfigError} when the TLS files cannot be read or `SQLITE_PATH` cannot be written
  */
 export async function serve(config: Config, options: ServeOptions = {}): Promise<ServerHandle> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const developmentMode = config.authSecret === "";
-  const auth = new TokenAuthority(developmentMode ? randomSecret() : config.authSecret);
+  const secret = developmentMode ? randomSecret() : config.authSecret;
+  const auth = new TokenAuthority(secret);
   if (config.tlsNote) logger.info(config.tlsNote);
+  checkStoreAccess(config);
 
   const store = createStore(config, {
     observe: (op, seconds) => metrics.observe("ws_db_query_seconds", seconds, { op }),
   });
-  const readiness = new Readiness(clock, logger);
+  const readiness = new Readiness(clock, logger, config.dbTimeoutMs);
   let broker: Broker | null = null;
   let stopping = false;
 
@@ -132,22 +140,47 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   });
 
   const tls = config.tls ? readTls(config.tls) : null;
-  const listening = Promise.withResolvers<Deno.NetAddr>();
-  const httpServer = Deno.serve(
-    {
-      hostname: config.host,
-      port: config.port,
-      ...(tls ?? {}),
-      onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+  const limits = resolveLimits(config, openFileLimit() ?? probeOpenFileLimit());
+  if (limits.warning) logger.warn(limits.warning);
+  const transportLog = new RateLimitedLog(logger, clock, 10_000);
+  const httpServer = new HttpServer({
+    hostname: config.host,
+    port: config.port,
+    tls,
+    reusePort: config.workers > 1,
+    limits,
+    maxBodyBytes: config.maxMessageBytes,
+    maxMessageBytes: config.maxMessageBytes,
+    headerTimeoutMs: HEADER_TIMEOUT_MS,
+    closeTimeoutMs: CLOSE_TIMEOUT_MS,
+    idleTimeoutMs: idleTimeoutSeconds(config) * 1000,
+    trustedProxies: config.trustedProxies,
+    clock,
+    observer: {
+      shed: (reason) => {
+        metrics.increment("ws_connections_shed_total", { reason });
+        transportLog.warn(`shed:${reason}`, "connections refused", {
+          reason,
+          hint: reason === "fds"
+            ? "out of file descriptors: raise ulimit -n / LimitNOFILE"
+            : undefined,
+        });
+      },
+      acceptError: (error) => {
+        metrics.increment("ws_accept_errors_total", { code: errorCode(error) });
+        transportLog.warn("accept", "accept failed", { error });
+      },
+      handlerError: (error) => logger.error("request handler failed", { error }),
+      headerTimeout: () => metrics.increment("ws_header_timeouts_total"),
+      closeTimeout: () => metrics.increment("ws_close_timeouts_total"),
     },
-    createHandler({
+    handler: createHandler({
       upgrade: {
         manager,
         handler,
         logger,
         allowedOrigins: config.allowedOrigins,
-        maxConnections: config.maxConnections,
-        idleTimeoutSeconds: idleTimeoutSeconds(config),
+        maxConnections: limits.maxConnections,
         stopping: () => stopping,
       },
       manager,
@@ -160,40 +193,73 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       clock,
       logger,
       maxMessageBytes: config.maxMessageBytes,
+      metricsToken: config.metricsToken,
     }),
-  );
-  const addr = await listening.promise;
+  });
+  const gauges = clock.setInterval(() => {
+    metrics.set("ws_sockets", httpServer.budget.open, { state: "open" });
+    metrics.set("ws_sockets", httpServer.budget.pending, { state: "pending" });
+  }, 1000);
+  const addr = httpServer.addr;
   const scheme = tls ? "https" : "http";
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const url = `${scheme}://${shownHost}:${addr.port}`;
-  logger.info("listening", { url, database: store.dialect, tls: Boolean(tls) });
+  logger.info("listening", {
+    url,
+    database: store.dialect,
+    tls: Boolean(tls),
+    max_connections: limits.maxConnections,
+    max_pending: limits.maxPending,
+    max_sockets: limits.maxSockets,
+  });
   manager.startHeartbeat();
-  if (developmentMode) await printDevelopmentBanner(auth, url);
+  if (developmentMode) await printDevelopmentBanner(auth, url, { host: config.host, logger });
 
   let pruneTimer: TimerHandle | null = null;
+  let failure: ConfigError | null = null;
+  const gaveUp = Promise.withResolvers<void>();
   const bringUp = (async () => {
     for (let attempt = 0; !stopping; attempt++) {
+      let storeUp = false;
       try {
         await store.init();
-        broker = createBroker(config, store.epoch(), logger, metrics);
+        storeUp = true;
+        broker = createBroker(
+          { redisUrl: config.redisUrl, secret },
+          store.epoch(),
+          logger,
+          metrics,
+        );
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
-        readiness.start([
-          { name: "database", ping: () => store.ping() },
-          ...(broker.kind === "redis" ? [{ name: "broker", ping: () => broker!.ping() }] : []),
-        ]);
-        await readiness.check();
         const prune = () =>
           store.prune(new Date(clock.now() - config.eventRetentionHours * 3_600_000))
             .then((n) => n > 0 && logger.info("event log pruned", { events: n }))
             .catch((e) => logger.warn("prune failed", { error: e }));
+        // Pruned before ready: a client never resumes from events about to go.
         await prune();
+        const running = broker;
+        readiness.start({
+          database: () => store.ping(),
+          broker: running.kind === "local" ? null : () => running.ping(),
+        });
+        await readiness.check();
         pruneTimer = clock.setInterval(prune, 60_000);
         logger.info("started", { epoch: store.epoch(), head: feed.head, broker: broker.kind });
         return;
       } catch (e) {
         await broker?.close().catch(() => {});
         broker = null;
+        // Only the store's own failures are judged here; the broker is waited for.
+        failure = storeUp ? null : permanentFailure(e, config);
+        if (failure) {
+          logger.error("start-up failed and cannot recover", {
+            variable: failure.variable,
+            error: failure.message,
+          });
+          gaveUp.resolve();
+          return;
+        }
         const delay = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6));
         logger.warn("start-up waiting for the database", { error: e, retry_in_ms: delay });
         await new Promise((r) => setTimeout(r, delay));
@@ -208,14 +274,17 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       stopping = true;
       logger.info("stopping", { reason, clients: manager.clients.size });
       readiness.stop("stopping");
+      httpServer.close();
       manager.closeAll(CLOSE.restarting, "server restarting");
       await withDeadline(handler.settled(), 10_000);
       // Let the close handshakes finish so clients see 1012, not a dropped socket.
-      await withDeadline(waitUntil(() => manager.clients.size === 0), 5_000);
+      await withDeadline(waitUntil(() => manager.clients.size === 0), CLOSE_TIMEOUT_MS);
       manager.stopHeartbeat();
       feed.stop();
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
-      await withDeadline(httpServer.shutdown(), 3_000);
+      clock.clearInterval(gauges);
+      httpServer.terminateAll();
+      await withDeadline(httpServer.finished, 3_000);
       await withDeadline(bringUp, 1_000);
       await broker?.close().catch(() => {});
       await store.close().catch(() => {});
@@ -224,16 +293,35 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     })();
     return shutdownPromise;
   };
+  void gaveUp.promise.then(() => shutdown("start-up failed"));
   if (options.handleSignals) {
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       Deno.addSignalListener(signal, () => void shutdown(signal));
     }
   }
-  return { port: addr.port, url, manager, metrics, finished: finished.promise, shutdown };
+  return {
+    port: addr.port,
+    url,
+    manager,
+    metrics,
+    finished: finished.promise,
+    shutdown,
+    startupFailure: () => failure,
+  };
+}
+
+/** Time a connection has to complete its request head (PROTOCOL.md §4, v1.1). */
+export const HEADER_TIMEOUT_MS = 10_000;
+/** Time a peer has to answer the server's close before it is dropped (§4, v1.1). */
+export const CLOSE_TIMEOUT_MS = 5_000;
+
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && /^[A-Z0-9_]{1,32}$/.test(code) ? code : "other";
 }
 
 /**
- * The runtime's protocol ping setting. Deno pings a connection after half
+ * The protocol ping setting. The HTTP layer pings a connection after half
  * this much silence and closes it 1001 after all of it. Chosen so that a
  * client heartbeating every interval is never pinged (half of it exceeds the
  * interval), while a peer that is gone and answers nothing is closed 1001

@@ -1,5 +1,6 @@
 /**
- * `createBroker`: Redis when `REDIS_URL` is set, else the local no-op broker.
+ * `createBroker`: Redis (signed) when `REDIS_URL` is set, else the local
+ * no-op broker.
  * @module
  */
 import type { Config } from "../config.ts";
@@ -8,22 +9,31 @@ import type { Metrics } from "../metrics/metrics.ts";
 import type { Broker } from "./broker.ts";
 import { LocalBroker } from "./local_broker.ts";
 import { RedisBroker } from "./redis_broker.ts";
+import { SignedBroker } from "./signed_broker.ts";
+
+/** What the factory needs: where Redis is, and the secret messages are signed with. */
+export interface BrokerSettings extends Pick<Config, "redisUrl"> {
+  /** `AUTH_SECRET`, or development mode's per-run secret (then processes cannot talk). */
+  readonly secret: string;
+}
 
 /**
  * Creates the broker the configuration asks for (no connection is opened
  * before `start`).
- * @param config the configuration (`redisUrl`)
- * @param epoch the event log's epoch (names the Redis channel)
- * @param logger where connection trouble is reported
+ * @param settings `redisUrl` and the signing secret
+ * @param epoch the event log's epoch (names the Redis channel, bound into every signature)
+ * @param logger where connection trouble and rejected messages are reported
  * @param metrics where messages are counted
- * @returns a `RedisBroker` when `REDIS_URL` is set, else a `LocalBroker`
+ * @returns a `SignedBroker` over a `RedisBroker` when `REDIS_URL` is set, else a `LocalBroker`
  */
 export function createBroker(
-  config: Pick<Config, "redisUrl">,
+  settings: BrokerSettings,
   epoch: string,
   logger: Logger,
   metrics?: Metrics,
 ): Broker {
-  if (config.redisUrl === "") return new LocalBroker();
-  return new RedisBroker({ url: config.redisUrl, epoch, logger, ...(metrics ? { metrics } : {}) });
+  if (settings.redisUrl === "") return new LocalBroker();
+  const optional = metrics ? { metrics } : {};
+  const transport = new RedisBroker({ url: settings.redisUrl, epoch, logger, ...optional });
+  return new SignedBroker(transport, { secret: settings.secret, epoch, logger, ...optional });
 }

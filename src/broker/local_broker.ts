@@ -3,6 +3,8 @@
  * Its own commits are fed to its clients directly, so there is nothing to
  * carry. Processes sharing a database without Redis still see each other's
  * events by reading the log (`LOG_POLL_MS`), which is not the broker's job.
+ * It carries no message, so there is nothing to sign (`SignedBroker` wraps
+ * the transports that do).
  * @module
  */
 import type { Broker, BrokerListener } from "./broker.ts";

@@ -1,15 +1,16 @@
 /**
- * The broker's wire format: a channel per event log (`epoch`), and a message
- * that carries the `seq` and the event's frame as committed, not re-encoded:
- * `<seq>\n<frame>`. Pure, so malformed input is table-tested.
+ * The transport's wire format: a channel per event log (`epoch`), and a
+ * message that carries the `seq` and a payload (for `SignedBroker`, the tag
+ * and the event's frame as committed, not re-encoded): `<seq>\n<payload>`.
+ * Pure, so malformed input is table-tested.
  * @module
  */
 import { asSeq, type Seq } from "../protocol/types.ts";
 
-/** A received event: its position and the frame text exactly as published. */
+/** A received message: the position it names and the payload exactly as published. */
 export interface BrokerMessage {
   readonly seq: Seq;
-  readonly frame: string;
+  readonly payload: string;
 }
 
 const SEQ_DIGITS = /^[1-9]\d{0,15}$/;
@@ -24,26 +25,26 @@ export function brokerChannel(epoch: string): string {
 }
 
 /**
- * Encodes an event for the broker.
+ * Encodes a message for the transport.
  * @param seq the event's position in the log
- * @param frame the `EVENT` frame's JSON text as stored
- * @returns `<seq>\n<frame>`
+ * @param payload what to carry
+ * @returns `<seq>\n<payload>`
  */
-export function encodeBrokerMessage(seq: Seq, frame: string): string {
-  return `${seq}\n${frame}`;
+export function encodeBrokerMessage(seq: Seq, payload: string): string {
+  return `${seq}\n${payload}`;
 }
 
 /**
  * Decodes a broker message.
  * @param message the message as received
- * @returns the seq and the frame, or `null` when the message is not one of ours
+ * @returns the seq and the payload, or `null` when the message is not one of ours
  */
 export function decodeBrokerMessage(message: string): BrokerMessage | null {
   const newline = message.indexOf("\n");
   if (newline <= 0) return null;
   const head = message.slice(0, newline);
-  const frame = message.slice(newline + 1);
-  if (!SEQ_DIGITS.test(head) || frame === "") return null;
+  const payload = message.slice(newline + 1);
+  if (!SEQ_DIGITS.test(head) || payload === "") return null;
   const seq = Number(head);
-  return Number.isSafeInteger(seq) ? { seq: asSeq(seq), frame } : null;
+  return Number.isSafeInteger(seq) ? { seq: asSeq(seq), payload } : null;
 }

@@ -1,5 +1,10 @@
 /**
- * `RedisBroker`: fan-out through Redis pub/sub, one channel per event log.
+ * `RedisBroker`: a `BrokerTransport` over Redis pub/sub, one channel per
+ * event log; `SignedBroker` authenticates what it carries. `REDIS_URL` may
+ * name a user and password (`redis://user:pass@host:port`, Redis 6 ACL, or
+ * `redis://:pass@…` for `requirepass`) and TLS (`rediss://`, the server's
+ * certificate checked against Deno's trusted roots; add a private CA with
+ * `DENO_CERT`).
  * One publisher connection (no offline queue, a command timeout: a down Redis
  * fails a publish at once instead of buffering without bound) and one
  * subscriber connection (resubscribes by itself after a reconnection). Both
@@ -10,13 +15,13 @@
 import { Redis } from "ioredis";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import type { StoredEvent } from "../store/store.ts";
-import { type Broker, type BrokerListener, BrokerUnavailableError } from "./broker.ts";
+import type { Seq } from "../protocol/types.ts";
+import { type BrokerTransport, BrokerUnavailableError, type TransportListener } from "./broker.ts";
 import { brokerChannel, decodeBrokerMessage, encodeBrokerMessage } from "./message.ts";
 
 /** How to reach Redis and how long to wait for it. */
 export interface RedisBrokerOptions {
-  /** `REDIS_URL`, e.g. `redis://127.0.0.1:6379`. */
+  /** `REDIS_URL`, e.g. `redis://127.0.0.1:6379`, `rediss://user:pass@host:6380`. */
   readonly url: string;
   /** The event log's epoch: names the channel. */
   readonly epoch: string;
@@ -74,8 +79,8 @@ function whenReady(conn: Redis): Promise<void> {
   });
 }
 
-/** A broker over Redis pub/sub. */
-export class RedisBroker implements Broker {
+/** A transport over Redis pub/sub. */
+export class RedisBroker implements BrokerTransport {
   /** Always `redis`. */
   readonly kind = "redis" as const;
   readonly #channel: string;
@@ -86,7 +91,7 @@ export class RedisBroker implements Broker {
   readonly #commandTimeoutMs: number;
   readonly #startTimeoutMs: number;
   readonly #own = new Set<number>();
-  #onEvent: BrokerListener | null = null;
+  #onMessage: TransportListener | null = null;
   #started = false;
   #closed = false;
   #publishFailing = false;
@@ -140,26 +145,27 @@ export class RedisBroker implements Broker {
   }
 
   #receive(channel: string, message: string): void {
-    if (channel !== this.#channel || this.#onEvent === null) return;
+    if (channel !== this.#channel || this.#onMessage === null) return;
     const decoded = decodeBrokerMessage(message);
     if (decoded === null) {
+      this.#metrics?.increment("ws_broker_rejected_total", { reason: "malformed" });
       this.#log.warn("malformed broker message dropped", { chars: message.length });
       return;
     }
     if (this.#own.delete(decoded.seq)) return;
     this.#metrics?.increment("ws_broker_messages_total", { direction: "in" });
     try {
-      this.#onEvent(decoded.seq, decoded.frame);
+      this.#onMessage(decoded.seq, decoded.payload);
     } catch (error) {
       this.#log.error("broker listener failed", { seq: decoded.seq, error });
     }
   }
 
-  /** Subscribes to the epoch's channel; see `Broker.start`. @param onEvent the listener */
-  async start(onEvent: BrokerListener): Promise<void> {
+  /** Subscribes to the epoch's channel; see `BrokerTransport.start`. @param onMessage the listener */
+  async start(onMessage: TransportListener): Promise<void> {
     if (this.#started || this.#closed) return;
     this.#started = true;
-    this.#onEvent = onEvent;
+    this.#onMessage = onMessage;
     this.#pub.connect().catch(() => {/* logged by #watch; retried by ioredis */});
     const subscribed = this.#sub.subscribe(this.#channel);
     try {
@@ -172,20 +178,24 @@ export class RedisBroker implements Broker {
     }
   }
 
-  /** Publishes an event; failures are logged, never thrown. @param event the committed event */
-  async publish(event: StoredEvent): Promise<void> {
+  /**
+   * Publishes a payload; failures are logged, never thrown.
+   * @param seq the event's position
+   * @param payload what to carry
+   */
+  async publish(seq: Seq, payload: string): Promise<void> {
     if (this.#closed) return;
-    this.#rememberOwn(event.seq);
+    this.#rememberOwn(seq);
     try {
-      await this.#pub.publish(this.#channel, encodeBrokerMessage(event.seq, event.frame));
+      await this.#pub.publish(this.#channel, encodeBrokerMessage(seq, payload));
       this.#metrics?.increment("ws_broker_messages_total", { direction: "out" });
-      if (this.#publishFailing) this.#log.info("broker publish works again", { seq: event.seq });
+      if (this.#publishFailing) this.#log.info("broker publish works again", { seq });
       this.#publishFailing = false;
     } catch (error) {
-      this.#own.delete(event.seq);
+      this.#own.delete(seq);
       const level = this.#publishFailing ? "debug" : "warn";
       this.#log[level]("broker publish failed; other processes read it from the log", {
-        seq: event.seq,
+        seq,
         error,
       });
       this.#publishFailing = true;
@@ -199,7 +209,7 @@ export class RedisBroker implements Broker {
     }
   }
 
-  /** Pings Redis; see `Broker.ping`. @throws {BrokerUnavailableError} */
+  /** Pings Redis; see `BrokerTransport.ping`. @throws {BrokerUnavailableError} */
   async ping(): Promise<void> {
     if (this.#closed) throw new BrokerUnavailableError("the broker is closed");
     if (this.#pub.status === "wait") this.#pub.connect().catch(() => {});
@@ -221,7 +231,7 @@ export class RedisBroker implements Broker {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#onEvent = null;
+    this.#onMessage = null;
     await Promise.all([closeConnection(this.#pub), closeConnection(this.#sub)]);
   }
 }

@@ -15,12 +15,14 @@ import { TokenBucket } from "./rate_limit.ts";
  */
 export type ClientState = "hello" | "syncing" | "live" | "closed";
 
-/** The socket operations the server needs (a `WebSocket` satisfies it). */
+/** The socket operations the server needs (the HTTP layer's `ServerWebSocket` has them). */
 export interface ClientSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
+  /** The peer was welcomed: its connection stops counting against the budget of pending ones. */
+  welcomed?(): void;
 }
 
 /** An event waiting while a client is being synced. */
@@ -38,6 +40,8 @@ export interface WebSocketClient {
   readonly connectedAt: number;
   role: Role | null;
   user: string | null;
+  /** When the client's token expires (ms since the epoch; 0 before `CL`). */
+  tokenExpiresAt: number;
   /** When the client last sent a frame (ms since the epoch). */
   lastHeartbeat: number;
   /** The highest `seq` sent on this connection. */
@@ -75,6 +79,7 @@ export function createClient(
     connectedAt: now,
     role: null,
     user: null,
+    tokenExpiresAt: 0,
     lastHeartbeat: now,
     lastSeqSent: asSeq(0),
     state: "hello",

@@ -2,15 +2,16 @@
  * `HeartbeatSupervisor`: one `setInterval` over the manager's `Map` of client
  * records (never a timer per connection). A client that has not sent `CL`
  * within the hello timeout, or any frame within the heartbeat timeout, is
- * reported to `onTimeout`. Protocol-level pongs are not frames and do not
+ * reported to `onTimeout`, and so is one whose token has expired (4001).
+ * Protocol-level pongs are not frames and do not
  * count. Time comes from an injected `Clock`.
  * @module
  */
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { WebSocketClient } from "./client.ts";
 
-/** Which deadline a client missed. */
-export type TimeoutKind = "hello" | "heartbeat";
+/** Which deadline a client missed: `CL` in time, a frame in time, or its token's expiry. */
+export type TimeoutKind = "hello" | "heartbeat" | "token";
 
 /** Options of a `HeartbeatSupervisor`. */
 export interface SupervisorOptions {
@@ -72,6 +73,9 @@ export class HeartbeatSupervisor {
       } else if (now - client.lastHeartbeat >= this.#o.heartbeatTimeoutMs) {
         missed++;
         this.#o.onTimeout(client, "heartbeat");
+      } else if (client.tokenExpiresAt !== 0 && now >= client.tokenExpiresAt) {
+        missed++;
+        this.#o.onTimeout(client, "token");
       }
     }
     return missed;

@@ -15,9 +15,6 @@ import type { Role, Seq } from "../protocol/types.ts";
 import { OPEN, type WebSocketClient } from "./client.ts";
 import { HeartbeatSupervisor } from "./heartbeat.ts";
 
-const LINGER_QUIET_MS = 50;
-const LINGER_MAX_MS = 1000;
-
 /** Options of a `WebSocketManager`. */
 export interface ManagerOptions {
   readonly clock: Clock;
@@ -89,13 +86,16 @@ export class WebSocketManager {
    * @param client the client, still without a role
    * @param role its role from the token
    * @param user its user from the token
+   * @param tokenExpiresAt when its token expires (ms since the epoch; 0: never checked)
    */
-  authenticate(client: WebSocketClient, role: Role, user: string): void {
+  authenticate(client: WebSocketClient, role: Role, user: string, tokenExpiresAt = 0): void {
     const registered = this.clients.get(client.id) === client;
     if (registered) this.#count(client.role, -1);
     client.role = role;
     client.user = user;
+    client.tokenExpiresAt = tokenExpiresAt;
     if (registered) this.#count(role, +1);
+    client.socket.welcomed?.();
   }
 
   /** Authenticated clients whose socket is open. */
@@ -196,35 +196,6 @@ export class WebSocketManager {
     }
   }
 
-  /**
-   * Closes a connection whose client may still be sending (a flood): stops
-   * handling its frames now, and sends the close once it has been quiet for
-   * a moment (at most a second later). Closing with unread data in the
-   * receive buffer makes the kernel reset the TCP connection, and the client
-   * would see 1006 instead of the close code.
-   * @param client the client
-   * @param code the close code
-   * @param reason a short reason
-   */
-  closeLingering(client: WebSocketClient, code: CloseCode, reason: string): void {
-    if (client.state === "closed") return;
-    client.state = "closed";
-    client.queue = [];
-    const { clock } = this.#o;
-    const started = clock.now();
-    const check = () => {
-      const now = clock.now();
-      if (now - client.lastHeartbeat >= LINGER_QUIET_MS || now - started >= LINGER_MAX_MS) {
-        try {
-          client.socket.close(code, reason.slice(0, 120));
-        } catch { /* already closed */ }
-      } else {
-        clock.setTimeout(check, LINGER_QUIET_MS);
-      }
-    };
-    clock.setTimeout(check, LINGER_QUIET_MS);
-  }
-
   /** Closes every connection (e.g. 1012 on shutdown). */
   closeAll(code: CloseCode, reason: string): void {
     for (const c of this.clients.values()) this.close(c, code, reason);
@@ -243,6 +214,9 @@ export class WebSocketManager {
         if (kind === "hello") {
           this.#o.metrics?.increment("ws_hello_timeouts_total");
           this.close(client, CLOSE.helloTimeout, "no CL in time");
+        } else if (kind === "token") {
+          this.#o.metrics?.increment("ws_token_expiries_total");
+          this.close(client, CLOSE.badToken, "token expired");
         } else {
           this.#o.metrics?.increment("ws_heartbeat_timeouts_total");
           this.close(client, CLOSE.heartbeatTimeout, "heartbeat timeout");

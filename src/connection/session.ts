@@ -14,8 +14,9 @@ import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE } from "../protocol/codes.ts";
 import { decodeClientFrame, DecodeError } from "../protocol/decode.ts";
-import type { ClientFrame, ServerFrame } from "../protocol/frames.ts";
-import { type ClientSocket, createClient, type WebSocketClient } from "./client.ts";
+import type { ClientFrame, CommandId, ServerFrame } from "../protocol/frames.ts";
+import type { ServerWebSocket } from "../transport/ws_socket.ts";
+import { createClient, type WebSocketClient } from "./client.ts";
 import type { WebSocketManager } from "./manager.ts";
 import type { ClientSync } from "./sync.ts";
 
@@ -54,9 +55,9 @@ export class ConnectionHandler {
    * @param remoteAddress the peer's address
    * @returns the client record
    */
-  accept(socket: WebSocket, remoteAddress: string): WebSocketClient {
+  accept(socket: ServerWebSocket, remoteAddress: string): WebSocketClient {
     const { manager, clock } = this.#o;
-    const client = createClient(socket as ClientSocket, remoteAddress, clock.now(), {
+    const client = createClient(socket, remoteAddress, clock.now(), {
       perSecond: this.#o.rateLimitPerSec,
       burst: this.#o.rateLimitBurst,
     });
@@ -84,6 +85,10 @@ export class ConnectionHandler {
     const { manager, metrics } = this.#o;
     manager.updateHeartbeat(client.id);
     if (client.state === "closed") return;
+    if (client.tokenExpiresAt !== 0 && this.#o.clock.now() >= client.tokenExpiresAt) {
+      manager.close(client, CLOSE.badToken, "token expired");
+      return;
+    }
     if (typeof data !== "string") {
       metrics?.increment("ws_frames_in_total", { type: "binary" });
       manager.close(client, CLOSE.binaryFrame, "binary frames are not accepted");
@@ -92,6 +97,20 @@ export class ConnectionHandler {
     if (overLimit(data, this.#o.maxMessageBytes)) {
       metrics?.increment("ws_frames_in_total", { type: "oversize" });
       manager.close(client, CLOSE.tooBig, `frame over ${this.#o.maxMessageBytes} bytes`);
+      return;
+    }
+    // Every frame counts toward the rate limit, decodable or not, and before
+    // any work is spent on it: a flood of bad frames ends in 4029 too.
+    if (!this.#admit(client)) {
+      metrics?.increment("ws_frames_in_total", { type: "rate_limited" });
+      // At most `maxViolations` of these per window before the close, so
+      // reading the id back (the reply must carry it) stays bounded.
+      if ((client.state as string) !== "closed") {
+        this.#reply(
+          client,
+          errorFrame(commandIdOf(data), "rate_limited", "too many frames; slow down"),
+        );
+      }
       return;
     }
     let frame: ClientFrame;
@@ -104,10 +123,6 @@ export class ConnectionHandler {
       return;
     }
     metrics?.increment("ws_frames_in_total", { type: frame.type });
-    if (!this.#admit(client)) {
-      this.#reply(client, errorFrame(frame.id, "rate_limited", "too many frames; slow down"));
-      return;
-    }
     // A frame that follows a CL waits for the hello to finish.
     const barrier = this.#barriers.get(client.id);
     const run = barrier
@@ -130,7 +145,7 @@ export class ConnectionHandler {
     }
     client.violations++;
     if (client.violations >= (this.#o.maxViolations ?? 50)) {
-      this.#o.manager.closeLingering(client, CLOSE.rateLimited, "rate limit exceeded repeatedly");
+      this.#o.manager.close(client, CLOSE.rateLimited, "rate limit exceeded repeatedly");
     }
     return false;
   }
@@ -212,6 +227,14 @@ export class ConnectionHandler {
   #reply(client: WebSocketClient, frame: ServerFrame): void {
     if (frame.type === "ERROR") this.#o.metrics?.increment("ws_errors_total", { code: frame.code });
     this.#o.manager.send(client, frame, frame.type);
+  }
+}
+
+function commandIdOf(data: string): CommandId | undefined {
+  try {
+    return decodeClientFrame(data).id;
+  } catch (e) {
+    return e instanceof DecodeError ? e.commandId : undefined;
   }
 }
 

@@ -1,10 +1,12 @@
 /**
- * The only caller of `Deno.upgradeWebSocket`: checks the `Origin`, the
- * connection limit and the server's state before handing the socket over.
+ * The only caller of the HTTP layer's `upgradeWebSocket`: checks the
+ * `Origin`, the connection limit and the server's state before handing the
+ * socket over.
  * @module
  */
 import type { Logger } from "../log/logger.ts";
 import { CLOSE } from "../protocol/codes.ts";
+import { HandshakeError, upgradeWebSocket } from "../transport/upgrade.ts";
 import type { WebSocketManager } from "./manager.ts";
 import type { ConnectionHandler } from "./session.ts";
 
@@ -16,8 +18,6 @@ export interface UpgradeOptions {
   /** Extra origins allowed besides the server's own. */
   readonly allowedOrigins: readonly string[];
   readonly maxConnections: number;
-  /** Seconds between the runtime's protocol pings (a missing pong closes 1001). */
-  readonly idleTimeoutSeconds: number;
   /** True while the server is stopping: no new connections. */
   readonly stopping: () => boolean;
 }
@@ -69,11 +69,16 @@ export function upgradeToWebSocket(
     o.logger.info("origin refused", { origin, remote: remoteAddress });
     return new Response("origin not allowed\n", { status: 403 });
   }
-  const { socket, response } = Deno.upgradeWebSocket(req, {
-    idleTimeout: o.idleTimeoutSeconds,
-  });
+  let upgraded;
+  try {
+    upgraded = upgradeWebSocket(req);
+  } catch (e) {
+    if (!(e instanceof HandshakeError)) throw e;
+    return new Response(`${e.message}\n`, { status: 400 });
+  }
+  const { socket, response } = upgraded;
   if (o.manager.clients.size >= o.maxConnections) {
-    socket.onopen = () => socket.close(CLOSE.policy, "too many connections");
+    socket.close(CLOSE.policy, "too many connections");
     return response;
   }
   o.handler.accept(socket, remoteAddress);

@@ -1,33 +1,74 @@
 /**
- * `Readiness`: whether the database (and the broker, if configured) answer.
- * Checked on a timer so commands read a cached answer; `/readyz` checks now.
+ * `Readiness`: whether the process may serve protocol traffic, and the state
+ * of what it depends on, for `/readyz`. The database decides: when it does
+ * not answer (within the probe's timeout) the process is not ready. The
+ * broker is reported — `ok`, `down`, or `off` when there is none — and never
+ * decides (PROTOCOL §2, §3.3): while it is down, events travel through the
+ * log. Checked on a timer so commands read a cached answer; `/readyz` checks
+ * now. The two probes run side by side: a hung broker never changes the
+ * answer and delays it by at most its own ping timeout (about a second).
  * @module
  */
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { Logger } from "../log/logger.ts";
 
-/** A dependency that answers or throws. */
-export interface Probe {
-  readonly name: string;
-  readonly ping: () => Promise<void>;
+/** Answers when its dependency does; throws otherwise. */
+export type Ping = () => Promise<void>;
+
+/** What is checked: the database always, the broker when one is configured. */
+export interface Probes {
+  readonly database: Ping;
+  /** `null`: no broker is configured (reported `off`). */
+  readonly broker: Ping | null;
 }
+
+/** The database's state as `/readyz` names it. */
+export type DatabaseState = "ok" | "down";
+/** The broker's state as `/readyz` names it. */
+export type BrokerState = "ok" | "down" | "off";
 
 /** The answer of a readiness check. */
 export type ReadyState =
-  | { readonly ready: true }
-  | { readonly ready: false; readonly reason: string };
+  | { readonly ready: true; readonly database: "ok"; readonly broker: BrokerState }
+  | {
+    readonly ready: false;
+    readonly reason: string;
+    readonly database: DatabaseState;
+    readonly broker: BrokerState;
+  };
+
+/** The JSON body of `/readyz`: always names the database and the broker. */
+export interface ReadyBody {
+  readonly status: "ready" | "unavailable";
+  readonly database: DatabaseState;
+  readonly broker: BrokerState;
+  readonly reason?: string;
+}
+
+/**
+ * The `/readyz` body of a state.
+ * @param state the readiness state
+ * @returns `{status, database, broker}` and, when not ready, `reason`
+ */
+export function readyBody(state: ReadyState): ReadyBody {
+  const { database, broker } = state;
+  return state.ready
+    ? { status: "ready", database, broker }
+    : { status: "unavailable", database, broker, reason: state.reason };
+}
 
 /** Tracks whether the process may serve protocol traffic. */
 export class Readiness {
-  #state: ReadyState = { ready: false, reason: "starting" };
-  #probes: readonly Probe[] = [];
+  #state: ReadyState = { ready: false, reason: "starting", database: "down", broker: "off" };
+  #probes: Probes | null = null;
   #timer: TimerHandle | null = null;
   #checking: Promise<ReadyState> | null = null;
+  #stopped: string | null = null;
 
   /**
    * @param clock timers
    * @param logger where changes are logged
-   * @param timeoutMs how long a probe may take
+   * @param timeoutMs how long a probe may take (the server passes `DB_TIMEOUT_MS`)
    */
   constructor(
     private readonly clock: Clock,
@@ -46,46 +87,67 @@ export class Readiness {
   }
 
   /**
-   * Starts checking these probes every `everyMs`.
-   * @param probes the dependencies
+   * Starts checking the probes every `everyMs`.
+   * @param probes the database and (if configured) the broker
    * @param everyMs the period
    */
-  start(probes: readonly Probe[], everyMs = 1000): void {
+  start(probes: Probes, everyMs = 1000): void {
     this.#probes = probes;
     this.#timer ??= this.clock.setInterval(() => void this.check(), everyMs);
   }
 
-  /** Marks the process not ready (e.g. while stopping). */
+  /** Marks the process not ready for good (e.g. while stopping). */
   stop(reason: string): void {
     if (this.#timer !== null) this.clock.clearInterval(this.#timer);
     this.#timer = null;
-    this.#set({ ready: false, reason });
+    this.#stopped = reason;
+    this.#set({ ...this.#state, ready: false, reason });
   }
 
   /** Checks every probe now (concurrent calls share one check). */
   check(): Promise<ReadyState> {
-    if (this.#timer === null && this.#probes.length === 0) return Promise.resolve(this.#state);
-    this.#checking ??= this.#run().finally(() => {
+    if (this.#probes === null || this.#stopped !== null) return Promise.resolve(this.#state);
+    this.#checking ??= this.#run(this.#probes).finally(() => {
       this.#checking = null;
     });
     return this.#checking;
   }
 
-  async #run(): Promise<ReadyState> {
-    for (const probe of this.#probes) {
-      try {
-        await withTimeout(probe.ping(), this.timeoutMs, `${probe.name} did not answer in time`);
-      } catch (e) {
-        return this.#set({ ready: false, reason: `${probe.name}: ${(e as Error).message}` });
-      }
+  async #run(probes: Probes): Promise<ReadyState> {
+    const [database, broker] = await Promise.allSettled([
+      this.#probe("database", probes.database),
+      probes.broker === null ? Promise.resolve() : this.#probe("broker", probes.broker),
+    ]);
+    const brokerState: BrokerState = probes.broker === null
+      ? "off"
+      : broker.status === "fulfilled"
+      ? "ok"
+      : "down";
+    if (brokerState !== this.#state.broker && this.#state.broker !== "off") {
+      if (brokerState === "ok") this.logger.info("broker answers again");
+      else {this.logger.warn("broker down; events between processes come from the log", {
+          reason: broker.status === "rejected" ? (broker.reason as Error).message : undefined,
+        });}
     }
-    return this.#set({ ready: true });
+    if (this.#stopped !== null) return this.#state;
+    return this.#set(
+      database.status === "fulfilled" ? { ready: true, database: "ok", broker: brokerState } : {
+        ready: false,
+        reason: `database: ${(database.reason as Error).message}`,
+        database: "down",
+        broker: brokerState,
+      },
+    );
+  }
+
+  #probe(name: string, ping: Ping): Promise<void> {
+    return withTimeout(ping(), this.timeoutMs, `${name} did not answer in time`);
   }
 
   #set(state: ReadyState): ReadyState {
     if (state.ready !== this.#state.ready) {
       if (state.ready) this.logger.info("ready");
-      else this.logger.warn("not ready", { reason: state.reason });
+      else this.logger.warn("not ready", { reason: state.ready ? undefined : state.reason });
     }
     this.#state = state;
     return state;

@@ -16,7 +16,8 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { HTTP_STATUS_OF } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
 import { asResponseId } from "../protocol/types.ts";
-import type { Readiness } from "./readiness.ts";
+import { requireRole, requireSecret } from "./bearer.ts";
+import { type Readiness, readyBody } from "./readiness.ts";
 import type { StaticFiles } from "./static.ts";
 
 /** What the routes need. */
@@ -32,6 +33,24 @@ export interface RouteDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly maxMessageBytes: number;
+  /** `METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
+  readonly metricsToken?: string;
+}
+
+/** The longest request path served; a longer one is 414 (no route is near it). */
+export const MAX_PATH_BYTES = 2048;
+/** How much of a path a log line quotes. */
+const LOGGED_PATH_CHARS = 120;
+
+/**
+ * A path cut short for a log line, so a hostile path cannot fill the log.
+ * @param path the request path
+ * @returns at most `LOGGED_PATH_CHARS` characters and its length
+ */
+export function pathForLog(path: string): string {
+  return path.length <= LOGGED_PATH_CHARS
+    ? path
+    : `${path.slice(0, LOGGED_PATH_CHARS)}… (${path.length} chars)`;
 }
 
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
@@ -43,16 +62,21 @@ const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
  */
 export function createHandler(
   d: RouteDeps,
-): (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+): (
+  req: Request,
+  info: { readonly remoteAddr: { readonly hostname: string } },
+) => Promise<Response> {
   return async (req, info) => {
     const url = new URL(req.url);
-    const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+    const remote = info.remoteAddr.hostname;
     const route = routeName(url.pathname);
     let res: Response;
     try {
-      res = await dispatch(req, url, remote, d);
+      res = url.pathname.length > MAX_PATH_BYTES
+        ? new Response("URI too long\n", { status: 414 })
+        : await dispatch(req, url, remote, d);
     } catch (e) {
-      d.logger.error("request failed", { path: url.pathname, error: e });
+      d.logger.error("request failed", { path: pathForLog(url.pathname), error: e });
       res = json({ error: "internal" }, 500);
     }
     d.metrics.increment("ws_http_requests_total", { route, status: String(res.status) });
@@ -84,19 +108,23 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
       return new Response("ok\n", { headers: { "content-type": "text/plain" } });
     case "/readyz": {
       const state = await d.readiness.check();
-      return state.ready
-        ? json({ status: "ready" }, 200)
-        : json({ status: "unavailable", reason: state.reason }, 503);
+      return json(readyBody(state), state.ready ? 200 : 503);
     }
-    case "/metrics":
+    case "/metrics": {
+      const refused = await requireSecret(req, d.metricsToken ?? "");
+      if (refused) return refused;
       return new Response(await d.metrics.exposition(), {
         headers: { "content-type": d.metrics.contentType },
       });
-    case "/stats":
+    }
+    case "/stats": {
+      const access = await requireRole(req, ["admin"], d.auth, d.clock.now());
+      if (!access.ok) return access.response;
       return json({
         ...(await d.metrics.getStats()),
         clients: d.manager.describeAliveClients(),
       }, 200);
+    }
     default:
       if (path.startsWith("/static/")) return await d.files.asset(path.slice("/static/".length));
       return new Response("not found\n", { status: 404 });

@@ -7,8 +7,15 @@
  * reading the log (`sync`, run on a timer and whenever a gap is seen). The
  * feed delivers `head + 1` as soon as it has it, buffers what is ahead, and
  * fills gaps from the log, so its sink sees a contiguous sequence.
+ *
+ * What it delivers at a `seq` is what the log holds there: its own commits
+ * and the log are the log, and a broker frame is accepted only as an
+ * `AuthenticFrame` (signed by a holder of `AUTH_SECRET` for exactly that
+ * `seq` of this log, so byte-identical to the log's, replays included).
+ * The compiler holds the line: `offer(…, "broker")` takes nothing else.
  * @module
  */
+import type { AuthenticFrame } from "../broker/broker.ts";
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -114,9 +121,17 @@ export class EventFeed {
    * Offers one event. Delivered now if it is next, buffered if ahead (and a
    * sync started to fill the gap), dropped if already delivered.
    * @param seq the event's seq
-   * @param frame its encoded `EVENT` frame
+   * @param frame its encoded `EVENT` frame; from the broker, only one it authenticated
    * @param source where it came from
    */
+  offer(seq: Seq, frame: AuthenticFrame, source: "broker"): void;
+  /**
+   * Offers one of this process's own commits, or an event read from the log.
+   * @param seq the event's seq
+   * @param frame its encoded `EVENT` frame as stored
+   * @param source `local` or `log`
+   */
+  offer(seq: Seq, frame: string, source: Exclude<FeedSource, "broker">): void;
   offer(seq: Seq, frame: string, source: FeedSource): void {
     if (!this.#started || seq <= this.#head) return;
     if (seq === this.#head + 1) {

@@ -28,6 +28,28 @@ const DEFINITIONS = {
     labels: [],
   },
   ws_hello_timeouts_total: { kind: "counter", help: "Connections closed 4002 (no CL)", labels: [] },
+  ws_token_expiries_total: {
+    kind: "counter",
+    help: "Connections closed 4001 because their token expired",
+    labels: [],
+  },
+  ws_connections_shed_total: {
+    kind: "counter",
+    help: "Connections refused at accept: over a budget, or no descriptor left (fds)",
+    labels: ["reason"],
+  },
+  ws_accept_errors_total: { kind: "counter", help: "Accept failures, by code", labels: ["code"] },
+  ws_header_timeouts_total: {
+    kind: "counter",
+    help: "HTTP connections closed because the request head was not complete in time",
+    labels: [],
+  },
+  ws_close_timeouts_total: {
+    kind: "counter",
+    help: "WebSockets dropped because the peer did not complete the close in time",
+    labels: [],
+  },
+  ws_sockets: { kind: "gauge", help: "Sockets held, by state", labels: ["state"] },
   ws_slow_consumer_closes_total: {
     kind: "counter",
     help: "Connections closed 4009 (send buffer over its limit)",
@@ -81,6 +103,11 @@ const DEFINITIONS = {
     kind: "counter",
     help: "Broker messages by direction",
     labels: ["direction"],
+  },
+  ws_broker_rejected_total: {
+    kind: "counter",
+    help: "Broker messages dropped: malformed, or failing authentication (signature)",
+    labels: ["reason"],
   },
 } as const;
 

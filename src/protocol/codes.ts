@@ -46,6 +46,7 @@ export const CLOSE = {
   normal: 1000,
   goingAway: 1001,
   binaryFrame: 1003,
+  notUtf8: 1007,
   policy: 1008,
   tooBig: 1009,
   internal: 1011,

@@ -2,7 +2,11 @@
  * One bounded HTTP GET for post fetching: a timeout per request, one retry on
  * 429/5xx and network errors after a short backoff (a small `Retry-After` is
  * honoured), and a cap on the body so a huge or endless answer cannot eat
- * memory. Failures come back as values; nothing here throws for the remote.
+ * memory. Redirects are followed by hand, at most `maxRedirects` and only on
+ * the same host (a scheme upgrade to https allowed): a platform endpoint that
+ * answers 302 to another host never makes the hub fetch from it (issue 7 row
+ * 14) — the VK request carries the API token in its query. Failures come back
+ * as values; nothing here throws for the remote.
  * @module
  */
 
@@ -22,6 +26,8 @@ export interface BoundedGetOptions {
   readonly retryDelayMs?: number;
   /** The longest `Retry-After` waited for; a longer one ends with `http_error`. */
   readonly maxRetryAfterMs?: number;
+  /** Same-host redirects followed per attempt; `DEFAULT_MAX_REDIRECTS` by default. */
+  readonly maxRedirects?: number;
 }
 
 /** What a bounded GET came to. */
@@ -30,7 +36,8 @@ export type BoundedGetOutcome =
   | { readonly kind: "http_error"; readonly status: number }
   | { readonly kind: "timeout" }
   | { readonly kind: "network"; readonly detail: string }
-  | { readonly kind: "too_large"; readonly limit: number };
+  | { readonly kind: "too_large"; readonly limit: number }
+  | { readonly kind: "redirect_refused"; readonly status: number; readonly detail: string };
 
 /** One attempt: final, or worth one retry after `delayMs`. */
 type Attempt =
@@ -41,6 +48,25 @@ type Attempt =
 export const DEFAULT_RETRY_DELAY_MS = 250;
 /** Default longest `Retry-After` honoured, ms. */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 2000;
+/** Default number of same-host redirects followed. */
+export const DEFAULT_MAX_REDIRECTS = 2;
+
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Whether a redirect from `from` to `to` stays on the same host: the same
+ * host and port, no credentials, and the same scheme or an upgrade to https.
+ * @param from the URL that answered with the redirect
+ * @param to where it points
+ * @returns true when it may be followed
+ */
+export function isSameHostRedirect(from: URL, to: URL): boolean {
+  if (to.protocol !== "https:" && to.protocol !== "http:") return false;
+  if (to.username !== "" || to.password !== "") return false;
+  if (to.protocol !== from.protocol && to.protocol !== "https:") return false;
+  return to.hostname.toLowerCase() === from.hostname.toLowerCase() &&
+    (to.port === from.port || (to.protocol !== from.protocol && to.port === ""));
+}
 
 /**
  * Reads `Retry-After` (seconds or an HTTP date) as a delay in ms.
@@ -95,15 +121,54 @@ async function readCapped(
   return { body: body + decoder.decode() };
 }
 
+/** One hop's answer: a response to read, or why the chain of redirects ended. */
+type Hop = { readonly res: Response } | { readonly end: Attempt };
+
+/** Fetches `url`, following same-host redirects by hand within one timeout. */
+async function fetchFollowing(
+  url: string,
+  o: BoundedGetOptions,
+  signal: AbortSignal,
+): Promise<Hop> {
+  const maxRedirects = o.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  let current = new URL(url);
+  for (let hops = 0;; hops++) {
+    let res: Response;
+    try {
+      res = await o.fetch(current.href, { signal, headers: o.headers, redirect: "manual" });
+    } catch (e) {
+      if (isTimeout(e, signal)) return { end: { retry: false, outcome: { kind: "timeout" } } };
+      return {
+        end: { retry: true, outcome: { kind: "network", detail: describe(e) }, delayMs: null },
+      };
+    }
+    if (!REDIRECT_STATUSES.has(res.status)) return { res };
+    await res.body?.cancel();
+    const location = res.headers.get("location");
+    let target: URL | null = null;
+    try {
+      target = location === null ? null : new URL(location, current);
+    } catch {
+      target = null;
+    }
+    const refuse = (detail: string): Hop => ({
+      end: { retry: false, outcome: { kind: "redirect_refused", status: res.status, detail } },
+    });
+    if (target === null) return refuse("a redirect without a usable Location");
+    if (!isSameHostRedirect(current, target)) {
+      // The host only: the rest of the Location may echo the request, token included.
+      return refuse(`a redirect to another host (${target.host.slice(0, 100)}) is not followed`);
+    }
+    if (hops >= maxRedirects) return refuse(`more than ${maxRedirects} redirects`);
+    current = target;
+  }
+}
+
 async function attempt(url: string, o: BoundedGetOptions): Promise<Attempt> {
   const signal = AbortSignal.timeout(o.timeoutMs);
-  let res: Response;
-  try {
-    res = await o.fetch(url, { signal, headers: o.headers, redirect: "follow" });
-  } catch (e) {
-    if (isTimeout(e, signal)) return { retry: false, outcome: { kind: "timeout" } };
-    return { retry: true, outcome: { kind: "network", detail: describe(e) }, delayMs: null };
-  }
+  const hop = await fetchFollowing(url, o, signal);
+  if ("end" in hop) return hop.end;
+  const res = hop.res;
   if (res.status === 429 || res.status >= 500) {
     await res.body?.cancel();
     return {

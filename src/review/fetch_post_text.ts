@@ -62,6 +62,8 @@ function fromHttp(
       return failed("network", outcome.detail);
     case "too_large":
       return failed("parse_error", `the answer is larger than ${outcome.limit} bytes`);
+    case "redirect_refused":
+      return failed("http_error", `HTTP ${outcome.status}: ${outcome.detail}`);
     default: {
       const never: never = outcome;
       return never;

@@ -27,7 +27,8 @@ export type PostUrlParse =
   | { readonly ok: true; readonly ref: PostRef }
   | { readonly ok: false; readonly detail: string };
 
-const VK_HOSTS: ReadonlySet<string> = new Set([
+/** VK's own hosts: post URLs on them are parsed, and only they become card links. */
+export const VK_HOSTS: ReadonlySet<string> = new Set([
   "vk.com",
   "www.vk.com",
   "m.vk.com",
@@ -35,7 +36,32 @@ const VK_HOSTS: ReadonlySet<string> = new Set([
   "www.vk.ru",
   "m.vk.ru",
 ]);
-const TELEGRAM_HOSTS: ReadonlySet<string> = new Set(["t.me", "www.t.me", "telegram.me"]);
+/** Telegram's own hosts (`telegram.me` and `telegram.dog` are aliases of `t.me`). */
+export const TELEGRAM_HOSTS: ReadonlySet<string> = new Set([
+  "t.me",
+  "www.t.me",
+  "telegram.me",
+  "www.telegram.me",
+  "telegram.dog",
+]);
+
+/**
+ * Whether a host is one of the platform's own.
+ * @param platform `responses.platform`
+ * @param hostname a URL's hostname
+ * @returns true for VK's hosts on `vk`, Telegram's on `telegram`; false otherwise
+ */
+export function isPlatformHost(platform: string, hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  switch (platform) {
+    case "vk":
+      return VK_HOSTS.has(host);
+    case "telegram":
+      return TELEGRAM_HOSTS.has(host);
+    default:
+      return false;
+  }
+}
 
 /** `wall<owner>_<post>`: owner and post ids of at most 19 digits (64-bit). */
 const VK_WALL = /^wall(-?[1-9]\d{0,18})_([1-9]\d{0,18})$/;
@@ -64,7 +90,7 @@ function parseHttpUrl(raw: string): URL | null {
 export function parseVkPostUrl(raw: string): PostUrlParse {
   const url = parseHttpUrl(raw);
   if (!url) return refuse("not an http(s) URL");
-  if (!VK_HOSTS.has(url.hostname.toLowerCase())) return refuse(`not a VK host: ${url.hostname}`);
+  if (!isPlatformHost("vk", url.hostname)) return refuse(`not a VK host: ${url.hostname}`);
   const segments = url.pathname.split("/").filter(Boolean);
   const candidates = [url.searchParams.get("w"), segments.length === 1 ? segments[0] : null];
   for (const candidate of candidates) {
@@ -84,7 +110,7 @@ export function parseVkPostUrl(raw: string): PostUrlParse {
 export function parseTelegramPostUrl(raw: string): PostUrlParse {
   const url = parseHttpUrl(raw);
   if (!url) return refuse("not an http(s) URL");
-  if (!TELEGRAM_HOSTS.has(url.hostname.toLowerCase())) {
+  if (!isPlatformHost("telegram", url.hostname)) {
     return refuse(`not a Telegram host: ${url.hostname}`);
   }
   const segments = url.pathname.split("/").filter(Boolean);

@@ -8,6 +8,7 @@
 import { fileURLToPath } from "node:url";
 import nunjucks from "nunjucks";
 import type { ResponseRow } from "../store/store.ts";
+import { isPlatformHost } from "./post_url.ts";
 import { asSafeHtml, type SafeHtml } from "../protocol/types.ts";
 
 /** The templates directory of this checkout, whatever the working directory. */
@@ -35,14 +36,24 @@ export interface Renderer {
 
 const PLATFORM_LABELS: Readonly<Record<string, string>> = { vk: "VK", telegram: "Telegram" };
 
-/** `post_url` as a link target, only for http(s): `javascript:` and the like stay text. */
-function linkTarget(postUrl: string): string {
+/**
+ * `post_url` as a link target: only https on the platform's own hosts (no
+ * credentials, no port), so a card never sends an operator to a look-alike
+ * or a `javascript:` URL; anything else stays plain text.
+ * @param platform `responses.platform`
+ * @param postUrl `responses.post_url`
+ * @returns the link target, or `""` for none
+ */
+export function linkTarget(platform: string, postUrl: string): string {
+  let url: URL;
   try {
-    const url = new URL(postUrl.trim());
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : "";
+    url = new URL(postUrl.trim());
   } catch {
     return "";
   }
+  const plain = url.protocol === "https:" && url.username === "" && url.password === "" &&
+    url.port === "";
+  return plain && isPlatformHost(platform, url.hostname) ? url.href : "";
 }
 
 function postState(opts: CardOptions): "text" | "empty" | "unavailable" {
@@ -68,7 +79,7 @@ function cardContext(row: ResponseRow, opts: CardOptions): Record<string, string
     platformClass: known ? row.platform : "other",
     platformLabel: known ? PLATFORM_LABELS[row.platform] : String(row.platform),
     postUrl: String(row.post_url),
-    postHref: linkTarget(String(row.post_url)),
+    postHref: linkTarget(String(row.platform), String(row.post_url)),
     postState: postState(opts),
     postText: opts.postText ?? "",
     author: row.author ?? "",

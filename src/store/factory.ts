@@ -15,7 +15,12 @@ import type { QueryObserver, Store } from "./store.ts";
  * @returns a `MysqlStore` when `config.mysql` is set, else a `SqliteStore` at `config.sqlitePath`
  */
 export function createStore(config: Config, options: { observe?: QueryObserver } = {}): Store {
+  // DB_TIMEOUT_MS bounds every MySQL operation and SQLite's wait for another writer's lock.
   return config.mysql
-    ? new MysqlStore({ ...config.mysql, ...options })
-    : new SqliteStore({ path: config.sqlitePath, ...options });
+    ? new MysqlStore({ ...config.mysql, timeoutMs: config.dbTimeoutMs, ...options })
+    : new SqliteStore({
+      path: config.sqlitePath,
+      busyTimeoutMs: config.dbTimeoutMs,
+      ...options,
+    });
 }

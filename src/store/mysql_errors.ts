@@ -94,6 +94,12 @@ export function isAccessDenied(e: unknown): boolean {
  */
 export function mapMysqlError(e: unknown, what: string): unknown {
   if (e instanceof StoreUnavailableError || !isConnectionError(e)) return e;
-  const detail = (e as DriverError).code ?? (e as DriverError).message;
-  return new StoreUnavailableError(`MySQL ${what}: ${String(detail)}`, { cause: e });
+  const code = (e as DriverError).code;
+  const detail = code ?? (e as DriverError).message;
+  // mysql2's per-query timeout and its connectTimeout: the database did not answer in time.
+  const timedOut = code === "PROTOCOL_SEQUENCE_TIMEOUT" || code === "ETIMEDOUT";
+  return new StoreUnavailableError(
+    `MySQL ${what}: ${String(detail)}${timedOut ? " (no answer within DB_TIMEOUT_MS)" : ""}`,
+    { cause: e },
+  );
 }

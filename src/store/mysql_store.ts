@@ -6,10 +6,16 @@
  * was committed then). Idempotent reads are retried once on a lost
  * connection, so the pool recovers by itself after a restart of the server.
  * Connection-level failures surface as `StoreUnavailableError`.
+ *
+ * Every operation answers within `timeoutMs` (`DB_TIMEOUT_MS`): the wait for
+ * a pooled connection, a new connection's handshake and each statement take
+ * what is left of one budget (`mysql_deadline.ts`), retries included; a
+ * connection that timed out is destroyed, never reused, so a database that
+ * hung and came back is used again at once.
  * @module
  */
 import mysql from "mysql2/promise";
-import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
+import type { Pool, PoolConnection } from "mysql2/promise";
 import type { ResponseId, Seq } from "../protocol/types.ts";
 import {
   type AppendResult,
@@ -29,6 +35,7 @@ import {
   isLockConflict,
   mapMysqlError,
 } from "./mysql_errors.ts";
+import { acquire, Deadline, timedRunner } from "./mysql_deadline.ts";
 import { migrate } from "./schema.ts";
 import { announceIn, decideIn } from "./sql_log.ts";
 import {
@@ -42,7 +49,7 @@ import {
   writePostText,
 } from "./sql_queries.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
-import { checkDate, checkDecision, checkRead, checkResponseId, type SqlRow } from "./sql_values.ts";
+import { checkDate, checkDecision, checkRead, checkResponseId } from "./sql_values.ts";
 
 /** Options of `MysqlStore`. */
 export interface MysqlStoreOptions {
@@ -57,7 +64,9 @@ export interface MysqlStoreOptions {
   readonly database: string;
   /** Most pooled connections; default 10. */
   readonly connectionLimit?: number;
-  /** Time to establish a connection (ms); default 5000. */
+  /** Longest wait for one operation, its connection and retries included (ms); default 5000 (`DB_TIMEOUT_MS`). */
+  readonly timeoutMs?: number;
+  /** Time to establish a connection (ms); default `timeoutMs`. */
   readonly connectTimeoutMs?: number;
   /** `innodb_lock_wait_timeout` of the store's sessions (s); default 10. */
   readonly lockWaitTimeoutSec?: number;
@@ -89,17 +98,12 @@ const SNAPSHOT_BEGIN = [
   "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
 ];
 
-type Queryable = Pick<Pool, "query">;
-
-function runnerOn(q: Queryable): SqlRunner {
-  return {
-    all: async (sql, params = []) => (await q.query(sql, params as unknown[]))[0] as SqlRow[],
-    run: async (sql, params = []) =>
-      ((await q.query(sql, params as unknown[]))[0] as ResultSetHeader).affectedRows,
-    runForId: async (sql, params = []) =>
-      Number(((await q.query(sql, params as unknown[]))[0] as ResultSetHeader).insertId),
-  };
-}
+/**
+ * Init may wait this long for a statement: another process may hold the
+ * migration lock while it migrates, and schema changes on a large table take
+ * their time. Its connection attempts are bounded by `timeoutMs` as usual.
+ */
+const INIT_STATEMENT_BUDGET_MS = 120_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -133,7 +137,7 @@ export class MysqlStore implements Store {
       port: o.port ?? 3306,
       user: o.user ?? "root",
       password: o.password ?? "",
-      connectTimeout: o.connectTimeoutMs ?? 5000,
+      connectTimeout: o.connectTimeoutMs ?? this.#timeoutMs,
       charset: "utf8mb4_unicode_ci",
       timezone: "Z",
       dateStrings: true,
@@ -178,6 +182,10 @@ export class MysqlStore implements Store {
     return this.#pool;
   }
 
+  get #timeoutMs(): number {
+    return this.#options.timeoutMs ?? 5000;
+  }
+
   /** Times an operation and maps connection failures. */
   async #op<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
@@ -190,38 +198,56 @@ export class MysqlStore implements Store {
     }
   }
 
-  /** An idempotent read on any pooled connection, retried once on a lost connection. */
+  /** An idempotent read on a pooled connection, retried once on a lost connection while time is left. */
   #read<T>(name: string, fn: (r: SqlRunner) => Promise<T>): Promise<T> {
     return this.#op(name, async () => {
+      const deadline = new Deadline(this.#timeoutMs);
       try {
-        return await fn(runnerOn(this.#usablePool()));
+        return await this.#onConnection(deadline, fn);
       } catch (e) {
-        if (!isConnectionError(e) || this.#closed) throw e;
+        if (!isConnectionError(e) || this.#closed || deadline.expired) throw e;
       }
-      return await fn(runnerOn(this.#usablePool()));
+      return await this.#onConnection(deadline, fn);
     });
+  }
+
+  /** Runs `fn` on one pooled connection within `deadline`; a connection that failed is destroyed. */
+  async #onConnection<T>(deadline: Deadline, fn: (r: SqlRunner) => Promise<T>): Promise<T> {
+    const conn = await acquire(this.#usablePool(), deadline);
+    try {
+      const result = await fn(timedRunner(conn, deadline));
+      conn.release();
+      return result;
+    } catch (e) {
+      if (isConnectionError(e)) conn.destroy();
+      else conn.release();
+      throw e;
+    }
   }
 
   /** Runs `fn` in one transaction on one connection, with the retries described above. */
   async #transaction<T>(begin: readonly string[], fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const deadline = new Deadline(this.#timeoutMs);
     let lockRetries = 0;
     let connectionRetries = 0;
     for (;;) {
       let conn: PoolConnection | null = null;
       let committing = false;
       try {
-        conn = await this.#usablePool().getConnection();
-        for (const sql of begin) await conn.query(sql);
-        const result = await fn(runnerOn(conn));
+        conn = await acquire(this.#usablePool(), deadline);
+        const tx = timedRunner(conn, deadline);
+        for (const sql of begin) await tx.run(sql);
+        const result = await fn(tx);
         committing = true;
-        await conn.query("COMMIT");
+        await tx.run("COMMIT");
         conn.release();
         return result;
       } catch (e) {
         if (conn !== null) await this.#discard(conn, isConnectionError(e));
+        if (deadline.expired) throw e;
         if (isLockConflict(e) && lockRetries < MAX_LOCK_RETRIES) {
           lockRetries++;
-          await pause(Math.random() * 10 * 2 ** lockRetries);
+          await pause(Math.min(deadline.remaining(), Math.random() * 10 * 2 ** lockRetries));
           continue;
         }
         // A connection lost before COMMIT was sent committed nothing: run again once.
@@ -237,7 +263,7 @@ export class MysqlStore implements Store {
   async #discard(conn: PoolConnection, lost: boolean): Promise<void> {
     if (!lost) {
       try {
-        await conn.query("ROLLBACK");
+        await timedRunner(conn, new Deadline(this.#timeoutMs)).run("ROLLBACK");
         conn.release();
         return;
       } catch {
@@ -255,30 +281,31 @@ export class MysqlStore implements Store {
   init(): Promise<void> {
     return this.#op("init", async () => {
       if (this.#closed) throw new StoreUnavailableError("MySQL store is closed");
+      // The handshake is bounded by connectTimeout, each statement by the init budget.
       const admin = await mysql.createConnection(this.#connectionSettings());
       try {
-        await admin.query(
+        await timedRunner(admin, new Deadline(this.#timeoutMs)).run(
           `CREATE DATABASE IF NOT EXISTS \`${this.#options.database}\` ` +
             "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
         );
       } catch (e) {
         if (!isAccessDenied(e)) throw e;
       } finally {
-        await admin.end().catch(() => admin.destroy());
+        await new Deadline(this.#timeoutMs).race(admin.end(), "closing").catch(() =>
+          admin.destroy()
+        );
       }
       this.#pool ??= this.#makePool();
-      const conn = await this.#pool.getConnection();
+      const conn = await acquire(this.#pool, new Deadline(this.#timeoutMs));
       const lockName = `ws_migrate:${this.#options.database}`.slice(0, 64);
       try {
-        const [[got]] = await conn.query("SELECT GET_LOCK(?, 60) AS got", [lockName]) as [
-          SqlRow[],
-          unknown,
-        ];
+        const tx = timedRunner(conn, new Deadline(INIT_STATEMENT_BUDGET_MS + this.#timeoutMs));
+        const [got] = await tx.all("SELECT GET_LOCK(?, 60) AS got", [lockName]);
         if (Number(got.got) !== 1) throw new Error("timed out waiting for the migration lock");
         try {
-          this.#epoch = await migrate(runnerOn(conn), MYSQL_DIALECT);
+          this.#epoch = await migrate(tx, MYSQL_DIALECT);
         } finally {
-          await conn.query("SELECT RELEASE_LOCK(?)", [lockName]);
+          await tx.all("SELECT RELEASE_LOCK(?)", [lockName]);
         }
         conn.release();
       } catch (e) {
@@ -389,6 +416,7 @@ export class MysqlStore implements Store {
     this.#closed = true;
     const pool = this.#pool;
     this.#pool = null;
-    await pool?.end().catch(() => {});
+    // A hung server never answers COM_QUIT: give up after the budget.
+    if (pool) await new Deadline(this.#timeoutMs).race(pool.end(), "closing").catch(() => {});
   }
 }

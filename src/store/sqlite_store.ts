@@ -41,7 +41,7 @@ import { checkDate, checkDecision, checkRead, checkResponseId, type SqlRow } fro
 export interface SqliteStoreOptions {
   /** The database file; its directory is created if missing. */
   readonly path: string;
-  /** How long a writer waits for another process's write lock (ms); default 5000. */
+  /** How long a statement waits for another connection's lock (ms); default 5000 (`DB_TIMEOUT_MS`). */
   readonly busyTimeoutMs?: number;
   /** Called with each operation's name and duration in seconds. */
   readonly observe?: QueryObserver;

@@ -19,7 +19,7 @@ export interface RunningServer {
   /** The WebSocket endpoint. */
   readonly wsUrl: string;
   readonly port: number;
-  /** The process id (e.g. for SIGSTOP/SIGCONT with `Deno.kill`). */
+  /** The server process's id (for `ps` or `/proc`). */
   readonly pid: number;
   readonly env: Readonly<Record<string, string>>;
   /** Everything the process has written to stdout and stderr so far. */
@@ -70,7 +70,13 @@ export function freePort(): number {
  */
 export async function startServer(
   env: Record<string, string> = {},
-  opts: { waitReady?: boolean; timeoutMs?: number; cwd?: string } = {},
+  opts: {
+    waitReady?: boolean;
+    timeoutMs?: number;
+    cwd?: string;
+    /** Start it under `ulimit -n` of this many open files. */
+    nofile?: number;
+  } = {},
 ): Promise<RunningServer> {
   const port = env.WEBSOCKET_PORT ? Number(env.WEBSOCKET_PORT) : freePort();
   const fullEnv: Record<string, string> = {
@@ -81,8 +87,11 @@ export async function startServer(
     WEBSOCKET_PORT: String(port),
   };
   const tls = Boolean(fullEnv.SSL_CERT_FILE && fullEnv.SSL_KEY_FILE);
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: serverArgs(fullEnv),
+  const args = serverArgs(fullEnv);
+  const cmd = new Deno.Command(opts.nofile ? "bash" : Deno.execPath(), {
+    args: opts.nofile
+      ? ["-c", `ulimit -n ${opts.nofile} && exec "$0" "$@"`, Deno.execPath(), ...args]
+      : args,
     cwd: opts.cwd ?? ROOT,
     env: fullEnv,
     stdin: "null",

@@ -13,7 +13,7 @@ brokerConformance({
 });
 
 Deno.test("createBroker: no REDIS_URL gives the local broker", () => {
-  const broker = createBroker({ redisUrl: "" }, "epoch", silentLogger);
+  const broker = createBroker({ redisUrl: "", secret: "s" }, "epoch", silentLogger);
   assert.ok(broker instanceof LocalBroker);
   assert.equal(broker.kind, "local");
 });

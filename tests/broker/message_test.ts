@@ -9,10 +9,10 @@ import { reconnectDelay } from "../../src/broker/redis_broker.ts";
 import { asSeq } from "../../src/protocol/types.ts";
 import { TRICKY_FRAMES } from "./conformance.ts";
 
-Deno.test("message: encode then decode gives back the seq and the frame unchanged", () => {
-  for (const [i, frame] of TRICKY_FRAMES.entries()) {
+Deno.test("message: encode then decode gives back the seq and the payload unchanged", () => {
+  for (const [i, payload] of TRICKY_FRAMES.entries()) {
     const seq = asSeq(i * 1000 + 1);
-    assert.deepEqual(decodeBrokerMessage(encodeBrokerMessage(seq, frame)), { seq, frame });
+    assert.deepEqual(decodeBrokerMessage(encodeBrokerMessage(seq, payload)), { seq, payload });
   }
   assert.equal(encodeBrokerMessage(asSeq(42), '{"a":1}'), '42\n{"a":1}');
 });

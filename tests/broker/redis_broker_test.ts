@@ -1,7 +1,7 @@
 /**
- * `RedisBroker` on real Redis: the conformance suite, then what only a
- * network transport can get wrong — a down server, foreign messages on the
- * channel, a killed connection, counting.
+ * `RedisBroker` on real Redis: the conformance suite (signed, as the server
+ * runs it), then what only a network transport can get wrong — a down
+ * server, foreign messages on the channel, a killed connection, counting.
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
@@ -13,15 +13,21 @@ import { type Logger, silentLogger } from "../../src/log/logger.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { asSeq } from "../../src/protocol/types.ts";
 import { REDIS_UP, TEST_REDIS_URL } from "../_support/services.ts";
-import { brokerConformance, type Received, storedEvent, waitFor } from "./conformance.ts";
+import { SignedBroker } from "../../src/broker/signed_broker.ts";
+import { TEST_SECRET } from "../_support/server.ts";
+import { brokerConformance, waitFor } from "./conformance.ts";
 
 const make = (epoch: string, over: Partial<ConstructorParameters<typeof RedisBroker>[0]> = {}) =>
   new RedisBroker({ url: TEST_REDIS_URL, epoch, logger: silentLogger, ...over });
 
+/** What a transport's listener received. */
+type Payloads = Array<{ seq: number; payload: string }>;
+
 brokerConformance({
-  name: "RedisBroker",
+  name: "SignedBroker over RedisBroker",
   kind: "redis",
-  make: (epoch) => make(epoch),
+  make: (epoch) =>
+    createBroker({ redisUrl: TEST_REDIS_URL, secret: TEST_SECRET }, epoch, silentLogger),
   crossProcess: true,
   ignore: !REDIS_UP,
 });
@@ -76,7 +82,7 @@ Deno.test("RedisBroker: start and publish against a down Redis neither throw nor
     const startMs = await elapsed(() => broker.start(() => {}));
     assert.ok(startMs < 1500, `start took ${startMs} ms`);
     const publishMs = await elapsed(async () => {
-      for (let seq = 1; seq <= 20; seq++) await broker.publish(storedEvent(seq, "{}"));
+      for (let seq = 1; seq <= 20; seq++) await broker.publish(asSeq(seq), "{}");
     });
     assert.ok(publishMs < 1000, `20 publishes took ${publishMs} ms`);
     const warnings = lines.filter((l) => l.level === "warn" && /publish failed/.test(l.msg));
@@ -121,7 +127,7 @@ Deno.test("RedisBroker: against a Redis that accepts but never answers, ping and
     assert.ok(startMs < 1000, `start took ${startMs} ms`);
     const pingMs = await elapsed(() => assert.rejects(() => broker.ping(), BrokerUnavailableError));
     assert.ok(pingMs >= 900 && pingMs < 1600, `ping took ${pingMs} ms`);
-    const publishMs = await elapsed(() => broker.publish(storedEvent(1, "{}")));
+    const publishMs = await elapsed(() => broker.publish(asSeq(1), "{}"));
     assert.ok(publishMs < 1600, `publish took ${publishMs} ms`);
   } finally {
     await broker.close();
@@ -134,18 +140,22 @@ Deno.test({
   ignore: !REDIS_UP,
   fn: async () => {
     const epoch = crypto.randomUUID();
-    const broker = make(epoch);
-    const received: Received = [];
+    const metrics = new Metrics();
+    const broker = make(epoch, { metrics });
+    const received: Payloads = [];
     const raw = new Redis(TEST_REDIS_URL);
     try {
-      await broker.start((seq, frame) => received.push({ seq, frame }));
+      await broker.start((seq, payload) => received.push({ seq, payload }));
       for (const junk of ["", "hello", "0\n{}", "x\n{}", "5\n"]) {
         await raw.publish(brokerChannel(epoch), junk);
       }
       await raw.publish(brokerChannel(epoch), '7\n{"ok":true}');
       await waitFor(() => received.length > 0, 3000, "the valid message");
       await new Promise((r) => setTimeout(r, 100));
-      assert.deepEqual(received, [{ seq: asSeq(7), frame: '{"ok":true}' }]);
+      // The transport passes a well-formed message on (SignedBroker judges it).
+      assert.deepEqual(received, [{ seq: asSeq(7), payload: '{"ok":true}' }]);
+      const stats = await metrics.getStats();
+      assert.deepEqual(stats.ws_broker_rejected_total, { "reason=malformed": 5 });
     } finally {
       raw.disconnect();
       await broker.close();
@@ -162,11 +172,11 @@ Deno.test({
     const subscriber = make(epoch, { maxReconnectDelayMs: 200, connectionName: name });
     const publisher = make(epoch);
     const admin = new Redis(TEST_REDIS_URL);
-    const received: Received = [];
+    const received: Payloads = [];
     try {
-      await subscriber.start((seq, frame) => received.push({ seq, frame }));
+      await subscriber.start((seq, payload) => received.push({ seq, payload }));
       await publisher.start(() => {});
-      await publisher.publish(storedEvent(1, "{}"));
+      await publisher.publish(asSeq(1), "{}");
       await waitFor(() => received.length === 1, 3000, "the first event");
 
       // Kill exactly this test's subscriber connection, found by its name.
@@ -181,7 +191,7 @@ Deno.test({
       let seq = 2;
       const deadline = performance.now() + 5000;
       while (!received.some((r) => r.seq > 1) && performance.now() < deadline) {
-        await publisher.publish(storedEvent(seq++, "{}"));
+        await publisher.publish(asSeq(seq++), "{}");
         await new Promise((r) => setTimeout(r, 50));
       }
       assert.ok(received.some((r) => r.seq > 1), "delivery resumed after the reconnection");
@@ -202,12 +212,12 @@ Deno.test({
     const metrics = new Metrics();
     const a = make(epoch, { metrics });
     const b = make(epoch, { metrics });
-    const received: Received = [];
+    const received: Payloads = [];
     try {
       await a.start(() => {});
-      await b.start((seq, frame) => received.push({ seq, frame }));
-      await a.publish(storedEvent(1, "{}"));
-      await a.publish(storedEvent(2, "{}"));
+      await b.start((seq, payload) => received.push({ seq, payload }));
+      await a.publish(asSeq(1), "{}");
+      await a.publish(asSeq(2), "{}");
       await waitFor(() => received.length === 2, 3000, "two deliveries");
       const stats = await metrics.getStats();
       assert.deepEqual(stats.ws_broker_messages_total, { "direction=out": 2, "direction=in": 2 });
@@ -218,10 +228,14 @@ Deno.test({
   },
 });
 
-Deno.test("createBroker: a REDIS_URL gives the Redis broker, unconnected until start", async () => {
-  const broker = createBroker({ redisUrl: closedRedisUrl() }, "e", silentLogger);
+Deno.test("createBroker: a REDIS_URL gives the signed Redis broker, unconnected until start", async () => {
+  const broker = createBroker(
+    { redisUrl: closedRedisUrl(), secret: TEST_SECRET },
+    "e",
+    silentLogger,
+  );
   try {
-    assert.ok(broker instanceof RedisBroker);
+    assert.ok(broker instanceof SignedBroker);
     assert.equal(broker.kind, "redis");
   } finally {
     await broker.close();

@@ -4,6 +4,7 @@
  * SR, decisions, resume, stats and a graceful stop.
  */
 import assert from "node:assert/strict";
+import { mintToken } from "../_support/server.ts";
 import { type Frame } from "../_support/ws_client.ts";
 import { BACKENDS } from "./backends.ts";
 import { withProtocolServer } from "./_protocol_fixture.ts";
@@ -260,7 +261,9 @@ for (const kind of BACKENDS) {
           await t.step("/stats and /metrics show the clients and counters", async () => {
             const c = await open();
             await c.hello(operatorToken);
-            const stats = await (await fetch(`${server.url}/stats`)).json();
+            const stats = await (await fetch(`${server.url}/stats`, {
+              headers: { authorization: `Bearer ${await mintToken("root", "admin")}` },
+            })).json();
             assert.ok(Array.isArray(stats.clients));
             const me = stats.clients.find((x: Frame) => x.user === "alice");
             assert.ok(

@@ -1,27 +1,58 @@
 /**
  * Starting the server: bad configuration stops it with a message naming the
- * variable; development mode prints a working operator link; SSL_CERT_FILE
- * alone (the CA bundle many hosts export) serves plain HTTP; both files serve
- * TLS, checked with a `wss://` client trusting a certificate made here.
+ * variable; development mode prints working operator and admin links and
+ * listens on loopback only unless WEBSOCKET_HOST says otherwise (issue 7 row
+ * 15); a SQLITE_PATH that `deno task start` may not write stops the start at
+ * once, exit 2, naming SQLITE_PATH and the flag to add (row 16), as does any
+ * other start-up failure that never heals; SSL_CERT_FILE alone (the CA bundle
+ * many hosts export) serves plain HTTP; both files serve TLS, checked with a
+ * `wss://` client trusting a certificate made here.
  */
 import assert from "node:assert/strict";
-import { freePort, serverArgs, startServer } from "../_support/server.ts";
+import { freePort, serverArgs, startServer, TEST_SECRET } from "../_support/server.ts";
 import { TestClient } from "../_support/ws_client.ts";
-import { SQLITE } from "./backends.ts";
+import { MARIADB, SQLITE } from "./backends.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-async function runMain(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+async function runMain(
+  env: Record<string, string>,
+  args?: string[],
+): Promise<{ code: number; stderr: string; ms: number }> {
   const fullEnv = { WEBSOCKET_PORT: String(freePort()), WEBSOCKET_HOST: "127.0.0.1", ...env };
+  const started = Date.now();
   const out = await new Deno.Command(Deno.execPath(), {
-    args: serverArgs(fullEnv),
+    args: args ?? serverArgs(fullEnv),
     cwd: ROOT,
     env: fullEnv,
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
   }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr), ms: Date.now() - started };
+}
+
+/** `deno task start`'s own `deno run …` line, from deno.json, with `extra` flags before main.ts. */
+async function taskStartArgs(extra: string[] = []): Promise<string[]> {
+  const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks;
+  const words = String(tasks.start).split(/\s+/);
+  assert.equal(words[0], "deno");
+  assert.ok(!words.includes("-A") && !words.includes("--allow-all"), "least privilege");
+  return [...words.slice(1, -1), ...extra, words.at(-1)!];
+}
+
+/** Whether a TCP connection to the address is accepted. */
+async function accepts(hostname: string, port: number): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname, port });
+    conn.close();
+    return true;
+  } catch (e) {
+    assert.ok(e instanceof Deno.errors.ConnectionRefused, String(e));
+    return false;
+  }
 }
 
 Deno.test(
@@ -59,12 +90,180 @@ Deno.test(
       assert.equal(welcome.role, "operator");
       await c.close();
       assert.doesNotMatch(
-        out.replace(/^.*#token=.*$/m, "").replace(/^Module token:.*$/m, ""),
+        out.replace(/^.*#token=.*$/mg, "").replace(/^Module token:.*$/m, ""),
         new RegExp(token),
       );
     } finally {
       await server.kill();
       await backend.dispose();
+    }
+  },
+);
+
+Deno.test(
+  { name: "row 15: AUTH_SECRET shorter than 32 characters stops the start, naming it", ...opts },
+  async () => {
+    const { code, stderr } = await runMain({
+      SQLITE_PATH: "/tmp/never.sqlite",
+      AUTH_SECRET: "short-secret",
+    });
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /AUTH_SECRET: has 12 characters; at least 32 are required/);
+    assert.doesNotMatch(stderr, /short-secret/, "the secret itself is not echoed");
+  },
+);
+
+Deno.test(
+  {
+    name: "row 15: development mode listens on 127.0.0.1 only, prints an admin link, logs no token",
+    ...opts,
+  },
+  async () => {
+    const backend = await SQLITE.create();
+    // WEBSOCKET_HOST empty: the default applies (startServer would set 127.0.0.1 itself).
+    const server = await startServer({
+      ...backend.env,
+      AUTH_SECRET: "",
+      WEBSOCKET_HOST: "",
+      LOG_LEVEL: "info",
+    });
+    try {
+      assert.ok(await accepts("127.0.0.1", server.port));
+      assert.equal(await accepts("127.0.0.2", server.port), false, "reachable beyond 127.0.0.1");
+      const out = server.output();
+      assert.match(out, /DEVELOPMENT MODE/);
+      assert.match(out, /listens on 127\.0\.0\.1 only/);
+      const admin = /\/dashboard#token=([A-Za-z0-9_.-]+)/.exec(out)?.[1];
+      assert.ok(admin, out);
+      const stats = await fetch(`${server.url}/stats`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      assert.equal(stats.status, 200, "the banner's admin token opens /stats");
+      await stats.body?.cancel();
+      const tokens = [...out.matchAll(/eyJ[A-Za-z0-9_.-]+/g)].map((m) => m[0]);
+      assert.equal(tokens.length, 3, "operator, admin and module tokens in the banner");
+      const logLines = out.split("\n").filter((l) => l.startsWith("{"));
+      const warning = logLines.find((l) => /development mode/.test(l));
+      assert.ok(warning, out);
+      assert.equal(JSON.parse(warning).level, "warn");
+      for (const line of logLines) {
+        for (const token of tokens) assert.ok(!line.includes(token), `a token in the log: ${line}`);
+      }
+    } finally {
+      await server.kill();
+      await backend.dispose();
+    }
+  },
+);
+
+Deno.test(
+  { name: "row 15: development mode with WEBSOCKET_HOST=0.0.0.0 listens beyond loopback", ...opts },
+  async () => {
+    const backend = await SQLITE.create();
+    const server = await startServer({
+      ...backend.env,
+      AUTH_SECRET: "",
+      WEBSOCKET_HOST: "0.0.0.0",
+      LOG_LEVEL: "info",
+    });
+    try {
+      assert.ok(await accepts("127.0.0.2", server.port));
+      const res = await fetch(`http://127.0.0.2:${server.port}/healthz`);
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+      assert.match(server.output(), /listens on 0\.0\.0\.0 because WEBSOCKET_HOST says so/);
+    } finally {
+      await server.kill();
+      await backend.dispose();
+    }
+  },
+);
+
+Deno.test(
+  {
+    name: "row 16: deno task start with SQLITE_PATH outside data/ stops at once, exit 2, naming it",
+    ...opts,
+  },
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "hub-sqlite-" });
+    const path = `${dir}/nested/hub.sqlite`;
+    const env = {
+      WEBSOCKET_PORT: String(freePort()),
+      AUTH_SECRET: TEST_SECRET,
+      SQLITE_PATH: path,
+      LOG_LEVEL: "info",
+    };
+    try {
+      // The task itself, as a user would run it.
+      const task = await runMain(env, ["task", "start"]);
+      assert.equal(task.code, 2, task.stderr);
+      assert.match(
+        task.stderr,
+        /SQLITE_PATH: '[^']*hub\.sqlite' is in .*nested, which this process/,
+      );
+      assert.ok(task.stderr.includes(`--allow-write=${dir}/nested`), task.stderr);
+      assert.doesNotMatch(task.stderr, /waiting for the database/);
+      console.log(`row 16: deno task start exited ${task.code} after ${task.ms} ms`);
+      assert.ok(task.ms < 30_000, `took ${task.ms} ms`);
+      // The advice works: the task's own line with the flag it names.
+      const port = freePort();
+      const child = new Deno.Command(Deno.execPath(), {
+        args: await taskStartArgs([`--allow-write=data,${dir}/nested`]),
+        cwd: ROOT,
+        env: { ...env, WEBSOCKET_PORT: String(port), WEBSOCKET_HOST: "127.0.0.1" },
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      try {
+        let status = 0;
+        for (let i = 0; i < 300 && status !== 200; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          status = await fetch(`http://127.0.0.1:${port}/readyz`).then(async (r) => {
+            await r.body?.cancel();
+            return r.status;
+          }, () => 0);
+        }
+        assert.equal(status, 200, "ready with the flag the message names");
+        assert.ok((await Deno.stat(path)).isFile);
+      } finally {
+        child.kill("SIGTERM");
+        await child.status;
+        await child.stderr.cancel().catch(() => {});
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  { name: "start-up failures that never heal exit 2 at once instead of retrying", ...opts },
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "hub-bad-" });
+    try {
+      await Deno.writeTextFile(`${dir}/plain-file`, "not a directory");
+      await Deno.writeTextFile(`${dir}/garbage.sqlite`, "this is no SQLite database ".repeat(200));
+      await Deno.mkdir(`${dir}/a-directory.sqlite`);
+      const cases: Array<[Record<string, string>, RegExp]> = [
+        [{ SQLITE_PATH: `${dir}/a-directory.sqlite` }, /SQLITE_PATH: .* is a directory/],
+        [{ SQLITE_PATH: `${dir}/plain-file/hub.sqlite` }, /SQLITE_PATH: .*plain-file is not a dir/],
+        [{ SQLITE_PATH: `${dir}/garbage.sqlite` }, /SQLITE_PATH: .*file is not a database/],
+      ];
+      if (MARIADB.available) {
+        cases.push([
+          { MYSQL_HOST: "127.0.0.1", MYSQL_USER: "no_such_user_7", MYSQL_PASSWORD: "wrong" },
+          /MYSQL_USER: MySQL refused 'no_such_user_7'/,
+        ]);
+      }
+      for (const [env, message] of cases) {
+        const run = await runMain({ AUTH_SECRET: TEST_SECRET, ...env });
+        assert.equal(run.code, 2, `${JSON.stringify(env)}: ${run.stderr}`);
+        assert.match(run.stderr, message);
+        assert.ok(run.ms < 30_000, `${JSON.stringify(env)} took ${run.ms} ms`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 );

@@ -1,7 +1,8 @@
 /**
- * Local stand-ins for VK and Telegram: real HTTP servers on 127.0.0.1 with a
- * port of the system's choosing, recording every request, so the real
- * fetching code is tested without sending anything off this machine.
+ * Local stand-ins for VK and Telegram: real HTTP servers on 127.0.0.1 (or
+ * another loopback address, for a "foreign" host) with a port of the system's
+ * choosing, recording every request, so the real fetching code is tested
+ * without sending anything off this machine.
  * @module
  */
 
@@ -31,19 +32,20 @@ export type FakeHandler = (
 /**
  * Starts a fake platform server.
  * @param handler answers each request; it may await `held` to never answer until close
+ * @param hostname the loopback address to listen on (`127.0.0.2` for a foreign host)
  * @returns the running server
  */
-export function startFake(handler: FakeHandler): FakeServer {
+export function startFake(handler: FakeHandler, hostname = "127.0.0.1"): FakeServer {
   const requests: SeenRequest[] = [];
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+  const server = Deno.serve({ hostname, port: 0, onListen: () => {} }, (req) => {
     const url = new URL(req.url);
     requests.push({ path: url.pathname, params: url.searchParams });
     return handler(req, requests.length, held);
   });
   return {
-    base: `http://127.0.0.1:${server.addr.port}`,
+    base: `http://${hostname}:${server.addr.port}`,
     requests,
     close: async () => {
       release();
@@ -55,6 +57,10 @@ export function startFake(handler: FakeHandler): FakeServer {
 /** A JSON answer. */
 export const json = (body: unknown, status = 200): Response =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+/** A redirect to `location` (absolute or relative). */
+export const redirect = (location: string, status = 302): Response =>
+  new Response(null, { status, headers: { location } });
 
 /** An HTML answer. */
 export const html = (body: string, status = 200): Response =>

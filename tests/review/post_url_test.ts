@@ -57,6 +57,7 @@ Deno.test("telegram post URLs parse to channel and post", () => {
     ["https://t.me/s/channel/789", "channel", "789"],
     ["https://t.me/Some_Chan/1?single", "Some_Chan", "1"],
     ["https://telegram.me/durov/12/", "durov", "12"],
+    ["https://telegram.dog/durov/12", "durov", "12"],
   ];
   for (const [url, channel, post] of cases) {
     assert.deepEqual(

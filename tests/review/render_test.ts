@@ -82,6 +82,43 @@ Deno.test("render: only http(s) post URLs become links; others stay escaped text
   }
 });
 
+Deno.test("render: links only to https on the platform's own hosts; the rest is text", () => {
+  const cases: Array<[string, string, boolean]> = [
+    ["vk", "https://vk.com/wall-1_2", true],
+    ["vk", "https://m.vk.com/wall-1_2", true],
+    ["vk", "https://VK.ru/wall-1_2", true],
+    ["vk", "https://www.vk.com/club1?w=wall-1_2", true],
+    ["telegram", "https://t.me/durov/42", true],
+    ["telegram", "https://telegram.me/durov/42", true],
+    ["telegram", "https://telegram.dog/durov/42", true],
+    ["vk", "http://vk.com/wall-1_2", false],
+    ["vk", "https://vk.com.evil.example/wall-1_2", false],
+    ["vk", "https://evil.example/vk.com/wall-1_2", false],
+    ["vk", "https://vk.com@evil.example/wall-1_2", false],
+    ["vk", "https://user:pw@vk.com/wall-1_2", false],
+    ["vk", "https://vk.com:8443/wall-1_2", false],
+    ["vk", "https://xn--vk-wka.com/wall-1_2", false],
+    ["vk", "https://t.me/durov/42", false],
+    ["telegram", "https://vk.com/wall-1_2", false],
+    ["telegram", "https://t.me.evil.example/durov/42", false],
+    ["other", "https://vk.com/wall-1_2", false],
+    ["vk", "https://127.0.0.1/wall-1_2", false],
+  ];
+  for (const [platform, postUrl, linked] of cases) {
+    const doc = parse(
+      renderer.renderCard(row({ platform, post_url: postUrl }), {
+        postText: "x",
+        unavailable: false,
+      }),
+    );
+    const link = doc.querySelector("a.card-link");
+    assert.equal(Boolean(link), linked, `${platform} ${postUrl}`);
+    assert.equal(doc.querySelectorAll("a").length, linked ? 1 : 0, postUrl);
+    assert.equal(doc.querySelector(".card-link")?.text, postUrl, "the URL is shown either way");
+    if (linked) assert.equal(link?.getAttribute("href"), new URL(postUrl).href);
+  }
+});
+
 Deno.test("render: a URL that breaks out of the attribute stays inside it", () => {
   const postUrl = `https://vk.com/wall-1_2?"onmouseover="alert(1)`;
   const doc = parse(

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { AuthenticFrame } from "../../src/broker/broker.ts";
 import { EventFeed } from "../../src/log/feed.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { asResponseId, asSeq, type Seq } from "../../src/protocol/types.ts";
@@ -52,7 +53,7 @@ Deno.test("feed starts at the log's head and delivers what follows in order", as
   assert.equal(feed.head, 5);
   const e6 = log.append();
   feed.offer(e6.seq, e6.frame, "local");
-  feed.offer(e6.seq, e6.frame, "broker");
+  feed.offer(e6.seq, e6.frame as AuthenticFrame, "broker");
   assert.deepEqual(delivered, [6]);
   feed.stop();
 });
@@ -62,12 +63,12 @@ Deno.test("feed holds events that arrive ahead and fills the gap from the log", 
   const { feed, delivered } = feedOver(log);
   await feed.start();
   const [e1, e2, e3, e4] = [log.append(), log.append(), log.append(), log.append()];
-  feed.offer(e3.seq, e3.frame, "broker");
-  feed.offer(e4.seq, e4.frame, "broker");
+  feed.offer(e3.seq, e3.frame as AuthenticFrame, "broker");
+  feed.offer(e4.seq, e4.frame as AuthenticFrame, "broker");
   assert.deepEqual(delivered, [], "nothing before the gap is filled");
   await feed.sync();
   assert.deepEqual(delivered, [1, 2, 3, 4]);
-  feed.offer(e1.seq, e1.frame, "broker");
+  feed.offer(e1.seq, e1.frame as AuthenticFrame, "broker");
   feed.offer(e2.seq, e2.frame, "local");
   assert.deepEqual(delivered, [1, 2, 3, 4], "late duplicates are dropped");
   feed.stop();

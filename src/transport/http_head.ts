@@ -1,0 +1,140 @@
+/**
+ * The head of an HTTP/1.1 request, parsed apart from any I/O: request line
+ * and header fields, with the limits a server owes its other clients (a head
+ * of at most `MAX_HEAD_BYTES`, a target of at most `MAX_TARGET_BYTES`, at
+ * most `MAX_HEADER_COUNT` fields). Strict where leniency lets requests be
+ * smuggled: no whitespace before a field's colon, no obsolete line folding,
+ * one `Content-Length` and never both it and `Transfer-Encoding`.
+ * @module
+ */
+
+/** Largest request head (request line and fields) accepted: else 431. */
+export const MAX_HEAD_BYTES = 16 * 1024;
+/** Longest request target accepted: else 414. */
+export const MAX_TARGET_BYTES = 8 * 1024;
+/** Most header fields accepted: else 431. */
+export const MAX_HEADER_COUNT = 100;
+
+/** A parsed request head. */
+export interface RequestHead {
+  readonly method: string;
+  readonly target: string;
+  /** `1.0` or `1.1`. */
+  readonly version: "1.0" | "1.1";
+  /** Header fields in order, names lowercased. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The body's length in bytes (0 when none). */
+  readonly contentLength: number;
+  /** Whether the connection stays open after the response. */
+  readonly keepAlive: boolean;
+}
+
+/** Why a head was refused, with the status to answer. */
+export interface HeadError {
+  readonly status: 400 | 411 | 414 | 431 | 501 | 505;
+  readonly message: string;
+}
+
+/** What parsing found so far. */
+export type HeadResult =
+  | { readonly kind: "incomplete" }
+  | { readonly kind: "head"; readonly head: RequestHead; readonly bodyStart: number }
+  | { readonly kind: "error"; readonly error: HeadError };
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const decoder = new TextDecoder("latin1");
+
+/**
+ * Looks for a complete request head at the start of `bytes`.
+ * @param bytes what has been read of the request so far
+ * @returns `incomplete`, the head and where the body starts, or an error
+ */
+export function parseRequestHead(bytes: Uint8Array): HeadResult {
+  const end = findHeadEnd(bytes);
+  if (end < 0) {
+    if (bytes.length > MAX_HEAD_BYTES) return fail(431, "request head too large");
+    // A request line that is already too long will not get shorter.
+    const firstLine = bytes.indexOf(0x0a);
+    if (firstLine < 0 && bytes.length > MAX_TARGET_BYTES + 32) return fail(414, "URI too long");
+    return { kind: "incomplete" };
+  }
+  if (end > MAX_HEAD_BYTES) return fail(431, "request head too large");
+  const text = decoder.decode(bytes.subarray(0, end));
+  const lines = text.split("\r\n");
+  const requestLine = lines[0] ?? "";
+  const parts = requestLine.split(" ");
+  if (parts.length !== 3) return fail(400, "malformed request line");
+  const [method, target, protocol] = parts as [string, string, string];
+  if (!TOKEN.test(method)) return fail(400, "malformed method");
+  if (target.length > MAX_TARGET_BYTES) return fail(414, "URI too long");
+  if (target === "" || hasControl(target, true)) return fail(400, "malformed target");
+  if (protocol !== "HTTP/1.1" && protocol !== "HTTP/1.0") {
+    return /^HTTP\/\d\.\d$/.test(protocol)
+      ? fail(505, "HTTP version not supported")
+      : fail(400, "malformed request line");
+  }
+  const version = protocol === "HTTP/1.1" ? "1.1" : "1.0";
+  const headers: Array<[string, string]> = [];
+  let contentLength: number | null = null;
+  let chunked = false;
+  let connection = "";
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === "") continue;
+    if (headers.length >= MAX_HEADER_COUNT) return fail(431, "too many header fields");
+    if (line[0] === " " || line[0] === "\t") return fail(400, "obsolete line folding");
+    const colon = line.indexOf(":");
+    if (colon <= 0) return fail(400, "malformed header field");
+    const name = line.slice(0, colon);
+    if (!TOKEN.test(name)) return fail(400, "malformed header name");
+    const value = line.slice(colon + 1).trim();
+    if (hasControl(value, false)) return fail(400, "malformed header value");
+    const lower = name.toLowerCase();
+    headers.push([lower, value]);
+    if (lower === "content-length") {
+      if (!/^\d{1,15}$/.test(value)) return fail(400, "malformed Content-Length");
+      const n = Number(value);
+      if (contentLength !== null && contentLength !== n) {
+        return fail(400, "conflicting Content-Length");
+      }
+      contentLength = n;
+    } else if (lower === "transfer-encoding") {
+      chunked = true;
+    } else if (lower === "connection") {
+      connection += `,${value.toLowerCase()}`;
+    }
+  }
+  if (chunked && contentLength !== null) {
+    return fail(400, "both Content-Length and Transfer-Encoding");
+  }
+  if (chunked) return fail(411, "a request body needs Content-Length");
+  if (version === "1.1" && !headers.some(([n]) => n === "host")) return fail(400, "no Host");
+  const tokens = connection.split(",").map((t) => t.trim());
+  const keepAlive = version === "1.1" ? !tokens.includes("close") : tokens.includes("keep-alive");
+  return {
+    kind: "head",
+    head: { method, target, version, headers, contentLength: contentLength ?? 0, keepAlive },
+    bodyStart: end + 4,
+  };
+}
+
+/** Whether text has a control character (or a space, when `space`); a tab is allowed in values. */
+function hasControl(text: string, space: boolean): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7f || (c < 0x20 && (space || c !== 0x09)) || (space && c === 0x20)) return true;
+  }
+  return false;
+}
+
+/** Index of the `\r\n\r\n` that ends the head, or -1. */
+function findHeadEnd(b: Uint8Array): number {
+  for (let i = b.indexOf(0x0d); i >= 0 && i + 3 < b.length; i = b.indexOf(0x0d, i + 1)) {
+    if (b[i + 1] === 0x0a && b[i + 2] === 0x0d && b[i + 3] === 0x0a) return i;
+  }
+  return -1;
+}
+
+function fail(status: HeadError["status"], message: string): HeadResult {
+  return { kind: "error", error: { status, message } };
+}

@@ -1,0 +1,227 @@
+/**
+ * `HttpServer`: the process's listener, in place of `Deno.serve`, whose
+ * accept loop ends the process when descriptors run out and which gives no
+ * hold on connections whose head never completes. This one:
+ * - survives `EMFILE`/`ENFILE`: it keeps one descriptor in reserve, and when
+ *   accept fails for want of descriptors it frees the reserve, accepts the
+ *   waiting connection and closes it at once (shed), then takes the reserve
+ *   back; when even that fails it waits a little and tries again;
+ * - admits each connection against a `ConnectionBudget` (sockets, pending,
+ *   pending per address) and sheds what is over it with a bare `503`;
+ * - serves HTTP/1.1 and WebSockets (`http_connection.ts`), with one
+ *   `Sweeper` for header deadlines, pings and close timeouts.
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import { type BudgetLimits, ConnectionBudget, type ShedReason } from "./budget.ts";
+import { type Handler, serveConnection } from "./http_connection.ts";
+import { Sweeper, type SweepObserver } from "./sweeper.ts";
+import { TrackedConn } from "./tracked_conn.ts";
+import { READY } from "./ws_socket.ts";
+
+/** What the HTTP layer reports, for metrics and logs. */
+export interface TransportObserver extends SweepObserver {
+  /** A connection was refused: over a budget, or no descriptor was left (`fds`). */
+  shed(reason: ShedReason | "fds"): void;
+  /** Accept failed (other than for descriptors); the loop goes on. */
+  acceptError(error: unknown): void;
+  /** A request handler threw. */
+  handlerError(error: unknown): void;
+}
+
+/** Options of `HttpServer`. */
+export interface HttpServerOptions {
+  readonly hostname: string;
+  readonly port: number;
+  /** PEM certificate and key: serve TLS. */
+  readonly tls?: { readonly cert: string; readonly key: string } | null;
+  /** Let several processes listen on the port (Linux `SO_REUSEPORT`). */
+  readonly reusePort?: boolean;
+  readonly handler: Handler;
+  readonly limits: BudgetLimits;
+  readonly maxBodyBytes: number;
+  readonly maxMessageBytes: number;
+  /** Time for a request head (and a kept-alive connection's idling), ms. */
+  readonly headerTimeoutMs: number;
+  /** Time a peer has to complete a close, ms. */
+  readonly closeTimeoutMs: number;
+  /** WebSocket silence before 1001 (pinged at half), ms; 0: never. */
+  readonly idleTimeoutMs: number;
+  readonly trustedProxies: readonly string[];
+  readonly clock: Clock;
+  readonly observer: TransportObserver;
+}
+
+const SHED_RESPONSE = new TextEncoder().encode(
+  "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
+);
+
+/** A listening HTTP/1.1 + WebSocket server. */
+export class HttpServer {
+  /** The address it listens on. */
+  readonly addr: Deno.NetAddr;
+  /** Resolves when the accept loop has ended (after `close()`). */
+  readonly finished: Promise<void>;
+  readonly budget: ConnectionBudget;
+  readonly #o: HttpServerOptions;
+  readonly #listener: Deno.Listener;
+  readonly #sweeper: Sweeper;
+  #reserve: Deno.FsFile | null = null;
+  #closed = false;
+
+  /**
+   * Listens and starts accepting.
+   * @param options address, TLS, handler, limits and observer
+   */
+  constructor(options: HttpServerOptions) {
+    this.#o = options;
+    this.budget = new ConnectionBudget(options.limits);
+    const base = { hostname: options.hostname, port: options.port };
+    this.#listener = options.tls
+      ? Deno.listenTls({
+        ...base,
+        cert: options.tls.cert,
+        key: options.tls.key,
+        alpnProtocols: ["http/1.1"],
+      })
+      : Deno.listen({ ...base, ...(options.reusePort ? { reusePort: true } : {}) });
+    this.addr = this.#listener.addr as Deno.NetAddr;
+    this.#sweeper = new Sweeper({
+      clock: options.clock,
+      idleTimeoutMs: options.idleTimeoutMs,
+      closeTimeoutMs: options.closeTimeoutMs,
+      observer: options.observer,
+    });
+    this.#sweeper.start();
+    this.#takeReserve();
+    this.finished = this.#acceptLoop();
+  }
+
+  /** Open WebSockets (any state but closed). */
+  get openSockets(): number {
+    let n = 0;
+    for (const s of this.#sweeper.sockets) if (s.readyState !== READY.closed) n++;
+    return n;
+  }
+
+  /** Stops accepting; connections already open go on. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+    this.#reserve?.close();
+    this.#reserve = null;
+  }
+
+  /** Ends every connection now (the last step of a shutdown). */
+  terminateAll(): void {
+    for (const s of this.#sweeper.sockets) s.terminate(1012);
+    for (const c of this.#sweeper.conns) c.close();
+    this.#sweeper.stop();
+  }
+
+  async #acceptLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.#closed) {
+      let conn: Deno.Conn;
+      try {
+        conn = await this.#listener.accept();
+        failures = 0;
+      } catch (e) {
+        if (this.#closed) break;
+        if (isOutOfDescriptors(e)) {
+          this.#o.observer.shed("fds");
+          if (!(await this.#shedWithReserve())) await this.#pause(failures++);
+        } else {
+          this.#o.observer.acceptError(e);
+          await this.#pause(failures++);
+        }
+        continue;
+      }
+      this.#admit(conn);
+    }
+    this.#sweeper.stop();
+  }
+
+  #admit(conn: Deno.Conn): void {
+    const peer = (conn.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+    const exempt = this.#o.trustedProxies.includes(peer);
+    const counted = this.budget.admit(peer, exempt);
+    if (typeof counted === "string") {
+      this.#o.observer.shed(counted);
+      shed(conn, !this.#o.tls);
+      return;
+    }
+    try {
+      (conn as Partial<Deno.TcpConn>).setNoDelay?.(true);
+    } catch { /* not TCP */ }
+    const tracked = new TrackedConn(conn, this.budget, counted);
+    this.#sweeper.conns.add(tracked);
+    void serveConnection(tracked, {
+      handler: this.#o.handler,
+      scheme: this.#o.tls ? "https" : "http",
+      maxBodyBytes: this.#o.maxBodyBytes,
+      maxMessageBytes: this.#o.maxMessageBytes,
+      headerTimeoutMs: this.#o.headerTimeoutMs,
+      trustedProxies: new Set(this.#o.trustedProxies),
+      now: () => this.#o.clock.now(),
+      onHandlerError: (e) => this.#o.observer.handlerError(e),
+      onUpgrade: (socket) => this.#sweeper.sockets.add(socket),
+    });
+  }
+
+  /** Waits before the next accept after `failures` failures in a row: 10 ms doubling to 1 s. */
+  #pause(failures: number): Promise<void> {
+    return new Promise((r) => this.#o.clock.setTimeout(r, Math.min(1000, 10 * 2 ** failures)));
+  }
+
+  /** Frees the reserve descriptor to accept and shed one connection; false if that failed. */
+  async #shedWithReserve(): Promise<boolean> {
+    if (!this.#reserve) return this.#takeReserve();
+    this.#reserve.close();
+    this.#reserve = null;
+    try {
+      const conn = await this.#listener.accept();
+      try {
+        conn.close();
+      } catch { /* gone */ }
+    } catch {
+      // Another descriptor was taken first, or the listener closed.
+    }
+    return this.#takeReserve();
+  }
+
+  #takeReserve(): boolean {
+    if (this.#closed) return false;
+    try {
+      this.#reserve = Deno.openSync("/dev/null");
+      return true;
+    } catch {
+      this.#reserve = null;
+      return false;
+    }
+  }
+}
+
+/** Refuses a connection at once: a bare 503 where that costs nothing, then close. */
+function shed(conn: Deno.Conn, answer: boolean): void {
+  if (!answer) {
+    try {
+      conn.close();
+    } catch { /* gone */ }
+    return;
+  }
+  conn.write(SHED_RESPONSE).catch(() => 0).finally(() => {
+    try {
+      conn.close();
+    } catch { /* gone */ }
+  });
+}
+
+function isOutOfDescriptors(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === "EMFILE" || code === "ENFILE" ||
+    /too many open files/i.test((e as Error)?.message ?? "");
+}

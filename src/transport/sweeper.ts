@@ -1,0 +1,89 @@
+/**
+ * `Sweeper`: one timer over every connection of the HTTP layer (never a
+ * timer per connection). It closes HTTP connections whose request head is
+ * late, pings WebSockets that have been silent for half the idle timeout and
+ * closes them 1001 when the whole idle timeout passes without a byte, and
+ * drops WebSockets whose peer has not completed a close within the close
+ * timeout, freeing their slots.
+ * @module
+ */
+import type { Clock, TimerHandle } from "../clock.ts";
+import type { TrackedConn } from "./tracked_conn.ts";
+import { READY, type ServerWebSocket } from "./ws_socket.ts";
+
+/** What the sweeper reports. */
+export interface SweepObserver {
+  /** An HTTP connection missed its header deadline. */
+  headerTimeout(): void;
+  /** A WebSocket peer did not complete the close in time. */
+  closeTimeout(): void;
+}
+
+/** Options of a `Sweeper`. */
+export interface SweeperOptions {
+  readonly clock: Clock;
+  /** Silence after which a WebSocket is closed 1001 (half of it: pinged); 0: never. */
+  readonly idleTimeoutMs: number;
+  /** Time a peer has to complete a close before it is dropped. */
+  readonly closeTimeoutMs: number;
+  readonly observer: SweepObserver;
+  /** Tick period (default 250 ms). */
+  readonly tickMs?: number;
+}
+
+/** Watches the deadlines of every connection. */
+export class Sweeper {
+  readonly #o: SweeperOptions;
+  /** Connections still speaking HTTP. */
+  readonly conns: Set<TrackedConn> = new Set();
+  /** Connections that became WebSockets. */
+  readonly sockets: Set<ServerWebSocket> = new Set();
+  #timer: TimerHandle | null = null;
+
+  /** @param options clock, timeouts and observer */
+  constructor(options: SweeperOptions) {
+    this.#o = options;
+  }
+
+  /** Starts ticking (idempotent). */
+  start(): void {
+    this.#timer ??= this.#o.clock.setInterval(() => this.tick(), this.#o.tickMs ?? 250);
+  }
+
+  /** Stops ticking. */
+  stop(): void {
+    if (this.#timer !== null) this.#o.clock.clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Checks every connection once. */
+  tick(): void {
+    const now = this.#o.clock.now();
+    for (const c of this.conns) {
+      if (c.closed || c.upgraded) {
+        this.conns.delete(c);
+      } else if (c.deadline !== 0 && now >= c.deadline) {
+        this.#o.observer.headerTimeout();
+        c.close();
+        this.conns.delete(c);
+      }
+    }
+    const idle = this.#o.idleTimeoutMs;
+    for (const s of this.sockets) {
+      const state = s.readyState;
+      if (state === READY.closed) {
+        this.sockets.delete(s);
+      } else if (state === READY.closing) {
+        if (now - s.closingSince >= this.#o.closeTimeoutMs) {
+          this.#o.observer.closeTimeout();
+          s.terminate();
+          this.sockets.delete(s);
+        }
+      } else if (idle > 0) {
+        const silent = now - s.lastReceived;
+        if (silent >= idle) s.close(1001, "no answer to ping");
+        else if (silent >= idle / 2 && s.pingSentAt === 0) s.ping();
+      }
+    }
+  }
+}
