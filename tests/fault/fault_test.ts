@@ -10,14 +10,18 @@
  *
  * `FAULT_SEED=<n>` replays a run's choices (the seed is printed).
  * `FAULT_EXCUSE` (comma list, default empty = strict, as the contract says)
- * names refusals to excuse for now, each a known defect:
+ * names refusals to excuse, each a defect this suite found at 2102ca7 and
+ * main has fixed since (87ea4ca passes strict); kept to get past a
+ * regression while reporting it:
  * `broker` — `unavailable` while only Redis is down (issue 7 row 8);
  * `paused_peer` — `unavailable` from a process while another one is stopped
  * (SIGSTOP) inside an append: it holds the log's row lock, the others' pool
- * fills with waiters and their readiness probe (1 s) times out;
+ * fills with waiters and their readiness probe times out
+ * (repro/lock_wait.ts);
  * `term_reset` — a client of a process stopped with SIGTERM sees its
- * connection reset (code 0 from Deno's client) instead of 1012: the server
- * drops a connection that still sends after the close frame.
+ * connection reset (code 0 from Deno's client) instead of 1012: most likely
+ * the server dropped a connection that still sent after the close frame
+ * (repro/term_reset.ts).
  */
 import assert from "node:assert/strict";
 import { HAVE_MARIADB_BINARIES, HAVE_REDIS_BINARY } from "../_support/private_services.ts";

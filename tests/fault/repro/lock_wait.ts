@@ -2,10 +2,13 @@
  * Repro (not a test): a transaction that holds the log's `ws_meta` row lock
  * for 3 s — what a server process stopped (SIGSTOP) inside an append does
  * to its peers — while SRs arrive at one process every 60 ms. Prints each
- * SR's window and answer and `/readyz` along the way. Seen on 2026-12-01:
- * the SRs queue (fine), then once the pool is full of lock waiters the
- * readiness probe (1 s, same pool) fails, `/readyz` says 503 and new SRs are
- * answered `unavailable` at once, though the database answers.
+ * SR's window and answer and `/readyz` along the way. Seen on 2026-12-01 at
+ * 2102ca7: the SRs queue (fine), then once the pool is full of lock waiters
+ * the readiness probe (1 s, through the same pool) fails, `/readyz` says 503
+ * and new SRs are answered `unavailable` at once, though the database
+ * answers (the fault suite's `paused_peer`). At 87ea4ca (DB_TIMEOUT_MS on
+ * every query, readiness reworked) every SR is served and `/readyz` stays
+ * 200 (one `/readyz` waits for the lock's release).
  *
  * Run: `deno run -A tests/fault/repro/lock_wait.ts`
  * @module

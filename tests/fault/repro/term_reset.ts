@@ -1,9 +1,12 @@
 /**
  * Repro (not a test): 20 modules sending SRs as fast as they can when the
  * server gets SIGTERM, six times; prints the close codes the clients saw.
- * The contract says 1012. Seen on 2026-12-01 (Deno 2.9.6): `{"0": 100,
- * "1012": 20}` — code 0 is how Deno's client reports a connection that
- * failed without a close frame it could read (a browser says 1006).
+ * The contract says 1012. Seen on 2026-12-01 at 2102ca7 (`Deno.serve` and
+ * `Deno.upgradeWebSocket`): `{"0": 100, "1012": 20}` and `{"0": 79,
+ * "1012": 41}` — code 0 is how Deno's client reports a connection that
+ * failed without a close frame it could read (a browser says 1006); the
+ * fault suite's `term_reset`. At 87ea4ca (the project's own WebSocket
+ * layer): `{"1012": 120}`.
  *
  * Run: `deno run -A tests/fault/repro/term_reset.ts`
  * @module
