@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type AnomalyKind, check, DEFAULT_CHECK_OPTIONS } from "./checker.ts";
+import { deliveryLag } from "./lag.ts";
 import type { ConnectionRecord, History, LogEntry, Op, Outcome, ResponseRow } from "./history.ts";
 
 const EPOCH = "epoch-1";
@@ -326,4 +327,21 @@ Deno.test("checker: a responses row that disagrees with the log", () => {
     h.responses[row.id - 1] = row;
     assert.deepEqual(kinds(h), ["row_mismatch"], JSON.stringify(row));
   }
+});
+
+Deno.test("lag: live receipts after their ACK, apart from replays and stopped processes", () => {
+  const h = good();
+  const at = [0, 0, 50, 400]; // arrival times of seqs 1..4 on op2's connection
+  h.connections[2].events.forEach((e, i) => Object.assign(e, { at: at[i] }));
+  h.connections[2].welcome = { epoch: EPOCH, seq: 2, resumed: false }; // seqs 1, 2: replayed
+  h.ops[5] = op("op1", "approve", 1, ack(3)); // acked at 15
+  h.ops[8] = op("op2", "reject", 2, ack(4)); // acked at 15
+  const lag = deliveryLag(h);
+  assert.deepEqual(lag.all, { samples: 2, p50: 385, p99: 385, max: 385 });
+  assert.equal(lag.brokerDown.samples, 0);
+  const paused = {
+    ...h,
+    faults: [...h.faults, { kind: "pause", process: 0, start: 100, end: 300 } as const],
+  };
+  assert.deepEqual(deliveryLag(paused).all, { samples: 1, p50: 35, p99: 35, max: 35 });
 });

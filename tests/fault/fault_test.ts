@@ -27,6 +27,7 @@ import assert from "node:assert/strict";
 import { HAVE_MARIADB_BINARIES, HAVE_REDIS_BINARY } from "../_support/private_services.ts";
 import { check, DEFAULT_CHECK_OPTIONS } from "./checker.ts";
 import { Cluster } from "./cluster.ts";
+import { deliveryLag } from "./lag.ts";
 import type { FaultKind, History } from "./history.ts";
 import { Prng } from "./prng.ts";
 import { Workload } from "./workload.ts";
@@ -139,6 +140,7 @@ Deno.test({
     const { anomalies, summary } = check(history, OPTIONS);
     console.log(`fault suite: faults ${injected.join("; ")}`);
     console.log(`fault suite: ${JSON.stringify(summary)} in ${now()} ms`);
+    console.log(`fault suite: live delivery lag (ms) ${JSON.stringify(deliveryLag(history))}`);
     if (behind.length) console.log(`fault suite: not caught up to ${head}: ${behind.join(", ")}`);
     for (const a of anomalies.slice(0, 40)) console.log(`ANOMALY ${a.kind}: ${a.message}`);
     if (anomalies.length > 0) {

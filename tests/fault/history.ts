@@ -39,6 +39,8 @@ export interface Received {
   readonly seq: number;
   /** The frame's JSON text. */
   readonly text: string;
+  /** When it arrived (ms on the run's clock); absent in hand-made histories. */
+  readonly at?: number;
 }
 
 /** One WebSocket connection of an operator or module. */

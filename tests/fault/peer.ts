@@ -222,7 +222,7 @@ export class Peer {
   }
 
   #onEvent(live: Live, f: Frame, text: string): void {
-    live.rec.events.push({ seq: f.seq, text });
+    live.rec.events.push({ seq: f.seq, text, at: this.#o.now() });
     const pos = this.#position;
     if (!pos) return;
     if (f.seq === pos.seq + 1) {
