@@ -29,6 +29,7 @@ import { createRenderer } from "./review/render.ts";
 import { createStore } from "./store/factory.ts";
 import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
+import { ClusterStats } from "./dashboard/cluster_stats.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
@@ -64,7 +65,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const developmentMode = config.authSecret === "";
-  const auth = new TokenAuthority(developmentMode ? randomSecret() : config.authSecret);
+  const secret = developmentMode ? randomSecret() : config.authSecret;
+  const auth = new TokenAuthority(secret);
   if (config.tlsNote) logger.info(config.tlsNote);
 
   const store = createStore(config, {
@@ -89,7 +91,20 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     logger,
     metrics,
     pollMs: config.logPollMs,
-    sink: (seq, frame) => manager.deliverEvent(seq, frame),
+    sink: (seq, frame) => {
+      manager.deliverEvent(seq, frame);
+      clusterStats.srTimer.delivered(seq);
+    },
+  });
+  const clusterStats = new ClusterStats({
+    config,
+    store,
+    metrics,
+    manager,
+    head: () => feed.head,
+    clock,
+    logger,
+    secret,
   });
   const renderer = createRenderer();
   const snapshots = new SnapshotSource(store, (row) => renderSnapshotItem(row, renderer));
@@ -111,10 +126,13 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     clock,
     logger,
     isReady: () => readiness.isReady() && !stopping,
-    processPending: (id) =>
-      processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger }),
+    processPending: (id) => {
+      clusterStats.srTimer.begin(id);
+      return processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger });
+    },
     appended: (event: StoredEvent) => {
       metrics.increment("ws_events_appended_total", { event: event.kind });
+      clusterStats.srTimer.appended(event);
       feed.offer(event.seq, event.frame, "local");
       broker?.publish(event).catch((e) => logger.warn("broker publish failed", { error: e }));
     },
@@ -131,6 +149,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     rateLimitBurst: config.rateLimitBurst,
   });
 
+  const files = new StaticFiles();
   const tls = config.tls ? readTls(config.tls) : null;
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const httpServer = Deno.serve(
@@ -153,13 +172,15 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       manager,
       readiness,
       metrics,
-      files: new StaticFiles(),
+      files,
       auth,
       commands,
       apiLimiter: new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst),
       clock,
       logger,
       maxMessageBytes: config.maxMessageBytes,
+      dashboard: clusterStats.routes(auth, (host) => files.document("dashboard.html", host)),
+      metricsToken: config.metricsToken,
     }),
   );
   const addr = await listening.promise;
@@ -178,9 +199,12 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         broker = createBroker(config, store.epoch(), logger, metrics);
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
+        const watch = clusterStats.dependencies;
         readiness.start([
-          { name: "database", ping: () => store.ping() },
-          ...(broker.kind === "redis" ? [{ name: "broker", ping: () => broker!.ping() }] : []),
+          { name: "database", ping: watch.observe("database", () => store.ping()) },
+          ...(broker.kind === "redis"
+            ? [{ name: "broker", ping: watch.observe("broker", () => broker!.ping()) }]
+            : []),
         ]);
         await readiness.check();
         const prune = () =>
@@ -189,6 +213,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
             .catch((e) => logger.warn("prune failed", { error: e }));
         await prune();
         pruneTimer = clock.setInterval(prune, 60_000);
+        clusterStats.start(store.epoch());
         logger.info("started", { epoch: store.epoch(), head: feed.head, broker: broker.kind });
         return;
       } catch (e) {
@@ -214,6 +239,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       await withDeadline(waitUntil(() => manager.clients.size === 0), 5_000);
       manager.stopHeartbeat();
       feed.stop();
+      await clusterStats.stop();
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
       await withDeadline(httpServer.shutdown(), 3_000);
       await withDeadline(bringUp, 1_000);

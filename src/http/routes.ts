@@ -1,6 +1,7 @@
 /**
  * The HTTP routes of the one port (PROTOCOL.md §2): `/ws`, `/`, `/static/*`,
- * `/healthz`, `/readyz`, `/metrics`, `/stats`, `POST /api/sr`.
+ * `/healthz`, `/readyz`, `/metrics`, `/stats`, `POST /api/sr`, and the
+ * dashboard's `/dashboard` and `/api/dashboard` (src/dashboard/routes.ts).
  * @module
  */
 import type { TokenAuthority } from "../auth/jwt.ts";
@@ -11,6 +12,7 @@ import { submitResponse } from "../commands/handlers.ts";
 import type { WebSocketManager } from "../connection/manager.ts";
 import type { RateLimiter } from "../connection/rate_limit.ts";
 import { type UpgradeOptions, upgradeToWebSocket } from "../connection/upgrade.ts";
+import { type DashboardDeps, dashboardRoute } from "../dashboard/routes.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { HTTP_STATUS_OF } from "../protocol/codes.ts";
@@ -32,6 +34,10 @@ export interface RouteDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly maxMessageBytes: number;
+  /** The dashboard's routes and the cluster view of `/stats` (absent: neither). */
+  readonly dashboard?: DashboardDeps;
+  /** `METRICS_TOKEN`: set, `/metrics` needs it as a bearer token. */
+  readonly metricsToken?: string;
 }
 
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
@@ -62,7 +68,17 @@ export function createHandler(
 
 function routeName(path: string): string {
   if (path.startsWith("/static/")) return "/static";
-  return ["/", "/ws", "/healthz", "/readyz", "/metrics", "/stats", "/api/sr"].includes(path)
+  return [
+      "/",
+      "/ws",
+      "/healthz",
+      "/readyz",
+      "/metrics",
+      "/stats",
+      "/api/sr",
+      "/dashboard",
+      "/api/dashboard",
+    ].includes(path)
     ? path
     : "other";
 }
@@ -89,17 +105,29 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
         : json({ status: "unavailable", reason: state.reason }, 503);
     }
     case "/metrics":
+      if (d.metricsToken && !bearerMatches(req, d.metricsToken)) {
+        return new Response("unauthorized\n", {
+          status: 401,
+          headers: { "www-authenticate": "Bearer" },
+        });
+      }
       return new Response(await d.metrics.exposition(), {
         headers: { "content-type": d.metrics.contentType },
       });
-    case "/stats":
+    case "/stats": {
+      const cluster = await d.dashboard?.reporter.cluster();
       return json({
         ...(await d.metrics.getStats()),
         clients: d.manager.describeAliveClients(),
+        ...(cluster ? { nodes: cluster.nodes, total: cluster.total } : {}),
       }, 200);
-    default:
+    }
+    default: {
+      const dashboard = d.dashboard ? await dashboardRoute(req, path, d.dashboard) : null;
+      if (dashboard) return dashboard;
       if (path.startsWith("/static/")) return await d.files.asset(path.slice("/static/".length));
       return new Response("not found\n", { status: 404 });
+    }
   }
 }
 
@@ -167,6 +195,16 @@ async function readBody(req: Request, max: number): Promise<string | null> {
 
 function problem(frame: ErrorFrame): Response {
   return json(frame, HTTP_STATUS_OF[frame.code]);
+}
+
+/** Whether the request's `Authorization` is `Bearer <expected>`, compared in constant time. */
+function bearerMatches(req: Request, expected: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1] ?? "";
+  const a = new TextEncoder().encode(given);
+  const b = new TextEncoder().encode(expected);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a[i] ?? 0) ^ b[i];
+  return diff === 0;
 }
 
 function json(body: unknown, status: number): Response {
