@@ -89,6 +89,7 @@ export class RedisBoard implements FiguresBoard {
   readonly #conn: Redis;
   readonly #signing: Promise<CryptoKey>;
   readonly #logger: Logger;
+  readonly #commandTimeoutMs: number;
   #rejected = 0;
   #closed = false;
 
@@ -97,13 +98,14 @@ export class RedisBoard implements FiguresBoard {
     this.#key = figuresKey(o.epoch);
     this.#logger = o.logger;
     this.#signing = figuresKeyFromSecret(o.secret);
+    this.#commandTimeoutMs = o.commandTimeoutMs ?? 1000;
     this.#conn = new Redis(o.url, {
       lazyConnect: true,
       connectTimeout: 2000,
       connectionName: "wsserver-figures",
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: o.commandTimeoutMs ?? 1000,
+      commandTimeout: this.#commandTimeoutMs,
       retryStrategy: (times: number) => reconnectDelay(times, 2000),
     });
     this.#conn.on("error", (error: Error) => this.#logger.debug("figures redis", { error }));
@@ -115,8 +117,24 @@ export class RedisBoard implements FiguresBoard {
     return this.#rejected;
   }
 
+  /** Waits (briefly) for a connection still being made, so the first publish is not lost to it. */
+  async #connected(): Promise<void> {
+    const status = this.#conn.status;
+    if (status !== "wait" && status !== "connecting" && status !== "connect") return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onReady = () => {};
+    await new Promise<void>((resolve) => {
+      onReady = resolve;
+      this.#conn.once("ready", onReady);
+      timer = setTimeout(resolve, this.#commandTimeoutMs);
+    });
+    clearTimeout(timer);
+    this.#conn.off("ready", onReady);
+  }
+
   /** Writes this node's field, and keeps the hash alive for a while. */
   async publish(figures: NodeFigures): Promise<void> {
+    await this.#connected();
     const record = await signRecord(await this.#signing, JSON.stringify(figures));
     const results = await this.#conn.multi()
       .hset(this.#key, figures.node, record)
@@ -130,6 +148,7 @@ export class RedisBoard implements FiguresBoard {
 
   /** Reads every field; drops forged and stale ones (deleting the long-dead). */
   async read(since: number): Promise<NodeFigures[]> {
+    await this.#connected();
     const all = await this.#conn.hgetall(this.#key);
     const key = await this.#signing;
     const out: NodeFigures[] = [];
