@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { mintToken } from "../_support/server.ts";
 import { TestClient } from "../_support/ws_client.ts";
+import { REDIS_UP, TEST_REDIS_URL } from "../_support/services.ts";
 import { SQLITE } from "../integration/backends.ts";
 import { startHub } from "../sdk/_live.ts";
 import { ARTIFACTS, launch, watchedPage } from "./_browser.ts";
@@ -43,109 +44,122 @@ async function figure(page: Page, name: string): Promise<string> {
   return (await page.locator(`[data-figure="${name}"]`).first().innerText()).trim();
 }
 
-Deno.test({ name: "an admin watches the cluster live on /dashboard", ...opts }, async () => {
-  const hub = await startHub(SQLITE);
-  const sibling = await hub.sibling();
-  const browser = await launch();
-  const clients: TestClient[] = [];
-  try {
-    const admin = await watchedPage(browser, { width: 1400, height: 1500 });
-    await admin.page.goto(
-      `${hub.server.url}/dashboard#token=${encodeURIComponent(await mintToken("root", "admin"))}`,
-    );
-    await admin.page.locator('[data-dashboard-state="live"]').waitFor();
-    assert.doesNotMatch(admin.page.url(), /token/, "the token left the address bar");
-    assert.equal(await figure(admin.page, "database"), "ok");
-    assert.match(await figure(admin.page, "broker"), /^off/);
-    await untilChart(admin.page, "roles", (l) => l.operator === 0, "no operator yet");
-    // Both processes publish; the sibling's figures arrive through the database.
-    await admin.page.locator("#nodes-body tr").nth(1).waitFor();
-    assert.equal(await admin.page.locator("#nodes-body tr").count(), 2);
-    assert.equal(await figure(admin.page, "nodes"), "2");
+Deno.test(
+  { name: "an admin watches the cluster live on /dashboard", ignore: !REDIS_UP, ...opts },
+  async () => {
+    // Redis carries events (and figures) between the two processes, so the broker shows "ok".
+    const hub = await startHub(SQLITE, { REDIS_URL: TEST_REDIS_URL });
+    const sibling = await hub.sibling();
+    const browser = await launch();
+    const clients: TestClient[] = [];
+    try {
+      const admin = await watchedPage(browser, { width: 1400, height: 1500 });
+      await admin.page.goto(
+        `${hub.server.url}/dashboard#token=${encodeURIComponent(await mintToken("root", "admin"))}`,
+      );
+      await admin.page.locator('[data-dashboard-state="live"]').waitFor();
+      assert.doesNotMatch(admin.page.url(), /token/, "the token left the address bar");
+      assert.equal(await figure(admin.page, "database"), "ok");
+      await admin.page.waitForFunction(() =>
+        document.querySelector('[data-figure="broker"]')?.textContent === "ok"
+      );
+      await untilChart(admin.page, "roles", (l) => l.operator === 0, "no operator yet");
+      // Both processes publish; the sibling's figures arrive through Redis.
+      await admin.page.locator("#nodes-body tr").nth(1).waitFor();
+      assert.equal(await admin.page.locator("#nodes-body tr").count(), 2);
+      assert.equal(await figure(admin.page, "nodes"), "2");
 
-    // Operators on both processes, and a module: the roles chart and the table follow.
-    const users = ["alice", "bob", "carol", "dave", "erin"];
-    for (const [i, user] of users.entries()) {
-      const c = await TestClient.open(i < 3 ? hub.server.wsUrl : sibling.wsUrl);
-      await c.hello(await mintToken(user, "operator"));
-      clients.push(c);
+      // Operators on both processes, and a module: the roles chart and the table follow.
+      const users = ["alice", "bob", "carol", "dave", "erin"];
+      for (const [i, user] of users.entries()) {
+        const c = await TestClient.open(i < 3 ? hub.server.wsUrl : sibling.wsUrl);
+        await c.hello(await mintToken(user, "operator"));
+        clients.push(c);
+      }
+      const writer = await TestClient.open(hub.server.wsUrl);
+      await writer.hello(await mintToken("writer", "module"));
+      clients.push(writer);
+      await untilChart(
+        admin.page,
+        "roles",
+        (l) => l.operator === 5 && l.module === 1,
+        "5 operators",
+      );
+      const perNode = await untilChart(
+        admin.page,
+        "nodes",
+        (l) => Object.values(l).sort().join(",") === "2,4",
+        "4 connections on the first process, 2 on the sibling",
+      );
+      assert.equal(Object.keys(perNode).length, 2);
+      for (const user of [...users, "writer"]) {
+        await admin.page.locator(`#clients-body tr[data-user="${user}"]`).waitFor();
+      }
+      const dave = admin.page.locator('#clients-body tr[data-user="dave"] td');
+      assert.equal(await dave.nth(1).innerText(), "operator");
+      assert.match(await dave.nth(2).innerText(), new RegExp(`:${await sidecarPid(sibling.url)}$`));
+      assert.equal(await dave.nth(5).innerText(), "127.0.0.1");
+      assert.equal(await figure(admin.page, "connections-total"), "6");
+
+      // SRs arrive: events per second and SR → EVENT latency move; the head follows.
+      for (let i = 0; i < 6; i++) {
+        const id = await hub.db.insertResponse({ response_text: `reply ${i}` });
+        const ack = await writer.request({ type: "SR", id: `sr${i}`, response_id: id });
+        assert.equal(ack.type, "ACK", JSON.stringify(ack));
+      }
+      await untilChart(admin.page, "events", (l) => (l.appended ?? 0) > 0, "events appended");
+      await untilChart(admin.page, "latency", (l) => l.p50 !== null && l.p99 !== null, "latency");
+      await admin.page.waitForFunction(() =>
+        document.querySelector('[data-figure="log-head"]')?.textContent === "6"
+      );
+      assert.match(await figure(admin.page, "latency-total"), /p50 [\d.]+ ms, p99 [\d.]+ ms/);
+      await admin.page.screenshot({ path: `${ARTIFACTS}dashboard-busy.png`, fullPage: true });
+
+      // Two operators leave (one on each process): the charts and the table follow.
+      await clients[0].close(1000);
+      await clients[4].close(1000);
+      await untilChart(admin.page, "roles", (l) => l.operator === 3, "3 operators left");
+      await admin.page.locator('#clients-body tr[data-user="alice"]').waitFor({
+        state: "detached",
+      });
+      await admin.page.locator('#clients-body tr[data-user="erin"]').waitFor({ state: "detached" });
+      await admin.page.waitForFunction(() =>
+        /1000: 2/.test(document.querySelector('[data-figure="closes"]')?.textContent ?? "")
+      );
+      await untilChart(admin.page, "sessions", (l) => l.closes !== null, "closes charted");
+      const points = Number(
+        await admin.page.locator('[data-chart="roles"]').getAttribute("data-points"),
+      );
+      assert.ok(points >= 5, `the charts kept ${points} points`);
+      await admin.page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
+      await admin.page.setViewportSize({ width: 390, height: 900 });
+      await admin.page.waitForTimeout(300);
+      await admin.page.screenshot({ path: `${ARTIFACTS}dashboard-phone.png`, fullPage: true });
+
+      assert.deepEqual(await admin.cspViolations(), [], "no CSP violation");
+      assert.deepEqual(admin.errors, [], "no page error");
+      assert.deepEqual(admin.dialogs, []);
+
+      // An operator's token gets the page but no figures.
+      const operator = await watchedPage(browser);
+      await operator.page.goto(
+        `${hub.server.url}/dashboard#token=${
+          encodeURIComponent(await mintToken("olga", "operator"))
+        }`,
+      );
+      await operator.page.locator('[data-dashboard-state="forbidden"]').waitFor();
+      assert.match(await operator.page.locator("#message").innerText(), /admin/);
+      assert.equal(await operator.page.locator("#clients-body tr").count(), 0, "no client listed");
+      assert.deepEqual(await operator.cspViolations(), []);
+      assert.deepEqual(operator.errors.filter((e) => !/HTTP 403 .*\/api\/dashboard$/.test(e)), []);
+    } finally {
+      for (const c of clients) await c.close().catch(() => {});
+      await browser.close();
+      await sibling.stop().catch(() => 0);
+      await hub.dispose();
     }
-    const writer = await TestClient.open(hub.server.wsUrl);
-    await writer.hello(await mintToken("writer", "module"));
-    clients.push(writer);
-    await untilChart(admin.page, "roles", (l) => l.operator === 5 && l.module === 1, "5 operators");
-    const perNode = await untilChart(
-      admin.page,
-      "nodes",
-      (l) => Object.values(l).sort().join(",") === "2,4",
-      "4 connections on the first process, 2 on the sibling",
-    );
-    assert.equal(Object.keys(perNode).length, 2);
-    for (const user of [...users, "writer"]) {
-      await admin.page.locator(`#clients-body tr[data-user="${user}"]`).waitFor();
-    }
-    const dave = admin.page.locator('#clients-body tr[data-user="dave"] td');
-    assert.equal(await dave.nth(1).innerText(), "operator");
-    assert.match(await dave.nth(2).innerText(), new RegExp(`:${await sidecarPid(sibling.url)}$`));
-    assert.equal(await dave.nth(5).innerText(), "127.0.0.1");
-    assert.equal(await figure(admin.page, "connections-total"), "6");
-
-    // SRs arrive: events per second and SR → EVENT latency move; the head follows.
-    for (let i = 0; i < 6; i++) {
-      const id = await hub.db.insertResponse({ response_text: `reply ${i}` });
-      const ack = await writer.request({ type: "SR", id: `sr${i}`, response_id: id });
-      assert.equal(ack.type, "ACK", JSON.stringify(ack));
-    }
-    await untilChart(admin.page, "events", (l) => (l.appended ?? 0) > 0, "events appended");
-    await untilChart(admin.page, "latency", (l) => l.p50 !== null && l.p99 !== null, "latency");
-    await admin.page.waitForFunction(() =>
-      document.querySelector('[data-figure="log-head"]')?.textContent === "6"
-    );
-    assert.match(await figure(admin.page, "latency-total"), /p50 [\d.]+ ms, p99 [\d.]+ ms/);
-    await admin.page.screenshot({ path: `${ARTIFACTS}dashboard-busy.png`, fullPage: true });
-
-    // Two operators leave (one on each process): the charts and the table follow.
-    await clients[0].close(1000);
-    await clients[4].close(1000);
-    await untilChart(admin.page, "roles", (l) => l.operator === 3, "3 operators left");
-    await admin.page.locator('#clients-body tr[data-user="alice"]').waitFor({ state: "detached" });
-    await admin.page.locator('#clients-body tr[data-user="erin"]').waitFor({ state: "detached" });
-    await admin.page.waitForFunction(() =>
-      /1000: 2/.test(document.querySelector('[data-figure="closes"]')?.textContent ?? "")
-    );
-    await untilChart(admin.page, "sessions", (l) => l.closes !== null, "closes charted");
-    const points = Number(
-      await admin.page.locator('[data-chart="roles"]').getAttribute("data-points"),
-    );
-    assert.ok(points >= 5, `the charts kept ${points} points`);
-    await admin.page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
-    await admin.page.setViewportSize({ width: 390, height: 900 });
-    await admin.page.waitForTimeout(300);
-    await admin.page.screenshot({ path: `${ARTIFACTS}dashboard-phone.png`, fullPage: true });
-
-    assert.deepEqual(await admin.cspViolations(), [], "no CSP violation");
-    assert.deepEqual(admin.errors, [], "no page error");
-    assert.deepEqual(admin.dialogs, []);
-
-    // An operator's token gets the page but no figures.
-    const operator = await watchedPage(browser);
-    await operator.page.goto(
-      `${hub.server.url}/dashboard#token=${
-        encodeURIComponent(await mintToken("olga", "operator"))
-      }`,
-    );
-    await operator.page.locator('[data-dashboard-state="forbidden"]').waitFor();
-    assert.match(await operator.page.locator("#message").innerText(), /admin/);
-    assert.equal(await operator.page.locator("#clients-body tr").count(), 0, "no client listed");
-    assert.deepEqual(await operator.cspViolations(), []);
-    assert.deepEqual(operator.errors.filter((e) => !/HTTP 403 .*\/api\/dashboard$/.test(e)), []);
-  } finally {
-    for (const c of clients) await c.close().catch(() => {});
-    await browser.close();
-    await sibling.stop().catch(() => 0);
-    await hub.dispose();
-  }
-});
+  },
+);
 
 Deno.test(
   { name: "/api/dashboard answers admins only; /dashboard has the page's CSP", ...opts },

@@ -151,7 +151,9 @@ export class Charts {
           label: s.label,
           stroke: PALETTE[i % PALETTE.length],
           width: 2,
-          points: { show: false },
+          // uPlot's default: points only while they are few, so a lone value (one SR) shows.
+          points: { size: 5 },
+          spanGaps: false,
           value: (_u: uPlot, v: number | null) => v === null ? "–" : `${round(v)}${def.unit}`,
         })),
       ],
