@@ -130,7 +130,8 @@ Deno.test(
       const points = Number(
         await admin.page.locator('[data-chart="roles"]').getAttribute("data-points"),
       );
-      assert.ok(points >= 5, `the charts kept ${points} points`);
+      // Seen at 0, 5 and 3 operators, each from its own poll: at least three points kept.
+      assert.ok(points >= 3, `the charts kept ${points} points`);
       await admin.page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
       await admin.page.setViewportSize({ width: 390, height: 900 });
       await admin.page.waitForTimeout(300);
