@@ -5,7 +5,7 @@
  * dies leaves the view once its figures are stale.
  */
 import assert from "node:assert/strict";
-import { mintToken, type RunningServer, startServer } from "../_support/server.ts";
+import { freePort, mintToken, type RunningServer, startServer } from "../_support/server.ts";
 import { TestClient } from "../_support/ws_client.ts";
 import { REDIS_UP, TEST_REDIS_URL } from "../_support/services.ts";
 import { MARIADB } from "./backends.ts";
@@ -118,3 +118,71 @@ for (const viaRedis of [false, true]) {
     }
   });
 }
+
+/** A Redis of this test's own on a free port (so stopping it disturbs no one). */
+async function privateRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = freePort();
+  const child = new Deno.Command("redis-server", {
+    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error("private redis-server did not start");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+      await child.status;
+    },
+  };
+}
+
+Deno.test({
+  name:
+    "when Redis stops, the processes' figures go through the database and /stats still shows both",
+  ignore: !MARIADB.available || !REDIS_UP,
+  ...opts,
+}, async () => {
+  const redis = await privateRedis();
+  const backend = await MARIADB.create();
+  const env = { ...OFFLINE_ENV, ...backend.env, REDIS_URL: redis.url };
+  const a = await startServer(env);
+  const b = await startServer(env);
+  const db = await backend.open();
+  const recentRows = async () =>
+    (await db.exec("SELECT node FROM ws_nodes WHERE updated_at > ?", [
+      Date.now() - 3_000,
+    ]) as unknown[])
+      .length;
+  try {
+    await statsUntil(a, (s) => s.total?.nodes === 2 && s.total.broker === "ok", "both, Redis ok");
+    assert.equal(await recentRows(), 0, "no figures through the database while Redis answers");
+    await redis.stop();
+    const s = await statsUntil(
+      a,
+      (s) => s.total?.nodes === 2 && s.nodes.every((n: Stats) => n.broker === "down"),
+      "both processes, each seeing the broker down",
+    );
+    assert.equal(s.total.broker, "down");
+    assert.equal(s.total.database, "ok");
+    assert.equal(await recentRows(), 2, "both publish through the database now");
+  } finally {
+    await a.stop().catch(() => 0);
+    await b.stop().catch(() => 0);
+    await redis.stop();
+    await db.close().catch(() => {});
+    await backend.dispose();
+  }
+});
