@@ -33,6 +33,7 @@ import { RateLimitedLog } from "./log/rate_limited_log.ts";
 import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
 import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
+import { ClusterStats } from "./dashboard/cluster_stats.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
@@ -97,7 +98,20 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     logger,
     metrics,
     pollMs: config.logPollMs,
-    sink: (seq, frame) => manager.deliverEvent(seq, frame),
+    sink: (seq, frame) => {
+      manager.deliverEvent(seq, frame);
+      clusterStats.srTimer.delivered(seq);
+    },
+  });
+  const clusterStats = new ClusterStats({
+    config,
+    store,
+    metrics,
+    manager,
+    head: () => feed.head,
+    clock,
+    logger,
+    secret,
   });
   const renderer = createRenderer();
   const snapshots = new SnapshotSource(store, (row) => renderSnapshotItem(row, renderer));
@@ -119,10 +133,13 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     clock,
     logger,
     isReady: () => readiness.isReady() && !stopping,
-    processPending: (id) =>
-      processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger }),
+    processPending: (id) => {
+      clusterStats.srTimer.begin(id);
+      return processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger });
+    },
     appended: (event: StoredEvent) => {
       metrics.increment("ws_events_appended_total", { event: event.kind });
+      clusterStats.srTimer.appended(event);
       feed.offer(event.seq, event.frame, "local");
       broker?.publish(event).catch((e) => logger.warn("broker publish failed", { error: e }));
     },
@@ -139,6 +156,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     rateLimitBurst: config.rateLimitBurst,
   });
 
+  const files = new StaticFiles();
   const tls = config.tls ? readTls(config.tls) : null;
   const limits = resolveLimits(config, openFileLimit() ?? probeOpenFileLimit());
   if (limits.warning) logger.warn(limits.warning);
@@ -186,13 +204,14 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       manager,
       readiness,
       metrics,
-      files: new StaticFiles(),
+      files,
       auth,
       commands,
       apiLimiter: new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst),
       clock,
       logger,
       maxMessageBytes: config.maxMessageBytes,
+      dashboard: clusterStats.routes(auth, (host) => files.document("dashboard.html", host)),
       metricsToken: config.metricsToken,
     }),
   });
@@ -239,12 +258,14 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         // Pruned before ready: a client never resumes from events about to go.
         await prune();
         const running = broker;
+        const watch = clusterStats.dependencies;
         readiness.start({
-          database: () => store.ping(),
-          broker: running.kind === "local" ? null : () => running.ping(),
+          database: watch.observe("database", () => store.ping()),
+          broker: running.kind === "local" ? null : watch.observe("broker", () => running.ping()),
         });
         await readiness.check();
         pruneTimer = clock.setInterval(prune, 60_000);
+        clusterStats.start(store.epoch());
         logger.info("started", { epoch: store.epoch(), head: feed.head, broker: broker.kind });
         return;
       } catch (e) {
@@ -281,6 +302,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       await withDeadline(waitUntil(() => manager.clients.size === 0), CLOSE_TIMEOUT_MS);
       manager.stopHeartbeat();
       feed.stop();
+      await clusterStats.stop();
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
       clock.clearInterval(gauges);
       httpServer.terminateAll();

@@ -87,7 +87,8 @@ export class ClientSync {
     client.state = "syncing";
     client.queue = [];
     client.lastSeqSent = snapshot ? snapshot.seq : asSeq(resume!.last_seq);
-    this.#o.metrics?.increment("ws_resumes_total", { outcome: snapshot ? "snapshot" : "resumed" });
+    const outcome = resume === undefined ? "fresh" : snapshot ? "snapshot" : "resumed";
+    this.#o.metrics?.increment("ws_resumes_total", { outcome });
 
     const welcome: WelcomeFrame = {
       type: "WELCOME",

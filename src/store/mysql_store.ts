@@ -20,6 +20,7 @@ import type { ResponseId, Seq } from "../protocol/types.ts";
 import {
   type AppendResult,
   type Decision,
+  type NodeRow,
   type PendingBody,
   type QueryObserver,
   type ResponseRow,
@@ -37,6 +38,7 @@ import {
 } from "./mysql_errors.ts";
 import { acquire, Deadline, timedRunner } from "./mysql_deadline.ts";
 import { migrate } from "./schema.ts";
+import { checkNodeRow, readNodeRows, writeNodeRow } from "./sql_nodes.ts";
 import { announceIn, decideIn } from "./sql_log.ts";
 import {
   deleteEventsBefore,
@@ -408,6 +410,19 @@ export class MysqlStore implements Store {
       checkDate(before, "before");
       return deleteEventsBefore(r, before);
     });
+  }
+
+  /** Writes this process's figures row (idempotent, so retried like a read). */
+  writeNode(row: NodeRow, forgetBefore?: number): Promise<void> {
+    return this.#read("write_node", (r) => {
+      checkNodeRow(row);
+      return writeNodeRow(r, "mysql", row, forgetBefore);
+    });
+  }
+
+  /** The figures rows updated at or after `since`. */
+  readNodes(since: number): Promise<NodeRow[]> {
+    return this.#read("read_nodes", (r) => readNodeRows(r, since));
   }
 
   /** Closes the pool; idempotent. */

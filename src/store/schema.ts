@@ -8,6 +8,7 @@
  * @module
  */
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
+import { NODES_TABLE } from "./sql_nodes.ts";
 import { toDbTime } from "./sql_values.ts";
 
 /** One step of the schema. */
@@ -94,6 +95,14 @@ export const MIGRATIONS: readonly Migration[] = [
         decision_seq INTEGER NULL
       )`,
     ],
+  },
+  {
+    // Numbered 9 (issue 9), not 2, so migrations added meanwhile by other work keep their
+    // numbers: versions are applied by set membership, in list order.
+    version: 9,
+    description: "ws_nodes: each server process's published figures (dashboard, /stats)",
+    mysql: [NODES_TABLE.mysql],
+    sqlite: [...NODES_TABLE.sqlite],
   },
 ];
 

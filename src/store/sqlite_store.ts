@@ -14,6 +14,7 @@ import type { ResponseId, Seq } from "../protocol/types.ts";
 import {
   type AppendResult,
   type Decision,
+  type NodeRow,
   type PendingBody,
   type QueryObserver,
   type ResponseRow,
@@ -23,6 +24,7 @@ import {
   StoreUnavailableError,
 } from "./store.ts";
 import { migrate } from "./schema.ts";
+import { checkNodeRow, readNodeRows, writeNodeRow } from "./sql_nodes.ts";
 import { announceIn, decideIn } from "./sql_log.ts";
 import {
   deleteEventsBefore,
@@ -277,6 +279,19 @@ export class SqliteStore implements Store {
       checkDate(before, "before");
       return deleteEventsBefore(this.#runner, before);
     });
+  }
+
+  /** Writes this process's figures row. */
+  writeNode(row: NodeRow, forgetBefore?: number): Promise<void> {
+    return this.#op("write_node", () => {
+      checkNodeRow(row);
+      return writeNodeRow(this.#runner, "sqlite", row, forgetBefore);
+    });
+  }
+
+  /** The figures rows updated at or after `since`. */
+  readNodes(since: number): Promise<NodeRow[]> {
+    return this.#op("read_nodes", () => readNodeRows(this.#runner, since));
   }
 
   /** Closes the file; idempotent. */

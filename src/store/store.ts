@@ -76,6 +76,16 @@ export interface Snapshot {
   readonly rows: readonly ResponseRow[];
 }
 
+/** One server process's last published figures (`ws_nodes`). */
+export interface NodeRow {
+  /** The process's node id (1–64 characters). */
+  readonly node: string;
+  /** When it published them, ms since the epoch. */
+  readonly updatedAt: number;
+  /** The figures, as JSON text. */
+  readonly figures: string;
+}
+
 /** Reports the duration of each database operation (for the latency histogram). */
 export type QueryObserver = (operation: string, seconds: number) => void;
 
@@ -137,6 +147,16 @@ export interface Store {
 
   /** Deletes events created before `before`; returns how many. */
   prune(before: Date): Promise<number>;
+
+  /**
+   * Writes this process's figures row (one per node, replaced each time);
+   * deletes rows not updated since `forgetBefore` when given.
+   * @throws {TypeError} on a bad row
+   */
+  writeNode(row: NodeRow, forgetBefore?: number): Promise<void>;
+
+  /** The figures rows updated at or after `since` (ms since the epoch). */
+  readNodes(since: number): Promise<NodeRow[]>;
 
   /** Closes connections; idempotent. */
   close(): Promise<void>;

@@ -191,6 +191,7 @@ storeTest(
       "ws_announcements",
       "ws_events",
       "ws_meta",
+      "ws_nodes",
       "ws_schema_version",
     ]);
     assert.ok(rows.every((r) => r.e === "InnoDB" && String(r.c).startsWith("utf8mb4")));
