@@ -215,6 +215,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       metricsToken: config.metricsToken,
     }),
   });
+  metrics.set("ws_sockets_limit", limits.maxSockets);
   const gauges = clock.setInterval(() => {
     metrics.set("ws_sockets", httpServer.budget.open, { state: "open" });
     metrics.set("ws_sockets", httpServer.budget.pending, { state: "pending" });

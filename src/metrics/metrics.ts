@@ -50,6 +50,11 @@ const DEFINITIONS = {
     labels: [],
   },
   ws_sockets: { kind: "gauge", help: "Sockets held, by state", labels: ["state"] },
+  ws_sockets_limit: {
+    kind: "gauge",
+    help: "Most sockets this process holds: its open-file limit less a reserve (past it: shed)",
+    labels: [],
+  },
   ws_slow_consumer_closes_total: {
     kind: "counter",
     help: "Connections closed 4009 (send buffer over its limit)",

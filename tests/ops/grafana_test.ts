@@ -19,13 +19,8 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 const DASHBOARD = JSON.parse(await Deno.readTextFile(`${ROOT}ops/grafana/review-hub.json`));
 const ALERTS = await Deno.readTextFile(`${ROOT}ops/prometheus/alerts.yml`);
 
-/**
- * Series the alert rules may name that this server does not export:
- * Prometheus' own `up`, prom-client's `process_max_fds` (it needs /proc/self,
- * which Deno grants only to --allow-all) and the broker's rejection counter
- * (added with the broker's message authentication, merged separately).
- */
-const ALERT_ONLY = new Set(["up", "process_max_fds", "ws_broker_rejected_total"]);
+/** Series the alert rules may name that this server does not export: Prometheus' own `up`. */
+const ALERT_ONLY = new Set(["up"]);
 
 Deno.test("metricNames reads the metrics of PromQL, not its functions, labels or variables", () => {
   const cases: Array<[string, string[]]> = [
