@@ -28,7 +28,8 @@ import { processPendingResponse, renderSnapshotItem } from "./review/process_pen
 import { createRenderer } from "./review/render.ts";
 import { createStore } from "./store/factory.ts";
 import { PresenceService } from "./presence/service.ts";
-import { StorePresence } from "./presence/transport.ts";
+import { type PresenceTransport, StorePresence } from "./presence/transport.ts";
+import { FallbackPresence, RedisPresence } from "./presence/redis_transport.ts";
 import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
 
@@ -66,7 +67,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const developmentMode = config.authSecret === "";
-  const auth = new TokenAuthority(developmentMode ? randomSecret() : config.authSecret);
+  const secret = developmentMode ? randomSecret() : config.authSecret;
+  const auth = new TokenAuthority(secret);
   if (config.tlsNote) logger.info(config.tlsNote);
 
   const store = createStore(config, {
@@ -109,16 +111,25 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     replayHighWaterBytes: Math.floor(config.maxBufferedBytes / 2),
-    onLive: (client) => presence.welcome(client),
+    onLive: (client) => presence?.welcome(client),
   });
   const processId = crypto.randomUUID();
-  const presence = new PresenceService({
-    manager,
-    transport: new StorePresence(store, processId, clock, config.heartbeatTimeoutMs),
-    clock,
-    logger,
-    processId,
-  });
+  // Presence goes through Redis when it is configured and answering, through the database otherwise.
+  const presenceTransport = (): PresenceTransport => {
+    const db = new StorePresence(store, processId, clock, config.heartbeatTimeoutMs);
+    if (config.redisUrl === "") return db;
+    const redis = new RedisPresence({
+      url: config.redisUrl,
+      epoch: store.epoch(),
+      processId,
+      secret,
+      clock,
+      logger,
+      staleMs: config.heartbeatTimeoutMs,
+    });
+    return new FallbackPresence(redis, db, logger);
+  };
+  let presence: PresenceService | null = null;
   const fetchPost = createPostTextFetcher(fetchDepsFromConfig(config, metrics));
   const commands: CommandDeps = {
     auth,
@@ -194,6 +205,13 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         broker = createBroker(config, store.epoch(), logger, metrics);
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
+        presence ??= new PresenceService({
+          manager,
+          transport: presenceTransport(),
+          clock,
+          logger,
+          processId,
+        });
         presence.start();
         readiness.start([
           { name: "database", ping: () => store.ping() },
@@ -234,7 +252,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
       await withDeadline(httpServer.shutdown(), 3_000);
       await withDeadline(bringUp, 1_000);
-      await withDeadline(presence.stop(), 1_000);
+      if (presence) await withDeadline(presence.stop(), 1_000);
       await broker?.close().catch(() => {});
       await store.close().catch(() => {});
       logger.info("stopped");

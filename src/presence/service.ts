@@ -45,6 +45,8 @@ export class PresenceService {
   readonly #coalescer: Coalescer;
   #remote: PresenceReport[] = [];
   #sentText = "";
+  /** What each client was last sent, so a welcome and a broadcast never repeat one list. */
+  readonly #lastSent = new WeakMap<WebSocketClient, string>();
   #timers: TimerHandle[] = [];
   #unlisten: (() => void) | null = null;
   #writeSoon: TimerHandle | null = null;
@@ -99,7 +101,9 @@ export class PresenceService {
    */
   welcome(client: WebSocketClient): void {
     if (!isReviewer(client.role)) return;
-    this.#o.manager.send(client, this.#frameText(this.list()), "PRESENCE");
+    const text = this.#frameText(this.list());
+    this.#lastSent.set(client, text);
+    this.#o.manager.send(client, text, "PRESENCE");
   }
 
   #onChange({ kind, client }: ClientChange): void {
@@ -158,7 +162,9 @@ export class PresenceService {
     if (text === this.#sentText) return;
     this.#sentText = text;
     for (const c of this.#o.manager.clients.values()) {
-      if (c.state === "live" && isReviewer(c.role)) this.#o.manager.send(c, text, "PRESENCE");
+      if (c.state !== "live" || !isReviewer(c.role) || this.#lastSent.get(c) === text) continue;
+      this.#lastSent.set(c, text);
+      this.#o.manager.send(c, text, "PRESENCE");
     }
   }
 }
