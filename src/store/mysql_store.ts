@@ -9,7 +9,7 @@
  * @module
  */
 import mysql from "mysql2/promise";
-import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
+import type { Pool, PoolConnection } from "mysql2/promise";
 import type { ResponseId, Seq } from "../protocol/types.ts";
 import {
   type AppendResult,
@@ -32,7 +32,6 @@ import {
 } from "./store.ts";
 import {
   isAccessDenied,
-  isAlreadyApplied,
   isConnectionError,
   isLockConflict,
   mapMysqlError,
@@ -51,7 +50,8 @@ import {
   readResponse,
   writePostText,
 } from "./sql_queries.ts";
-import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
+import type { SqlRunner } from "./sql_runner.ts";
+import { MYSQL_DIALECT, runnerOn } from "./mysql_dialect.ts";
 import {
   checkClaimant,
   checkDate,
@@ -82,29 +82,6 @@ export interface MysqlStoreOptions {
   readonly observe?: QueryObserver;
 }
 
-const MYSQL_DIALECT: SqlDialect = {
-  name: "mysql",
-  lockRows: " FOR UPDATE",
-  insertIgnore: "INSERT IGNORE",
-  alreadyApplied: isAlreadyApplied,
-  // LAST_INSERT_ID(expr) hands the new head back in the UPDATE's OK packet.
-  takeSeq: (tx) => tx.runForId("UPDATE ws_meta SET head = LAST_INSERT_ID(head + 1) WHERE id = 1"),
-  upsertAnnouncement: {
-    pending_seq: "INSERT INTO ws_announcements (response_id, pending_seq) VALUES (?, ?) " +
-      "ON DUPLICATE KEY UPDATE pending_seq = VALUES(pending_seq), decision_seq = NULL",
-    decision_seq: "INSERT INTO ws_announcements (response_id, decision_seq) VALUES (?, ?) " +
-      "ON DUPLICATE KEY UPDATE decision_seq = VALUES(decision_seq)",
-  },
-  // Assignments run left to right: once `holder` is settled, `until_at`
-  // follows it (it changes exactly when the caller now holds the row).
-  upsertClaim: "INSERT INTO ws_claims (response_id, holder, until_at) VALUES (?, ?, ?) " +
-    "ON DUPLICATE KEY UPDATE " +
-    "holder = IF(holder = VALUES(holder) OR until_at <= ?, VALUES(holder), holder), " +
-    "until_at = IF(holder = VALUES(holder), VALUES(until_at), until_at)",
-  upsertPresence: "INSERT INTO ws_presence (process_id, users, heartbeat_at) VALUES (?, ?, ?) " +
-    "ON DUPLICATE KEY UPDATE users = VALUES(users), heartbeat_at = VALUES(heartbeat_at)",
-};
-
 /** Runs of a transaction on a lock conflict before giving up. */
 const MAX_LOCK_RETRIES = 5;
 
@@ -113,18 +90,6 @@ const SNAPSHOT_BEGIN = [
   "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
   "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
 ];
-
-type Queryable = Pick<Pool, "query">;
-
-function runnerOn(q: Queryable): SqlRunner {
-  return {
-    all: async (sql, params = []) => (await q.query(sql, params as unknown[]))[0] as SqlRow[],
-    run: async (sql, params = []) =>
-      ((await q.query(sql, params as unknown[]))[0] as ResultSetHeader).affectedRows,
-    runForId: async (sql, params = []) =>
-      Number(((await q.query(sql, params as unknown[]))[0] as ResultSetHeader).insertId),
-  };
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
