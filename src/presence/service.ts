@@ -22,6 +22,15 @@ import { Coalescer } from "./coalescer.ts";
 import { LocalRoster, mergeReports, parseReport, type PresenceReport } from "./roster.ts";
 import type { PresenceTransport } from "./transport.ts";
 
+/** How long after a local change its report is shared, so a burst of changes shares once (ms). */
+const WRITE_SOON_MS = 100;
+
+/** How old a list a newly welcomed client may get while the list keeps changing (ms). */
+const WELCOME_STALE_MS = 100;
+
+/** Builds of the list per second before welcomes may share a slightly stale one. */
+const BUILDS_PER_SECOND = 20;
+
 /** Options of a `PresenceService`. */
 export interface PresenceOptions {
   readonly manager: WebSocketManager;
@@ -44,6 +53,8 @@ export class PresenceService {
   readonly #roster = new LocalRoster();
   readonly #coalescer: Coalescer;
   #remote: PresenceReport[] = [];
+  /** The others' reports as last read, to tell a change from a repeat. */
+  #remoteKey = "";
   #sentText = "";
   /** What each client was last sent, so a welcome and a broadcast never repeat one list. */
   readonly #lastSent = new WeakMap<WebSocketClient, string>();
@@ -52,6 +63,11 @@ export class PresenceService {
   #writeSoon: TimerHandle | null = null;
   #stopped = false;
   #reading = false;
+  /** The `PRESENCE` text of the list as last built, and when; null once something changed. */
+  #built: { text: string; at: number } | null = null;
+  #lastBuilt: { text: string; at: number } | null = null;
+  #windowStart = 0;
+  #builds = 0;
 
   /** @param options manager, transport, clock and periods */
   constructor(options: PresenceOptions) {
@@ -101,7 +117,7 @@ export class PresenceService {
    */
   welcome(client: WebSocketClient): void {
     if (!isReviewer(client.role)) return;
-    const text = this.#frameText(this.list());
+    const text = this.#text(WELCOME_STALE_MS);
     this.#lastSent.set(client, text);
     this.#o.manager.send(client, text, "PRESENCE");
   }
@@ -117,7 +133,7 @@ export class PresenceService {
     this.#writeSoon ??= this.#o.clock.setTimeout(() => {
       this.#writeSoon = null;
       void this.#write();
-    }, 20);
+    }, WRITE_SOON_MS);
   }
 
   async #write(): Promise<void> {
@@ -133,9 +149,13 @@ export class PresenceService {
     if (this.#stopped || this.#reading) return;
     this.#reading = true;
     try {
-      const reports = await this.#o.transport.read();
-      this.#remote = reports.filter((r) => r.processId !== this.#o.processId)
-        .map((r) => parseReport(r.users));
+      const others = (await this.#o.transport.read())
+        .filter((r) => r.processId !== this.#o.processId)
+        .sort((a, b) => (a.processId < b.processId ? -1 : 1));
+      const key = JSON.stringify(others);
+      if (key === this.#remoteKey) return; // the usual case: nobody came or went elsewhere
+      this.#remoteKey = key;
+      this.#remote = others.map((r) => parseReport(r.users));
       this.#changed();
     } catch (e) {
       // Keep the last view: a database that does not answer for a moment
@@ -146,19 +166,39 @@ export class PresenceService {
     }
   }
 
-  /** Schedules a broadcast when the list differs from the last one sent. */
+  /** Something may have changed: a broadcast follows (at most once per interval). */
   #changed(): void {
-    if (this.#frameText(this.list()) !== this.#sentText) this.#coalescer.poke();
+    this.#built = null;
+    this.#coalescer.poke();
   }
 
-  #frameText(list: readonly PresenceEntry[]): string {
-    return JSON.stringify({ type: "PRESENCE", operators: list });
+  /**
+   * The `PRESENCE` text of the list now. In a reconnect storm the list
+   * changes with every hello and building it for each would cost O(n²):
+   * past `BUILDS_PER_SECOND` builds in a second, a welcome may get a text
+   * up to `staleMs` old, and the broadcast that follows carries the exact list.
+   */
+  #text(staleMs = 0): string {
+    if (this.#built !== null) return this.#built.text;
+    const now = this.#o.clock.now();
+    if (now - this.#windowStart >= 1000) {
+      this.#windowStart = now;
+      this.#builds = 0;
+    }
+    const last = this.#lastBuilt;
+    if (last !== null && now - last.at < staleMs && this.#builds >= BUILDS_PER_SECOND) {
+      return last.text;
+    }
+    this.#builds++;
+    const text = JSON.stringify({ type: "PRESENCE", operators: this.list() });
+    this.#built = this.#lastBuilt = { text, at: now };
+    return text;
   }
 
   /** Sends the list to every live reviewer when it differs from the last one sent. */
   #broadcast(): void {
     if (this.#stopped) return;
-    const text = this.#frameText(this.list());
+    const text = this.#text();
     if (text === this.#sentText) return;
     this.#sentText = text;
     for (const c of this.#o.manager.clients.values()) {
