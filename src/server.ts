@@ -30,6 +30,9 @@ import { createStore } from "./store/factory.ts";
 import { openFileLimit, probeOpenFileLimit, resolveLimits } from "./transport/fd_limit.ts";
 import { HttpServer } from "./transport/http_server.ts";
 import { RateLimitedLog } from "./log/rate_limited_log.ts";
+import { PresenceService } from "./presence/service.ts";
+import { type PresenceTransport, StorePresence } from "./presence/transport.ts";
+import { FallbackPresence, RedisPresence } from "./presence/redis_transport.ts";
 import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
 import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
@@ -114,7 +117,11 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     secret,
   });
   const renderer = createRenderer();
-  const snapshots = new SnapshotSource(store, (row) => renderSnapshotItem(row, renderer));
+  const snapshots = new SnapshotSource(
+    store,
+    (row) => renderSnapshotItem(row, renderer),
+    () => clock.now(),
+  );
   const sync: ClientSync = new ClientSync({
     store,
     feed,
@@ -125,7 +132,25 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     replayHighWaterBytes: Math.floor(config.maxBufferedBytes / 2),
+    onLive: (client) => presence?.welcome(client),
   });
+  const processId = crypto.randomUUID();
+  // Presence goes through Redis when it is configured and answering, through the database otherwise.
+  const presenceTransport = (): PresenceTransport => {
+    const db = new StorePresence(store, processId, clock, config.heartbeatTimeoutMs);
+    if (config.redisUrl === "") return db;
+    const redis = new RedisPresence({
+      url: config.redisUrl,
+      epoch: store.epoch(),
+      processId,
+      secret,
+      clock,
+      logger,
+      staleMs: config.heartbeatTimeoutMs,
+    });
+    return new FallbackPresence(redis, db, logger);
+  };
+  let presence: PresenceService | null = null;
   const fetchPost = createPostTextFetcher(fetchDepsFromConfig(config, metrics));
   const commands: CommandDeps = {
     auth,
@@ -133,6 +158,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     clock,
     logger,
     isReady: () => readiness.isReady() && !stopping,
+    claimLeaseMs: config.claimLeaseMs,
     processPending: (id) => {
       clusterStats.srTimer.begin(id);
       return processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger });
@@ -252,6 +278,14 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         );
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
+        presence ??= new PresenceService({
+          manager,
+          transport: presenceTransport(),
+          clock,
+          logger,
+          processId,
+        });
+        presence.start();
         const prune = () =>
           store.prune(new Date(clock.now() - config.eventRetentionHours * 3_600_000))
             .then((n) => n > 0 && logger.info("event log pruned", { events: n }))
@@ -309,6 +343,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       httpServer.terminateAll();
       await withDeadline(httpServer.finished, 3_000);
       await withDeadline(bringUp, 1_000);
+      if (presence) await withDeadline(presence.stop(), 1_000);
       await broker?.close().catch(() => {});
       await store.close().catch(() => {});
       logger.info("stopped");

@@ -20,6 +20,7 @@ import type { ErrorFrame } from "../protocol/frames.ts";
 import { asResponseId } from "../protocol/types.ts";
 import { requireRole, requireSecret } from "./bearer.ts";
 import { type Readiness, readyBody } from "./readiness.ts";
+import { historyRoute } from "../history/route.ts";
 import type { StaticFiles } from "./static.ts";
 
 /** What the routes need. */
@@ -98,6 +99,7 @@ function routeName(path: string): string {
       "/metrics",
       "/stats",
       "/api/sr",
+      "/api/history",
       "/dashboard",
       "/api/dashboard",
     ].includes(path)
@@ -131,6 +133,13 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
         headers: { "content-type": d.metrics.contentType },
       });
     }
+    case "/api/history":
+      return await historyRoute(req, url, {
+        auth: d.auth,
+        store: d.commands.store,
+        clock: d.clock,
+        logger: d.logger,
+      });
     case "/stats": {
       const access = await requireRole(req, ["admin"], d.auth, d.clock.now());
       if (!access.ok) return access.response;

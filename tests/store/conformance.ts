@@ -10,6 +10,7 @@ import { asResponseId, asSeq } from "../../src/protocol/types.ts";
 import type { StoreHarness } from "./_fixtures.ts";
 import { appended, type Ctx, insertRow, storeTest } from "./_helpers.ts";
 import { build } from "./build.ts";
+import { registerClaimCases } from "./claim_cases.ts";
 import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
 import { registerNodeCases } from "./node_cases.ts";
@@ -332,4 +333,5 @@ export function storeConformance(h: StoreHarness): void {
   registerLogCases(h);
   registerConcurrencyCases(h);
   registerNodeCases(h);
+  registerClaimCases(h);
 }

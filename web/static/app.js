@@ -162,9 +162,44 @@ var ReviewError = class extends Error {
     this.fields = fields;
   }
 };
+var ClaimedError = class extends ReviewError {
+  /** Who holds the claim. */
+  claimedBy;
+  /** When it lapses unless renewed (ISO-8601 UTC). */
+  claimUntil;
+  /**
+   * @param message a message for people
+   * @param fields the frame's extra fields (`claimed_by`, `claim_until`)
+   */
+  constructor(message, fields) {
+    super("claimed", message, false, fields);
+    this.name = "ClaimedError";
+    this.claimedBy = String(fields.claimed_by ?? "");
+    this.claimUntil = String(fields.claim_until ?? "");
+  }
+};
+var NotPendingError = class extends ReviewError {
+  /** Its status now (`approved`, `rejected`, …). */
+  status;
+  /** Who decided it, when known. */
+  decidedBy;
+  /**
+   * @param message a message for people
+   * @param fields the frame's extra fields (`status`, `decided_by`)
+   */
+  constructor(message, fields) {
+    super("not_pending", message, false, fields);
+    this.name = "NotPendingError";
+    this.status = String(fields.status ?? "");
+    this.decidedBy = typeof fields.decided_by === "string" ? fields.decided_by : null;
+  }
+};
 function errorFromFrame(frame) {
   const { type: _t, id: _i, code, message, retryable, ...fields } = frame;
-  return new ReviewError(String(code), typeof message === "string" ? message : String(code), retryable === true, fields);
+  const text = typeof message === "string" ? message : String(code);
+  if (code === "claimed") return new ClaimedError(text, fields);
+  if (code === "not_pending") return new NotPendingError(text, fields);
+  return new ReviewError(String(code), text, retryable === true, fields);
 }
 
 // web/sdk/sequencer.ts
@@ -178,6 +213,11 @@ function judgeSeq(last, seq) {
 var OK = {
   kind: "ok"
 };
+var unclaimed = (card) => ({
+  ...card,
+  claimed_by: null,
+  claim_until: null
+});
 var Feed = class {
   #emitter;
   #cards = /* @__PURE__ */ new Map();
@@ -207,7 +247,7 @@ var Feed = class {
   get position() {
     return this.#position;
   }
-  /** The pending cards by response id, oldest first. */
+  /** The pending cards by response id, oldest first, with their claims. */
   get cards() {
     return this.#cards;
   }
@@ -245,7 +285,13 @@ var Feed = class {
    */
   snapshot(snapshot) {
     this.#cards.clear();
-    for (const card of snapshot.items) this.#cards.set(card.response_id, card);
+    for (const item of snapshot.items) {
+      this.#cards.set(item.response_id, {
+        ...item,
+        claimed_by: item.claimed_by ?? null,
+        claim_until: item.claim_until ?? null
+      });
+    }
     this.#position = {
       epoch: this.#epoch,
       seq: snapshot.seq
@@ -305,7 +351,7 @@ var Feed = class {
   #apply(event) {
     switch (event.event) {
       case "pending":
-        this.#cards.set(event.response_id, event);
+        this.#cards.set(event.response_id, unclaimed(event));
         return this.#emitter.emit("pending", event);
       case "approved":
         this.#cards.delete(event.response_id);
@@ -313,6 +359,28 @@ var Feed = class {
       case "rejected":
         this.#cards.delete(event.response_id);
         return this.#emitter.emit("rejected", event);
+      case "claimed": {
+        const item = this.#cards.get(event.response_id);
+        if (item) {
+          this.#cards.set(event.response_id, {
+            ...item,
+            claimed_by: event.by,
+            claim_until: event.until
+          });
+        }
+        return this.#emitter.emit("claimed", event);
+      }
+      case "released": {
+        const item = this.#cards.get(event.response_id);
+        if (item) {
+          this.#cards.set(event.response_id, {
+            ...item,
+            claimed_by: null,
+            claim_until: null
+          });
+        }
+        return this.#emitter.emit("released", event);
+      }
       default: {
         const unknown = event;
         return void unknown;
@@ -518,6 +586,9 @@ var ReviewClient = class {
   #tokenRefusals = 0;
   #retryTimer = null;
   #generation = 0;
+  /** Server time minus local time, from the last `HEARTBEAT.ts` (ms). */
+  #clockOffset = 0;
+  #presence = null;
   /**
    * Starts connecting at once; prefer `connect()`.
    * @param url the WebSocket endpoint, e.g. `ws://127.0.0.1:8765/ws`
@@ -548,9 +619,26 @@ var ReviewClient = class {
   get position() {
     return this.#feed.position;
   }
-  /** The pending cards as the client knows them, by response id, oldest first. */
+  /**
+   * The pending cards as the client knows them, by response id, oldest
+   * first, each with `claimed_by`/`claim_until` (v1.1; `null` when nobody
+   * holds it). A claim lapses at `claim_until` with no event: judge it with
+   * `isClaimLive(item, client.serverNow())`.
+   */
   get pending() {
     return this.#feed.cards;
+  }
+  /** The last `PRESENCE` received (v1.1), or null before the first. */
+  get presence() {
+    return this.#presence;
+  }
+  /**
+   * The server's clock as best known: local time corrected by the offset
+   * seen in the last `HEARTBEAT` reply (claims lapse by the server's clock).
+   * @returns ms since the epoch
+   */
+  serverNow() {
+    return this.#timers.now() + this.#clockOffset;
   }
   /** Counters of connections, resumes, duplicates and gaps. */
   get stats() {
@@ -623,6 +711,36 @@ var ReviewClient = class {
       ...reason === void 0 ? {} : {
         reason
       }
+    });
+  }
+  /**
+   * Claims a pending response for the server's `CLAIM_LEASE_MS`, or renews
+   * the caller's own claim (`CLAIM`, v1.1; roles `operator`, `admin`).
+   * Claims outlive the connection: call again before `claim_until` to keep it.
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq`, `claimed_by`, `claim_until` (ISO-8601 UTC)
+   * @throws {ReviewError} `claimed` (another user holds it: `fields.claimed_by`,
+   *   `fields.claim_until`), `not_pending` (`fields.status`, `fields.decided_by`),
+   *   `not_found`, `forbidden`, `unavailable`, `timeout`, `closed`
+   */
+  claim(responseId) {
+    return this.#request({
+      type: "CLAIM",
+      response_id: responseId
+    });
+  }
+  /**
+   * Ends the caller's claim (`RELEASE`, v1.1); an admin may end anyone's.
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq` of the `released` event, or
+   *   `duplicate: true` (and no `seq`) when the caller held no live claim
+   * @throws {ReviewError} `claimed` (another operator's live claim), `not_found`,
+   *   `forbidden`, `unavailable`, `timeout`, `closed`
+   */
+  release(responseId) {
+    return this.#request({
+      type: "RELEASE",
+      response_id: responseId
     });
   }
   /** Closes the connection for good; pending requests reject with `closed`. */
@@ -757,8 +875,12 @@ var ReviewClient = class {
       case "ERROR":
         return this.#onError(conn, frame);
       case "HEARTBEAT":
+        if (typeof frame.ts === "number") this.#clockOffset = frame.ts - this.#timers.now();
         return;
-      // it fed the watchdog above
+      case "PRESENCE":
+        if (!conn.welcome) return;
+        this.#presence = frame;
+        return this.#emitter.emit("presence", this.#presence);
       default:
         return;
     }
