@@ -92,7 +92,11 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     sink: (seq, frame) => manager.deliverEvent(seq, frame),
   });
   const renderer = createRenderer();
-  const snapshots = new SnapshotSource(store, (row) => renderSnapshotItem(row, renderer));
+  const snapshots = new SnapshotSource(
+    store,
+    (row) => renderSnapshotItem(row, renderer),
+    () => clock.now(),
+  );
   const sync: ClientSync = new ClientSync({
     store,
     feed,
@@ -111,6 +115,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     clock,
     logger,
     isReady: () => readiness.isReady() && !stopping,
+    claimLeaseMs: config.claimLeaseMs,
     processPending: (id) =>
       processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger }),
     appended: (event: StoredEvent) => {

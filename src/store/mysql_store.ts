@@ -13,12 +13,20 @@ import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
 import type { ResponseId, Seq } from "../protocol/types.ts";
 import {
   type AppendResult,
+  type ClaimRequest,
+  type ClaimResult,
+  type DecideResult,
   type Decision,
+  type HistoryQuery,
   type PendingBody,
+  type PresenceRow,
   type QueryObserver,
+  type ReleaseRequest,
+  type ReleaseResult,
   type ResponseRow,
   type Snapshot,
   type Store,
+  type StoredClaim,
   type StoredEvent,
   StoreUnavailableError,
 } from "./store.ts";
@@ -31,6 +39,8 @@ import {
 } from "./mysql_errors.ts";
 import { migrate } from "./schema.ts";
 import { announceIn, decideIn } from "./sql_log.ts";
+import { claimIn, readClaimsOf, readPendingClaims, releaseIn } from "./sql_claims.ts";
+import { deletePresence, readHistory, readPresenceRows, writePresence } from "./sql_history.ts";
 import {
   deleteEventsBefore,
   readAnnouncement,
@@ -42,7 +52,14 @@ import {
   writePostText,
 } from "./sql_queries.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
-import { checkDate, checkDecision, checkRead, checkResponseId, type SqlRow } from "./sql_values.ts";
+import {
+  checkClaimant,
+  checkDate,
+  checkDecision,
+  checkRead,
+  checkResponseId,
+  type SqlRow,
+} from "./sql_values.ts";
 
 /** Options of `MysqlStore`. */
 export interface MysqlStoreOptions {
@@ -78,6 +95,14 @@ const MYSQL_DIALECT: SqlDialect = {
     decision_seq: "INSERT INTO ws_announcements (response_id, decision_seq) VALUES (?, ?) " +
       "ON DUPLICATE KEY UPDATE decision_seq = VALUES(decision_seq)",
   },
+  // Assignments run left to right: once `holder` is settled, `until_at`
+  // follows it (it changes exactly when the caller now holds the row).
+  upsertClaim: "INSERT INTO ws_claims (response_id, holder, until_at) VALUES (?, ?, ?) " +
+    "ON DUPLICATE KEY UPDATE " +
+    "holder = IF(holder = VALUES(holder) OR until_at <= ?, VALUES(holder), holder), " +
+    "until_at = IF(holder = VALUES(holder), VALUES(until_at), until_at)",
+  upsertPresence: "INSERT INTO ws_presence (process_id, users, heartbeat_at) VALUES (?, ?, ?) " +
+    "ON DUPLICATE KEY UPDATE users = VALUES(users), heartbeat_at = VALUES(heartbeat_at)",
 };
 
 /** Runs of a transaction on a lock conflict before giving up. */
@@ -338,7 +363,7 @@ export class MysqlStore implements Store {
   }
 
   /** Records a decision and its event (see `Store.decide`). */
-  decide(decision: Decision): Promise<AppendResult> {
+  decide(decision: Decision): Promise<DecideResult> {
     return this.#op("decide", () => {
       checkDecision(decision);
       return this.#transaction(
@@ -346,6 +371,50 @@ export class MysqlStore implements Store {
         (tx) => decideIn(tx, MYSQL_DIALECT, decision),
       );
     });
+  }
+
+  /** Takes or renews a claim and appends its event (see `Store.claim`). */
+  claim(request: ClaimRequest): Promise<ClaimResult> {
+    return this.#op("claim", () => {
+      checkClaimant(request);
+      return this.#transaction(WRITE_BEGIN, (tx) => claimIn(tx, MYSQL_DIALECT, request));
+    });
+  }
+
+  /** Ends a claim and appends its event (see `Store.release`). */
+  release(request: ReleaseRequest): Promise<ReleaseResult> {
+    return this.#op("release", () => {
+      checkClaimant(request);
+      return this.#transaction(WRITE_BEGIN, (tx) => releaseIn(tx, MYSQL_DIALECT, request));
+    });
+  }
+
+  /** The stored claims on some responses. */
+  claimsOf(ids: readonly ResponseId[]): Promise<StoredClaim[]> {
+    return this.#read("claims_of", (r) => {
+      ids.forEach(checkResponseId);
+      return readClaimsOf(r, ids);
+    });
+  }
+
+  /** Upserts a process's presence row (idempotent, so retried like a read). */
+  putPresence(row: PresenceRow): Promise<void> {
+    return this.#read("put_presence", (r) => writePresence(r, MYSQL_DIALECT, row));
+  }
+
+  /** The presence rows with a heartbeat at or after `since`. */
+  readPresence(since: Date): Promise<PresenceRow[]> {
+    return this.#read("read_presence", (r) => readPresenceRows(r, since));
+  }
+
+  /** Deletes stale presence rows and, given, one process's row. */
+  prunePresence(before: Date, processId?: string): Promise<number> {
+    return this.#read("prune_presence", (r) => deletePresence(r, before, processId));
+  }
+
+  /** Decided responses, newest decision first. */
+  history(query: HistoryQuery): Promise<ResponseRow[]> {
+    return this.#read("history", (r) => readHistory(r, MYSQL_DIALECT, query));
   }
 
   /** The log's head. */
@@ -371,7 +440,7 @@ export class MysqlStore implements Store {
     return this.#op("snapshot", () =>
       this.#transaction(SNAPSHOT_BEGIN, async (tx) => {
         const seq = await readHead(tx);
-        return { seq, rows: await readPending(tx) };
+        return { seq, rows: await readPending(tx), claims: await readPendingClaims(tx) };
       }));
   }
 

@@ -10,6 +10,7 @@ import { asResponseId, asSeq } from "../../src/protocol/types.ts";
 import type { StoreHarness } from "./_fixtures.ts";
 import { appended, type Ctx, insertRow, storeTest } from "./_helpers.ts";
 import { build } from "./build.ts";
+import { registerClaimCases } from "./claim_cases.ts";
 import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
 
@@ -32,7 +33,7 @@ export function storeConformance(h: StoreHarness): void {
     assert.equal(a.epoch(), store.epoch());
     assert.equal(b.epoch(), store.epoch());
     const versions = await fx.exec("SELECT version FROM ws_schema_version");
-    assert.deepEqual(versions.rows.map((r) => Number(r.version)), [1]);
+    assert.deepEqual(versions.rows.map((r) => Number(r.version)).sort(), [1, 2]);
     const meta = await fx.exec("SELECT COUNT(*) AS n FROM ws_meta");
     assert.equal(Number(meta.rows[0].n), 1);
   });
@@ -326,4 +327,5 @@ export function storeConformance(h: StoreHarness): void {
 
   registerLogCases(h);
   registerConcurrencyCases(h);
+  registerClaimCases(h);
 }
