@@ -108,7 +108,7 @@ Deno.test(
       await alice.page.setViewportSize(PHONE);
       await alice.page.locator(card(edited)).scrollIntoViewIfNeeded();
       await alice.page.screenshot({ path: `${ARTIFACTS}claimed-card-phone.png` });
-      await bob.page.screenshot({ path: `${ARTIFACTS}editing-card.png` });
+      await bobCard.screenshot({ path: `${ARTIFACTS}editing-card.png` });
 
       // Bob saves: the card leaves both pages, and the edited text is what was approved.
       await bobCard.locator('[data-action="approve"]').click();

@@ -162,9 +162,44 @@ var ReviewError = class extends Error {
     this.fields = fields;
   }
 };
+var ClaimedError = class extends ReviewError {
+  /** Who holds the claim. */
+  claimedBy;
+  /** When it lapses unless renewed (ISO-8601 UTC). */
+  claimUntil;
+  /**
+   * @param message a message for people
+   * @param fields the frame's extra fields (`claimed_by`, `claim_until`)
+   */
+  constructor(message, fields) {
+    super("claimed", message, false, fields);
+    this.name = "ClaimedError";
+    this.claimedBy = String(fields.claimed_by ?? "");
+    this.claimUntil = String(fields.claim_until ?? "");
+  }
+};
+var NotPendingError = class extends ReviewError {
+  /** Its status now (`approved`, `rejected`, …). */
+  status;
+  /** Who decided it, when known. */
+  decidedBy;
+  /**
+   * @param message a message for people
+   * @param fields the frame's extra fields (`status`, `decided_by`)
+   */
+  constructor(message, fields) {
+    super("not_pending", message, false, fields);
+    this.name = "NotPendingError";
+    this.status = String(fields.status ?? "");
+    this.decidedBy = typeof fields.decided_by === "string" ? fields.decided_by : null;
+  }
+};
 function errorFromFrame(frame) {
   const { type: _t, id: _i, code, message, retryable, ...fields } = frame;
-  return new ReviewError(String(code), typeof message === "string" ? message : String(code), retryable === true, fields);
+  const text = typeof message === "string" ? message : String(code);
+  if (code === "claimed") return new ClaimedError(text, fields);
+  if (code === "not_pending") return new NotPendingError(text, fields);
+  return new ReviewError(String(code), text, retryable === true, fields);
 }
 
 // web/sdk/sequencer.ts
@@ -178,6 +213,11 @@ function judgeSeq(last, seq) {
 var OK = {
   kind: "ok"
 };
+var unclaimed = (card) => ({
+  ...card,
+  claimed_by: null,
+  claim_until: null
+});
 var Feed = class {
   #emitter;
   #cards = /* @__PURE__ */ new Map();
@@ -207,7 +247,7 @@ var Feed = class {
   get position() {
     return this.#position;
   }
-  /** The pending cards by response id, oldest first. */
+  /** The pending cards by response id, oldest first, with their claims. */
   get cards() {
     return this.#cards;
   }
@@ -245,7 +285,13 @@ var Feed = class {
    */
   snapshot(snapshot) {
     this.#cards.clear();
-    for (const card of snapshot.items) this.#cards.set(card.response_id, card);
+    for (const item of snapshot.items) {
+      this.#cards.set(item.response_id, {
+        ...item,
+        claimed_by: item.claimed_by ?? null,
+        claim_until: item.claim_until ?? null
+      });
+    }
     this.#position = {
       epoch: this.#epoch,
       seq: snapshot.seq
@@ -305,7 +351,7 @@ var Feed = class {
   #apply(event) {
     switch (event.event) {
       case "pending":
-        this.#cards.set(event.response_id, event);
+        this.#cards.set(event.response_id, unclaimed(event));
         return this.#emitter.emit("pending", event);
       case "approved":
         this.#cards.delete(event.response_id);
@@ -313,6 +359,28 @@ var Feed = class {
       case "rejected":
         this.#cards.delete(event.response_id);
         return this.#emitter.emit("rejected", event);
+      case "claimed": {
+        const item = this.#cards.get(event.response_id);
+        if (item) {
+          this.#cards.set(event.response_id, {
+            ...item,
+            claimed_by: event.by,
+            claim_until: event.until
+          });
+        }
+        return this.#emitter.emit("claimed", event);
+      }
+      case "released": {
+        const item = this.#cards.get(event.response_id);
+        if (item) {
+          this.#cards.set(event.response_id, {
+            ...item,
+            claimed_by: null,
+            claim_until: null
+          });
+        }
+        return this.#emitter.emit("released", event);
+      }
       default: {
         const unknown = event;
         return void unknown;
@@ -518,6 +586,9 @@ var ReviewClient = class {
   #tokenRefusals = 0;
   #retryTimer = null;
   #generation = 0;
+  /** Server time minus local time, from the last `HEARTBEAT.ts` (ms). */
+  #clockOffset = 0;
+  #presence = null;
   /**
    * Starts connecting at once; prefer `connect()`.
    * @param url the WebSocket endpoint, e.g. `ws://127.0.0.1:8765/ws`
@@ -548,9 +619,26 @@ var ReviewClient = class {
   get position() {
     return this.#feed.position;
   }
-  /** The pending cards as the client knows them, by response id, oldest first. */
+  /**
+   * The pending cards as the client knows them, by response id, oldest
+   * first, each with `claimed_by`/`claim_until` (v1.1; `null` when nobody
+   * holds it). A claim lapses at `claim_until` with no event: judge it with
+   * `isClaimLive(item, client.serverNow())`.
+   */
   get pending() {
     return this.#feed.cards;
+  }
+  /** The last `PRESENCE` received (v1.1), or null before the first. */
+  get presence() {
+    return this.#presence;
+  }
+  /**
+   * The server's clock as best known: local time corrected by the offset
+   * seen in the last `HEARTBEAT` reply (claims lapse by the server's clock).
+   * @returns ms since the epoch
+   */
+  serverNow() {
+    return this.#timers.now() + this.#clockOffset;
   }
   /** Counters of connections, resumes, duplicates and gaps. */
   get stats() {
@@ -623,6 +711,36 @@ var ReviewClient = class {
       ...reason === void 0 ? {} : {
         reason
       }
+    });
+  }
+  /**
+   * Claims a pending response for the server's `CLAIM_LEASE_MS`, or renews
+   * the caller's own claim (`CLAIM`, v1.1; roles `operator`, `admin`).
+   * Claims outlive the connection: call again before `claim_until` to keep it.
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq`, `claimed_by`, `claim_until` (ISO-8601 UTC)
+   * @throws {ReviewError} `claimed` (another user holds it: `fields.claimed_by`,
+   *   `fields.claim_until`), `not_pending` (`fields.status`, `fields.decided_by`),
+   *   `not_found`, `forbidden`, `unavailable`, `timeout`, `closed`
+   */
+  claim(responseId) {
+    return this.#request({
+      type: "CLAIM",
+      response_id: responseId
+    });
+  }
+  /**
+   * Ends the caller's claim (`RELEASE`, v1.1); an admin may end anyone's.
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq` of the `released` event, or
+   *   `duplicate: true` (and no `seq`) when the caller held no live claim
+   * @throws {ReviewError} `claimed` (another operator's live claim), `not_found`,
+   *   `forbidden`, `unavailable`, `timeout`, `closed`
+   */
+  release(responseId) {
+    return this.#request({
+      type: "RELEASE",
+      response_id: responseId
     });
   }
   /** Closes the connection for good; pending requests reject with `closed`. */
@@ -757,8 +875,12 @@ var ReviewClient = class {
       case "ERROR":
         return this.#onError(conn, frame);
       case "HEARTBEAT":
+        if (typeof frame.ts === "number") this.#clockOffset = frame.ts - this.#timers.now();
         return;
-      // it fed the watchdog above
+      case "PRESENCE":
+        if (!conn.welcome) return;
+        this.#presence = frame;
+        return this.#emitter.emit("presence", this.#presence);
       default:
         return;
     }
@@ -893,6 +1015,79 @@ var ReviewClient = class {
     })) return;
     this.#requests.failAll(new ReviewError("closed", "the client is closed", false));
     this.#emitter.end();
+  }
+};
+
+// web/sdk/history.ts
+function historyUrl(url) {
+  const u = new URL(url);
+  u.protocol = u.protocol === "wss:" ? "https:" : u.protocol === "ws:" ? "http:" : u.protocol;
+  u.pathname = "/api/history";
+  u.search = "";
+  u.hash = "";
+  return u.toString();
+}
+var HistoryClient = class {
+  #endpoint;
+  #token;
+  #fetch;
+  /**
+   * @param url the server's WebSocket or page URL (or the endpoint itself)
+   * @param options the token and an optional `fetch`
+   */
+  constructor(url, options) {
+    this.#endpoint = historyUrl(url);
+    this.#token = options.token;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+  /**
+   * Fetches one page.
+   * @param query filters, limit and cursor
+   * @returns the page
+   * @throws {ReviewError} with the server's code (`bad_frame` naming the
+   *   parameter, `unauthorized`, `forbidden`, `unavailable`), or `closed` when
+   *   the request could not be made
+   */
+  async page(query = {}) {
+    const url = new URL(this.#endpoint);
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== void 0 && v !== "") url.searchParams.set(k, String(v));
+    }
+    const token = typeof this.#token === "function" ? await this.#token() : this.#token;
+    let res;
+    try {
+      res = await this.#fetch(url.toString(), {
+        headers: {
+          authorization: `Bearer ${token}`
+        }
+      });
+    } catch (e) {
+      throw new ReviewError("closed", `history request failed: ${e}`, true);
+    }
+    const body = await res.json().catch(() => null);
+    if (!res.ok || body === null) {
+      if (body?.type === "ERROR") throw errorFromFrame(body);
+      throw new ReviewError("internal", `history answered ${res.status}`, res.status >= 500);
+    }
+    return body;
+  }
+  /**
+   * Every item matching the filters, page after page, newest first.
+   * @param query filters and page size (no cursor)
+   * @returns an async iterator of items
+   */
+  async *all(query = {}) {
+    let cursor;
+    do {
+      const page = await this.page({
+        ...query,
+        ...cursor ? {
+          cursor
+        } : {}
+      });
+      yield* page.items;
+      cursor = page.next_cursor ?? void 0;
+    } while (cursor !== void 0);
   }
 };
 
@@ -1573,31 +1768,6 @@ var Board = class {
   }
 };
 
-// web/page/clock.ts
-var ServerClock = class {
-  #local;
-  #offset = 0;
-  /** @param local this machine's clock; default `Date.now` */
-  constructor(local = Date.now) {
-    this.#local = local;
-  }
-  /**
-   * Takes the server's time from a `HEARTBEAT`.
-   * @param ts the frame's `ts` (server time, ms since epoch)
-   */
-  observe(ts) {
-    if (Number.isFinite(ts)) this.#offset = ts - this.#local();
-  }
-  /** How far the server's clock is ahead of this machine's (ms; negative when behind). */
-  get offset() {
-    return this.#offset;
-  }
-  /** The server's time now (ms since epoch), as well as the page knows it. */
-  now() {
-    return this.#local() + this.#offset;
-  }
-};
-
 // web/page/history.ts
 var HISTORY_PAGE_SIZE = 25;
 function historyQuery(filter, cursor) {
@@ -1782,8 +1952,11 @@ function boardClient(client) {
     release: (id) => client.release(id)
   };
 }
-function historySource(client) {
-  return (query) => client.history(query);
+function historySource(origin, token) {
+  const history2 = new HistoryClient(origin, {
+    token
+  });
+  return (query) => history2.page(query);
 }
 
 // web/page/indicator.ts
@@ -2160,7 +2333,6 @@ function start() {
   const client = connect(`${scheme}//${location.host}/ws`, {
     token
   });
-  const clock = new ServerClock();
   let me = null;
   const list = byId("cards");
   const shownLine = byId("filter-shown");
@@ -2169,7 +2341,7 @@ function start() {
     count: byId("pending-count"),
     empty: byId("empty"),
     decisions: byId("decisions")
-  }, boardClient(client), () => me, () => clock.now(), (pending, shown2) => {
+  }, boardClient(client), () => me, () => client.serverNow(), (pending, shown2) => {
     document.title = titleFor(pending);
     shownLine.textContent = shownText(shown2, pending);
   });
@@ -2178,7 +2350,7 @@ function start() {
     list: byId("history-list"),
     status: byId("history-status"),
     more: byId("history-more")
-  }, historySource(client));
+  }, historySource(location.origin, token));
   const views = new Views((view) => {
     if (view === "history" && !historyView.loaded) void historyView.search();
   });
@@ -2211,7 +2383,6 @@ function start() {
   client.on("presence", (p) => {
     renderPresence(byId("presence-list"), byId("presence-count"), presenceChips(p.operators, me));
   });
-  client.on("heartbeat", (ts) => clock.observe(ts));
   setInterval(() => board.tick(), CLAIM_TICK_MS);
   let status = client.status;
   const show = () => renderIndicator(indicator, indicatorView(status, Date.now()));
