@@ -45,6 +45,7 @@ Deno.test(
     const hub = await startHub(SQLITE, { CLAIM_LEASE_MS: String(LEASE_MS) });
     const browser = await launch();
     const clients: ReviewClient[] = [];
+    let admin: TestClient | null = null;
     try {
       const base = hub.server.url;
       const [alice, bob] = [await watchedPage(browser), await watchedPage(browser)];
@@ -136,8 +137,24 @@ Deno.test(
       await freed.locator('[data-action="edit"]').click();
       await bob.page.locator(`${card(cancelled)}[data-claimed-by="alice"]`).waitFor();
       assert.equal(await bobOther.locator('[data-action="edit"]').isDisabled(), true);
+
+      // An admin ends Alice's claim: her editor closes, she is told who, and Bob may edit.
+      admin = await TestClient.open(hub.server.wsUrl);
+      admin.send({ type: "CL", id: "hello", token: await mintToken("dana", "admin") });
+      await admin.next((f) => f.type === "WELCOME");
+      admin.send({ type: "RELEASE", id: "release", response_id: cancelled });
+      const released = await admin.next((f) => f.id === "release");
+      assert.equal(released.type, "ACK", JSON.stringify(released));
+      const aliceOther = alice.page.locator(card(cancelled));
+      await aliceOther.locator(".card-editor").waitFor({ state: "hidden" });
+      assert.match(
+        await aliceOther.locator(".card-status").innerText(),
+        /dana released your claim/,
+      );
+      await bob.page.locator(`${card(cancelled)}:not([data-claimed-by])`).waitFor();
       await assertClean([alice, bob]);
     } finally {
+      admin?.socket.close();
       clients.forEach((c) => c.close());
       await browser.close();
       await hub.dispose();

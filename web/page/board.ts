@@ -187,7 +187,9 @@ export class Board {
   claimed(id: number, claim: Claim): void {
     this.#claims.set(id, claim);
     const el = this.#cards.get(id);
-    if (el && claim.by !== this.#me()) this.#editing.lost(el, `${claim.by} took over this card.`);
+    if (el && claim.by !== this.#me()) {
+      this.#editing.lost(el, `${claim.by} took over this card. Your text is kept.`, true);
+    }
     this.#showClaim(id);
   }
 

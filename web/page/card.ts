@@ -156,6 +156,7 @@ export function setCardStatus(
   text = "",
 ): void {
   el.dataset.status = status;
+  delete el.dataset.statusCause;
   el.setAttribute("aria-busy", String(status === "busy"));
   const line = el.querySelector(".card-status");
   if (line) {
@@ -173,6 +174,8 @@ export function setCardStatus(
  */
 export function setCardClaim(el: HTMLElement, view: ClaimView): void {
   const banner = el.querySelector<HTMLElement>(".card-claim");
+  // A failure that only said who held the card is over once nobody holds it.
+  if (view.kind === "free" && el.dataset.statusCause === "claim") setCardStatus(el, "idle");
   if (view.kind === "free") {
     delete el.dataset.claimedBy;
     delete el.dataset.claim;

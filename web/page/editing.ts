@@ -69,8 +69,11 @@ export class Editing {
       claim = await this.#client.claim(id);
     } catch (error) {
       if (!el.isConnected) return;
-      if (errorCode(error) === "claimed") this.#heldElsewhere(id, error);
       setCardStatus(el, "failed", `Not opened for editing: ${describeError(error)}`);
+      if (errorCode(error) === "claimed") {
+        this.#heldElsewhere(id, error);
+        el.dataset.statusCause = "claim"; // cleared when the claim ends
+      }
       this.#changed(id);
       return;
     }
@@ -105,13 +108,15 @@ export class Editing {
    * admin, a `SNAPSHOT`): stop editing it here, keeping the typed text.
    * @param el the card
    * @param why the line to show
+   * @param untilFree whether the line goes once nobody holds the card (it names the holder)
    */
-  lost(el: HTMLElement, why: string): void {
+  lost(el: HTMLElement, why: string, untilFree = false): void {
     const id = cardId(el);
     if (!this.#editing.has(id)) return;
     this.#stop(id);
     setEditor(el, false);
     setCardStatus(el, "failed", why);
+    if (untilFree) el.dataset.statusCause = "claim";
   }
 
   /**
@@ -156,7 +161,7 @@ export class Editing {
       const code = errorCode(error);
       if (code === "claimed") {
         this.#heldElsewhere(id, error);
-        this.lost(el, `Your claim lapsed: ${describeError(error)}. Your text is kept.`);
+        this.lost(el, `Your claim lapsed: ${describeError(error)}. Your text is kept.`, true);
         this.#changed(id);
       } else if (code === "not_pending" || code === "not_found" || code === "closed") {
         this.lost(el, `Editing ended: ${describeError(error)}`);

@@ -1297,6 +1297,7 @@ function rejectReason(el) {
 }
 function setCardStatus(el, status, text = "") {
   el.dataset.status = status;
+  delete el.dataset.statusCause;
   el.setAttribute("aria-busy", String(status === "busy"));
   const line = el.querySelector(".card-status");
   if (line) {
@@ -1307,6 +1308,7 @@ function setCardStatus(el, status, text = "") {
 }
 function setCardClaim(el, view) {
   const banner = el.querySelector(".card-claim");
+  if (view.kind === "free" && el.dataset.statusCause === "claim") setCardStatus(el, "idle");
   if (view.kind === "free") {
     delete el.dataset.claimedBy;
     delete el.dataset.claim;
@@ -1417,8 +1419,11 @@ var Editing = class {
       claim = await this.#client.claim(id);
     } catch (error) {
       if (!el.isConnected) return;
-      if (errorCode(error) === "claimed") this.#heldElsewhere(id, error);
       setCardStatus(el, "failed", `Not opened for editing: ${describeError(error)}`);
+      if (errorCode(error) === "claimed") {
+        this.#heldElsewhere(id, error);
+        el.dataset.statusCause = "claim";
+      }
       this.#changed(id);
       return;
     }
@@ -1451,13 +1456,15 @@ var Editing = class {
    * admin, a `SNAPSHOT`): stop editing it here, keeping the typed text.
    * @param el the card
    * @param why the line to show
+   * @param untilFree whether the line goes once nobody holds the card (it names the holder)
    */
-  lost(el, why) {
+  lost(el, why, untilFree = false) {
     const id = cardId(el);
     if (!this.#editing.has(id)) return;
     this.#stop(id);
     setEditor(el, false);
     setCardStatus(el, "failed", why);
+    if (untilFree) el.dataset.statusCause = "claim";
   }
   /**
    * The card left the page (decided): forget it.
@@ -1497,7 +1504,7 @@ var Editing = class {
       const code = errorCode(error);
       if (code === "claimed") {
         this.#heldElsewhere(id, error);
-        this.lost(el, `Your claim lapsed: ${describeError(error)}. Your text is kept.`);
+        this.lost(el, `Your claim lapsed: ${describeError(error)}. Your text is kept.`, true);
         this.#changed(id);
       } else if (code === "not_pending" || code === "not_found" || code === "closed") {
         this.lost(el, `Editing ended: ${describeError(error)}`);
@@ -1657,7 +1664,9 @@ var Board = class {
   claimed(id, claim) {
     this.#claims.set(id, claim);
     const el = this.#cards.get(id);
-    if (el && claim.by !== this.#me()) this.#editing.lost(el, `${claim.by} took over this card.`);
+    if (el && claim.by !== this.#me()) {
+      this.#editing.lost(el, `${claim.by} took over this card. Your text is kept.`, true);
+    }
     this.#showClaim(id);
   }
   /**
