@@ -27,6 +27,8 @@ import { createPostTextFetcher, fetchDepsFromConfig } from "./review/fetch_post_
 import { processPendingResponse, renderSnapshotItem } from "./review/process_pending_response.ts";
 import { createRenderer } from "./review/render.ts";
 import { createStore } from "./store/factory.ts";
+import { PresenceService } from "./presence/service.ts";
+import { StorePresence } from "./presence/transport.ts";
 import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
 
@@ -107,6 +109,15 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     replayHighWaterBytes: Math.floor(config.maxBufferedBytes / 2),
+    onLive: (client) => presence.welcome(client),
+  });
+  const processId = crypto.randomUUID();
+  const presence = new PresenceService({
+    manager,
+    transport: new StorePresence(store, processId, clock, config.heartbeatTimeoutMs),
+    clock,
+    logger,
+    processId,
   });
   const fetchPost = createPostTextFetcher(fetchDepsFromConfig(config, metrics));
   const commands: CommandDeps = {
@@ -183,6 +194,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         broker = createBroker(config, store.epoch(), logger, metrics);
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
+        presence.start();
         readiness.start([
           { name: "database", ping: () => store.ping() },
           ...(broker.kind === "redis" ? [{ name: "broker", ping: () => broker!.ping() }] : []),
@@ -222,6 +234,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
       await withDeadline(httpServer.shutdown(), 3_000);
       await withDeadline(bringUp, 1_000);
+      await withDeadline(presence.stop(), 1_000);
       await broker?.close().catch(() => {});
       await store.close().catch(() => {});
       logger.info("stopped");

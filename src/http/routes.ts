@@ -16,6 +16,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { HTTP_STATUS_OF } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
 import { asResponseId } from "../protocol/types.ts";
+import { historyRoute } from "../history/route.ts";
 import type { Readiness } from "./readiness.ts";
 import type { StaticFiles } from "./static.ts";
 
@@ -62,7 +63,8 @@ export function createHandler(
 
 function routeName(path: string): string {
   if (path.startsWith("/static/")) return "/static";
-  return ["/", "/ws", "/healthz", "/readyz", "/metrics", "/stats", "/api/sr"].includes(path)
+  return ["/", "/ws", "/healthz", "/readyz", "/metrics", "/stats", "/api/sr", "/api/history"]
+      .includes(path)
     ? path
     : "other";
 }
@@ -91,6 +93,13 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
     case "/metrics":
       return new Response(await d.metrics.exposition(), {
         headers: { "content-type": d.metrics.contentType },
+      });
+    case "/api/history":
+      return await historyRoute(req, url, {
+        auth: d.auth,
+        store: d.commands.store,
+        clock: d.clock,
+        logger: d.logger,
       });
     case "/stats":
       return json({
