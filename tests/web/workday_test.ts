@@ -210,6 +210,8 @@ Deno.test({ name: "the History view: filters, search, paging, edited text", ...o
     const rows = alice.page.locator("#history-list [data-history-id]");
     await rows.nth(24).waitFor();
     assert.equal(await rows.count(), 25, "the first page");
+    await Deno.mkdir(ARTIFACTS, { recursive: true });
+    await alice.page.screenshot({ path: `${ARTIFACTS}history.png` });
     assert.equal(
       await rows.first().getAttribute("data-history-id"),
       String(decided[29]),
@@ -219,8 +221,6 @@ Deno.test({ name: "the History view: filters, search, paging, edited text", ...o
     await rows.nth(29).waitFor();
     assert.equal(await alice.page.locator("#history-more").isHidden(), true, "no third page");
     assert.equal(await rows.last().getAttribute("data-history-id"), String(decided[0]));
-    await Deno.mkdir(ARTIFACTS, { recursive: true });
-    await alice.page.screenshot({ path: `${ARTIFACTS}history.png` });
 
     // Search (from the keyboard: `/` goes to the History's search field).
     await alice.page.locator("#history-list").click({ position: { x: 2, y: 2 } });
