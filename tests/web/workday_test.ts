@@ -124,6 +124,7 @@ Deno.test({ name: "keyboard, filter, title and notification on the board", ...op
     assert.equal(focused.outline, "solid", "the focus is visible");
     assert.notEqual(focused.width, "0px");
     await Deno.mkdir(ARTIFACTS, { recursive: true });
+    await alice.page.evaluate(() => scrollTo(0, 0));
     await alice.page.screenshot({ path: `${ARTIFACTS}board.png` });
     await alice.page.keyboard.press("k");
     await alice.page.keyboard.press("j");
