@@ -96,6 +96,14 @@ Deno.test(
       await Deno.mkdir(ARTIFACTS, { recursive: true });
       await alice.page.screenshot({ path: `${ARTIFACTS}claimed-card.png` });
 
+      // A page opened now learns the claim from the SNAPSHOT.
+      await alice.page.reload();
+      await alice.page.locator(`${card(edited)}[data-claimed-by="bob"]`).waitFor();
+      assert.equal(
+        await alice.page.locator(`${card(edited)} [data-action="approve"]`).isDisabled(),
+        true,
+      );
+
       // Bob keeps editing past the lease: his page renews, so Alice still sees the claim.
       const claimedAt = Date.now();
       while (Date.now() - claimedAt < LEASE_MS * 1.75) {
