@@ -72,7 +72,8 @@ export async function readHistory(
   }
   if (h.after !== undefined) {
     const at = toDbTime(h.after.decidedAt);
-    where.push("(decided_at < ? OR (decided_at = ? AND id < ?))");
+    // `decided_at <= ?` alone is the index range; the OR only trims the tie.
+    where.push("decided_at <= ? AND (decided_at < ? OR id < ?)");
     params.push(at, at, h.after.id);
   }
   params.push(h.limit);
