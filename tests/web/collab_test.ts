@@ -116,6 +116,10 @@ Deno.test(
       }
       await alice.page.setViewportSize(PHONE);
       await alice.page.locator(card(edited)).scrollIntoViewIfNeeded();
+      const overflow = await alice.page.evaluate(() =>
+        document.documentElement.scrollWidth - document.documentElement.clientWidth
+      );
+      assert.equal(overflow, 0, "nothing wider than a phone screen");
       await alice.page.screenshot({ path: `${ARTIFACTS}claimed-card-phone.png` });
       await bobCard.screenshot({ path: `${ARTIFACTS}editing-card.png` });
 
