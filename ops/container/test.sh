@@ -68,6 +68,7 @@ secret_args=()
 [ -s "$cert" ] && secret_args=(--secret "id=deno_cert,src=${cert}")
 work="$(mktemp -d /var/tmp/review-hub-ct.XXXXXX)"
 dirs+=("$work")
+previous="$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
 t0=$(now_ms)
 "${PODMAN[@]}" build "${build_args[@]}" --format docker "${LIMITS[@]}" --network host \
   --build-arg "DENO_IMAGE=${BASE}" "${secret_args[@]}" \
@@ -77,6 +78,10 @@ t0=$(now_ms)
 }
 echo "timing image_ms=$(($(now_ms) - t0))"
 image_id="$(cat "$work/iid")"
+# The image this tag named before is garbage now (reruns after a change would pile them up).
+if [ -n "$previous" ] && [ "sha256:${previous#sha256:}" != "sha256:${image_id#sha256:}" ]; then
+  podman rmi "$previous" >/dev/null 2>&1 || true
+fi
 
 # 3. One run of the image: $1 names it, the rest are `-e`/`-v` arguments.
 run_case() {

@@ -10,36 +10,39 @@ import { freePort, TEST_SECRET } from "../_support/server.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** The parent pid of a process, from /proc/<pid>/stat (field 4, after the `(comm)`). */
-function parentOf(pid: number): number | null {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return null;
+/** Runs a command and returns its stdout (Deno reads /proc only with --allow-all; `ps` and `cat` need just --allow-run). */
+async function run(cmd: string, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "null" }).output();
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** Every process under `ancestor`, with its command line. */
+async function descendants(ancestor: number): Promise<{ pid: number; args: string }[]> {
+  const rows = (await run("ps", "-eo", "pid=,ppid=,args=")).split("\n").map((line) => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+    return m ? { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] } : null;
+  }).filter((r) => r !== null);
+  const found: { pid: number; args: string }[] = [];
+  const queue = [ancestor];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const r of rows) {
+      if (r.ppid === parent) {
+        found.push({ pid: r.pid, args: r.args });
+        queue.push(r.pid);
+      }
+    }
   }
+  return found;
 }
 
 /** The process under `ancestor` whose command line runs main.ts. */
-function serverUnder(ancestor: number): number | null {
-  for (const entry of Deno.readDirSync("/proc")) {
-    const pid = Number(entry.name);
-    if (!Number.isInteger(pid)) continue;
-    let cmdline: string;
-    try {
-      cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
-    } catch {
-      continue;
-    }
-    if (!cmdline.split("\0").includes("main.ts")) continue;
-    for (let p: number | null = pid; p !== null && p > 1; p = parentOf(p)) {
-      if (p === ancestor) return pid;
-    }
-  }
-  return null;
+async function serverUnder(ancestor: number): Promise<number | null> {
+  const match = (await descendants(ancestor)).find((d) => d.args.split(" ").includes("main.ts"));
+  return match?.pid ?? null;
 }
 
-Deno.test("deno task start puts MALLOC_ARENA_MAX=2 in the server's environment and stops with 0 on SIGTERM", async () => {
+Deno.test("deno task start puts MALLOC_ARENA_MAX=2 in the server's environment and passes SIGTERM on (exit 0)", async () => {
   const port = freePort();
   const sqlite = `data/start-task-${crypto.randomUUID().slice(0, 8)}.sqlite`;
   // A clean environment, so the variable can only come from the task itself.
@@ -76,19 +79,23 @@ Deno.test("deno task start puts MALLOC_ARENA_MAX=2 in the server's environment a
     }
     assert(ready, "the server started by `deno task start` never said /readyz 200");
 
-    server = serverUnder(child.pid);
+    server = await serverUnder(child.pid);
     assert(server !== null, "no main.ts process under `deno task start`");
-    const environ = Deno.readTextFileSync(`/proc/${server}/environ`).split("\0");
+    const environ = (await run("cat", `/proc/${server}/environ`)).split("\0");
     assert(environ.includes("MALLOC_ARENA_MAX=2"), `server environment: ${environ.join(" ")}`);
 
-    // systemd's default KillMode signals every process of the unit; so do we.
-    Deno.kill(server, "SIGTERM");
+    // Only the task gets SIGTERM (as from `kill <MainPID>`): `deno task` must pass it on.
     child.kill("SIGTERM");
+    const stopped = await Promise.race([
+      output.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 20_000)),
+    ]);
+    assert(stopped, "the server was still running 20 s after SIGTERM to `deno task start`");
   } catch (e) {
     // The server holds the task's output pipes: kill it too, or the wait hangs.
-    for (const pid of [server, child.pid]) {
+    for (const { pid } of [...await descendants(child.pid), { pid: child.pid }]) {
       try {
-        if (pid !== null) Deno.kill(pid, "SIGKILL");
+        Deno.kill(pid, "SIGKILL");
       } catch { /* gone */ }
     }
     await output;
@@ -101,4 +108,9 @@ Deno.test("deno task start puts MALLOC_ARENA_MAX=2 in the server's environment a
   const result = await output;
   const stderr = new TextDecoder().decode(result.stderr);
   assert.equal(result.code, 0, stderr);
+  assert.equal(
+    (await run("ps", "-o", "pid=", "-p", String(server))).trim(),
+    "",
+    "server left over",
+  );
 });
