@@ -36,7 +36,7 @@ probes=()
 cleanup() {
   local c p d
   for p in "${probes[@]}"; do kill "$p" 2>/dev/null || true; done
-  for c in "${containers[@]}"; do "${PODMAN[@]}" rm -f "$c" >/dev/null 2>&1 || true; done
+  for c in "${containers[@]}"; do "${PODMAN[@]}" rm -f -t 0 "$c" >/dev/null 2>&1 || true; done
   for d in "${databases[@]}"; do
     mariadb -h "$DB_HOST" -P "$DB_PORT" -u root -e "DROP DATABASE IF EXISTS \`$d\`" || true
   done
@@ -149,11 +149,13 @@ tables="$(mariadb -h "$DB_HOST" -P "$DB_PORT" -u root -N -e \
 [ "${tables:-0}" -gt 0 ] || fail "mariadb: no tables in ${db}"
 echo "mariadb: ${tables} tables in ${db}"
 
-# 4. The HEALTHCHECK's command fails when nothing answers (so "healthy" means something).
-port="$(free_port)"
-if "${PODMAN[@]}" run --rm "${LIMITS[@]}" --network host -e "WEBSOCKET_PORT=${port}" \
-  --entrypoint deno "$image_id" run --cached-only --allow-net=127.0.0.1 \
-  --allow-env=WEBSOCKET_PORT /app/ops/container/healthcheck.ts >/dev/null 2>&1; then
+# 4. The image's own HEALTHCHECK fails when its server is not running (so "healthy" means something).
+idle="review-hub-ct-$$-idle"
+containers+=("$idle")
+"${PODMAN[@]}" run -d --name "$idle" "${LIMITS[@]}" --network host \
+  -e "WEBSOCKET_PORT=$(free_port)" --entrypoint sleep "$image_id" 60 >/dev/null 2>&1 ||
+  fail "cannot start a container without a server"
+if "${PODMAN[@]}" healthcheck run "$idle" >/dev/null 2>&1; then
   fail "HEALTHCHECK passed with no server"
 fi
 echo "HEALTHCHECK fails with no server"
