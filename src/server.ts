@@ -31,9 +31,13 @@ import { createStore } from "./store/factory.ts";
 import { openFileLimit, probeOpenFileLimit, resolveLimits } from "./transport/fd_limit.ts";
 import { HttpServer } from "./transport/http_server.ts";
 import { RateLimitedLog } from "./log/rate_limited_log.ts";
+import { PresenceService } from "./presence/service.ts";
+import { type PresenceTransport, StorePresence } from "./presence/transport.ts";
+import { FallbackPresence, RedisPresence } from "./presence/redis_transport.ts";
 import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
 import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
+import { ClusterStats } from "./dashboard/cluster_stats.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
@@ -112,10 +116,27 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     logger,
     metrics,
     pollMs: config.logPollMs,
-    sink: (seq, frame) => manager.deliverEvent(seq, frame),
+    sink: (seq, frame) => {
+      manager.deliverEvent(seq, frame);
+      clusterStats.srTimer.delivered(seq);
+    },
+  });
+  const clusterStats = new ClusterStats({
+    config,
+    store,
+    metrics,
+    manager,
+    head: () => feed.head,
+    clock,
+    logger,
+    secret,
   });
   const renderer = createRenderer();
-  const snapshots = new SnapshotSource(store, (row) => renderSnapshotItem(row, renderer));
+  const snapshots = new SnapshotSource(
+    store,
+    (row) => renderSnapshotItem(row, renderer),
+    () => clock.now(),
+  );
   const sync: ClientSync = new ClientSync({
     store,
     feed,
@@ -126,7 +147,25 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     replayHighWaterBytes: Math.floor(config.maxBufferedBytes / 2),
+    onLive: (client) => presence?.welcome(client),
   });
+  const processId = crypto.randomUUID();
+  // Presence goes through Redis when it is configured and answering, through the database otherwise.
+  const presenceTransport = (): PresenceTransport => {
+    const db = new StorePresence(store, processId, clock, config.heartbeatTimeoutMs);
+    if (config.redisUrl === "") return db;
+    const redis = new RedisPresence({
+      url: config.redisUrl,
+      epoch: store.epoch(),
+      processId,
+      secret,
+      clock,
+      logger,
+      staleMs: config.heartbeatTimeoutMs,
+    });
+    return new FallbackPresence(redis, db, logger);
+  };
+  let presence: PresenceService | null = null;
   const fetchPost = createPostTextFetcher(fetchDepsFromConfig(config, metrics));
   const commands: CommandDeps = {
     auth,
@@ -134,10 +173,14 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     clock,
     logger,
     isReady: () => readiness.isReady() && !stopping,
-    processPending: (id) =>
-      processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger }),
+    claimLeaseMs: config.claimLeaseMs,
+    processPending: (id) => {
+      clusterStats.srTimer.begin(id);
+      return processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger });
+    },
     appended: (event: StoredEvent) => {
       metrics.increment("ws_events_appended_total", { event: event.kind });
+      clusterStats.srTimer.appended(event);
       feed.offer(event.seq, event.frame, "local");
       broker?.publish(event).catch((e) => logger.warn("broker publish failed", { error: e }));
     },
@@ -154,6 +197,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     rateLimitBurst: config.rateLimitBurst,
   });
 
+  const files = new StaticFiles();
   const tls = config.tls ? readTls(config.tls) : null;
   const limits = resolveLimits(config, openFileLimit() ?? probeOpenFileLimit());
   if (limits.warning) logger.warn(limits.warning);
@@ -201,17 +245,19 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       manager,
       readiness,
       metrics,
-      files: new StaticFiles(),
+      files,
       auth,
       commands,
       apiLimiter: new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst),
       clock,
       logger,
       maxMessageBytes: config.maxMessageBytes,
+      dashboard: clusterStats.routes(auth, (host) => files.document("dashboard.html", host)),
       metricsToken: config.metricsToken,
       process: { pid: Deno.pid, worker: options.cluster?.index ?? null },
     }),
   });
+  metrics.set("ws_sockets_limit", limits.maxSockets);
   const gauges = clock.setInterval(() => {
     metrics.set("ws_sockets", httpServer.budget.open, { state: "open" });
     metrics.set("ws_sockets", httpServer.budget.pending, { state: "pending" });
@@ -248,6 +294,14 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         );
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
+        presence ??= new PresenceService({
+          manager,
+          transport: presenceTransport(),
+          clock,
+          logger,
+          processId,
+        });
+        presence.start();
         const prune = () =>
           store.prune(new Date(clock.now() - config.eventRetentionHours * 3_600_000))
             .then((n) => n > 0 && logger.info("event log pruned", { events: n }))
@@ -255,12 +309,14 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         // Pruned before ready: a client never resumes from events about to go.
         await prune();
         const running = broker;
+        const watch = clusterStats.dependencies;
         readiness.start({
-          database: () => store.ping(),
-          broker: running.kind === "local" ? null : () => running.ping(),
+          database: watch.observe("database", () => store.ping()),
+          broker: running.kind === "local" ? null : watch.observe("broker", () => running.ping()),
         });
         await readiness.check();
         pruneTimer = clock.setInterval(prune, 60_000);
+        clusterStats.start(store.epoch());
         logger.info("started", { epoch: store.epoch(), head: feed.head, broker: broker.kind });
         return;
       } catch (e) {
@@ -297,11 +353,13 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       await withDeadline(waitUntil(() => manager.clients.size === 0), CLOSE_TIMEOUT_MS);
       manager.stopHeartbeat();
       feed.stop();
+      await clusterStats.stop();
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
       clock.clearInterval(gauges);
       httpServer.terminateAll();
       await withDeadline(httpServer.finished, 3_000);
       await withDeadline(bringUp, 1_000);
+      if (presence) await withDeadline(presence.stop(), 1_000);
       await broker?.close().catch(() => {});
       await store.close().catch(() => {});
       logger.info("stopped");

@@ -29,6 +29,8 @@ export interface CommandDeps {
   readonly isReady: () => boolean;
   /** `processPendingResponse` bound to its dependencies. */
   readonly processPending: (id: ResponseId) => Promise<AppendResult>;
+  /** `CLAIM_LEASE_MS`: how long a claim lasts unless renewed. */
+  readonly claimLeaseMs: number;
   /** Hands a committed event to this process's feed and the broker. */
   readonly appended: (event: StoredEvent) => void;
 }

@@ -14,7 +14,8 @@ import type {
   RejectFrame,
 } from "../protocol/frames.ts";
 import { isReviewer, type ResponseId } from "../protocol/types.ts";
-import type { AppendResult } from "../store/store.ts";
+import type { DecideResult } from "../store/store.ts";
+import { claimedFrame } from "./claims.ts";
 import type { CommandDeps, Outcome, SessionView } from "./context.ts";
 import { errorFrame, failureFrame } from "./errors.ts";
 
@@ -73,7 +74,10 @@ export async function submitResponse(
   }
 }
 
-/** `APPROVED` / `REJECTED`: records a decision; exactly one wins a race. */
+/**
+ * `APPROVED` / `REJECTED`: records a decision; exactly one wins a race, and
+ * (v1.1) nobody but the holder of a live claim may decide (`claimed`).
+ */
 export async function decideResponse(
   identity: Identity,
   frame: ApproveFrame | RejectFrame,
@@ -101,7 +105,7 @@ export async function decideResponse(
 function resultFrame(
   id: CommandId | undefined,
   responseId: ResponseId,
-  result: AppendResult,
+  result: DecideResult,
   deps: CommandDeps,
 ): AckFrame | ErrorFrame {
   const withId = id === undefined ? {} : { id };
@@ -117,6 +121,8 @@ function resultFrame(
       };
     case "duplicate":
       return { type: "ACK", ...withId, response_id: responseId, seq: result.seq, duplicate: true };
+    case "claimed":
+      return claimedFrame(id, responseId, result);
     case "not_found":
       return errorFrame(id, "not_found", `response ${responseId} does not exist`);
     case "not_pending":

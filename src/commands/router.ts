@@ -6,6 +6,7 @@ import type { ClientFrame, ServerFrame } from "../protocol/frames.ts";
 import type { CommandDeps, Outcome, SessionView } from "./context.ts";
 import { errorFrame } from "./errors.ts";
 import { decideResponse, handleHello, submitResponse } from "./handlers.ts";
+import { claimResponse, releaseResponse } from "./claims.ts";
 
 /**
  * Handles one client frame. Commands that need no I/O (`HEARTBEAT`, a
@@ -45,6 +46,10 @@ export function echo(
     case "APPROVED":
     case "REJECTED":
       return decideResponse(identity!, frame, deps).then(reply);
+    case "CLAIM":
+      return claimResponse(identity!, frame, deps).then(reply);
+    case "RELEASE":
+      return releaseResponse(identity!, frame, deps).then(reply);
     default: {
       const never: never = frame;
       throw new TypeError(`unhandled frame ${JSON.stringify(never)}`);

@@ -39,6 +39,19 @@ export interface ClientSummary {
   readonly last_seq_sent: number;
 }
 
+/**
+ * A change in a connection's life that listeners hear of: it was
+ * authenticated (has a role and user now), or it was removed (after its
+ * socket closed; only connections that had been authenticated are reported).
+ */
+export interface ClientChange {
+  readonly kind: "authenticated" | "removed";
+  readonly client: WebSocketClient;
+}
+
+/** Hears of connections' changes (e.g. presence). Must not throw. */
+export type ClientListener = (change: ClientChange) => void;
+
 /** Registry and fan-out of this process's connections. */
 export class WebSocketManager {
   /** Every connection of this process by client id (the supervisor walks it). */
@@ -47,10 +60,31 @@ export class WebSocketManager {
   #supervisor: HeartbeatSupervisor | null = null;
   /** Connections by role, kept as they change (walking every client per change is O(n²) in a storm). */
   readonly #roles = { operator: 0, admin: 0, module: 0, unauthenticated: 0 };
+  readonly #listeners = new Set<ClientListener>();
 
   /** @param options clock, logger, metrics and limits */
   constructor(options: ManagerOptions) {
     this.#o = options;
+  }
+
+  /**
+   * Adds a listener of authentications and removals.
+   * @param listener called synchronously after each change
+   * @returns a function that removes it
+   */
+  addListener(listener: ClientListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #notify(kind: ClientChange["kind"], client: WebSocketClient): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener({ kind, client });
+      } catch (e) {
+        this.#o.logger.warn("client listener failed", { error: e });
+      }
+    }
   }
 
   /** Registers a new connection. */
@@ -73,6 +107,7 @@ export class WebSocketManager {
     this.clients.delete(id);
     this.#o.metrics?.increment("ws_connections_closed_total", { code: String(code ?? 0) });
     this.#count(client.role, -1);
+    if (client.role !== null) this.#notify("removed", client);
   }
 
   /** Notes that a client sent a frame now. */
@@ -96,6 +131,7 @@ export class WebSocketManager {
     client.tokenExpiresAt = tokenExpiresAt;
     if (registered) this.#count(role, +1);
     client.socket.welcomed?.();
+    if (registered) this.#notify("authenticated", client);
   }
 
   /** Authenticated clients whose socket is open. */

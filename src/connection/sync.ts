@@ -40,6 +40,8 @@ export interface SyncOptions {
   readonly replayHighWaterBytes: number;
   /** Events read from the log per query during a replay. */
   readonly replayPageSize?: number;
+  /** Called once a welcomed client is live, after its replay or `SNAPSHOT` (e.g. to send `PRESENCE`). */
+  readonly onLive?: (client: WebSocketClient) => void;
 }
 
 /** Welcomes clients and keeps them contiguous. */
@@ -87,7 +89,8 @@ export class ClientSync {
     client.state = "syncing";
     client.queue = [];
     client.lastSeqSent = snapshot ? snapshot.seq : asSeq(resume!.last_seq);
-    this.#o.metrics?.increment("ws_resumes_total", { outcome: snapshot ? "snapshot" : "resumed" });
+    const outcome = resume === undefined ? "fresh" : snapshot ? "snapshot" : "resumed";
+    this.#o.metrics?.increment("ws_resumes_total", { outcome });
 
     const welcome: WelcomeFrame = {
       type: "WELCOME",
@@ -112,6 +115,8 @@ export class ClientSync {
       head,
     });
     await this.catchUp(client);
+    // catchUp switched it to live unless the connection ended meanwhile.
+    if ((client.state as string) === "live") this.#o.onLive?.(client);
   }
 
   /**

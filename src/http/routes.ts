@@ -1,6 +1,7 @@
 /**
  * The HTTP routes of the one port (PROTOCOL.md §2): `/ws`, `/`, `/static/*`,
- * `/healthz`, `/readyz`, `/metrics`, `/stats`, `POST /api/sr`.
+ * `/healthz`, `/readyz`, `/metrics`, `/stats`, `POST /api/sr`, and the
+ * dashboard's `/dashboard` and `/api/dashboard` (src/dashboard/routes.ts).
  * @module
  */
 import type { TokenAuthority } from "../auth/jwt.ts";
@@ -11,6 +12,7 @@ import { submitResponse } from "../commands/handlers.ts";
 import type { WebSocketManager } from "../connection/manager.ts";
 import type { RateLimiter } from "../connection/rate_limit.ts";
 import { type UpgradeOptions, upgradeToWebSocket } from "../connection/upgrade.ts";
+import { type DashboardDeps, dashboardRoute } from "../dashboard/routes.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { HTTP_STATUS_OF } from "../protocol/codes.ts";
@@ -18,6 +20,7 @@ import type { ErrorFrame } from "../protocol/frames.ts";
 import { asResponseId } from "../protocol/types.ts";
 import { requireRole, requireSecret } from "./bearer.ts";
 import { type Readiness, readyBody } from "./readiness.ts";
+import { historyRoute } from "../history/route.ts";
 import type { StaticFiles } from "./static.ts";
 
 /** What the routes need. */
@@ -37,6 +40,8 @@ export interface RouteDeps {
   readonly metricsToken?: string;
   /** Which process answers (`/stats` `process`): its pid and, under a supervisor, its worker index. */
   readonly process?: { readonly pid: number; readonly worker: number | null };
+  /** The dashboard's routes and the cluster view of `/stats` (absent: neither). */
+  readonly dashboard?: DashboardDeps;
 }
 
 /** The longest request path served; a longer one is 414 (no route is near it). */
@@ -88,7 +93,18 @@ export function createHandler(
 
 function routeName(path: string): string {
   if (path.startsWith("/static/")) return "/static";
-  return ["/", "/ws", "/healthz", "/readyz", "/metrics", "/stats", "/api/sr"].includes(path)
+  return [
+      "/",
+      "/ws",
+      "/healthz",
+      "/readyz",
+      "/metrics",
+      "/stats",
+      "/api/sr",
+      "/api/history",
+      "/dashboard",
+      "/api/dashboard",
+    ].includes(path)
     ? path
     : "other";
 }
@@ -119,18 +135,30 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
         headers: { "content-type": d.metrics.contentType },
       });
     }
+    case "/api/history":
+      return await historyRoute(req, url, {
+        auth: d.auth,
+        store: d.commands.store,
+        clock: d.clock,
+        logger: d.logger,
+      });
     case "/stats": {
       const access = await requireRole(req, ["admin"], d.auth, d.clock.now());
       if (!access.ok) return access.response;
+      const cluster = await d.dashboard?.reporter.cluster();
       return json({
         ...(await d.metrics.getStats()),
         ...(d.process ? { process: d.process } : {}),
         clients: d.manager.describeAliveClients(),
+        ...(cluster ? { nodes: cluster.nodes, total: cluster.total } : {}),
       }, 200);
     }
-    default:
+    default: {
+      const dashboard = d.dashboard ? await dashboardRoute(req, path, d.dashboard) : null;
+      if (dashboard) return dashboard;
       if (path.startsWith("/static/")) return await d.files.asset(path.slice("/static/".length));
       return new Response("not found\n", { status: 404 });
+    }
   }
 }
 

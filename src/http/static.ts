@@ -109,6 +109,24 @@ export class StaticFiles {
   }
 
   /**
+   * Another page of `web/` (e.g. `dashboard.html`), with the same CSP as `/`.
+   * @param file the file name in `web/`
+   * @param host the request's `Host`
+   * @returns the page, or 500 when it is missing
+   */
+  async document(file: string, host: string): Promise<Response> {
+    const body = await this.#read(file);
+    if (!body) return new Response(`${file} missing\n`, { status: 500 });
+    return new Response(body, {
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": pageCsp(host),
+        ...SECURITY_HEADERS,
+      },
+    });
+  }
+
+  /**
    * `GET /static/<name>`: only plain file names with a known type.
    * @param name the file name as it appears in the path (still percent-encoded)
    * @returns the file, or 404

@@ -2,8 +2,11 @@
  * `SnapshotSource`: the encoded `SNAPSHOT` frame, made once for all the
  * clients that ask at the same time (a reconnect storm asks thousands of
  * times), with each row's card rendered once while the row is unchanged.
+ * Each item carries (v1.1) its live claim as of the snapshot, `null` when
+ * none or lapsed.
  * @module
  */
+import { liveClaim } from "../claims/lease.ts";
 import type { Card } from "../protocol/frames.ts";
 import type { Seq } from "../protocol/types.ts";
 import type { ResponseRow, Store } from "../store/store.ts";
@@ -20,6 +23,7 @@ export interface EncodedSnapshot {
 export class SnapshotSource {
   readonly #store: Store;
   readonly #render: (row: ResponseRow) => Card;
+  readonly #now: () => number;
   #inFlight: Promise<EncodedSnapshot> | null = null;
   /** Rendered cards by response id, with the row fields they were made from. */
   readonly #cards = new Map<number, { key: string; json: string }>();
@@ -27,10 +31,12 @@ export class SnapshotSource {
   /**
    * @param store where pending rows are read
    * @param render renders one row's card (no fetching)
+   * @param now the server's clock, which judges whether a claim has lapsed
    */
-  constructor(store: Store, render: (row: ResponseRow) => Card) {
+  constructor(store: Store, render: (row: ResponseRow) => Card, now: () => number = Date.now) {
     this.#store = store;
     this.#render = render;
+    this.#now = now;
   }
 
   /**
@@ -47,6 +53,7 @@ export class SnapshotSource {
 
   async #build(): Promise<EncodedSnapshot> {
     const snap = await this.#store.snapshot();
+    const now = this.#now();
     const seen = new Set<number>();
     const items: string[] = [];
     for (const row of snap.rows) {
@@ -64,7 +71,12 @@ export class SnapshotSource {
         card = { key, json: JSON.stringify(this.#render(row)) };
         this.#cards.set(row.id, card);
       }
-      items.push(card.json);
+      const claim = liveClaim(snap.claims.get(row.id) ?? null, now);
+      // The card's JSON ends in `}`: the claim's two fields go in before it.
+      items.push(
+        `${card.json.slice(0, -1)},"claimed_by":${JSON.stringify(claim?.holder ?? null)},` +
+          `"claim_until":${JSON.stringify(claim?.until.toISOString() ?? null)}}`,
+      );
     }
     for (const id of this.#cards.keys()) if (!seen.has(id)) this.#cards.delete(id);
     const frame = `{"type":"SNAPSHOT","seq":${snap.seq},"items":[${items.join(",")}]}`;

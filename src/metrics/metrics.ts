@@ -50,6 +50,11 @@ const DEFINITIONS = {
     labels: [],
   },
   ws_sockets: { kind: "gauge", help: "Sockets held, by state", labels: ["state"] },
+  ws_sockets_limit: {
+    kind: "gauge",
+    help: "Most sockets this process holds: its open-file limit less a reserve (past it: shed)",
+    labels: [],
+  },
   ws_slow_consumer_closes_total: {
     kind: "counter",
     help: "Connections closed 4009 (send buffer over its limit)",
@@ -57,7 +62,8 @@ const DEFINITIONS = {
   },
   ws_resumes_total: {
     kind: "counter",
-    help: "Hellos by outcome: resumed from the log, or sent a snapshot",
+    help:
+      "Hellos by outcome: resumed from the log, snapshot (a resume that could not be served), fresh (no resume asked)",
     labels: ["outcome"],
   },
   ws_event_log_head: { kind: "gauge", help: "Highest seq delivered by this process", labels: [] },
@@ -109,9 +115,34 @@ const DEFINITIONS = {
     help: "Broker messages dropped: malformed, or failing authentication (signature)",
     labels: ["reason"],
   },
+  ws_sr_event_seconds: {
+    kind: "histogram",
+    help: "From an SR's arrival to its pending EVENT handed to this process's clients",
+    labels: [],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  },
+  ws_dependency_up: {
+    kind: "gauge",
+    help: "Whether a dependency answered its last probe (1) or not (0): database, broker",
+    labels: ["dependency"],
+  },
+  ws_node_info: {
+    kind: "gauge",
+    help: "Always 1: names this server process (node id, host, pid) among those sharing the log",
+    labels: ["node", "host", "pid"],
+  },
+  ws_event_log_oldest: {
+    kind: "gauge",
+    help: "Lowest seq still in the event log (0 when it is empty), read every few seconds",
+    labels: [],
+  },
 } as const;
 
 type Definitions = typeof DEFINITIONS;
+
+/** Every metric `Metrics` defines, with its kind (the process's default metrics not included). */
+export const METRIC_KINDS: Readonly<Record<string, "counter" | "gauge" | "histogram">> = Object
+  .fromEntries(Object.entries(DEFINITIONS).map(([name, def]) => [name, def.kind]));
 /** Names of counters. */
 export type CounterName = {
   [K in keyof Definitions]: Definitions[K]["kind"] extends "counter" ? K : never;
@@ -126,6 +157,23 @@ export type HistogramName = {
 }[keyof Definitions];
 /** Label values of one sample. */
 export type Labels = Readonly<Record<string, string | number>>;
+
+/** One sample of a counter or gauge. */
+export interface Sample {
+  readonly labels: Labels;
+  readonly value: number;
+}
+
+/** A histogram's observations merged over its labels: cumulative counts per upper bound. */
+export interface HistogramFigures {
+  /** Upper bounds, ascending, without `+Inf`. */
+  readonly le: readonly number[];
+  /** Cumulative count at each bound of `le`. */
+  readonly counts: readonly number[];
+  /** Every observation (the `+Inf` bucket). */
+  readonly count: number;
+  readonly sum: number;
+}
 
 type AnyMetric =
   | client.Counter<string>
@@ -189,6 +237,38 @@ export class Metrics {
    */
   observe(name: HistogramName, value: number, labels: Labels = {}): void {
     (this.#metrics.get(name) as client.Histogram<string>).observe(labels, value);
+  }
+
+  /**
+   * The samples of one counter or gauge, one per label set.
+   * @param name the metric
+   * @returns its samples (none before the first change of a labelled metric)
+   */
+  async samples(name: CounterName | GaugeName): Promise<Sample[]> {
+    const { values } = await this.#metrics.get(name)!.get();
+    return values.map((v) => ({ labels: v.labels as Labels, value: v.value }));
+  }
+
+  /**
+   * One histogram's buckets, summed over its label sets.
+   * @param name the histogram
+   * @returns the cumulative counts per bound, the count and the sum
+   */
+  async histogram(name: HistogramName): Promise<HistogramFigures> {
+    const le: number[] = [...DEFINITIONS[name].buckets];
+    const counts = le.map(() => 0);
+    let count = 0;
+    let sum = 0;
+    const { values } = await this.#metrics.get(name)!.get();
+    for (const v of values as Array<{ metricName?: string; labels: Labels; value: number }>) {
+      if (v.metricName?.endsWith("_sum")) sum += v.value;
+      else if (v.metricName?.endsWith("_count")) count += v.value;
+      else if (v.metricName?.endsWith("_bucket")) {
+        const at = le.indexOf(Number(v.labels.le));
+        if (at >= 0) counts[at] += v.value;
+      }
+    }
+    return { le, counts, count, sum };
   }
 
   /** The Prometheus text exposition. */

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   too_large: { retryable: false },
   rate_limited: { retryable: true },
   unavailable: { retryable: true },
+  /** v1.1: another user holds a live claim (fields `claimed_by`, `claim_until`). */
+  claimed: { retryable: false },
   internal: { retryable: false },
 } as const;
 
@@ -38,6 +40,7 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   too_large: 400,
   rate_limited: 429,
   unavailable: 503,
+  claimed: 409,
   internal: 500,
 };
 

@@ -153,6 +153,9 @@ function decodeObject(raw: JsonObject, id: CommandId | undefined): ClientFrame {
       const reason = optionalString(raw, "reason", MAX_REASON_CHARS);
       return { type, ...withId, response_id, ...(reason === undefined ? {} : { reason }) };
     }
+    case "CLAIM":
+    case "RELEASE":
+      return { type, ...withId, response_id: requireResponseId(raw) };
     default:
       throw new ProtocolError("unknown_type", `unknown frame type '${type.slice(0, 32)}'`);
   }

@@ -1,5 +1,5 @@
 /**
- * Frames of wire protocol v1 (PROTOCOL.md §3) as discriminated unions.
+ * Frames of wire protocol v1.1 (PROTOCOL.md §3) as discriminated unions.
  * @module
  */
 import type { ErrorCode } from "./codes.ts";
@@ -53,8 +53,29 @@ export interface RejectFrame {
   readonly reason?: string;
 }
 
+/** `CLAIM` (v1.1): an operator takes, or renews, a claim on a pending response. */
+export interface ClaimFrame {
+  readonly type: "CLAIM";
+  readonly id?: CommandId;
+  readonly response_id: ResponseId;
+}
+
+/** `RELEASE` (v1.1): an operator ends their claim (an admin: anyone's). */
+export interface ReleaseFrame {
+  readonly type: "RELEASE";
+  readonly id?: CommandId;
+  readonly response_id: ResponseId;
+}
+
 /** Every frame a client may send. */
-export type ClientFrame = HelloFrame | HeartbeatFrame | SubmitFrame | ApproveFrame | RejectFrame;
+export type ClientFrame =
+  | HelloFrame
+  | HeartbeatFrame
+  | SubmitFrame
+  | ApproveFrame
+  | RejectFrame
+  | ClaimFrame
+  | ReleaseFrame;
 /** The `type` of a client frame. */
 export type ClientFrameType = ClientFrame["type"];
 
@@ -95,14 +116,40 @@ export interface RejectedEvent {
   readonly reason: string | null;
 }
 
+/** `EVENT` with `event: "claimed"` (v1.1): `by` holds the response until `until` (ISO-8601 UTC). */
+export interface ClaimedEvent {
+  readonly type: "EVENT";
+  readonly seq: Seq;
+  readonly event: "claimed";
+  readonly response_id: ResponseId;
+  readonly by: string;
+  readonly until: string;
+}
+
+/** `EVENT` with `event: "released"` (v1.1): `by` is who released the claim. */
+export interface ReleasedEvent {
+  readonly type: "EVENT";
+  readonly seq: Seq;
+  readonly event: "released";
+  readonly response_id: ResponseId;
+  readonly by: string;
+}
+
 /** Any `EVENT` frame. */
-export type EventFrame = PendingEvent | ApprovedEvent | RejectedEvent;
+export type EventFrame =
+  | PendingEvent
+  | ApprovedEvent
+  | RejectedEvent
+  | ClaimedEvent
+  | ReleasedEvent;
 
 /** An event's body before the log gives it a `seq`. */
 export type EventBody =
   | Omit<PendingEvent, "type" | "seq">
   | Omit<ApprovedEvent, "type" | "seq">
-  | Omit<RejectedEvent, "type" | "seq">;
+  | Omit<RejectedEvent, "type" | "seq">
+  | Omit<ClaimedEvent, "type" | "seq">
+  | Omit<ReleasedEvent, "type" | "seq">;
 
 /** `WELCOME`: the answer to `CL`. */
 export interface WelcomeFrame {
@@ -118,11 +165,33 @@ export interface WelcomeFrame {
   readonly heartbeat_timeout_ms: number;
 }
 
+/** A `SNAPSHOT` item: the card and (v1.1) its live claim, `null` when none. */
+export interface SnapshotItem extends Card {
+  readonly claimed_by: string | null;
+  /** ISO-8601 UTC, or `null`. */
+  readonly claim_until: string | null;
+}
+
 /** `SNAPSHOT`: the pending rows as of `seq`. */
 export interface SnapshotFrame {
   readonly type: "SNAPSHOT";
   readonly seq: Seq;
-  readonly items: readonly Card[];
+  readonly items: readonly SnapshotItem[];
+}
+
+/** One person in `PRESENCE` (v1.1). */
+export interface PresenceEntry {
+  readonly user: string;
+  /** Their connections over every process sharing the database. */
+  readonly connections: number;
+  /** When their earliest live connection opened (ISO-8601 UTC). */
+  readonly since: string;
+}
+
+/** `PRESENCE` (v1.1, to operators and admins): who is connected; not in the log. */
+export interface PresenceFrame {
+  readonly type: "PRESENCE";
+  readonly operators: readonly PresenceEntry[];
 }
 
 /** `ACK`: success of a command, with its result fields. */
@@ -158,7 +227,14 @@ export type ServerFrame =
   | EventFrame
   | AckFrame
   | ServerHeartbeatFrame
-  | ErrorFrame;
+  | ErrorFrame
+  | PresenceFrame;
 
 /** The kinds of event, as a runtime list. */
-export const EVENT_KINDS: readonly EventKind[] = ["pending", "approved", "rejected"];
+export const EVENT_KINDS: readonly EventKind[] = [
+  "pending",
+  "approved",
+  "rejected",
+  "claimed",
+  "released",
+];

@@ -34,4 +34,4 @@ export type Platform = "vk" | "telegram";
 /** `responses.status`. */
 export type ResponseStatus = "pending" | "approved" | "rejected";
 /** The kinds of event in the log. */
-export type EventKind = "pending" | "approved" | "rejected";
+export type EventKind = "pending" | "approved" | "rejected" | "claimed" | "released";

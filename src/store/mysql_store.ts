@@ -19,25 +19,36 @@ import type { Pool, PoolConnection } from "mysql2/promise";
 import type { ResponseId, Seq } from "../protocol/types.ts";
 import {
   type AppendResult,
+  type ClaimRequest,
+  type ClaimResult,
+  type DecideResult,
   type Decision,
+  type HistoryQuery,
+  type NodeRow,
   type PendingBody,
+  type PresenceRow,
   type QueryObserver,
+  type ReleaseRequest,
+  type ReleaseResult,
   type ResponseRow,
   type Snapshot,
   type Store,
+  type StoredClaim,
   type StoredEvent,
   StoreUnavailableError,
 } from "./store.ts";
 import {
   isAccessDenied,
-  isAlreadyApplied,
   isConnectionError,
   isLockConflict,
   mapMysqlError,
 } from "./mysql_errors.ts";
 import { acquire, Deadline, timedRunner } from "./mysql_deadline.ts";
 import { migrate } from "./schema.ts";
+import { checkNodeRow, readNodeRows, writeNodeRow } from "./sql_nodes.ts";
 import { announceIn, decideIn } from "./sql_log.ts";
+import { claimIn, readClaimsOf, readPendingClaims, releaseIn } from "./sql_claims.ts";
+import { deletePresence, readHistory, readPresenceRows, writePresence } from "./sql_history.ts";
 import {
   deleteEventsBefore,
   readAnnouncement,
@@ -48,8 +59,15 @@ import {
   readResponse,
   writePostText,
 } from "./sql_queries.ts";
-import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
-import { checkDate, checkDecision, checkRead, checkResponseId } from "./sql_values.ts";
+import type { SqlRunner } from "./sql_runner.ts";
+import { MYSQL_DIALECT } from "./mysql_dialect.ts";
+import {
+  checkClaimant,
+  checkDate,
+  checkDecision,
+  checkRead,
+  checkResponseId,
+} from "./sql_values.ts";
 
 /** Options of `MysqlStore`. */
 export interface MysqlStoreOptions {
@@ -73,21 +91,6 @@ export interface MysqlStoreOptions {
   /** Called with each operation's name and duration in seconds. */
   readonly observe?: QueryObserver;
 }
-
-const MYSQL_DIALECT: SqlDialect = {
-  name: "mysql",
-  lockRows: " FOR UPDATE",
-  insertIgnore: "INSERT IGNORE",
-  alreadyApplied: isAlreadyApplied,
-  // LAST_INSERT_ID(expr) hands the new head back in the UPDATE's OK packet.
-  takeSeq: (tx) => tx.runForId("UPDATE ws_meta SET head = LAST_INSERT_ID(head + 1) WHERE id = 1"),
-  upsertAnnouncement: {
-    pending_seq: "INSERT INTO ws_announcements (response_id, pending_seq) VALUES (?, ?) " +
-      "ON DUPLICATE KEY UPDATE pending_seq = VALUES(pending_seq), decision_seq = NULL",
-    decision_seq: "INSERT INTO ws_announcements (response_id, decision_seq) VALUES (?, ?) " +
-      "ON DUPLICATE KEY UPDATE decision_seq = VALUES(decision_seq)",
-  },
-};
 
 /** Runs of a transaction on a lock conflict before giving up. */
 const MAX_LOCK_RETRIES = 5;
@@ -365,7 +368,7 @@ export class MysqlStore implements Store {
   }
 
   /** Records a decision and its event (see `Store.decide`). */
-  decide(decision: Decision): Promise<AppendResult> {
+  decide(decision: Decision): Promise<DecideResult> {
     return this.#op("decide", () => {
       checkDecision(decision);
       return this.#transaction(
@@ -373,6 +376,50 @@ export class MysqlStore implements Store {
         (tx) => decideIn(tx, MYSQL_DIALECT, decision),
       );
     });
+  }
+
+  /** Takes or renews a claim and appends its event (see `Store.claim`). */
+  claim(request: ClaimRequest): Promise<ClaimResult> {
+    return this.#op("claim", () => {
+      checkClaimant(request);
+      return this.#transaction(WRITE_BEGIN, (tx) => claimIn(tx, MYSQL_DIALECT, request));
+    });
+  }
+
+  /** Ends a claim and appends its event (see `Store.release`). */
+  release(request: ReleaseRequest): Promise<ReleaseResult> {
+    return this.#op("release", () => {
+      checkClaimant(request);
+      return this.#transaction(WRITE_BEGIN, (tx) => releaseIn(tx, MYSQL_DIALECT, request));
+    });
+  }
+
+  /** The stored claims on some responses. */
+  claimsOf(ids: readonly ResponseId[]): Promise<StoredClaim[]> {
+    return this.#read("claims_of", (r) => {
+      ids.forEach(checkResponseId);
+      return readClaimsOf(r, ids);
+    });
+  }
+
+  /** Upserts a process's presence row (idempotent, so retried like a read). */
+  putPresence(row: PresenceRow): Promise<void> {
+    return this.#read("put_presence", (r) => writePresence(r, MYSQL_DIALECT, row));
+  }
+
+  /** The presence rows with a heartbeat at or after `since`. */
+  readPresence(since: Date): Promise<PresenceRow[]> {
+    return this.#read("read_presence", (r) => readPresenceRows(r, since));
+  }
+
+  /** Deletes stale presence rows and, given, one process's row. */
+  prunePresence(before: Date, processId?: string): Promise<number> {
+    return this.#read("prune_presence", (r) => deletePresence(r, before, processId));
+  }
+
+  /** Decided responses, newest decision first. */
+  history(query: HistoryQuery): Promise<ResponseRow[]> {
+    return this.#read("history", (r) => readHistory(r, MYSQL_DIALECT, query));
   }
 
   /** The log's head. */
@@ -398,7 +445,7 @@ export class MysqlStore implements Store {
     return this.#op("snapshot", () =>
       this.#transaction(SNAPSHOT_BEGIN, async (tx) => {
         const seq = await readHead(tx);
-        return { seq, rows: await readPending(tx) };
+        return { seq, rows: await readPending(tx), claims: await readPendingClaims(tx) };
       }));
   }
 
@@ -408,6 +455,19 @@ export class MysqlStore implements Store {
       checkDate(before, "before");
       return deleteEventsBefore(r, before);
     });
+  }
+
+  /** Writes this process's figures row (idempotent, so retried like a read). */
+  writeNode(row: NodeRow, forgetBefore?: number): Promise<void> {
+    return this.#read("write_node", (r) => {
+      checkNodeRow(row);
+      return writeNodeRow(r, "mysql", row, forgetBefore);
+    });
+  }
+
+  /** The figures rows updated at or after `since`. */
+  readNodes(since: number): Promise<NodeRow[]> {
+    return this.#read("read_nodes", (r) => readNodeRows(r, since));
   }
 
   /** Closes the pool; idempotent. */

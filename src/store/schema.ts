@@ -8,6 +8,7 @@
  * @module
  */
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
+import { NODES_TABLE } from "./sql_nodes.ts";
 import { toDbTime } from "./sql_values.ts";
 
 /** One step of the schema. */
@@ -94,6 +95,51 @@ export const MIGRATIONS: readonly Migration[] = [
         decision_seq INTEGER NULL
       )`,
     ],
+  },
+  {
+    version: 2,
+    description:
+      "v1.1: ws_claims (one row per claimed response), ws_presence (one row per process), " +
+      "indexes on responses for GET /api/history",
+    mysql: [
+      `CREATE TABLE IF NOT EXISTS ws_claims (
+        response_id BIGINT       PRIMARY KEY,
+        holder      VARCHAR(255) NOT NULL,
+        until_at    DATETIME(3)  NOT NULL
+      ) ${INNODB}`,
+      `CREATE TABLE IF NOT EXISTS ws_presence (
+        process_id   CHAR(36)    PRIMARY KEY,
+        users        MEDIUMTEXT  NOT NULL,
+        heartbeat_at DATETIME(3) NOT NULL
+      ) ${INNODB}`,
+      // History: newest decision first, alone or by status or by decider, keyset-paged.
+      "CREATE INDEX responses_decided ON responses (decided_at, id)",
+      "CREATE INDEX responses_status_decided ON responses (status, decided_at, id)",
+      "CREATE INDEX responses_by_decided ON responses (decided_by, decided_at, id)",
+    ],
+    sqlite: [
+      `CREATE TABLE IF NOT EXISTS ws_claims (
+        response_id INTEGER PRIMARY KEY,
+        holder      TEXT    NOT NULL,
+        until_at    TEXT    NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS ws_presence (
+        process_id   TEXT PRIMARY KEY,
+        users        TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL
+      )`,
+      "CREATE INDEX IF NOT EXISTS responses_decided ON responses (decided_at, id)",
+      "CREATE INDEX IF NOT EXISTS responses_status_decided ON responses (status, decided_at, id)",
+      "CREATE INDEX IF NOT EXISTS responses_by_decided ON responses (decided_by, decided_at, id)",
+    ],
+  },
+  {
+    // Numbered 9 (issue 9), not 2, so migrations added meanwhile by other work keep their
+    // numbers: versions are applied by set membership, in list order.
+    version: 9,
+    description: "ws_nodes: each server process's published figures (dashboard, /stats)",
+    mysql: [NODES_TABLE.mysql],
+    sqlite: [...NODES_TABLE.sqlite],
   },
 ];
 

@@ -9,8 +9,10 @@
 import { encodeEvent } from "../protocol/encode.ts";
 import type { EventBody } from "../protocol/frames.ts";
 import { asSeq, type EventKind, type ResponseId, type Seq } from "../protocol/types.ts";
+import { mayAct } from "../claims/lease.ts";
 import {
   type AppendResult,
+  type DecideResult,
   type Decision,
   decisionBody,
   type PendingBody,
@@ -18,7 +20,7 @@ import {
   type StoredEvent,
 } from "./store.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
-import { RESPONSE_COLUMNS, toDbTime, toResponseRow } from "./sql_values.ts";
+import { RESPONSE_COLUMNS, toClaim, toDbTime, toResponseRow } from "./sql_values.ts";
 
 const seqOrNull = (
   v: unknown,
@@ -98,8 +100,10 @@ export async function announceIn(
 }
 
 /**
- * The `decide` transaction (see `Store.decide`): a conditional update whose
- * row count settles races, then the event.
+ * The `decide` transaction (see `Store.decide`): the row is locked with its
+ * claim, a live claim of another user refuses the decision (fencing), then
+ * a conditional update whose row count settles races, the end of the
+ * decider's claim, and the event.
  * @param tx the open transaction
  * @param dialect spellings of the database
  * @param d the decision (already checked)
@@ -109,7 +113,17 @@ export async function decideIn(
   tx: SqlRunner,
   dialect: SqlDialect,
   d: Decision,
-): Promise<AppendResult> {
+): Promise<DecideResult> {
+  const [locked] = await tx.all(
+    "SELECT r.status, c.holder, c.until_at FROM responses r " +
+      `LEFT JOIN ws_claims c ON c.response_id = r.id WHERE r.id = ?${dialect.lockRows}`,
+    [d.responseId],
+  );
+  if (locked === undefined) return { kind: "not_found" };
+  const claim = toClaim(locked);
+  if (String(locked.status) === "pending" && !mayAct(claim, d.by, d.at.getTime())) {
+    return { kind: "claimed", holder: claim!.holder, until: claim!.until };
+  }
   const approved = d.decision === "approved";
   const changed = await tx.run(
     "UPDATE responses SET status = ?, decided_at = ?, decided_by = ?, reason = ?, " +
@@ -124,6 +138,8 @@ export async function decideIn(
     ],
   );
   if (changed === 1) {
+    // The holder's decision ends the claim (as does one after it lapsed).
+    if (claim !== null) await tx.run("DELETE FROM ws_claims WHERE response_id = ?", [d.responseId]);
     let rowText = d.text ?? "";
     if (approved && d.text === undefined) {
       const [row] = await tx.all("SELECT response_text FROM responses WHERE id = ?", [

@@ -29,4 +29,12 @@ export interface SqlDialect {
   readonly takeSeq: (tx: SqlRunner) => Promise<number>;
   /** Upserts a response's `ws_announcements` row: params (response_id, seq); sets pending_seq (clearing decision_seq) or decision_seq. */
   readonly upsertAnnouncement: Readonly<Record<"pending_seq" | "decision_seq", string>>;
+  /**
+   * Takes or renews a claim in one statement: params (response_id, holder,
+   * until, now); an existing row changes only when its holder is the caller
+   * or its `until_at` is at or before `now`.
+   */
+  readonly upsertClaim: string;
+  /** Upserts a process's presence row: params (process_id, users, heartbeat_at). */
+  readonly upsertPresence: string;
 }

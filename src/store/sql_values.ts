@@ -12,6 +12,7 @@ import {
   type ResponseId,
   type Seq,
 } from "../protocol/types.ts";
+import type { Claim } from "../claims/lease.ts";
 import type { Decision, ResponseRow, StoredEvent } from "./store.ts";
 
 /** A value bound to a `?` placeholder. */
@@ -108,6 +109,35 @@ export function toStoredEvent(r: SqlRow): StoredEvent {
     frame: String(r.frame),
     createdAt: fromDbTime(r.created_at),
   };
+}
+
+/**
+ * Maps a `ws_claims` row (`holder`, `until_at`), or `null` when there is none
+ * (also a LEFT JOIN that found none).
+ * @param row the row, or undefined
+ * @returns the claim
+ */
+export function toClaim(row: SqlRow | undefined): Claim | null {
+  if (row === undefined || row.holder === null || row.holder === undefined) return null;
+  return { holder: String(row.holder), until: fromDbTime(row.until_at) };
+}
+
+/**
+ * Checks a claim's or release's user and times.
+ * @throws {RangeError|TypeError} naming the bad field
+ */
+export function checkClaimant(
+  r: { responseId: ResponseId; by: string; at: Date; until?: Date },
+): void {
+  checkResponseId(r.responseId);
+  if (typeof r.by !== "string" || r.by.length === 0 || r.by.length > MAX_USER_CHARS) {
+    throw new RangeError(`by must be a string of 1…${MAX_USER_CHARS} characters`);
+  }
+  checkDate(r.at, "at");
+  if (r.until !== undefined) {
+    checkDate(r.until, "until");
+    if (r.until.getTime() <= r.at.getTime()) throw new RangeError("until must be after at");
+  }
 }
 
 /**

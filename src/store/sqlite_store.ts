@@ -13,17 +13,35 @@ import { dirname, resolve } from "node:path";
 import type { ResponseId, Seq } from "../protocol/types.ts";
 import {
   type AppendResult,
+  type ClaimRequest,
+  type ClaimResult,
+  type DecideResult,
   type Decision,
+  type HistoryQuery,
+  type NodeRow,
   type PendingBody,
+  type PresenceRow,
   type QueryObserver,
+  type ReleaseRequest,
+  type ReleaseResult,
   type ResponseRow,
   type Snapshot,
   type Store,
+  type StoredClaim,
   type StoredEvent,
   StoreUnavailableError,
 } from "./store.ts";
 import { migrate } from "./schema.ts";
+import { checkNodeRow, readNodeRows, writeNodeRow } from "./sql_nodes.ts";
 import { announceIn, decideIn } from "./sql_log.ts";
+import { claimIn, readClaimsOf, readPendingClaims, releaseIn } from "./sql_claims.ts";
+import {
+  deletePresence,
+  readHistory,
+  readPresenceRows,
+  UNICODE_LOWER,
+  writePresence,
+} from "./sql_history.ts";
 import {
   deleteEventsBefore,
   readAnnouncement,
@@ -35,7 +53,14 @@ import {
   writePostText,
 } from "./sql_queries.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
-import { checkDate, checkDecision, checkRead, checkResponseId, type SqlRow } from "./sql_values.ts";
+import {
+  checkClaimant,
+  checkDate,
+  checkDecision,
+  checkRead,
+  checkResponseId,
+  type SqlRow,
+} from "./sql_values.ts";
 
 /** Options of `SqliteStore`. */
 export interface SqliteStoreOptions {
@@ -62,6 +87,11 @@ const SQLITE_DIALECT: SqlDialect = {
     decision_seq: "INSERT INTO ws_announcements (response_id, decision_seq) VALUES (?, ?) " +
       "ON CONFLICT (response_id) DO UPDATE SET decision_seq = excluded.decision_seq",
   },
+  upsertClaim: "INSERT INTO ws_claims (response_id, holder, until_at) VALUES (?, ?, ?) " +
+    "ON CONFLICT (response_id) DO UPDATE SET holder = excluded.holder, until_at = excluded.until_at " +
+    "WHERE ws_claims.holder = excluded.holder OR ws_claims.until_at <= ?",
+  upsertPresence: "INSERT INTO ws_presence (process_id, users, heartbeat_at) VALUES (?, ?, ?) " +
+    "ON CONFLICT (process_id) DO UPDATE SET users = excluded.users, heartbeat_at = excluded.heartbeat_at",
 };
 
 /** SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN (primary codes). */
@@ -180,6 +210,12 @@ export class SqliteStore implements Store {
           db.exec(`PRAGMA busy_timeout = ${Math.trunc(this.#options.busyTimeoutMs ?? 5000)}`);
           db.exec("PRAGMA journal_mode = WAL");
           db.exec("PRAGMA synchronous = FULL");
+          // History search folds case over all of Unicode (SQLite's lower() knows ASCII only).
+          db.function(
+            UNICODE_LOWER,
+            { deterministic: true },
+            (v) => typeof v === "string" ? v.toLowerCase() : v,
+          );
         } catch (e) {
           db.close();
           throw e;
@@ -237,11 +273,55 @@ export class SqliteStore implements Store {
   }
 
   /** Records a decision and its event (see `Store.decide`). */
-  decide(decision: Decision): Promise<AppendResult> {
+  decide(decision: Decision): Promise<DecideResult> {
     return this.#op("decide", () => {
       checkDecision(decision);
       return this.#transaction(true, (tx) => decideIn(tx, SQLITE_DIALECT, decision));
     });
+  }
+
+  /** Takes or renews a claim and appends its event (see `Store.claim`). */
+  claim(request: ClaimRequest): Promise<ClaimResult> {
+    return this.#op("claim", () => {
+      checkClaimant(request);
+      return this.#transaction(true, (tx) => claimIn(tx, SQLITE_DIALECT, request));
+    });
+  }
+
+  /** Ends a claim and appends its event (see `Store.release`). */
+  release(request: ReleaseRequest): Promise<ReleaseResult> {
+    return this.#op("release", () => {
+      checkClaimant(request);
+      return this.#transaction(true, (tx) => releaseIn(tx, SQLITE_DIALECT, request));
+    });
+  }
+
+  /** The stored claims on some responses. */
+  claimsOf(ids: readonly ResponseId[]): Promise<StoredClaim[]> {
+    return this.#op("claims_of", () => {
+      ids.forEach(checkResponseId);
+      return readClaimsOf(this.#runner, ids);
+    });
+  }
+
+  /** Upserts a process's presence row (idempotent, so retried like a read). */
+  putPresence(row: PresenceRow): Promise<void> {
+    return this.#op("put_presence", () => writePresence(this.#runner, SQLITE_DIALECT, row));
+  }
+
+  /** The presence rows with a heartbeat at or after `since`. */
+  readPresence(since: Date): Promise<PresenceRow[]> {
+    return this.#op("read_presence", () => readPresenceRows(this.#runner, since));
+  }
+
+  /** Deletes stale presence rows and, given, one process's row. */
+  prunePresence(before: Date, processId?: string): Promise<number> {
+    return this.#op("prune_presence", () => deletePresence(this.#runner, before, processId));
+  }
+
+  /** Decided responses, newest decision first. */
+  history(query: HistoryQuery): Promise<ResponseRow[]> {
+    return this.#op("history", () => readHistory(this.#runner, SQLITE_DIALECT, query));
   }
 
   /** The log's head. */
@@ -267,7 +347,7 @@ export class SqliteStore implements Store {
     return this.#op("snapshot", () =>
       this.#transaction(false, async (tx) => {
         const seq = await readHead(tx);
-        return { seq, rows: await readPending(tx) };
+        return { seq, rows: await readPending(tx), claims: await readPendingClaims(tx) };
       }));
   }
 
@@ -277,6 +357,19 @@ export class SqliteStore implements Store {
       checkDate(before, "before");
       return deleteEventsBefore(this.#runner, before);
     });
+  }
+
+  /** Writes this process's figures row. */
+  writeNode(row: NodeRow, forgetBefore?: number): Promise<void> {
+    return this.#op("write_node", () => {
+      checkNodeRow(row);
+      return writeNodeRow(this.#runner, "sqlite", row, forgetBefore);
+    });
+  }
+
+  /** The figures rows updated at or after `since`. */
+  readNodes(since: number): Promise<NodeRow[]> {
+    return this.#op("read_nodes", () => readNodeRows(this.#runner, since));
   }
 
   /** Closes the file; idempotent. */

@@ -9,10 +9,16 @@
  *   head counter row (`ws_meta.head`) and holds its lock until commit, so a
  *   rollback leaves no gap and no later seq commits before an earlier one.
  * - A state change and its event commit in one transaction (`announce`,
- *   `decide`): no decision without its event, no event without its decision.
+ *   `decide`, `claim`, `release`): no decision without its event, no event
+ *   without its decision.
+ * - Claims (v1.1) are decided like decisions: the response's row is locked
+ *   first (by every claim, release and decision, so they serialise on it),
+ *   then one conditional statement settles who holds the claim; a decision
+ *   by anyone but the live holder is refused inside the deciding transaction.
  * - `epoch` is created with the log and survives restarts.
  * @module
  */
+import type { Claim } from "../claims/lease.ts";
 import type { EventBody, PendingEvent } from "../protocol/frames.ts";
 import type { EventKind, ResponseId, ResponseStatus, Seq } from "../protocol/types.ts";
 
@@ -52,6 +58,76 @@ export type AppendResult =
     readonly decidedBy: string | null;
   };
 
+/** Another user holds a live claim: the command is refused (ERROR `claimed`). */
+export interface ClaimRefusal {
+  readonly kind: "claimed";
+  readonly holder: string;
+  readonly until: Date;
+}
+
+/** What a decision came to: as any append, or refused for another's live claim. */
+export type DecideResult = AppendResult | ClaimRefusal;
+
+/** A `CLAIM` to record. */
+export interface ClaimRequest {
+  readonly responseId: ResponseId;
+  /** The claiming user (`sub` of the token). */
+  readonly by: string;
+  /** The server's time of the command: claims lapsed before it may be taken over. */
+  readonly at: Date;
+  /** When the claim lapses unless renewed (`at` + `CLAIM_LEASE_MS`). */
+  readonly until: Date;
+}
+
+/** What a claim came to: the `claimed` event, or why not. */
+export type ClaimResult =
+  | Extract<AppendResult, { kind: "appended" | "not_found" | "not_pending" }>
+  | ClaimRefusal;
+
+/** A `RELEASE` to record. */
+export interface ReleaseRequest {
+  readonly responseId: ResponseId;
+  /** The releasing user. */
+  readonly by: string;
+  /** An admin may end anyone's claim. */
+  readonly admin: boolean;
+  /** The server's time of the command: a lapsed claim is no claim. */
+  readonly at: Date;
+}
+
+/** What a release came to: the `released` event, nothing to release, or refused. */
+export type ReleaseResult =
+  | Extract<AppendResult, { kind: "appended" | "not_found" }>
+  | { readonly kind: "not_held" }
+  | ClaimRefusal;
+
+/** A stored claim with the response it is on. */
+export interface StoredClaim extends Claim {
+  readonly responseId: ResponseId;
+}
+
+/** One process's row of presence (who is connected to it), as stored. */
+export interface PresenceRow {
+  readonly processId: string;
+  /** The process's own report (JSON text, written and read by `src/presence/`). */
+  readonly users: string;
+  readonly heartbeatAt: Date;
+}
+
+/** A page of `GET /api/history`'s query, already checked. */
+export interface HistoryQuery {
+  readonly status?: "approved" | "rejected";
+  readonly platform?: string;
+  /** The decider, exactly. */
+  readonly by?: string;
+  /** Case-insensitive text in `response_text`, `post_text` or `author`. */
+  readonly q?: string;
+  /** Rows to return, 1…200. */
+  readonly limit: number;
+  /** Continue after this row (the last of the previous page), newest first. */
+  readonly after?: { readonly decidedAt: Date; readonly id: ResponseId };
+}
+
 /** The body of a `pending` event, built from the locked row. */
 export type PendingBody = Omit<PendingEvent, "type" | "seq">;
 
@@ -74,6 +150,18 @@ export interface Snapshot {
   readonly seq: Seq;
   /** Rows with `status = 'pending'`, ordered by `created_at` then `id`. */
   readonly rows: readonly ResponseRow[];
+  /** The claims on those rows as stored, lapsed ones included (the caller judges with its clock). */
+  readonly claims: ReadonlyMap<ResponseId, Claim>;
+}
+
+/** One server process's last published figures (`ws_nodes`). */
+export interface NodeRow {
+  /** The process's node id (1–64 characters). */
+  readonly node: string;
+  /** When it published them, ms since the epoch. */
+  readonly updatedAt: number;
+  /** The figures, as JSON text. */
+  readonly figures: string;
 }
 
 /** Reports the duration of each database operation (for the latency histogram). */
@@ -121,7 +209,37 @@ export interface Store {
    * races: exactly one decision per response. The same user repeating the
    * same decision answers `duplicate` with the original decision's `seq`.
    */
-  decide(decision: Decision): Promise<AppendResult>;
+  decide(decision: Decision): Promise<DecideResult>;
+
+  /**
+   * Takes or renews a claim and appends its `claimed` event in one
+   * transaction. One conditional upsert settles races: the claim goes to the
+   * caller when nobody holds it, its claim lapsed before `at`, or the caller
+   * holds it already (a renewal, with a new `until` and a new event).
+   */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+
+  /**
+   * Ends a live claim of the caller (an admin: anyone's) and appends its
+   * `released` event in one transaction, with a conditional delete whose row
+   * count decides; `not_held` when the caller holds no live claim on it.
+   */
+  release(request: ReleaseRequest): Promise<ReleaseResult>;
+
+  /** The stored claims (lapsed ones included) on the given responses. */
+  claimsOf(ids: readonly ResponseId[]): Promise<StoredClaim[]>;
+
+  /** Writes (upserts) this process's presence row. */
+  putPresence(row: PresenceRow): Promise<void>;
+
+  /** Every process's presence row with a heartbeat at or after `since`. */
+  readPresence(since: Date): Promise<PresenceRow[]>;
+
+  /** Deletes presence rows older than `before` and the given process's row (if any); returns how many. */
+  prunePresence(before: Date, processId?: string): Promise<number>;
+
+  /** Decided responses, newest decision first (`decided_at`, then `id`, descending). */
+  history(query: HistoryQuery): Promise<ResponseRow[]>;
 
   /** The log's head: the highest committed `seq` (0 when empty). */
   head(): Promise<Seq>;
@@ -137,6 +255,16 @@ export interface Store {
 
   /** Deletes events created before `before`; returns how many. */
   prune(before: Date): Promise<number>;
+
+  /**
+   * Writes this process's figures row (one per node, replaced each time);
+   * deletes rows not updated since `forgetBefore` when given.
+   * @throws {TypeError} on a bad row
+   */
+  writeNode(row: NodeRow, forgetBefore?: number): Promise<void>;
+
+  /** The figures rows updated at or after `since` (ms since the epoch). */
+  readNodes(since: number): Promise<NodeRow[]>;
 
   /** Closes connections; idempotent. */
   close(): Promise<void>;

@@ -89,7 +89,7 @@ export async function serveConnection(conn: TrackedConn, o: HttpOptions): Promis
         await respondError(conn, { status: 503, message: "too many connections from one address" });
         return;
       }
-      const req = buildRequest(head, body, o.scheme);
+      const req = buildRequest(head, body, requestScheme(conn, head, o));
       if (req === null) {
         await respondError(conn, { status: 400, message: "malformed request" });
         return;
@@ -152,6 +152,17 @@ function clientAddress(
     if (!trusted.has(a)) return a.length <= 64 ? a : a.slice(0, 64);
   }
   return conn.peerAddress;
+}
+
+/**
+ * The scheme the client used: the listener's, or, behind a trusted proxy that
+ * terminates TLS, its `X-Forwarded-Proto` (so the page's own `https` origin is
+ * recognised as the server's own).
+ */
+function requestScheme(conn: TrackedConn, head: RequestHead, o: HttpOptions): string {
+  if (!o.trustedProxies.has(conn.peerAddress)) return o.scheme;
+  const proto = head.headers.find(([n]) => n === "x-forwarded-proto")?.[1]?.toLowerCase();
+  return proto === "https" || proto === "http" ? proto : o.scheme;
 }
 
 function buildRequest(head: RequestHead, body: Uint8Array, scheme: string): Request | null {

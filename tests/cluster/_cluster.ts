@@ -12,6 +12,8 @@ export interface ProcessStats {
   readonly pid: number;
   readonly worker: number | null;
   readonly clientIds: readonly string[];
+  /** The pids of the processes in the cluster view (`nodes`), as this process sees them. */
+  readonly nodePids: readonly number[];
 }
 
 /**
@@ -43,6 +45,7 @@ export async function statsOnce(port: number, token: string): Promise<ProcessSta
       pid: body.process.pid,
       worker: body.process.worker,
       clientIds: (body.clients as Array<{ id: string }>).map((c) => c.id),
+      nodePids: ((body.nodes ?? []) as Array<{ pid: number }>).map((n) => n.pid),
     };
   } finally {
     try {

@@ -73,6 +73,17 @@ for (const backend of BACKENDS) {
         assert.deepEqual([...found.values()].map((s) => s.worker).sort(), [1, 2]);
       });
 
+      await t.step("the cluster view of /stats lists both workers", async () => {
+        const deadline = Date.now() + 15_000;
+        let nodes: readonly number[] = [];
+        while (Date.now() < deadline) {
+          nodes = (await findProcesses(server.port, admin, 1)).values().next().value!.nodePids;
+          if (workers.every((pid) => nodes.includes(pid))) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.deepEqual([...nodes].sort(), [...workers].sort());
+      });
+
       const { all, byPid } = await operatorsOnBoth(server, admin);
       clients.push(...all.map((p) => p.client));
       const module = await TestClient.open(server.wsUrl);

@@ -94,7 +94,16 @@ export function reach(client: ReviewClient, seq: number, timeoutMs = 15_000): Pr
         ),
       timeoutMs,
     );
-    for (const kind of ["pending", "approved", "rejected", "snapshot", "synced"] as const) {
+    const kinds = [
+      "pending",
+      "approved",
+      "rejected",
+      "claimed",
+      "released",
+      "snapshot",
+      "synced",
+    ] as const;
+    for (const kind of kinds) {
       offs.push(client.on(kind, check));
     }
     check();

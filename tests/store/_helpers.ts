@@ -44,7 +44,11 @@ export async function insertRow(fx: StoreFixture, row: NewRow = {}): Promise<Res
 }
 
 /** Asserts an append result is `appended` and returns its event. */
-export function appended(r: Awaited<ReturnType<Store["decide"]>>): StoredEvent {
+export function appended(
+  r:
+    | Awaited<ReturnType<Store["decide"]>>
+    | Awaited<ReturnType<Store["release"]>>,
+): StoredEvent {
   assert.equal(r.kind, "appended", `expected appended, got ${JSON.stringify(r)}`);
   return (r as { event: StoredEvent }).event;
 }

@@ -113,8 +113,10 @@ export async function privateMariadb(): Promise<PrivateMariadb> {
       paused = true;
       const end = Date.now() + 5000;
       while (Date.now() < end) {
-        const stat = await Deno.readTextFile(`/proc/${child.pid}/stat`);
-        if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("T")) return;
+        // `ps`, not /proc/<pid>/stat: the test task may not read another process's /proc.
+        const out = await new Deno.Command("ps", { args: ["-o", "stat=", "-p", String(child.pid)] })
+          .output();
+        if (new TextDecoder().decode(out.stdout).trim().startsWith("T")) return;
         await new Promise((r) => setTimeout(r, 10));
       }
       throw new Error("MariaDB did not stop on SIGSTOP");

@@ -10,8 +10,11 @@ import { asResponseId, asSeq } from "../../src/protocol/types.ts";
 import type { StoreHarness } from "./_fixtures.ts";
 import { appended, type Ctx, insertRow, storeTest } from "./_helpers.ts";
 import { build } from "./build.ts";
+import { registerClaimCases } from "./claim_cases.ts";
 import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
+import { registerNodeCases } from "./node_cases.ts";
+import { MIGRATIONS } from "../../src/store/schema.ts";
 
 const at = new Date("2026-03-04T05:06:07.890Z");
 
@@ -32,7 +35,10 @@ export function storeConformance(h: StoreHarness): void {
     assert.equal(a.epoch(), store.epoch());
     assert.equal(b.epoch(), store.epoch());
     const versions = await fx.exec("SELECT version FROM ws_schema_version");
-    assert.deepEqual(versions.rows.map((r) => Number(r.version)), [1]);
+    assert.deepEqual(
+      versions.rows.map((r) => Number(r.version)).sort((x, y) => x - y),
+      MIGRATIONS.map((m) => m.version).sort((x, y) => x - y),
+    );
     const meta = await fx.exec("SELECT COUNT(*) AS n FROM ws_meta");
     assert.equal(Number(meta.rows[0].n), 1);
   });
@@ -326,4 +332,6 @@ export function storeConformance(h: StoreHarness): void {
 
   registerLogCases(h);
   registerConcurrencyCases(h);
+  registerNodeCases(h);
+  registerClaimCases(h);
 }

@@ -189,8 +189,11 @@ storeTest(
     assert.deepEqual(rows.map((r) => r.t), [
       "responses",
       "ws_announcements",
+      "ws_claims",
       "ws_events",
       "ws_meta",
+      "ws_nodes",
+      "ws_presence",
       "ws_schema_version",
     ]);
     assert.ok(rows.every((r) => r.e === "InnoDB" && String(r.c).startsWith("utf8mb4")));

@@ -100,3 +100,21 @@ Deno.test("rejects bad input with the contract's codes, the field named and the 
     assert.equal(e.commandId, id, text.slice(0, 60));
   }
 });
+
+Deno.test("v1.1: CLAIM and RELEASE carry a response id, checked like the others", () => {
+  assert.deepEqual(decodeClientFrame('{"type":"CLAIM","id":"c1","response_id":7}'), {
+    type: "CLAIM",
+    id: "c1",
+    response_id: 7,
+  });
+  assert.deepEqual(decodeClientFrame('{"type":"RELEASE","response_id":7,"extra":true}'), {
+    type: "RELEASE",
+    response_id: 7,
+  });
+  const missing = fails('{"type":"CLAIM","id":3}');
+  assert.equal(missing.code, "bad_frame");
+  assert.equal(missing.commandId, 3);
+  assert.match(missing.message, /response_id/);
+  assert.equal(fails('{"type":"RELEASE","response_id":-1}').code, "bad_frame");
+  assert.equal(fails('{"type":"RELEASE","response_id":"7"}').code, "bad_frame");
+});

@@ -6,10 +6,15 @@
  * @module
  */
 import type { Card } from "../sdk/mod.ts";
+import type { ClaimView } from "./claims.ts";
 import { h } from "./dom.ts";
 
-/** The actions of a card, as in its buttons' `data-action`. */
-export type CardAction = "approve" | "reject" | "edit";
+/**
+ * The actions of a card, as in its buttons' `data-action`: `edit` claims the
+ * card and opens the editor, which turns it into `cancel` (close and release);
+ * while editing, `approve` saves the edited reply.
+ */
+export type CardAction = "approve" | "reject" | "edit" | "cancel";
 
 /** Longest edited reply the protocol accepts (characters). */
 const MAX_TEXT = 4096;
@@ -19,7 +24,7 @@ const MAX_REASON = 1024;
 /**
  * Makes a card element.
  * @param card the card from `SNAPSHOT` or a `pending` event
- * @returns the element, with `data-response-id`
+ * @returns the element, with `data-response-id` and `data-platform`
  */
 export function createCard(card: Card): HTMLElement {
   const id = String(card.response_id);
@@ -31,10 +36,12 @@ export function createCard(card: Card): HTMLElement {
     {
       class: "card",
       "data-response-id": id,
+      "data-platform": card.platform,
       "aria-labelledby": `card-${id}-title`,
       tabindex: "-1",
     },
     h("h2", { class: "card-title", id: `card-${id}-title` }, `Reply #${id}`),
+    h("p", { class: "card-claim", role: "status", hidden: true }),
     content,
     h(
       "div",
@@ -46,7 +53,7 @@ export function createCard(card: Card): HTMLElement {
       ),
       h("button", {
         type: "button",
-        class: "btn",
+        class: "btn btn-edit",
         "data-action": "edit",
         "aria-expanded": "false",
       }, "Edit reply"),
@@ -77,14 +84,23 @@ function proposedReply(el: HTMLElement): string {
 }
 
 /**
- * Opens or closes the reply editor, pre-filled with the proposed reply.
+ * Whether the card's editor is open.
  * @param el the card
+ * @returns true while editing
+ */
+export function isEditing(el: HTMLElement): boolean {
+  return el.classList.contains("card--editing");
+}
+
+/**
+ * Opens or closes the reply editor (pre-filled with the proposed reply the
+ * first time; a reopened editor keeps what was typed).
+ * @param el the card
+ * @param open true to open
  * @returns the editor's text area when it opened, else null
  */
-export function toggleEditor(el: HTMLElement): HTMLTextAreaElement | null {
-  const button = el.querySelector<HTMLButtonElement>('[data-action="edit"]');
+export function setEditor(el: HTMLElement, open: boolean): HTMLTextAreaElement | null {
   const existing = el.querySelector<HTMLElement>(".card-editor");
-  const open = !(existing && !existing.hidden);
   let area = existing?.querySelector("textarea") ?? null;
   if (open && !existing) {
     const areaId = `card-${el.dataset.responseId}-reply`;
@@ -97,21 +113,25 @@ export function toggleEditor(el: HTMLElement): HTMLTextAreaElement | null {
     existing.hidden = !open;
   }
   el.classList.toggle("card--editing", open);
-  button?.setAttribute("aria-expanded", String(open));
-  if (button) button.textContent = open ? "Keep proposed reply" : "Edit reply";
+  const edit = el.querySelector<HTMLButtonElement>(".btn-edit");
+  if (edit) {
+    edit.dataset.action = open ? "cancel" : "edit";
+    edit.setAttribute("aria-expanded", String(open));
+    edit.textContent = open ? "Cancel" : "Edit reply";
+  }
+  const approve = el.querySelector<HTMLButtonElement>(".btn-approve");
+  if (approve) approve.textContent = open ? "Save and approve" : "Approve";
   return open ? area : null;
 }
 
 /**
- * The reply to send when it was edited, else undefined (the proposed one is sent).
+ * The reply to send: the editor's text while it is open, else undefined (the proposed one).
  * @param el the card
  * @returns the edited text or undefined
  */
 export function editedReply(el: HTMLElement): string | undefined {
-  const editor = el.querySelector<HTMLElement>(".card-editor");
-  const area = editor?.querySelector("textarea");
-  if (!editor || editor.hidden || !area) return undefined;
-  return area.value === proposedReply(el) ? undefined : area.value;
+  if (!isEditing(el)) return undefined;
+  return el.querySelector<HTMLTextAreaElement>(".card-editor textarea")?.value;
 }
 
 /**
@@ -136,15 +156,51 @@ export function setCardStatus(
   text = "",
 ): void {
   el.dataset.status = status;
+  delete el.dataset.statusCause;
   el.setAttribute("aria-busy", String(status === "busy"));
-  for (
-    const control of el.querySelectorAll<HTMLButtonElement | HTMLInputElement>("button, input")
-  ) {
-    control.disabled = status === "busy";
-  }
   const line = el.querySelector(".card-status");
   if (line) {
     line.textContent = text;
     line.setAttribute("role", status === "failed" ? "alert" : "status");
+  }
+  syncControls(el);
+}
+
+/**
+ * Shows a card's claim: "Bob is editing — 1:05 left" and `data-claimed-by`;
+ * another user's claim disables deciding and editing.
+ * @param el the card
+ * @param view what the claim looks like now
+ */
+export function setCardClaim(el: HTMLElement, view: ClaimView): void {
+  const banner = el.querySelector<HTMLElement>(".card-claim");
+  // A failure that only said who held the card is over once nobody holds it.
+  if (view.kind === "free" && el.dataset.statusCause === "claim") setCardStatus(el, "idle");
+  if (view.kind === "free") {
+    delete el.dataset.claimedBy;
+    delete el.dataset.claim;
+    if (banner) banner.hidden = true;
+  } else {
+    if (el.dataset.claimedBy !== view.by) el.dataset.claimedBy = view.by;
+    el.dataset.claim = view.kind;
+    if (banner) {
+      if (banner.textContent !== view.text) banner.textContent = view.text;
+      banner.hidden = false;
+    }
+  }
+  syncControls(el);
+}
+
+/** Disables what must not be used now: everything while busy; deciding while claimed by another. */
+function syncControls(el: HTMLElement): void {
+  const busy = el.dataset.status === "busy";
+  const locked = el.dataset.claim === "theirs";
+  for (
+    const control of el.querySelectorAll<HTMLButtonElement | HTMLInputElement>(
+      ".card-actions button, .card-actions input",
+    )
+  ) {
+    const disabled = busy || locked;
+    if (control.disabled !== disabled) control.disabled = disabled;
   }
 }

@@ -1,31 +1,93 @@
 /**
- * Moving between cards with the keyboard: `j`/`k` (or arrow down/up on a
- * focused card) go to the next/previous card, `Home` to the newest.
+ * The page's keys: `j`/`k` (or arrow down/up on a focused card) move to the
+ * next/previous shown card, `Home` to the newest; on the focused card `a`
+ * approves, `r` rejects, `e` edits; `/` goes to the search field; `?` opens
+ * the list of keys. Keys are ignored while typing in a field.
  * @module
  */
+import type { CardAction } from "./card.ts";
+
+/** What the keys act on. */
+export interface KeyTargets {
+  /** The element holding the cards. */
+  readonly list: HTMLElement;
+  /** Does a card's action (ignored when its control is disabled). */
+  act(card: HTMLElement, action: CardAction): void;
+  /** Moves focus to the current view's search field. */
+  search(): void;
+  /** Opens the list of keys. */
+  help(): void;
+  /** Whether the cards are on screen (not the History view). */
+  boardShown(): boolean;
+}
+
+/** The keys and what they do, for the help list. */
+export const KEYS: ReadonlyArray<readonly [string, string]> = [
+  ["j / ↓", "next card"],
+  ["k / ↑", "previous card"],
+  ["a", "approve the focused card (saves an edited reply)"],
+  ["r", "reject the focused card (with the reason typed)"],
+  ["e", "edit the reply (claims the card for you)"],
+  ["Esc", "in the editor: cancel editing and release the card"],
+  ["Ctrl+Enter", "in the editor: save and approve"],
+  ["/", "search"],
+  ["?", "this list"],
+];
+
+const CARD_KEYS: Readonly<Record<string, CardAction>> = { a: "approve", r: "reject", e: "edit" };
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return !!el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.isContentEditable);
+  return !!el &&
+    (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" ||
+      el.isContentEditable);
+}
+
+function shown(el: Element | null, step: "nextElementSibling" | "previousElementSibling") {
+  let at = el;
+  while (at instanceof HTMLElement && at.hidden) at = at[step];
+  return at;
 }
 
 /**
- * Installs the card navigation keys on a list of cards.
- * @param list the element holding the cards
+ * Installs the keys on the document.
+ * @param targets the cards and the page's actions
  */
-export function installCardKeys(list: HTMLElement): void {
+export function installKeys(targets: KeyTargets): void {
+  const { list } = targets;
   document.addEventListener("keydown", (ev) => {
-    if (ev.altKey || ev.ctrlKey || ev.metaKey || isTyping(ev.target)) return;
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.defaultPrevented || isTyping(ev.target)) {
+      return;
+    }
+    if (ev.key === "?") {
+      ev.preventDefault();
+      return targets.help();
+    }
+    if (ev.key === "/") {
+      ev.preventDefault();
+      return targets.search();
+    }
+    if (!targets.boardShown()) return;
     const target = ev.target instanceof HTMLElement ? ev.target : null;
     const onCard = target?.matches("[data-response-id]") ?? false;
-    const current = target?.closest("[data-response-id]") ?? null;
+    const current = target?.closest<HTMLElement>("[data-response-id]") ?? null;
+    const action = CARD_KEYS[ev.key];
+    if (action) {
+      if (!current) return;
+      ev.preventDefault();
+      return targets.act(current, action);
+    }
     let next: Element | null | undefined;
     if (ev.key === "j" || (onCard && ev.key === "ArrowDown")) {
-      next = current ? current.nextElementSibling : list.firstElementChild;
+      next = current
+        ? shown(current.nextElementSibling, "nextElementSibling")
+        : shown(list.firstElementChild, "nextElementSibling");
     } else if (ev.key === "k" || (onCard && ev.key === "ArrowUp")) {
-      next = current ? current.previousElementSibling : list.firstElementChild;
+      next = current
+        ? shown(current.previousElementSibling, "previousElementSibling")
+        : shown(list.firstElementChild, "nextElementSibling");
     } else if (ev.key === "Home" && onCard) {
-      next = list.firstElementChild;
+      next = shown(list.firstElementChild, "nextElementSibling");
     } else {
       return;
     }

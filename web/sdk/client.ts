@@ -4,13 +4,18 @@
  * reconnects. Its state changes only through `StateMachine.transition`.
  * @module
  */
-import type { Card, EventFrame, SnapshotFrame, WelcomeFrame } from "../../src/protocol/frames.ts";
+import type {
+  EventFrame,
+  PresenceFrame,
+  SnapshotFrame,
+  WelcomeFrame,
+} from "../../src/protocol/frames.ts";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 import { CLIENT_ABANDON_CODE, type CloseAction, closeAction, nextAttempt } from "./close_policy.ts";
 import { Emitter } from "./emitter.ts";
 import { errorFromFrame, ReviewError } from "./errors.ts";
 import type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
-import { Feed, type FeedVerdict } from "./feed.ts";
+import { Feed, type FeedVerdict, type PendingItem } from "./feed.ts";
 import { type Ack, type RequestFrame, RequestTable, type Send } from "./requests.ts";
 import type { Position } from "./sequencer.ts";
 import { OPEN, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./socket.ts";
@@ -76,6 +81,9 @@ export class ReviewClient {
   #tokenRefusals = 0;
   #retryTimer: TimerHandle | null = null;
   #generation = 0;
+  /** Server time minus local time, from the last `HEARTBEAT.ts` (ms). */
+  #clockOffset = 0;
+  #presence: PresenceFrame | null = null;
 
   /**
    * Starts connecting at once; prefer `connect()`.
@@ -111,9 +119,28 @@ export class ReviewClient {
     return this.#feed.position;
   }
 
-  /** The pending cards as the client knows them, by response id, oldest first. */
-  get pending(): ReadonlyMap<number, Card> {
+  /**
+   * The pending cards as the client knows them, by response id, oldest
+   * first, each with `claimed_by`/`claim_until` (v1.1; `null` when nobody
+   * holds it). A claim lapses at `claim_until` with no event: judge it with
+   * `isClaimLive(item, client.serverNow())`.
+   */
+  get pending(): ReadonlyMap<number, PendingItem> {
     return this.#feed.cards;
+  }
+
+  /** The last `PRESENCE` received (v1.1), or null before the first. */
+  get presence(): PresenceFrame | null {
+    return this.#presence;
+  }
+
+  /**
+   * The server's clock as best known: local time corrected by the offset
+   * seen in the last `HEARTBEAT` reply (claims lapse by the server's clock).
+   * @returns ms since the epoch
+   */
+  serverNow(): number {
+    return this.#timers.now() + this.#clockOffset;
   }
 
   /** Counters of connections, resumes, duplicates and gaps. */
@@ -190,6 +217,32 @@ export class ReviewClient {
       response_id: responseId,
       ...(reason === undefined ? {} : { reason }),
     });
+  }
+
+  /**
+   * Claims a pending response for the server's `CLAIM_LEASE_MS`, or renews
+   * the caller's own claim (`CLAIM`, v1.1; roles `operator`, `admin`).
+   * Claims outlive the connection: call again before `claim_until` to keep it.
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq`, `claimed_by`, `claim_until` (ISO-8601 UTC)
+   * @throws {ReviewError} `claimed` (another user holds it: `fields.claimed_by`,
+   *   `fields.claim_until`), `not_pending` (`fields.status`, `fields.decided_by`),
+   *   `not_found`, `forbidden`, `unavailable`, `timeout`, `closed`
+   */
+  claim(responseId: number): Promise<Ack> {
+    return this.#request({ type: "CLAIM", response_id: responseId });
+  }
+
+  /**
+   * Ends the caller's claim (`RELEASE`, v1.1); an admin may end anyone's.
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq` of the `released` event, or
+   *   `duplicate: true` (and no `seq`) when the caller held no live claim
+   * @throws {ReviewError} `claimed` (another operator's live claim), `not_found`,
+   *   `forbidden`, `unavailable`, `timeout`, `closed`
+   */
+  release(responseId: number): Promise<Ack> {
+    return this.#request({ type: "RELEASE", response_id: responseId });
   }
 
   /** Closes the connection for good; pending requests reject with `closed`. */
@@ -302,7 +355,13 @@ export class ReviewClient {
       case "ERROR":
         return this.#onError(conn, frame);
       case "HEARTBEAT":
-        return; // it fed the watchdog above
+        // It fed the watchdog above; its `ts` keeps the server's clock (claims lapse by it).
+        if (typeof frame.ts === "number") this.#clockOffset = frame.ts - this.#timers.now();
+        return;
+      case "PRESENCE":
+        if (!conn.welcome) return;
+        this.#presence = frame as unknown as PresenceFrame;
+        return this.#emitter.emit("presence", this.#presence);
       default:
         return; // a frame type from a newer server: ignored, as the contract may grow
     }

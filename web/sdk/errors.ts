@@ -37,17 +37,54 @@ export class ReviewError extends Error {
   }
 }
 
+/** (v1.1) `claimed`: another user holds a live claim on the response. */
+export class ClaimedError extends ReviewError {
+  /** Who holds the claim. */
+  readonly claimedBy: string;
+  /** When it lapses unless renewed (ISO-8601 UTC). */
+  readonly claimUntil: string;
+
+  /**
+   * @param message a message for people
+   * @param fields the frame's extra fields (`claimed_by`, `claim_until`)
+   */
+  constructor(message: string, fields: Record<string, unknown>) {
+    super("claimed", message, false, fields);
+    this.name = "ClaimedError";
+    this.claimedBy = String(fields.claimed_by ?? "");
+    this.claimUntil = String(fields.claim_until ?? "");
+  }
+}
+
+/** `not_pending`: the response was already decided. */
+export class NotPendingError extends ReviewError {
+  /** Its status now (`approved`, `rejected`, …). */
+  readonly status: string;
+  /** Who decided it, when known. */
+  readonly decidedBy: string | null;
+
+  /**
+   * @param message a message for people
+   * @param fields the frame's extra fields (`status`, `decided_by`)
+   */
+  constructor(message: string, fields: Record<string, unknown>) {
+    super("not_pending", message, false, fields);
+    this.name = "NotPendingError";
+    this.status = String(fields.status ?? "");
+    this.decidedBy = typeof fields.decided_by === "string" ? fields.decided_by : null;
+  }
+}
+
 /**
- * Builds the error for an `ERROR` frame.
+ * Builds the error for an `ERROR` frame: a `ClaimedError` or
+ * `NotPendingError` for those codes, a `ReviewError` for the others.
  * @param frame the parsed frame
  * @returns the error, carrying every field but `type`, `id`, `code`, `message`, `retryable`
  */
 export function errorFromFrame(frame: Record<string, unknown>): ReviewError {
   const { type: _t, id: _i, code, message, retryable, ...fields } = frame;
-  return new ReviewError(
-    String(code) as ErrorCode,
-    typeof message === "string" ? message : String(code),
-    retryable === true,
-    fields,
-  );
+  const text = typeof message === "string" ? message : String(code);
+  if (code === "claimed") return new ClaimedError(text, fields);
+  if (code === "not_pending") return new NotPendingError(text, fields);
+  return new ReviewError(String(code) as ErrorCode, text, retryable === true, fields);
 }

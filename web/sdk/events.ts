@@ -4,8 +4,11 @@
  */
 import type {
   ApprovedEvent,
+  ClaimedEvent,
   PendingEvent,
+  PresenceFrame,
   RejectedEvent,
+  ReleasedEvent,
   SnapshotFrame,
 } from "../../src/protocol/frames.ts";
 import type { Tagged } from "./emitter.ts";
@@ -25,6 +28,12 @@ export interface ClientEvents {
   approved: ApprovedEvent;
   /** A response was rejected. */
   rejected: RejectedEvent;
+  /** (v1.1) Someone took or renewed a claim on a pending response (`by`, `until`). */
+  claimed: ClaimedEvent;
+  /** (v1.1) A claim was released (`by` is who released it). Lapses send no event. */
+  released: ReleasedEvent;
+  /** (v1.1) Who is connected (operators and admins, on every server process). */
+  presence: PresenceFrame;
   /** The client has every event up to the server's head at connection time. */
   synced: Position;
   /** An `ERROR` that answers no request of this client. */

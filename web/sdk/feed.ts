@@ -5,7 +5,13 @@
  * the client feeds it frames and acts on its verdicts.
  * @module
  */
-import type { Card, EventFrame, SnapshotFrame, WelcomeFrame } from "../../src/protocol/frames.ts";
+import type {
+  Card,
+  EventFrame,
+  SnapshotFrame,
+  SnapshotItem,
+  WelcomeFrame,
+} from "../../src/protocol/frames.ts";
 import type { Emitter } from "./emitter.ts";
 import type { ClientEvents, ClientStats } from "./events.ts";
 import { judgeSeq, type Position } from "./sequencer.ts";
@@ -17,10 +23,31 @@ export type FeedVerdict =
 
 const OK: FeedVerdict = { kind: "ok" };
 
+/**
+ * A pending card as the client knows it, with (v1.1) its claim: who holds
+ * it and until when (ISO-8601 UTC), `null` when nobody does. A claim lapses
+ * at `claim_until` with no event: compare it with the server's clock
+ * (`ReviewClient.serverNow()`, or `isClaimLive`).
+ */
+export type PendingItem = SnapshotItem;
+
+/**
+ * Whether an item's claim still holds at the server time `now`.
+ * @param item the pending item
+ * @param now the server's time (ms since the epoch)
+ * @returns true while someone's claim has not lapsed
+ */
+export function isClaimLive(item: PendingItem, now: number): boolean {
+  return item.claimed_by !== null && item.claim_until !== null &&
+    now < Date.parse(item.claim_until);
+}
+
+const unclaimed = (card: Card): PendingItem => ({ ...card, claimed_by: null, claim_until: null });
+
 /** The position, the pending cards, and the rules that keep them right. */
 export class Feed {
   readonly #emitter: Emitter<ClientEvents>;
-  readonly #cards = new Map<number, Card>();
+  readonly #cards = new Map<number, PendingItem>();
   readonly #stats: ClientStats = {
     connections: 0,
     resumes: 0,
@@ -50,8 +77,8 @@ export class Feed {
     return this.#position;
   }
 
-  /** The pending cards by response id, oldest first. */
-  get cards(): ReadonlyMap<number, Card> {
+  /** The pending cards by response id, oldest first, with their claims. */
+  get cards(): ReadonlyMap<number, PendingItem> {
     return this.#cards;
   }
 
@@ -86,7 +113,14 @@ export class Feed {
    */
   snapshot(snapshot: SnapshotFrame): FeedVerdict {
     this.#cards.clear();
-    for (const card of snapshot.items) this.#cards.set(card.response_id, card);
+    for (const item of snapshot.items) {
+      // A v1.0 server sends no claim fields: nobody holds anything then.
+      this.#cards.set(item.response_id, {
+        ...item,
+        claimed_by: item.claimed_by ?? null,
+        claim_until: item.claim_until ?? null,
+      });
+    }
     this.#position = { epoch: this.#epoch, seq: snapshot.seq };
     this.#awaitingSnapshot = false;
     this.#syncTarget = snapshot.seq;
@@ -140,7 +174,7 @@ export class Feed {
   #apply(event: EventFrame): void {
     switch (event.event) {
       case "pending":
-        this.#cards.set(event.response_id, event);
+        this.#cards.set(event.response_id, unclaimed(event));
         return this.#emitter.emit("pending", event);
       case "approved":
         this.#cards.delete(event.response_id);
@@ -148,6 +182,24 @@ export class Feed {
       case "rejected":
         this.#cards.delete(event.response_id);
         return this.#emitter.emit("rejected", event);
+      case "claimed": {
+        const item = this.#cards.get(event.response_id);
+        if (item) {
+          this.#cards.set(event.response_id, {
+            ...item,
+            claimed_by: event.by,
+            claim_until: event.until,
+          });
+        }
+        return this.#emitter.emit("claimed", event);
+      }
+      case "released": {
+        const item = this.#cards.get(event.response_id);
+        if (item) {
+          this.#cards.set(event.response_id, { ...item, claimed_by: null, claim_until: null });
+        }
+        return this.#emitter.emit("released", event);
+      }
       default: {
         const unknown: never = event;
         return void unknown;

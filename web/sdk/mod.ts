@@ -14,7 +14,16 @@ export { backoffCeiling, backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } fr
 export type { ClientOptions, TokenSource } from "./client.ts";
 export type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
 export { ReviewClient } from "./client.ts";
-export { type ClientErrorCode, ReviewError } from "./errors.ts";
+export { ClaimedError, type ClientErrorCode, NotPendingError, ReviewError } from "./errors.ts";
+export { isClaimLive, type PendingItem } from "./feed.ts";
+export {
+  HistoryClient,
+  type HistoryItem,
+  type HistoryOptions,
+  type HistoryPage,
+  type HistoryQuery,
+  historyUrl,
+} from "./history.ts";
 export type { Ack } from "./requests.ts";
 export type { Position } from "./sequencer.ts";
 export type { WebSocketConstructor, WebSocketLike } from "./socket.ts";
@@ -23,9 +32,14 @@ export type { Timers } from "./timers.ts";
 export type {
   ApprovedEvent,
   Card,
+  ClaimedEvent,
   PendingEvent,
+  PresenceEntry,
+  PresenceFrame,
   RejectedEvent,
+  ReleasedEvent,
   SnapshotFrame,
+  SnapshotItem,
 } from "../../src/protocol/frames.ts";
 
 /**

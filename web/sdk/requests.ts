@@ -13,7 +13,9 @@ import type { TimerHandle, Timers } from "./timers.ts";
 export type RequestFrame =
   | { readonly type: "SR"; readonly response_id: number }
   | { readonly type: "APPROVED"; readonly response_id: number; readonly text?: string }
-  | { readonly type: "REJECTED"; readonly response_id: number; readonly reason?: string };
+  | { readonly type: "REJECTED"; readonly response_id: number; readonly reason?: string }
+  | { readonly type: "CLAIM"; readonly response_id: number }
+  | { readonly type: "RELEASE"; readonly response_id: number };
 
 /** The result fields of an `ACK`. */
 export interface Ack {

@@ -162,9 +162,44 @@ var ReviewError = class extends Error {
     this.fields = fields;
   }
 };
+var ClaimedError = class extends ReviewError {
+  /** Who holds the claim. */
+  claimedBy;
+  /** When it lapses unless renewed (ISO-8601 UTC). */
+  claimUntil;
+  /**
+   * @param message a message for people
+   * @param fields the frame's extra fields (`claimed_by`, `claim_until`)
+   */
+  constructor(message, fields) {
+    super("claimed", message, false, fields);
+    this.name = "ClaimedError";
+    this.claimedBy = String(fields.claimed_by ?? "");
+    this.claimUntil = String(fields.claim_until ?? "");
+  }
+};
+var NotPendingError = class extends ReviewError {
+  /** Its status now (`approved`, `rejected`, …). */
+  status;
+  /** Who decided it, when known. */
+  decidedBy;
+  /**
+   * @param message a message for people
+   * @param fields the frame's extra fields (`status`, `decided_by`)
+   */
+  constructor(message, fields) {
+    super("not_pending", message, false, fields);
+    this.name = "NotPendingError";
+    this.status = String(fields.status ?? "");
+    this.decidedBy = typeof fields.decided_by === "string" ? fields.decided_by : null;
+  }
+};
 function errorFromFrame(frame) {
   const { type: _t, id: _i, code, message, retryable, ...fields } = frame;
-  return new ReviewError(String(code), typeof message === "string" ? message : String(code), retryable === true, fields);
+  const text = typeof message === "string" ? message : String(code);
+  if (code === "claimed") return new ClaimedError(text, fields);
+  if (code === "not_pending") return new NotPendingError(text, fields);
+  return new ReviewError(String(code), text, retryable === true, fields);
 }
 
 // web/sdk/sequencer.ts
@@ -178,6 +213,11 @@ function judgeSeq(last, seq) {
 var OK = {
   kind: "ok"
 };
+var unclaimed = (card) => ({
+  ...card,
+  claimed_by: null,
+  claim_until: null
+});
 var Feed = class {
   #emitter;
   #cards = /* @__PURE__ */ new Map();
@@ -207,7 +247,7 @@ var Feed = class {
   get position() {
     return this.#position;
   }
-  /** The pending cards by response id, oldest first. */
+  /** The pending cards by response id, oldest first, with their claims. */
   get cards() {
     return this.#cards;
   }
@@ -245,7 +285,13 @@ var Feed = class {
    */
   snapshot(snapshot) {
     this.#cards.clear();
-    for (const card of snapshot.items) this.#cards.set(card.response_id, card);
+    for (const item of snapshot.items) {
+      this.#cards.set(item.response_id, {
+        ...item,
+        claimed_by: item.claimed_by ?? null,
+        claim_until: item.claim_until ?? null
+      });
+    }
     this.#position = {
       epoch: this.#epoch,
       seq: snapshot.seq
@@ -305,7 +351,7 @@ var Feed = class {
   #apply(event) {
     switch (event.event) {
       case "pending":
-        this.#cards.set(event.response_id, event);
+        this.#cards.set(event.response_id, unclaimed(event));
         return this.#emitter.emit("pending", event);
       case "approved":
         this.#cards.delete(event.response_id);
@@ -313,6 +359,28 @@ var Feed = class {
       case "rejected":
         this.#cards.delete(event.response_id);
         return this.#emitter.emit("rejected", event);
+      case "claimed": {
+        const item = this.#cards.get(event.response_id);
+        if (item) {
+          this.#cards.set(event.response_id, {
+            ...item,
+            claimed_by: event.by,
+            claim_until: event.until
+          });
+        }
+        return this.#emitter.emit("claimed", event);
+      }
+      case "released": {
+        const item = this.#cards.get(event.response_id);
+        if (item) {
+          this.#cards.set(event.response_id, {
+            ...item,
+            claimed_by: null,
+            claim_until: null
+          });
+        }
+        return this.#emitter.emit("released", event);
+      }
       default: {
         const unknown = event;
         return void unknown;
@@ -518,6 +586,9 @@ var ReviewClient = class {
   #tokenRefusals = 0;
   #retryTimer = null;
   #generation = 0;
+  /** Server time minus local time, from the last `HEARTBEAT.ts` (ms). */
+  #clockOffset = 0;
+  #presence = null;
   /**
    * Starts connecting at once; prefer `connect()`.
    * @param url the WebSocket endpoint, e.g. `ws://127.0.0.1:8765/ws`
@@ -548,9 +619,26 @@ var ReviewClient = class {
   get position() {
     return this.#feed.position;
   }
-  /** The pending cards as the client knows them, by response id, oldest first. */
+  /**
+   * The pending cards as the client knows them, by response id, oldest
+   * first, each with `claimed_by`/`claim_until` (v1.1; `null` when nobody
+   * holds it). A claim lapses at `claim_until` with no event: judge it with
+   * `isClaimLive(item, client.serverNow())`.
+   */
   get pending() {
     return this.#feed.cards;
+  }
+  /** The last `PRESENCE` received (v1.1), or null before the first. */
+  get presence() {
+    return this.#presence;
+  }
+  /**
+   * The server's clock as best known: local time corrected by the offset
+   * seen in the last `HEARTBEAT` reply (claims lapse by the server's clock).
+   * @returns ms since the epoch
+   */
+  serverNow() {
+    return this.#timers.now() + this.#clockOffset;
   }
   /** Counters of connections, resumes, duplicates and gaps. */
   get stats() {
@@ -623,6 +711,36 @@ var ReviewClient = class {
       ...reason === void 0 ? {} : {
         reason
       }
+    });
+  }
+  /**
+   * Claims a pending response for the server's `CLAIM_LEASE_MS`, or renews
+   * the caller's own claim (`CLAIM`, v1.1; roles `operator`, `admin`).
+   * Claims outlive the connection: call again before `claim_until` to keep it.
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq`, `claimed_by`, `claim_until` (ISO-8601 UTC)
+   * @throws {ReviewError} `claimed` (another user holds it: `fields.claimed_by`,
+   *   `fields.claim_until`), `not_pending` (`fields.status`, `fields.decided_by`),
+   *   `not_found`, `forbidden`, `unavailable`, `timeout`, `closed`
+   */
+  claim(responseId) {
+    return this.#request({
+      type: "CLAIM",
+      response_id: responseId
+    });
+  }
+  /**
+   * Ends the caller's claim (`RELEASE`, v1.1); an admin may end anyone's.
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq` of the `released` event, or
+   *   `duplicate: true` (and no `seq`) when the caller held no live claim
+   * @throws {ReviewError} `claimed` (another operator's live claim), `not_found`,
+   *   `forbidden`, `unavailable`, `timeout`, `closed`
+   */
+  release(responseId) {
+    return this.#request({
+      type: "RELEASE",
+      response_id: responseId
     });
   }
   /** Closes the connection for good; pending requests reject with `closed`. */
@@ -757,8 +875,12 @@ var ReviewClient = class {
       case "ERROR":
         return this.#onError(conn, frame);
       case "HEARTBEAT":
+        if (typeof frame.ts === "number") this.#clockOffset = frame.ts - this.#timers.now();
         return;
-      // it fed the watchdog above
+      case "PRESENCE":
+        if (!conn.welcome) return;
+        this.#presence = frame;
+        return this.#emitter.emit("presence", this.#presence);
       default:
         return;
     }
@@ -896,10 +1018,171 @@ var ReviewClient = class {
   }
 };
 
+// web/sdk/history.ts
+function historyUrl(url) {
+  const u = new URL(url);
+  u.protocol = u.protocol === "wss:" ? "https:" : u.protocol === "ws:" ? "http:" : u.protocol;
+  u.pathname = "/api/history";
+  u.search = "";
+  u.hash = "";
+  return u.toString();
+}
+var HistoryClient = class {
+  #endpoint;
+  #token;
+  #fetch;
+  /**
+   * @param url the server's WebSocket or page URL (or the endpoint itself)
+   * @param options the token and an optional `fetch`
+   */
+  constructor(url, options) {
+    this.#endpoint = historyUrl(url);
+    this.#token = options.token;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+  /**
+   * Fetches one page.
+   * @param query filters, limit and cursor
+   * @returns the page
+   * @throws {ReviewError} with the server's code (`bad_frame` naming the
+   *   parameter, `unauthorized`, `forbidden`, `unavailable`), or `closed` when
+   *   the request could not be made
+   */
+  async page(query = {}) {
+    const url = new URL(this.#endpoint);
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== void 0 && v !== "") url.searchParams.set(k, String(v));
+    }
+    const token = typeof this.#token === "function" ? await this.#token() : this.#token;
+    let res;
+    try {
+      res = await this.#fetch(url.toString(), {
+        headers: {
+          authorization: `Bearer ${token}`
+        }
+      });
+    } catch (e) {
+      throw new ReviewError("closed", `history request failed: ${e}`, true);
+    }
+    const body = await res.json().catch(() => null);
+    if (!res.ok || body === null) {
+      if (body?.type === "ERROR") throw errorFromFrame(body);
+      throw new ReviewError("internal", `history answered ${res.status}`, res.status >= 500);
+    }
+    return body;
+  }
+  /**
+   * Every item matching the filters, page after page, newest first.
+   * @param query filters and page size (no cursor)
+   * @returns an async iterator of items
+   */
+  async *all(query = {}) {
+    let cursor;
+    do {
+      const page = await this.page({
+        ...query,
+        ...cursor ? {
+          cursor
+        } : {}
+      });
+      yield* page.items;
+      cursor = page.next_cursor ?? void 0;
+    } while (cursor !== void 0);
+  }
+};
+
 // web/sdk/mod.ts
 function connect(url, options) {
   return new ReviewClient(url, options);
 }
+
+// web/page/claims.ts
+function parseClaim(by, until) {
+  if (typeof by !== "string" || by === "" || typeof until !== "string") return null;
+  const ms = Date.parse(until);
+  return Number.isFinite(ms) ? {
+    by,
+    until: ms
+  } : null;
+}
+function isLive(claim, now) {
+  return claim !== null && claim.until > now;
+}
+function formatLeft(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1e3));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return `${minutes}:${String(seconds).padStart(2, "0")}`;
+}
+function claimView(claim, now, me, editingHere) {
+  if (!isLive(claim, now)) return {
+    kind: "free"
+  };
+  const left = formatLeft(claim.until - now);
+  if (claim.by === me) {
+    const where = editingHere ? "You are editing" : "You are editing this in another window";
+    return {
+      kind: "mine",
+      by: claim.by,
+      text: `${where} \u2014 ${left} left`
+    };
+  }
+  return {
+    kind: "theirs",
+    by: claim.by,
+    text: `${claim.by} is editing \u2014 ${left} left`
+  };
+}
+var RENEW_MARGIN_MS = 2e3;
+function renewDelay(until, now) {
+  const left = until - now;
+  return Math.max(0, Math.min(left / 2, left - RENEW_MARGIN_MS));
+}
+var ClaimTable = class {
+  #claims = /* @__PURE__ */ new Map();
+  /**
+   * Sets or clears the claim of a card.
+   * @param id the response id
+   * @param claim the claim, or null when released
+   */
+  set(id, claim) {
+    if (claim) this.#claims.set(id, claim);
+    else this.#claims.delete(id);
+  }
+  /**
+   * The claim of a card.
+   * @param id the response id
+   * @returns the claim as last heard (possibly lapsed), or null
+   */
+  get(id) {
+    return this.#claims.get(id) ?? null;
+  }
+  /**
+   * Forgets claims that lapsed.
+   * @param now server time (ms)
+   * @returns the ids whose claim just lapsed
+   */
+  expire(now) {
+    const lapsed = [];
+    for (const [id, claim] of this.#claims) {
+      if (!isLive(claim, now)) {
+        this.#claims.delete(id);
+        lapsed.push(id);
+      }
+    }
+    return lapsed;
+  }
+  /** The ids with a claim. */
+  ids() {
+    return [
+      ...this.#claims.keys()
+    ];
+  }
+  /** Forgets every claim (before a `SNAPSHOT` replaces them). */
+  clear() {
+    this.#claims.clear();
+  }
+};
 
 // web/page/dom.ts
 function h(tag, attrs = {}, ...children) {
@@ -929,12 +1212,17 @@ function createCard(card) {
   return h("article", {
     class: "card",
     "data-response-id": id,
+    "data-platform": card.platform,
     "aria-labelledby": `card-${id}-title`,
     tabindex: "-1"
   }, h("h2", {
     class: "card-title",
     id: `card-${id}-title`
-  }, `Reply #${id}`), content, h("div", {
+  }, `Reply #${id}`), h("p", {
+    class: "card-claim",
+    role: "status",
+    hidden: true
+  }), content, h("div", {
     class: "card-actions"
   }, h("button", {
     type: "button",
@@ -942,7 +1230,7 @@ function createCard(card) {
     "data-action": "approve"
   }, "Approve"), h("button", {
     type: "button",
-    class: "btn",
+    class: "btn btn-edit",
     "data-action": "edit",
     "aria-expanded": "false"
   }, "Edit reply"), h("input", {
@@ -966,10 +1254,11 @@ function cardId(el) {
 function proposedReply(el) {
   return el.querySelector(".card-reply-text")?.textContent ?? "";
 }
-function toggleEditor(el) {
-  const button = el.querySelector('[data-action="edit"]');
+function isEditing(el) {
+  return el.classList.contains("card--editing");
+}
+function setEditor(el, open) {
   const existing = el.querySelector(".card-editor");
-  const open = !(existing && !existing.hidden);
   let area = existing?.querySelector("textarea") ?? null;
   if (open && !existing) {
     const areaId = `card-${el.dataset.responseId}-reply`;
@@ -988,15 +1277,19 @@ function toggleEditor(el) {
     existing.hidden = !open;
   }
   el.classList.toggle("card--editing", open);
-  button?.setAttribute("aria-expanded", String(open));
-  if (button) button.textContent = open ? "Keep proposed reply" : "Edit reply";
+  const edit = el.querySelector(".btn-edit");
+  if (edit) {
+    edit.dataset.action = open ? "cancel" : "edit";
+    edit.setAttribute("aria-expanded", String(open));
+    edit.textContent = open ? "Cancel" : "Edit reply";
+  }
+  const approve = el.querySelector(".btn-approve");
+  if (approve) approve.textContent = open ? "Save and approve" : "Approve";
   return open ? area : null;
 }
 function editedReply(el) {
-  const editor = el.querySelector(".card-editor");
-  const area = editor?.querySelector("textarea");
-  if (!editor || editor.hidden || !area) return void 0;
-  return area.value === proposedReply(el) ? void 0 : area.value;
+  if (!isEditing(el)) return void 0;
+  return el.querySelector(".card-editor textarea")?.value;
 }
 function rejectReason(el) {
   const value = el.querySelector(".card-reason")?.value.trim() ?? "";
@@ -1004,14 +1297,38 @@ function rejectReason(el) {
 }
 function setCardStatus(el, status, text = "") {
   el.dataset.status = status;
+  delete el.dataset.statusCause;
   el.setAttribute("aria-busy", String(status === "busy"));
-  for (const control of el.querySelectorAll("button, input")) {
-    control.disabled = status === "busy";
-  }
   const line = el.querySelector(".card-status");
   if (line) {
     line.textContent = text;
     line.setAttribute("role", status === "failed" ? "alert" : "status");
+  }
+  syncControls(el);
+}
+function setCardClaim(el, view) {
+  const banner = el.querySelector(".card-claim");
+  if (view.kind === "free" && el.dataset.statusCause === "claim") setCardStatus(el, "idle");
+  if (view.kind === "free") {
+    delete el.dataset.claimedBy;
+    delete el.dataset.claim;
+    if (banner) banner.hidden = true;
+  } else {
+    if (el.dataset.claimedBy !== view.by) el.dataset.claimedBy = view.by;
+    el.dataset.claim = view.kind;
+    if (banner) {
+      if (banner.textContent !== view.text) banner.textContent = view.text;
+      banner.hidden = false;
+    }
+  }
+  syncControls(el);
+}
+function syncControls(el) {
+  const busy = el.dataset.status === "busy";
+  const locked = el.dataset.claim === "theirs";
+  for (const control of el.querySelectorAll(".card-actions button, .card-actions input")) {
+    const disabled = busy || locked;
+    if (control.disabled !== disabled) control.disabled = disabled;
   }
 }
 
@@ -1042,6 +1359,180 @@ function noteDecision(list, event, me) {
   while (list.childElementCount > RECENT_DECISIONS) list.lastElementChild?.remove();
 }
 
+// web/page/errors.ts
+function errorCode(error) {
+  return error instanceof ReviewError ? String(error.code) : null;
+}
+function describeError(error) {
+  if (error instanceof ReviewError) {
+    const fields = error.fields;
+    if (error.code === "not_pending" && typeof fields.decided_by === "string") {
+      return `already ${String(fields.status ?? "decided")} by ${fields.decided_by}`;
+    }
+    if (String(error.code) === "claimed" && typeof fields.claimed_by === "string") {
+      return `${fields.claimed_by} is editing it`;
+    }
+    return error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+// web/page/editing.ts
+var RENEW_RETRY_MS = 1e3;
+var Editing = class {
+  #client;
+  #claims;
+  #now;
+  #changed;
+  /** Renewal timers of the cards being edited here. */
+  #editing = /* @__PURE__ */ new Map();
+  /**
+   * @param client claims and releases
+   * @param claims the page's claim table (updated at once with this page's own claims)
+   * @param now the server's time (ms)
+   * @param changed called when a card's claim changed, to redraw it
+   */
+  constructor(client, claims, now, changed) {
+    this.#client = client;
+    this.#claims = claims;
+    this.#now = now;
+    this.#changed = changed;
+  }
+  /**
+   * Whether this page is editing a card.
+   * @param id the response id
+   * @returns true while the editor is open under this page's claim
+   */
+  has(id) {
+    return this.#editing.has(id);
+  }
+  /**
+   * Claims a card and opens its editor.
+   * @param el the card
+   */
+  async start(el) {
+    const id = cardId(el);
+    if (this.#editing.has(id)) return;
+    setCardStatus(el, "busy", "Claiming\u2026");
+    let claim;
+    try {
+      claim = await this.#client.claim(id);
+    } catch (error) {
+      if (!el.isConnected) return;
+      setCardStatus(el, "failed", `Not opened for editing: ${describeError(error)}`);
+      if (errorCode(error) === "claimed") {
+        this.#heldElsewhere(id, error);
+        el.dataset.statusCause = "claim";
+      }
+      this.#changed(id);
+      return;
+    }
+    if (!el.isConnected) return;
+    this.#claims.set(id, claim);
+    this.#editing.set(id, null);
+    setCardStatus(el, "idle");
+    setEditor(el, true)?.focus();
+    this.#schedule(el, claim);
+    this.#changed(id);
+  }
+  /**
+   * Closes the editor and releases the claim.
+   * @param el the card
+   */
+  cancel(el) {
+    const id = cardId(el);
+    this.#stop(id);
+    setEditor(el, false);
+    setCardStatus(el, "idle");
+    this.#claims.set(id, null);
+    this.#changed(id);
+    el.focus();
+    this.#client.release(id).catch((error) => {
+      if (el.isConnected) setCardStatus(el, "failed", `Not released: ${describeError(error)}`);
+    });
+  }
+  /**
+   * Someone else holds the card now (a `claimed` event, a `released` by an
+   * admin, a `SNAPSHOT`): stop editing it here, keeping the typed text.
+   * @param el the card
+   * @param why the line to show
+   * @param untilFree whether the line goes once nobody holds the card (it names the holder)
+   */
+  lost(el, why, untilFree = false) {
+    const id = cardId(el);
+    if (!this.#editing.has(id)) return;
+    this.#stop(id);
+    setEditor(el, false);
+    setCardStatus(el, "failed", why);
+    if (untilFree) el.dataset.statusCause = "claim";
+  }
+  /**
+   * The card left the page (decided): forget it.
+   * @param id the response id
+   */
+  ended(id) {
+    this.#stop(id);
+  }
+  #stop(id) {
+    const timer = this.#editing.get(id);
+    if (timer) clearTimeout(timer);
+    this.#editing.delete(id);
+  }
+  #heldElsewhere(id, error) {
+    const fields = error.fields ?? {};
+    const claim = parseClaim(fields.claimed_by, fields.claim_until);
+    if (claim) this.#claims.set(id, claim);
+  }
+  #schedule(el, claim, delay = renewDelay(claim.until, this.#now())) {
+    const id = cardId(el);
+    if (!this.#editing.has(id)) return;
+    const old = this.#editing.get(id);
+    if (old) clearTimeout(old);
+    this.#editing.set(id, setTimeout(() => void this.#renew(el, claim), delay));
+  }
+  async #renew(el, previous) {
+    const id = cardId(el);
+    if (!this.#editing.has(id) || !el.isConnected) return this.#stop(id);
+    try {
+      const claim = await this.#client.claim(id);
+      if (!this.#editing.has(id)) return;
+      this.#claims.set(id, claim);
+      this.#changed(id);
+      this.#schedule(el, claim);
+    } catch (error) {
+      if (!this.#editing.has(id)) return;
+      const code = errorCode(error);
+      if (code === "claimed") {
+        this.#heldElsewhere(id, error);
+        this.lost(el, `Your claim lapsed: ${describeError(error)}. Your text is kept.`, true);
+        this.#changed(id);
+      } else if (code === "not_pending" || code === "not_found" || code === "closed") {
+        this.lost(el, `Editing ended: ${describeError(error)}`);
+      } else {
+        this.#schedule(el, previous, RENEW_RETRY_MS);
+      }
+    }
+  }
+};
+
+// web/page/filters.ts
+var SHOW_ALL = {
+  platform: "",
+  text: ""
+};
+function matchesFilter(platform, text, filter) {
+  if (filter.platform !== "" && platform !== filter.platform) return false;
+  const haystack = text.toLocaleLowerCase();
+  return filter.text.toLocaleLowerCase().split(/\s+/).every((w) => haystack.includes(w));
+}
+var BASE_TITLE = "Review hub";
+function titleFor(pending) {
+  return pending > 0 ? `(${pending}) ${BASE_TITLE}` : BASE_TITLE;
+}
+function shownText(shown2, total) {
+  return shown2 === total ? "" : `${shown2} of ${total} shown`;
+}
+
 // web/page/board.ts
 var FIRST_CHUNK = 40;
 var LATER_CHUNK = 100;
@@ -1052,18 +1543,29 @@ var Board = class {
   /** Elements kept from before the last `SNAPSHOT` (an edit in progress survives). */
   #kept = /* @__PURE__ */ new Map();
   #generation = 0;
+  #filter = SHOW_ALL;
+  #claims = new ClaimTable();
+  #editing;
   #els;
   #client;
   #me;
+  #now;
+  #counted;
   /**
    * @param els the list, counter, empty note and decisions list
    * @param client the connected client
-   * @param me the user of this page (for "You approved")
+   * @param me the user of this page (for "You approved", and whose claims are one's own)
+   * @param now the server's time (ms), to time claims
+   * @param counted told the pending and shown counts after each change
    */
-  constructor(els, client, me) {
+  constructor(els, client, me, now, counted = () => {
+  }) {
     this.#els = els;
     this.#client = client;
     this.#me = me;
+    this.#now = now;
+    this.#counted = counted;
+    this.#editing = new Editing(client, this.#claims, now, (id) => this.#showClaim(id));
     els.list.addEventListener("click", (ev) => this.#onClick(ev));
     els.list.addEventListener("keydown", (ev) => this.#onKey(ev));
     this.#updateCount();
@@ -1071,7 +1573,7 @@ var Board = class {
   /**
    * Shows exactly these cards (a `SNAPSHOT`), newest first: a screenful at
    * once, the rest in later tasks so the page stays responsive.
-   * @param items the pending cards, oldest first
+   * @param items the pending cards, oldest first, with their claims
    */
   replace(items) {
     const generation = ++this.#generation;
@@ -1081,15 +1583,23 @@ var Board = class {
     ]);
     this.#cards.clear();
     this.#queued.clear();
+    this.#claims.clear();
     const first = [];
     for (let i = items.length - 1; i >= 0; i--) {
       const card = items[i];
+      this.#claims.set(card.response_id, parseClaim(card.claimed_by, card.claim_until));
       if (first.length < FIRST_CHUNK) {
         const el = previous.get(card.response_id) ?? createCard(card);
-        this.#cards.set(card.response_id, el);
+        this.#place(card.response_id, el);
         first.push(el);
       } else {
         this.#queued.set(card.response_id, card);
+      }
+    }
+    for (const [id, el] of previous) {
+      if (!this.#cards.has(id) && !this.#queued.has(id)) this.#editing.ended(id);
+      else if (this.#editing.has(id) && this.#claims.get(id)?.by !== this.#me()) {
+        this.#editing.lost(el, "Your claim ended while the connection was down. Text kept.");
       }
     }
     this.#kept = previous;
@@ -1105,12 +1615,18 @@ var Board = class {
       if (batch.length === LATER_CHUNK) break;
       this.#queued.delete(id);
       const el = this.#kept.get(id) ?? createCard(card);
-      this.#cards.set(id, el);
+      this.#place(id, el);
       batch.push(el);
     }
     this.#els.list.append(...batch);
+    this.#updateCount();
     if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
     else this.#kept = /* @__PURE__ */ new Map();
+  }
+  #place(id, el) {
+    this.#cards.set(id, el);
+    el.hidden = !this.#passes(el);
+    this.#showClaim(id);
   }
   /**
    * Adds a new pending card at the top.
@@ -1119,7 +1635,7 @@ var Board = class {
   add(card) {
     if (this.#cards.has(card.response_id) || this.#queued.has(card.response_id)) return;
     const el = createCard(card);
-    this.#cards.set(card.response_id, el);
+    this.#place(card.response_id, el);
     this.#els.list.prepend(el);
     this.#updateCount();
   }
@@ -1130,6 +1646,8 @@ var Board = class {
   decided(event) {
     noteDecision(this.#els.decisions, event, this.#me());
     this.#queued.delete(event.response_id);
+    this.#claims.set(event.response_id, null);
+    this.#editing.ended(event.response_id);
     const el = this.#cards.get(event.response_id);
     if (el) {
       if (el.contains(document.activeElement)) this.#focusNeighbour(el);
@@ -1138,21 +1656,73 @@ var Board = class {
     }
     this.#updateCount();
   }
+  /**
+   * A `claimed` event: someone holds the card now (or renewed).
+   * @param id the response id
+   * @param claim who and until when
+   */
+  claimed(id, claim) {
+    this.#claims.set(id, claim);
+    const el = this.#cards.get(id);
+    if (el && claim.by !== this.#me()) {
+      this.#editing.lost(el, `${claim.by} took over this card. Your text is kept.`, true);
+    }
+    this.#showClaim(id);
+  }
+  /**
+   * A `released` event: the card is free.
+   * @param id the response id
+   * @param by who released it
+   */
+  released(id, by) {
+    this.#claims.set(id, null);
+    const el = this.#cards.get(id);
+    if (el && by !== this.#me()) this.#editing.lost(el, `${by} released your claim.`);
+    this.#showClaim(id);
+  }
+  /** Redraws the claims' time left and frees the cards whose claim lapsed. */
+  tick() {
+    const now = this.#now();
+    for (const id of this.#claims.ids()) this.#showClaim(id, now);
+    for (const id of this.#claims.expire(now)) this.#showClaim(id, now);
+  }
+  /**
+   * Shows only the cards that pass a filter.
+   * @param filter the platform and words
+   */
+  setFilter(filter) {
+    this.#filter = filter;
+    for (const el of this.#cards.values()) el.hidden = !this.#passes(el);
+    this.#updateCount();
+  }
+  #passes(el) {
+    if (this.#filter === SHOW_ALL) return true;
+    const text = el.querySelector(".card-content")?.textContent ?? "";
+    return matchesFilter(el.dataset.platform ?? "", text, this.#filter);
+  }
+  #showClaim(id, now = this.#now()) {
+    const el = this.#cards.get(id);
+    if (!el) return;
+    setCardClaim(el, claimView(this.#claims.get(id), now, this.#me(), this.#editing.has(id)));
+  }
   #updateCount() {
     const count = this.#cards.size + this.#queued.size;
+    let shown2 = this.#queued.size;
+    for (const el of this.#cards.values()) if (!el.hidden) shown2++;
     this.#els.count.textContent = String(count);
     this.#els.empty.hidden = count > 0;
+    this.#counted(count, shown2);
   }
   #focusNeighbour(el) {
-    const next = el.nextElementSibling ?? el.previousElementSibling;
+    let next = el.nextElementSibling ?? el.previousElementSibling;
+    while (next?.hidden) next = next.nextElementSibling;
     (next ?? this.#els.list).focus();
   }
   #onClick(ev) {
     const button = ev.target.closest("[data-action]");
     const el = button?.closest("[data-response-id]");
     if (!button || !el) return;
-    const action = button.dataset.action;
-    this.#act(el, action);
+    this.act(el, button.dataset.action);
   }
   #onKey(ev) {
     const target = ev.target;
@@ -1160,19 +1730,32 @@ var Board = class {
     if (!el) return;
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && target.tagName === "TEXTAREA") {
       ev.preventDefault();
-      this.#act(el, "approve");
+      this.act(el, "approve");
+    } else if (ev.key === "Escape" && target.tagName === "TEXTAREA") {
+      ev.preventDefault();
+      this.act(el, "cancel");
     } else if (ev.key === "Enter" && target.classList.contains("card-reason")) {
       ev.preventDefault();
-      this.#act(el, "reject");
+      this.act(el, "reject");
     }
   }
-  #act(el, action) {
+  /**
+   * Does a card's action, unless its control is disabled (busy, or claimed by another).
+   * @param el the card
+   * @param action what to do
+   */
+  act(el, action) {
+    const control = el.querySelector(`[data-action="${action}"]`);
+    if (!control || control.disabled) return;
     switch (action) {
       case "edit":
-        toggleEditor(el)?.focus();
-        return;
-      case "approve":
-        return this.#send(el, "Approving", "Not approved", () => this.#client.approve(cardId(el), editedReply(el)));
+        return void this.#editing.start(el);
+      case "cancel":
+        return this.#editing.cancel(el);
+      case "approve": {
+        const text = editedReply(el);
+        return this.#send(el, isEditing(el) ? "Saving" : "Approving", "Not approved", () => this.#client.approve(cardId(el), text));
+      }
       case "reject":
         return this.#send(el, "Rejecting", "Not rejected", () => this.#client.reject(cardId(el), rejectReason(el)));
       default: {
@@ -1189,19 +1772,200 @@ var Board = class {
       if (el.isConnected) setCardStatus(el, "busy", `${doing} \u2014 done, updating\u2026`);
     }, (error) => {
       if (!el.isConnected) return;
-      setCardStatus(el, "failed", `${failed}: ${describe(error)}`);
+      setCardStatus(el, "failed", `${failed}: ${describeError(error)}`);
     });
   }
 };
-function describe(error) {
-  if (error instanceof ReviewError) {
-    const by = error.fields.decided_by;
-    if (error.code === "not_pending" && typeof by === "string") {
-      return `already ${String(error.fields.status ?? "decided")} by ${by}`;
+
+// web/page/history.ts
+var HISTORY_PAGE_SIZE = 25;
+function historyQuery(filter, cursor) {
+  const by = filter.by.trim();
+  const q = filter.q.trim();
+  const platform = filter.platform.trim();
+  return {
+    ...filter.status === "" ? {} : {
+      status: filter.status
+    },
+    ...platform === "" ? {} : {
+      platform
+    },
+    ...by === "" ? {} : {
+      by
+    },
+    ...q === "" ? {} : {
+      q
+    },
+    limit: HISTORY_PAGE_SIZE,
+    ...cursor === null ? {} : {
+      cursor
     }
-    return error.message;
+  };
+}
+function formatWhen(iso) {
+  if (!iso) return "";
+  const normalized = /^\d{4}-\d\d-\d\d \d/.test(iso) ? `${iso.replace(" ", "T")}Z` : iso;
+  const ms = Date.parse(normalized);
+  if (!Number.isFinite(ms)) return iso;
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+function decisionLine(item) {
+  const verb = item.status === "approved" ? "Approved" : item.status === "rejected" ? "Rejected" : item.status;
+  const by = item.decided_by ? ` by ${item.decided_by}` : "";
+  const when = formatWhen(item.decided_at);
+  return `${verb}${by}${when ? ` \xB7 ${when}` : ""}`;
+}
+function safeHref(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+  } catch {
+    return null;
   }
-  return error instanceof Error ? error.message : String(error);
+}
+
+// web/page/history_view.ts
+var HistoryView = class {
+  #els;
+  #source;
+  #filter = null;
+  #cursor = null;
+  /** Bumped by each new search, so a slow older answer never lands on a newer one. */
+  #generation = 0;
+  /**
+   * @param els the form, list, status line and "older" button
+   * @param source where pages come from
+   */
+  constructor(els, source) {
+    this.#els = els;
+    this.#source = source;
+    els.form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void this.search();
+    });
+    els.form.addEventListener("change", (ev) => {
+      if (ev.target.tagName === "SELECT") void this.search();
+    });
+    els.more.addEventListener("click", () => void this.#load(false));
+  }
+  /** Whether a first page was asked for. */
+  get loaded() {
+    return this.#filter !== null;
+  }
+  /** Starts over with the form's fields. */
+  search() {
+    this.#filter = readFilter(this.#els.form);
+    this.#cursor = null;
+    return this.#load(true);
+  }
+  async #load(first) {
+    const filter = this.#filter;
+    if (!filter) return;
+    const generation = first ? ++this.#generation : this.#generation;
+    const els = this.#els;
+    els.more.disabled = true;
+    els.status.textContent = "Loading\u2026";
+    els.list.setAttribute("aria-busy", "true");
+    let page;
+    try {
+      page = await this.#source(historyQuery(filter, first ? null : this.#cursor));
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      els.status.textContent = `History unavailable: ${error instanceof Error ? error.message : String(error)}`;
+      els.list.setAttribute("aria-busy", "false");
+      els.more.disabled = false;
+      return;
+    }
+    if (generation !== this.#generation) return;
+    const rows = page.items.map(historyRow);
+    if (first) els.list.replaceChildren(...rows);
+    else els.list.append(...rows);
+    this.#cursor = page.next_cursor;
+    els.more.hidden = page.next_cursor === null;
+    els.more.disabled = false;
+    els.list.setAttribute("aria-busy", "false");
+    const count = els.list.childElementCount;
+    els.status.textContent = count === 0 ? "No decision matches." : `${count} decision${count === 1 ? "" : "s"}${page.next_cursor ? ", more below" : ""}`;
+  }
+};
+function readFilter(form) {
+  const data = new FormData(form);
+  const text = (name) => String(data.get(name) ?? "");
+  const status = text("status");
+  return {
+    status: status === "approved" || status === "rejected" ? status : "",
+    platform: text("platform"),
+    by: text("by"),
+    q: text("q")
+  };
+}
+function historyRow(item) {
+  const href = safeHref(item.post_url);
+  const link = href ? h("a", {
+    class: "card-link",
+    href,
+    target: "_blank",
+    rel: "noopener noreferrer"
+  }, href) : h("span", {
+    class: "card-link card-link--inactive"
+  }, item.post_url);
+  const approved = item.status === "approved";
+  return h("li", {
+    class: `history-item history-item--${approved ? "approved" : "rejected"}`,
+    "data-history-id": String(item.response_id),
+    "data-status": item.status,
+    "data-decided-by": item.decided_by ?? ""
+  }, h("div", {
+    class: "card-meta"
+  }, h("span", {
+    class: "history-id"
+  }, `#${item.response_id}`), h("span", {
+    class: "card-platform"
+  }, item.platform), h("span", {
+    class: "history-decision"
+  }, decisionLine(item))), link, item.post_text ? h("blockquote", {
+    class: "card-post"
+  }, h("p", {
+    class: "card-post-text"
+  }, item.post_text)) : h("p", {
+    class: "card-post card-post--empty"
+  }, "No post text."), h("p", {
+    class: "card-author"
+  }, item.author ? `Author: ${item.author}` : "Author unknown"), h("section", {
+    class: approved ? "card-reply" : "card-reply card-reply--rejected"
+  }, h("h3", {
+    class: "card-reply-label"
+  }, approved ? "Reply sent" : "Proposed reply"), h("p", {
+    class: "card-reply-text history-text"
+  }, item.response_text)), item.reason ? h("p", {
+    class: "history-reason"
+  }, `Reason: ${item.reason}`) : "");
+}
+
+// web/page/hub.ts
+function boardClient(client) {
+  return {
+    get state() {
+      return client.state;
+    },
+    approve: (id, text) => client.approve(id, text),
+    reject: (id, reason) => client.reject(id, reason),
+    async claim(id) {
+      const ack = await client.claim(id);
+      const claim = parseClaim(ack.claimed_by, ack.claim_until);
+      if (!claim) throw new Error("the server's answer to CLAIM names no claim");
+      return claim;
+    },
+    release: (id) => client.release(id)
+  };
+}
+function historySource(origin, token) {
+  const history2 = new HistoryClient(origin, {
+    token
+  });
+  return (query) => history2.page(query);
 }
 
 // web/page/indicator.ts
@@ -1264,23 +2028,89 @@ function renderIndicator(el, view) {
 }
 
 // web/page/keyboard.ts
+var KEYS = [
+  [
+    "j / \u2193",
+    "next card"
+  ],
+  [
+    "k / \u2191",
+    "previous card"
+  ],
+  [
+    "a",
+    "approve the focused card (saves an edited reply)"
+  ],
+  [
+    "r",
+    "reject the focused card (with the reason typed)"
+  ],
+  [
+    "e",
+    "edit the reply (claims the card for you)"
+  ],
+  [
+    "Esc",
+    "in the editor: cancel editing and release the card"
+  ],
+  [
+    "Ctrl+Enter",
+    "in the editor: save and approve"
+  ],
+  [
+    "/",
+    "search"
+  ],
+  [
+    "?",
+    "this list"
+  ]
+];
+var CARD_KEYS = {
+  a: "approve",
+  r: "reject",
+  e: "edit"
+};
 function isTyping(target) {
   const el = target;
-  return !!el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.isContentEditable);
+  return !!el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
 }
-function installCardKeys(list) {
+function shown(el, step) {
+  let at = el;
+  while (at instanceof HTMLElement && at.hidden) at = at[step];
+  return at;
+}
+function installKeys(targets) {
+  const { list } = targets;
   document.addEventListener("keydown", (ev) => {
-    if (ev.altKey || ev.ctrlKey || ev.metaKey || isTyping(ev.target)) return;
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.defaultPrevented || isTyping(ev.target)) {
+      return;
+    }
+    if (ev.key === "?") {
+      ev.preventDefault();
+      return targets.help();
+    }
+    if (ev.key === "/") {
+      ev.preventDefault();
+      return targets.search();
+    }
+    if (!targets.boardShown()) return;
     const target = ev.target instanceof HTMLElement ? ev.target : null;
     const onCard = target?.matches("[data-response-id]") ?? false;
     const current = target?.closest("[data-response-id]") ?? null;
+    const action = CARD_KEYS[ev.key];
+    if (action) {
+      if (!current) return;
+      ev.preventDefault();
+      return targets.act(current, action);
+    }
     let next;
     if (ev.key === "j" || onCard && ev.key === "ArrowDown") {
-      next = current ? current.nextElementSibling : list.firstElementChild;
+      next = current ? shown(current.nextElementSibling, "nextElementSibling") : shown(list.firstElementChild, "nextElementSibling");
     } else if (ev.key === "k" || onCard && ev.key === "ArrowUp") {
-      next = current ? current.previousElementSibling : list.firstElementChild;
+      next = current ? shown(current.previousElementSibling, "previousElementSibling") : shown(list.firstElementChild, "nextElementSibling");
     } else if (ev.key === "Home" && onCard) {
-      next = list.firstElementChild;
+      next = shown(list.firstElementChild, "nextElementSibling");
     } else {
       return;
     }
@@ -1292,6 +2122,101 @@ function installCardKeys(list) {
       });
     }
   });
+}
+
+// web/page/notify.ts
+var NOTIFY_KEY = "review-hub.notify";
+function shouldNotify(optedIn, permission, hidden) {
+  return optedIn && permission === "granted" && hidden;
+}
+var Notifier = class {
+  #env;
+  /** @param env the browser's notification API, visibility and storage */
+  constructor(env2) {
+    this.#env = env2;
+  }
+  /** Whether notifications are on (asked for, and allowed). */
+  get enabled() {
+    return this.#env.storage.getItem(NOTIFY_KEY) === "on" && this.#env.permission() === "granted";
+  }
+  /** Whether this browser can notify at all. */
+  get supported() {
+    return this.#env.permission() !== "unsupported";
+  }
+  /**
+   * Turns notifications on (asking the browser) or off.
+   * @param on the wish
+   * @returns whether they are on now
+   */
+  async set(on) {
+    if (!on) {
+      this.#env.storage.removeItem(NOTIFY_KEY);
+      return false;
+    }
+    const permission = this.#env.permission() === "granted" ? "granted" : await this.#env.request();
+    if (permission !== "granted") return false;
+    this.#env.storage.setItem(NOTIFY_KEY, "on");
+    return true;
+  }
+  /**
+   * A reply arrived: notify if it is due.
+   * @param id the response id
+   * @param platform its platform
+   * @param postUrl its post
+   */
+  arrived(id, platform, postUrl) {
+    const optedIn = this.#env.storage.getItem(NOTIFY_KEY) === "on";
+    if (!shouldNotify(optedIn, this.#env.permission(), this.#env.hidden())) return;
+    this.#env.show(`New reply to review (#${id})`, `${platform}: ${postUrl}`, `reply-${id}`);
+  }
+};
+function browserNotifyEnv() {
+  const api = typeof Notification === "function" ? Notification : null;
+  return {
+    permission: () => api?.permission ?? "unsupported",
+    request: () => api ? api.requestPermission() : Promise.resolve("denied"),
+    show(title, body, tag) {
+      if (!api) return;
+      const n = new api(title, {
+        body,
+        tag
+      });
+      n.onclick = () => {
+        globalThis.focus();
+        n.close();
+      };
+    },
+    hidden: () => document.visibilityState === "hidden",
+    storage: localStorage
+  };
+}
+
+// web/page/presence.ts
+function presenceChips(operators, me) {
+  const chips = [];
+  for (const entry of operators) {
+    const e = entry;
+    if (!e || typeof e.user !== "string") continue;
+    const connections = Number.isSafeInteger(e.connections) && e.connections > 0 ? e.connections : 1;
+    const mine = e.user === me;
+    const name = mine ? `${e.user} (you)` : e.user;
+    chips.push({
+      user: e.user,
+      connections,
+      me: mine,
+      label: connections > 1 ? `${name} \xD7${connections}` : name
+    });
+  }
+  return chips.sort((a, b) => Number(b.me) - Number(a.me) || a.user.localeCompare(b.user));
+}
+function renderPresence(el, summary, chips) {
+  el.replaceChildren(...chips.map((chip) => h("li", {
+    class: chip.me ? "presence-chip presence-chip--me" : "presence-chip",
+    "data-presence-user": chip.user,
+    "data-connections": String(chip.connections),
+    title: `${chip.connections} connection${chip.connections === 1 ? "" : "s"}`
+  }, chip.label)));
+  summary.textContent = chips.length === 1 ? "1 online" : `${chips.length} online`;
 }
 
 // web/page/token.ts
@@ -1312,16 +2237,95 @@ function forgetToken(env2) {
   env2.storage.removeItem(TOKEN_KEY);
 }
 
+// web/page/views.ts
+var Views = class {
+  #current = "board";
+  #shown;
+  /** @param shown called after a view is shown (e.g. to load the History the first time) */
+  constructor(shown2) {
+    this.#shown = shown2;
+    for (const view of [
+      "board",
+      "history"
+    ]) {
+      byId(`tab-${view}`).addEventListener("click", () => this.show(view));
+    }
+  }
+  /** The view on screen. */
+  get current() {
+    return this.#current;
+  }
+  /**
+   * Shows a view and hides the other.
+   * @param view the view
+   */
+  show(view) {
+    this.#current = view;
+    byId("board-view").hidden = view !== "board";
+    byId("history-view").hidden = view !== "history";
+    for (const name of [
+      "board",
+      "history"
+    ]) {
+      byId(`tab-${name}`).setAttribute("aria-pressed", String(name === view));
+    }
+    this.#shown(view);
+  }
+};
+function installHelp() {
+  const dialog = byId("help");
+  byId("help-keys").replaceChildren(...KEYS.flatMap(([key, what]) => [
+    h("dt", {}, h("kbd", {}, key)),
+    h("dd", {}, what)
+  ]));
+  const open = () => {
+    if (!dialog.open) dialog.showModal();
+  };
+  byId("help-open").addEventListener("click", open);
+  byId("help-close").addEventListener("click", () => dialog.close());
+  return open;
+}
+
 // web/page/main.ts
 var env = {
   location,
   history,
   storage: sessionStorage
 };
+var CLAIM_TICK_MS = 500;
 function showMessage(text) {
   const box = byId("message");
   box.textContent = text;
   box.hidden = false;
+}
+function installNotifyButton(notifier) {
+  const button = byId("notify");
+  if (!notifier.supported) return;
+  const show = (on) => {
+    button.setAttribute("aria-pressed", String(on));
+    button.textContent = on ? "Notifying: on" : "Notify me";
+  };
+  button.hidden = false;
+  show(notifier.enabled);
+  button.addEventListener("click", async () => show(await notifier.set(!notifier.enabled)));
+}
+function installFilter(board) {
+  const platform = byId("filter-platform");
+  const text = byId("filter-text");
+  const apply = () => {
+    const filter = {
+      platform: platform.value,
+      text: text.value.trim()
+    };
+    board.setFilter(filter.platform === "" && filter.text === "" ? SHOW_EVERY : filter);
+  };
+  const SHOW_EVERY = {
+    platform: "",
+    text: ""
+  };
+  byId("board-filter").addEventListener("submit", (ev) => ev.preventDefault());
+  platform.addEventListener("change", apply);
+  text.addEventListener("input", apply);
 }
 function start() {
   const indicator = byId("connection");
@@ -1340,22 +2344,61 @@ function start() {
   });
   let me = null;
   const list = byId("cards");
+  const shownLine = byId("filter-shown");
   const board = new Board({
     list,
     count: byId("pending-count"),
     empty: byId("empty"),
     decisions: byId("decisions")
-  }, client, () => me);
-  installCardKeys(list);
+  }, boardClient(client), () => me, () => client.serverNow(), (pending, shown2) => {
+    document.title = titleFor(pending);
+    shownLine.textContent = shownText(shown2, pending);
+  });
+  const historyView = new HistoryView({
+    form: byId("history-form"),
+    list: byId("history-list"),
+    status: byId("history-status"),
+    more: byId("history-more")
+  }, historySource(location.origin, token));
+  const views = new Views((view) => {
+    if (view === "history" && !historyView.loaded) void historyView.search();
+  });
+  const notifier = new Notifier(browserNotifyEnv());
+  installNotifyButton(notifier);
+  installFilter(board);
+  const help = installHelp();
+  installKeys({
+    list,
+    act: (el, action) => board.act(el, action),
+    help,
+    boardShown: () => views.current === "board",
+    search() {
+      const field = views.current === "board" ? "filter-text" : "history-q";
+      byId(field).focus();
+    }
+  });
   client.on("snapshot", (s) => board.replace(s.items));
-  client.on("pending", (e) => board.add(e));
+  client.on("pending", (e) => {
+    board.add(e);
+    notifier.arrived(e.response_id, e.platform, e.post_url);
+  });
   client.on("approved", (e) => board.decided(e));
   client.on("rejected", (e) => board.decided(e));
+  client.on("claimed", (e) => {
+    const claim = parseClaim(e.by, e.until);
+    if (claim) board.claimed(e.response_id, claim);
+  });
+  client.on("released", (e) => board.released(e.response_id, e.by));
+  client.on("presence", (p) => {
+    renderPresence(byId("presence-list"), byId("presence-count"), presenceChips(p.operators, me));
+  });
+  setInterval(() => board.tick(), CLAIM_TICK_MS);
   let status = client.status;
   const show = () => renderIndicator(indicator, indicatorView(status, Date.now()));
   client.on("state", (next) => {
     status = next;
     if (next.kind === "connected") me = next.user;
+    byId("presence").classList.toggle("presence--stale", next.kind !== "connected");
     if (next.kind === "closed" && next.reason.kind === "unauthorized") {
       forgetToken(env);
       showMessage("The server refused your token (expired or invalid). Open a new operator link to continue.");

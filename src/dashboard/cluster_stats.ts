@@ -1,0 +1,100 @@
+/**
+ * `ClusterStats`: everything the cluster view needs, composed for `serve()`:
+ * the dependency watch, the SR → EVENT timer, this process's collector and
+ * reporter, and, once the database answered, the board (Redis when
+ * configured, with the database as fallback).
+ * @module
+ */
+import type { TokenAuthority } from "../auth/jwt.ts";
+import type { Clock } from "../clock.ts";
+import type { Config } from "../config.ts";
+import type { WebSocketManager } from "../connection/manager.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { Store } from "../store/store.ts";
+import { ClusterBoard, StoreBoard } from "./board.ts";
+import { NodeCollector, nodeIdentity } from "./collect.ts";
+import { DependencyWatch } from "./dependencies.ts";
+import { RedisBoard } from "./redis_board.ts";
+import { NodeReporter } from "./reporter.ts";
+import type { DashboardDeps } from "./routes.ts";
+import { SrEventTimer } from "./sr_latency.ts";
+
+/** What `ClusterStats` reads. */
+export interface ClusterStatsDeps {
+  readonly config: Pick<Config, "redisUrl" | "eventRetentionHours">;
+  readonly store: Store;
+  readonly metrics: Metrics;
+  readonly manager: WebSocketManager;
+  /** The highest seq this process delivered. */
+  readonly head: () => number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The secret tokens are verified with (the generated one in development mode). */
+  readonly secret: string;
+}
+
+/** The cluster view's parts of one process. */
+export class ClusterStats {
+  readonly dependencies: DependencyWatch;
+  readonly srTimer: SrEventTimer;
+  readonly reporter: NodeReporter;
+  readonly #d: ClusterStatsDeps;
+  #epoch = "";
+
+  /** @param d the process's parts */
+  constructor(d: ClusterStatsDeps) {
+    this.#d = d;
+    const identity = nodeIdentity(d.clock.now());
+    d.metrics.set("ws_node_info", 1, {
+      node: identity.node,
+      host: identity.host,
+      pid: identity.pid,
+    });
+    this.dependencies = new DependencyWatch({
+      brokerConfigured: d.config.redisUrl !== "",
+      metrics: d.metrics,
+    });
+    this.srTimer = new SrEventTimer(d.clock, d.metrics);
+    const collector = new NodeCollector({
+      identity,
+      metrics: d.metrics,
+      clock: d.clock,
+      clients: () => d.manager.describeAliveClients(),
+      epoch: () => this.#epoch,
+      head: d.head,
+      oldest: () => d.store.oldestSeq(),
+      retentionHours: d.config.eventRetentionHours,
+      dependencies: () => this.dependencies.state(),
+    });
+    this.reporter = new NodeReporter({ collector, clock: d.clock, logger: d.logger });
+  }
+
+  /**
+   * Starts publishing, once the store is initialised.
+   * @param epoch the event log's epoch
+   */
+  start(epoch: string): void {
+    this.#epoch = epoch;
+    const { config, store, logger, secret } = this.#d;
+    const redis = config.redisUrl === ""
+      ? null
+      : new RedisBoard({ url: config.redisUrl, epoch, secret, logger });
+    this.reporter.start(new ClusterBoard(redis, new StoreBoard(store), logger));
+  }
+
+  /** Stops publishing (before the store closes). */
+  stop(): Promise<void> {
+    return this.reporter.stop();
+  }
+
+  /**
+   * The dashboard routes' dependencies.
+   * @param auth verifies tokens
+   * @param page serves the dashboard's HTML
+   * @returns them
+   */
+  routes(auth: TokenAuthority, page: (host: string) => Promise<Response>): DashboardDeps {
+    return { reporter: this.reporter, auth, clock: this.#d.clock, page };
+  }
+}

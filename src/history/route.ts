@@ -1,0 +1,116 @@
+/**
+ * `GET /api/history` (PROTOCOL.md §2, v1.1): decided responses, newest
+ * decision first, for an operator's or admin's bearer token. `401` without
+ * a valid token, `403` for another role, `400` `bad_frame` naming a bad
+ * parameter, `503` when the database does not answer.
+ * @module
+ */
+import type { TokenAuthority } from "../auth/jwt.ts";
+import type { Clock } from "../clock.ts";
+import { errorFrame } from "../commands/errors.ts";
+import type { Logger } from "../log/logger.ts";
+import { HTTP_STATUS_OF, ProtocolError } from "../protocol/codes.ts";
+import type { ErrorFrame } from "../protocol/frames.ts";
+import { isReviewer } from "../protocol/types.ts";
+import { type ResponseRow, type Store, StoreUnavailableError } from "../store/store.ts";
+import { encodeCursor, parseHistoryQuery } from "./query.ts";
+
+/** What the route needs. */
+export interface HistoryDeps {
+  readonly auth: TokenAuthority;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** One item of the answer. */
+export interface HistoryItem {
+  readonly response_id: number;
+  readonly platform: string;
+  readonly post_url: string;
+  readonly post_text: string | null;
+  readonly author: string | null;
+  readonly response_text: string;
+  readonly status: string;
+  readonly decided_by: string | null;
+  readonly decided_at: string | null;
+  readonly reason: string | null;
+  readonly created_at: string;
+}
+
+/**
+ * Maps a decided row to its item.
+ * @param row the row
+ * @returns the item, times in ISO-8601 UTC
+ */
+export function historyItem(row: ResponseRow): HistoryItem {
+  return {
+    response_id: row.id,
+    platform: row.platform,
+    post_url: row.post_url,
+    post_text: row.post_text,
+    author: row.author,
+    response_text: row.response_text,
+    status: row.status,
+    decided_by: row.decided_by,
+    decided_at: row.decided_at?.toISOString() ?? null,
+    reason: row.reason,
+    created_at: row.created_at.toISOString(),
+  };
+}
+
+const JSON_TYPE = {
+  "content-type": "application/json; charset=utf-8",
+  "cache-control": "no-store",
+};
+
+function answer(body: unknown, status: number): Response {
+  return new Response(JSON.stringify(body), { status, headers: JSON_TYPE });
+}
+
+function problem(frame: ErrorFrame): Response {
+  return answer(frame, HTTP_STATUS_OF[frame.code]);
+}
+
+/**
+ * Answers one history request.
+ * @param req the request
+ * @param url its parsed URL
+ * @param d the dependencies
+ * @returns the response
+ */
+export async function historyRoute(req: Request, url: URL, d: HistoryDeps): Promise<Response> {
+  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
+  if (!token) {
+    return problem(errorFrame(undefined, "unauthorized", "Authorization: Bearer <token> required"));
+  }
+  let role;
+  try {
+    role = (await d.auth.verify(token, d.clock.now())).role;
+  } catch (e) {
+    return problem(errorFrame(undefined, "unauthorized", (e as Error).message));
+  }
+  if (!isReviewer(role)) {
+    return problem(errorFrame(undefined, "forbidden", "history is for operators and admins"));
+  }
+  try {
+    const query = parseHistoryQuery(url.searchParams);
+    // One row more than asked says whether another page follows.
+    const rows = await d.store.history({ ...query, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const next = rows.length > query.limit && last?.decided_at
+      ? encodeCursor(last.decided_at, last.id)
+      : null;
+    return answer({ items: page.map(historyItem), next_cursor: next }, 200);
+  } catch (e) {
+    if (e instanceof ProtocolError) {
+      return problem(errorFrame(undefined, e.code, e.message, { ...e.fields }));
+    }
+    if (e instanceof StoreUnavailableError) {
+      return problem(errorFrame(undefined, "unavailable", "the database does not answer"));
+    }
+    d.logger.error("history failed", { error: e });
+    return problem(errorFrame(undefined, "internal", "internal error"));
+  }
+}

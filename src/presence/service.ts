@@ -1,0 +1,210 @@
+/**
+ * `PresenceService`: which operators and admins are connected to any
+ * process sharing the database (PROTOCOL.md §3.2 `PRESENCE`, v1.1).
+ *
+ * This process's roster follows the manager's authentications and
+ * removals at once; it is shared through a `PresenceTransport` soon after
+ * every change and about every second (the heartbeat that keeps a process
+ * in the list), and the others' reports are read every `pollMs`. A process
+ * that died stops writing, so its report goes stale and leaves the list.
+ * The merged list goes to every live reviewer when it changes, at most
+ * once per `minIntervalMs`; a client that has just been welcomed gets it
+ * after its replay or `SNAPSHOT`.
+ * @module
+ */
+import type { Clock, TimerHandle } from "../clock.ts";
+import type { ClientChange, WebSocketManager } from "../connection/manager.ts";
+import type { WebSocketClient } from "../connection/client.ts";
+import type { Logger } from "../log/logger.ts";
+import type { PresenceEntry } from "../protocol/frames.ts";
+import { isReviewer } from "../protocol/types.ts";
+import { Coalescer } from "./coalescer.ts";
+import { LocalRoster, mergeReports, parseReport, type PresenceReport } from "./roster.ts";
+import type { PresenceTransport } from "./transport.ts";
+
+/** How long after a local change its report is shared, so a burst of changes shares once (ms). */
+const WRITE_SOON_MS = 100;
+
+/** How old a list a newly welcomed client may get while the list keeps changing (ms). */
+const WELCOME_STALE_MS = 100;
+
+/** Builds of the list per second before welcomes may share a slightly stale one. */
+const BUILDS_PER_SECOND = 20;
+
+/** Options of a `PresenceService`. */
+export interface PresenceOptions {
+  readonly manager: WebSocketManager;
+  readonly transport: PresenceTransport;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** This process's id (its report is taken from memory, not from the transport). */
+  readonly processId: string;
+  /** How often the others' reports are read (ms); default 500. */
+  readonly pollMs?: number;
+  /** How often this process's report is written when nothing changes (ms); default 1000. */
+  readonly writeMs?: number;
+  /** The shortest time between two `PRESENCE` broadcasts (ms); default 1000. */
+  readonly minIntervalMs?: number;
+}
+
+/** Keeps and broadcasts the list of connected reviewers. */
+export class PresenceService {
+  readonly #o: PresenceOptions;
+  readonly #roster = new LocalRoster();
+  readonly #coalescer: Coalescer;
+  #remote: PresenceReport[] = [];
+  /** The others' reports as last read, to tell a change from a repeat. */
+  #remoteKey = "";
+  #sentText = "";
+  /** What each client was last sent, so a welcome and a broadcast never repeat one list. */
+  readonly #lastSent = new WeakMap<WebSocketClient, string>();
+  #timers: TimerHandle[] = [];
+  #unlisten: (() => void) | null = null;
+  #writeSoon: TimerHandle | null = null;
+  #stopped = false;
+  #reading = false;
+  /** The `PRESENCE` text of the list as last built, and when; null once something changed. */
+  #built: { text: string; at: number } | null = null;
+  #lastBuilt: { text: string; at: number } | null = null;
+  #windowStart = 0;
+  #builds = 0;
+
+  /** @param options manager, transport, clock and periods */
+  constructor(options: PresenceOptions) {
+    this.#o = options;
+    this.#coalescer = new Coalescer(
+      options.clock,
+      options.minIntervalMs ?? 1000,
+      () => this.#broadcast(),
+    );
+  }
+
+  /** Listens to the manager and starts sharing and reading reports; idempotent. */
+  start(): void {
+    if (this.#unlisten !== null || this.#stopped) return;
+    const { clock, manager } = this.#o;
+    this.#unlisten = manager.addListener((change) => this.#onChange(change));
+    for (const c of manager.clients.values()) {
+      if (c.role !== null && isReviewer(c.role) && c.user !== null && c.state !== "closed") {
+        this.#roster.add(c.user, c.id, c.connectedAt);
+      }
+    }
+    this.#timers.push(clock.setInterval(() => void this.#write(), this.#o.writeMs ?? 1000));
+    this.#timers.push(clock.setInterval(() => void this.#read(), this.#o.pollMs ?? 500));
+    void this.#write().then(() => this.#read());
+  }
+
+  /** Stops, and withdraws this process's report. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unlisten?.();
+    for (const t of this.#timers) this.#o.clock.clearInterval(t);
+    if (this.#writeSoon !== null) this.#o.clock.clearTimeout(this.#writeSoon);
+    this.#coalescer.stop();
+    await this.#o.transport.remove().catch((e) =>
+      this.#o.logger.debug("presence remove failed", { error: e })
+    );
+  }
+
+  /** The merged list now: every process's reviewers, this one's as of now. */
+  list(): PresenceEntry[] {
+    return mergeReports([this.#roster.report(), ...this.#remote]);
+  }
+
+  /**
+   * Sends the list to one client that has just become live (after its replay or snapshot).
+   * @param client the client
+   */
+  welcome(client: WebSocketClient): void {
+    if (!isReviewer(client.role)) return;
+    const text = this.#text(WELCOME_STALE_MS);
+    this.#lastSent.set(client, text);
+    this.#o.manager.send(client, text, "PRESENCE");
+  }
+
+  #onChange({ kind, client }: ClientChange): void {
+    if (!isReviewer(client.role) || client.user === null) return;
+    const changed = kind === "authenticated"
+      ? this.#roster.add(client.user, client.id, client.connectedAt)
+      : this.#roster.remove(client.user, client.id);
+    if (!changed) return;
+    this.#changed();
+    // Share soon, so other processes see the change well within 2 s; changes in a burst share once.
+    this.#writeSoon ??= this.#o.clock.setTimeout(() => {
+      this.#writeSoon = null;
+      void this.#write();
+    }, WRITE_SOON_MS);
+  }
+
+  async #write(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      await this.#o.transport.write(JSON.stringify(this.#roster.report()));
+    } catch (e) {
+      this.#o.logger.debug("presence write failed", { error: e });
+    }
+  }
+
+  async #read(): Promise<void> {
+    if (this.#stopped || this.#reading) return;
+    this.#reading = true;
+    try {
+      const others = (await this.#o.transport.read())
+        .filter((r) => r.processId !== this.#o.processId)
+        .sort((a, b) => (a.processId < b.processId ? -1 : 1));
+      const key = JSON.stringify(others);
+      if (key === this.#remoteKey) return; // the usual case: nobody came or went elsewhere
+      this.#remoteKey = key;
+      this.#remote = others.map((r) => parseReport(r.users));
+      this.#changed();
+    } catch (e) {
+      // Keep the last view: a database that does not answer for a moment
+      // is not everyone leaving.
+      this.#o.logger.debug("presence read failed", { error: e });
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  /** Something may have changed: a broadcast follows (at most once per interval). */
+  #changed(): void {
+    this.#built = null;
+    this.#coalescer.poke();
+  }
+
+  /**
+   * The `PRESENCE` text of the list now. In a reconnect storm the list
+   * changes with every hello and building it for each would cost O(n²):
+   * past `BUILDS_PER_SECOND` builds in a second, a welcome may get a text
+   * up to `staleMs` old, and the broadcast that follows carries the exact list.
+   */
+  #text(staleMs = 0): string {
+    if (this.#built !== null) return this.#built.text;
+    const now = this.#o.clock.now();
+    if (now - this.#windowStart >= 1000) {
+      this.#windowStart = now;
+      this.#builds = 0;
+    }
+    const last = this.#lastBuilt;
+    if (last !== null && now - last.at < staleMs && this.#builds >= BUILDS_PER_SECOND) {
+      return last.text;
+    }
+    this.#builds++;
+    const text = JSON.stringify({ type: "PRESENCE", operators: this.list() });
+    this.#built = this.#lastBuilt = { text, at: now };
+    return text;
+  }
+
+  /** Sends the list to every live reviewer when it differs from the last one sent. */
+  #broadcast(): void {
+    if (this.#stopped) return;
+    const text = this.#text();
+    if (text === this.#sentText) return;
+    this.#sentText = text;
+    for (const c of this.#o.manager.clients.values()) {
+      if (c.state !== "live" || !isReviewer(c.role) || this.#lastSent.get(c) === text) continue;
+      this.#lastSent.set(c, text);
+      this.#o.manager.send(c, text, "PRESENCE");
+    }
+  }
+}

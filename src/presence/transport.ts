@@ -1,0 +1,76 @@
+/**
+ * Where processes share their presence reports. `StorePresence` keeps one
+ * row per process in `ws_presence` (written about every second, read by
+ * every process; rows older than the staleness are ignored, then deleted),
+ * so presence works with nothing but the shared database.
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import type { Store } from "../store/store.ts";
+
+/** A process's report as shared: its id and the report's JSON text. */
+export interface SharedReport {
+  readonly processId: string;
+  readonly users: string;
+}
+
+/** Carries presence reports between the processes sharing one database. */
+export interface PresenceTransport {
+  /** `database` or `redis`, for logs. */
+  readonly kind: string;
+  /** Shares this process's report (and proves the process alive). */
+  write(users: string): Promise<void>;
+  /** The reports of every process alive now, this one's included. */
+  read(): Promise<SharedReport[]>;
+  /** Withdraws this process's report (on shutdown). */
+  remove(): Promise<void>;
+}
+
+/** Presence through the `ws_presence` table. */
+export class StorePresence implements PresenceTransport {
+  /** Always `database`. */
+  readonly kind = "database";
+  readonly #store: Store;
+  readonly #processId: string;
+  readonly #clock: Clock;
+  readonly #staleMs: number;
+  #lastPrune = 0;
+
+  /**
+   * @param store the shared database
+   * @param processId this process's id
+   * @param clock the time source
+   * @param staleMs a row older than this is a process that died
+   */
+  constructor(store: Store, processId: string, clock: Clock, staleMs: number) {
+    this.#store = store;
+    this.#processId = processId;
+    this.#clock = clock;
+    this.#staleMs = staleMs;
+  }
+
+  /** Upserts this process's row with the time now. */
+  async write(users: string): Promise<void> {
+    const now = this.#clock.now();
+    await this.#store.putPresence({
+      processId: this.#processId,
+      users,
+      heartbeatAt: new Date(now),
+    });
+    if (now - this.#lastPrune >= this.#staleMs) {
+      this.#lastPrune = now;
+      await this.#store.prunePresence(new Date(now - 2 * this.#staleMs));
+    }
+  }
+
+  /** The rows younger than the staleness. */
+  async read(): Promise<SharedReport[]> {
+    const rows = await this.#store.readPresence(new Date(this.#clock.now() - this.#staleMs));
+    return rows.map((r) => ({ processId: r.processId, users: r.users }));
+  }
+
+  /** Deletes this process's row. */
+  async remove(): Promise<void> {
+    await this.#store.prunePresence(new Date(0), this.#processId);
+  }
+}

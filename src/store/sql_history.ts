@@ -1,0 +1,132 @@
+/**
+ * The read behind `GET /api/history` and the presence rows, written once
+ * for both dialects. History pages by keyset on (`decided_at`, `id`),
+ * newest first, never by OFFSET, so a page costs the same however deep it
+ * is; the indexes of migration 2 (`responses_decided`,
+ * `responses_status_decided`, `responses_by_decided`) serve the order with
+ * and without the status and decider filters.
+ * @module
+ */
+import type { HistoryQuery, PresenceRow, ResponseRow } from "./store.ts";
+import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
+import {
+  fromDbTime,
+  RESPONSE_COLUMNS,
+  type SqlParam,
+  toDbTime,
+  toResponseRow,
+} from "./sql_values.ts";
+
+/** The SQLite function that lowercases all of Unicode (SQLite's own `lower` knows ASCII only). */
+export const UNICODE_LOWER = "unicode_lower";
+
+/**
+ * Escapes a search text for `LIKE … ESCAPE '!'` and wraps it in `%`.
+ * @param q the text
+ * @returns the pattern
+ */
+export function likePattern(q: string): string {
+  return `%${q.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/**
+ * Decided responses, newest decision first.
+ * @param r a runner
+ * @param dialect the database's spellings (search folds case differently)
+ * @param h the query, already checked
+ * @returns at most `h.limit` rows
+ */
+export async function readHistory(
+  r: SqlRunner,
+  dialect: SqlDialect,
+  h: HistoryQuery,
+): Promise<ResponseRow[]> {
+  const where = ["status IN ('approved', 'rejected')", "decided_at IS NOT NULL"];
+  const params: SqlParam[] = [];
+  if (h.status !== undefined) {
+    where.push("status = ?");
+    params.push(h.status);
+  }
+  if (h.platform !== undefined) {
+    where.push("platform = ?");
+    params.push(h.platform);
+  }
+  if (h.by !== undefined) {
+    where.push("decided_by = ?");
+    params.push(h.by);
+  }
+  if (h.q !== undefined && h.q !== "") {
+    // MySQL's columns are utf8mb4_unicode_ci: LIKE already ignores case.
+    const fold = dialect.name === "mysql"
+      ? (col: string) => col
+      : (col: string) => `${UNICODE_LOWER}(${col})`;
+    const pattern = likePattern(dialect.name === "mysql" ? h.q : h.q.toLowerCase());
+    where.push(
+      `(${
+        ["response_text", "post_text", "author"].map((c) => `${fold(c)} LIKE ? ESCAPE '!'`).join(
+          " OR ",
+        )
+      })`,
+    );
+    params.push(pattern, pattern, pattern);
+  }
+  if (h.after !== undefined) {
+    const at = toDbTime(h.after.decidedAt);
+    // `decided_at <= ?` alone is the index range; the OR only trims the tie.
+    where.push("decided_at <= ? AND (decided_at < ? OR id < ?)");
+    params.push(at, at, h.after.id);
+  }
+  params.push(h.limit);
+  const rows = await r.all(
+    `SELECT ${RESPONSE_COLUMNS} FROM responses WHERE ${where.join(" AND ")} ` +
+      "ORDER BY decided_at DESC, id DESC LIMIT ?",
+    params,
+  );
+  return rows.map(toResponseRow);
+}
+
+/**
+ * Upserts one process's presence row.
+ * @param r a runner
+ * @param dialect the database's spellings
+ * @param row the row
+ */
+export async function writePresence(
+  r: SqlRunner,
+  dialect: SqlDialect,
+  row: PresenceRow,
+): Promise<void> {
+  await r.run(dialect.upsertPresence, [row.processId, row.users, toDbTime(row.heartbeatAt)]);
+}
+
+/**
+ * The presence rows with a heartbeat at or after `since`.
+ * @param r a runner
+ * @param since the oldest heartbeat that counts
+ * @returns the rows
+ */
+export async function readPresenceRows(r: SqlRunner, since: Date): Promise<PresenceRow[]> {
+  const rows = await r.all(
+    "SELECT process_id, users, heartbeat_at FROM ws_presence WHERE heartbeat_at >= ?",
+    [toDbTime(since)],
+  );
+  return rows.map((row) => ({
+    processId: String(row.process_id),
+    users: String(row.users),
+    heartbeatAt: fromDbTime(row.heartbeat_at),
+  }));
+}
+
+/**
+ * Deletes presence rows older than `before`, and one process's row.
+ * @param r a runner
+ * @param before the oldest heartbeat kept
+ * @param processId a process whose row goes too (on shutdown)
+ * @returns how many rows were deleted
+ */
+export function deletePresence(r: SqlRunner, before: Date, processId?: string): Promise<number> {
+  return r.run("DELETE FROM ws_presence WHERE heartbeat_at < ? OR process_id = ?", [
+    toDbTime(before),
+    processId ?? "",
+  ]);
+}

@@ -1,0 +1,171 @@
+/**
+ * Private MariaDB and Redis servers for tests that kill, pause or restart
+ * their database or broker: each runs in its own temporary directory on a
+ * free loopback port, so the shared services are never disturbed. The same
+ * data directory survives a kill, so a restart is a crash recovery.
+ * @module
+ */
+import { freePort } from "./server.ts";
+
+const MARIADBD = "/usr/sbin/mariadbd";
+const INSTALL_DB = "/usr/bin/mariadb-install-db";
+const REDIS_SERVER = "/usr/bin/redis-server";
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the MariaDB server binaries are installed. */
+export const HAVE_MARIADB_BINARIES: boolean = isFile(MARIADBD) && isFile(INSTALL_DB);
+/** True when `redis-server` is installed. */
+export const HAVE_REDIS_BINARY: boolean = isFile(REDIS_SERVER);
+
+/**
+ * Waits until a loopback port accepts connections (`up`) or refuses them.
+ * @param port the port
+ * @param up which state to wait for
+ * @param ms how long at most
+ * @throws {Error} when the port does not reach that state in time
+ */
+export async function waitForPort(port: number, up: boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      if (up) return;
+    } catch {
+      if (!up) return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`port ${port} did not go ${up ? "up" : "down"} in ${ms} ms`);
+}
+
+/** A private server process that can be killed, paused and started again. */
+export interface PrivateService {
+  readonly port: number;
+  /** Whether a process was started and has not been seen to end. */
+  readonly running: boolean;
+  /** Starts the process (on the same data) and waits until its port accepts connections. */
+  start(): Promise<void>;
+  /** Sends a signal; for SIGKILL/SIGTERM also waits for the exit and the port to close. */
+  signal(signal: Deno.Signal): Promise<void>;
+  /** Stops the process (if running) and removes its directory. */
+  remove(): Promise<void>;
+}
+
+/** Runs one child process at a time from a command line, restartable. */
+function restartable(
+  port: number,
+  dir: string,
+  command: string,
+  args: string[],
+): PrivateService {
+  let child: Deno.ChildProcess | null = null;
+  const service: PrivateService = {
+    port,
+    get running() {
+      return child !== null;
+    },
+    async start() {
+      if (child) throw new Error(`${command} is already running`);
+      const spawned = new Deno.Command(command, { args, stdout: "null", stderr: "null" }).spawn();
+      child = spawned;
+      spawned.status.then(() => {
+        if (child === spawned) child = null;
+      });
+      await waitForPort(port, true);
+    },
+    async signal(signal: Deno.Signal) {
+      const target = child;
+      if (!target) return;
+      try {
+        target.kill(signal);
+      } catch { /* already gone */ }
+      if (signal === "SIGKILL" || signal === "SIGTERM") {
+        await target.status;
+        if (child === target) child = null;
+        await waitForPort(port, false);
+      }
+    },
+    async remove() {
+      if (child) {
+        const c = child;
+        try {
+          c.kill("SIGCONT");
+          c.kill("SIGKILL");
+        } catch { /* already gone */ }
+        await c.status;
+        child = null;
+      }
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+  return service;
+}
+
+/**
+ * Creates a MariaDB data directory (root without a password) and returns
+ * the server, not yet started.
+ * @returns the private MariaDB
+ * @throws {Error} when `mariadb-install-db` fails
+ */
+export async function privateMariadb(): Promise<PrivateService> {
+  const dir = await Deno.makeTempDir({ prefix: "wstest_mariadb_" });
+  const port = freePort();
+  const cnf = `${dir}/my.cnf`;
+  await Deno.writeTextFile(
+    cnf,
+    [
+      "[mariadbd]",
+      ...(Deno.uid() === 0 ? ["user=root"] : []),
+      `datadir=${dir}/data`,
+      `port=${port}`,
+      "bind-address=127.0.0.1",
+      `socket=${dir}/mysqld.sock`,
+      `pid-file=${dir}/mysqld.pid`,
+      `log-error=${dir}/error.log`,
+      "innodb_buffer_pool_size=32M",
+      "innodb_log_file_size=16M",
+      "max_connections=300",
+      "skip-log-bin",
+      "skip-name-resolve",
+      "",
+    ].join("\n"),
+  );
+  const install = await new Deno.Command(INSTALL_DB, {
+    args: [`--defaults-file=${cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!install.success) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw new Error(`mariadb-install-db failed: ${new TextDecoder().decode(install.stderr)}`);
+  }
+  return restartable(port, dir, MARIADBD, [`--defaults-file=${cnf}`]);
+}
+
+/**
+ * A Redis server without persistence on a free port, not yet started.
+ * @returns the private Redis; its URL is `redis://127.0.0.1:<port>`
+ */
+export async function privateRedis(): Promise<PrivateService> {
+  const dir = await Deno.makeTempDir({ prefix: "wstest_redis_" });
+  const port = freePort();
+  return restartable(port, dir, REDIS_SERVER, [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+  ]);
+}

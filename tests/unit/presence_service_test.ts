@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { createClient, type WebSocketClient } from "../../src/connection/client.ts";
+import { WebSocketManager } from "../../src/connection/manager.ts";
+import { createLogger } from "../../src/log/logger.ts";
+import { PresenceService } from "../../src/presence/service.ts";
+import type { PresenceTransport, SharedReport } from "../../src/presence/transport.ts";
+import type { Role } from "../../src/protocol/types.ts";
+import { FakeClock } from "./fake_clock.ts";
+
+const logger = createLogger("error");
+const STALE_MS = 3000;
+
+/** One table shared by the "processes": rows with their writer's time, stale ones ignored. */
+class MemoryTable {
+  readonly rows = new Map<string, { users: string; at: number }>();
+  constructor(readonly clock: FakeClock) {}
+  transport(processId: string): PresenceTransport & { dead: boolean } {
+    const table = this;
+    return {
+      kind: "memory",
+      dead: false,
+      write(users) {
+        if (!this.dead) table.rows.set(processId, { users, at: table.clock.now() });
+        return Promise.resolve();
+      },
+      read(): Promise<SharedReport[]> {
+        const oldest = table.clock.now() - STALE_MS;
+        return Promise.resolve(
+          [...table.rows].filter(([, r]) => r.at >= oldest).map(([id, r]) => ({
+            processId: id,
+            users: r.users,
+          })),
+        );
+      },
+      remove() {
+        table.rows.delete(processId);
+        return Promise.resolve();
+      },
+    };
+  }
+}
+
+function fakeSocket() {
+  const sent: string[] = [];
+  return {
+    sent,
+    readyState: 1,
+    bufferedAmount: 0,
+    send: (t: string) => void sent.push(t),
+    close: () => {},
+  };
+}
+
+function process_(clock: FakeClock, table: MemoryTable, processId: string) {
+  const manager = new WebSocketManager({
+    clock,
+    logger,
+    maxBufferedBytes: 1 << 20,
+    helloTimeoutMs: 10_000,
+    heartbeatTimeoutMs: STALE_MS,
+  });
+  const transport = table.transport(processId);
+  const service = new PresenceService({ manager, transport, clock, logger, processId });
+  const join = (user: string, role: Role = "operator") => {
+    const socket = fakeSocket();
+    const client: WebSocketClient = createClient(socket, "127.0.0.1", clock.now(), {
+      perSecond: 10,
+      burst: 10,
+    });
+    manager.addClient(client);
+    manager.authenticate(client, role, user);
+    client.state = "live";
+    service.welcome(client);
+    return { client, socket, lists: () => socket.sent.map((t) => JSON.parse(t).operators) };
+  };
+  return { manager, transport, service, join };
+}
+
+/** Moves fake time in small steps, letting the transports' promises settle. */
+async function run(clock: FakeClock, ms: number) {
+  for (let t = 0; t < ms; t += 50) {
+    clock.tick(50);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  }
+}
+
+const users = (list: Array<{ user: string; connections: number }>) =>
+  list.map((e) => `${e.user}×${e.connections}`).join(" ");
+
+Deno.test("presence service: welcome list, changes from another process, coalesced, and a dead process leaving", async () => {
+  const clock = new FakeClock(1_000_000);
+  const table = new MemoryTable(clock);
+  const p1 = process_(clock, table, "p1");
+  const p2 = process_(clock, table, "p2");
+  p1.service.start();
+  p2.service.start();
+  await run(clock, 100);
+  const alice = p1.join("alice");
+  assert.deepEqual(
+    alice.lists().map(users),
+    ["alice×1"],
+    `the welcome carries the list: ${alice.socket.sent}`,
+  );
+  await run(clock, 1500);
+  // Bob joins process 2: Alice on process 1 hears of it within 2 s (poll 500 ms, write 100 ms).
+  const joinedAt = clock.now();
+  p2.join("bob");
+  let seenAt = 0;
+  for (let t = 0; t < 2000 && seenAt === 0; t += 50) {
+    await run(clock, 50);
+    if (alice.lists().some((l) => users(l) === "alice×1 bob×1")) seenAt = clock.now();
+  }
+  assert.ok(seenAt > 0 && seenAt - joinedAt <= 2000, `seen after ${seenAt - joinedAt} ms`);
+  // A burst of changes is coalesced: at most one list per second, the last one exact.
+  const before = alice.socket.sent.length;
+  const start = clock.now();
+  const burst = [p2.join("bob"), p2.join("carol"), p1.join("dave", "admin")];
+  p1.join("writer", "module");
+  await run(clock, 2500);
+  const sent = alice.socket.sent.slice(before).length;
+  assert.ok(sent >= 1 && sent <= Math.ceil((clock.now() - start) / 1000), `${sent} lists`);
+  assert.equal(
+    users(alice.lists().at(-1)),
+    "alice×1 bob×2 carol×1 dave×1",
+    "modules are not listed",
+  );
+  // Closing one of Bob's connections counts down.
+  p2.manager.removeClient(burst[0].client.id, 1000);
+  await run(clock, 2000);
+  assert.equal(users(alice.lists().at(-1)), "alice×1 bob×1 carol×1 dave×1");
+  // Process 2 dies (stops writing): its users leave once its report is stale.
+  p2.transport.dead = true;
+  await p2.service.stop().catch(() => {});
+  table.rows.set("p2", table.rows.get("p2") ?? { users: "[]", at: clock.now() }); // no withdrawal: a kill
+  const diedAt = clock.now();
+  let goneAt = 0;
+  for (let t = 0; t < STALE_MS + 5000 && goneAt === 0; t += 50) {
+    await run(clock, 50);
+    if (users(alice.lists().at(-1)) === "alice×1 dave×1") goneAt = clock.now();
+  }
+  assert.ok(goneAt > 0, "the dead process's users left");
+  assert.ok(goneAt - diedAt <= STALE_MS + 5000);
+  await p1.service.stop();
+});
+
+Deno.test("presence service: a storm of hellos ends with every client holding the exact list", async () => {
+  const clock = new FakeClock(1_000_000);
+  const table = new MemoryTable(clock);
+  const p1 = process_(clock, table, "p1");
+  p1.service.start();
+  await run(clock, 100);
+  const clients = Array.from({ length: 300 }, (_, i) => p1.join(`op${i}`));
+  await run(clock, 1500);
+  for (const c of clients) {
+    const last = c.lists().at(-1);
+    assert.equal(last.length, 300, "the broadcast after the storm is exact");
+    assert.ok(c.socket.sent.length <= 3, `${c.socket.sent.length} lists to one client`);
+  }
+  await p1.service.stop();
+});
