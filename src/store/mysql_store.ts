@@ -166,6 +166,10 @@ export class MysqlStore implements Store {
     const session = [
       "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
       `SET SESSION innodb_lock_wait_timeout = ${lockWait}, time_zone = '+00:00'`,
+      // `UPDATE responses … WHERE id = ? AND status = 'pending'` may otherwise be
+      // planned as an intersection of PRIMARY and the status index, which locks
+      // status-index records of other rows and deadlocks racing decisions.
+      "SET SESSION optimizer_switch = 'index_merge_intersection=off'",
     ];
     // Queued on each new connection before any statement of ours. Should one
     // fail, the session keeps the server's defaults (REPEATABLE READ is

@@ -37,7 +37,9 @@ async function runMain(
 /** `deno task start`'s own `deno run …` line, from deno.json, with `extra` flags before main.ts. */
 async function taskStartArgs(extra: string[] = []): Promise<string[]> {
   const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks;
-  const words = String(tasks.start).split(/\s+/);
+  // Leading NAME=value words are the task's environment (MALLOC_ARENA_MAX=2).
+  const all = String(tasks.start).split(/\s+/);
+  const words = all.slice(all.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w)));
   assert.equal(words[0], "deno");
   assert.ok(!words.includes("-A") && !words.includes("--allow-all"), "least privilege");
   return [...words.slice(1, -1), ...extra, words.at(-1)!];
