@@ -145,15 +145,24 @@ export class WebSocketManager {
 
   /** Summaries of the alive clients for `/stats`. */
   describeAliveClients(): ClientSummary[] {
-    return this.getAliveClients().map((c) => ({
-      id: c.id,
-      role: c.role,
-      user: c.user,
-      remote_address: c.remoteAddress,
-      connected_at: new Date(c.connectedAt).toISOString(),
-      last_heartbeat: new Date(c.lastHeartbeat).toISOString(),
-      last_seq_sent: c.lastSeqSent,
-    }));
+    return this.getAliveClients().map(summary);
+  }
+
+  /**
+   * Summaries of the longest-connected alive clients (the map keeps clients
+   * in the order they connected), and how many are alive in all.
+   * @param limit the most to summarise
+   * @returns the summaries, oldest first, and the count
+   */
+  describeOldestAliveClients(limit: number): { listed: ClientSummary[]; total: number } {
+    const listed: ClientSummary[] = [];
+    let total = 0;
+    for (const c of this.clients.values()) {
+      if (c.role === null || c.state === "closed" || c.socket.readyState !== OPEN) continue;
+      total++;
+      if (listed.length < limit) listed.push(summary(c));
+    }
+    return { listed, total };
   }
 
   /**
@@ -294,4 +303,16 @@ export class WebSocketManager {
     this.#roles[key] += delta;
     this.#o.metrics?.set("ws_connections", this.#roles[key], { role: key });
   }
+}
+
+function summary(c: WebSocketClient): ClientSummary {
+  return {
+    id: c.id,
+    role: c.role,
+    user: c.user,
+    remote_address: c.remoteAddress,
+    connected_at: new Date(c.connectedAt).toISOString(),
+    last_heartbeat: new Date(c.lastHeartbeat).toISOString(),
+    last_seq_sent: c.lastSeqSent,
+  };
 }

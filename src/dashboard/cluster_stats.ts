@@ -60,7 +60,7 @@ export class ClusterStats {
       identity,
       metrics: d.metrics,
       clock: d.clock,
-      clients: () => d.manager.describeAliveClients(),
+      clients: (limit) => d.manager.describeOldestAliveClients(limit),
       epoch: () => this.#epoch,
       head: d.head,
       oldest: () => d.store.oldestSeq(),

@@ -65,8 +65,12 @@ export class ServerWebSocket {
   #state: number = READY.open;
   #queue: Uint8Array[] = [];
   #queued = 0;
+  /** A write is out: the kernel has not taken all of `#current` yet. */
   #writing = false;
-  #flushing: Promise<void> = Promise.resolve();
+  #current: Uint8Array = new Uint8Array(0);
+  #currentAt = 0;
+  /** Resolved when no write is out any more (or the stream ended). */
+  #drainWaiters: Array<() => void> = [];
   #sentCloseCode = 0;
   #sentCloseReason = "";
   #drained = 0;
@@ -110,7 +114,7 @@ export class ServerWebSocket {
   start(): void {
     if (this.#started || this.#ended) return;
     this.#started = true;
-    this.#flushing = this.#flush();
+    if (this.#queue.length > 0) this.#write(this.#takeChunk());
     void this.#readLoop(this.#initial);
   }
 
@@ -174,26 +178,49 @@ export class ServerWebSocket {
   }
 
   #enqueue(frame: Uint8Array): void {
-    this.#queue.push(frame);
     this.#queued += frame.length;
-    if (!this.#writing && this.#started) this.#flushing = this.#flush();
+    if (this.#writing || !this.#started) this.#queue.push(frame);
+    else this.#write(frame);
   }
 
-  async #flush(): Promise<void> {
+  // The write path is callbacks, not an async loop: a fan-out calls it once
+  // per client per event, and each await of an async function costs promises
+  // of its own on top of the write's.
+  #write(chunk: Uint8Array): void {
     this.#writing = true;
-    try {
-      while (this.#queue.length > 0 && !this.#ended) {
-        const chunk = this.#takeChunk();
-        let at = 0;
-        while (at < chunk.length) at += await this.#stream.write(chunk.subarray(at));
-        this.#queued -= chunk.length;
-      }
-    } catch (error) {
-      this.onerror?.({ error });
-      this.#end(1006, "", false);
-    } finally {
-      this.#writing = false;
+    this.#current = chunk;
+    this.#currentAt = 0;
+    this.#stream.write(chunk).then(this.#onWritten, this.#onWriteFailed);
+  }
+
+  readonly #onWritten = (n: number): void => {
+    if (this.#ended) return this.#idle();
+    const chunk = this.#current;
+    this.#currentAt += n;
+    if (this.#currentAt < chunk.length) {
+      this.#stream.write(chunk.subarray(this.#currentAt)).then(
+        this.#onWritten,
+        this.#onWriteFailed,
+      );
+      return;
     }
+    this.#queued -= chunk.length;
+    if (this.#queue.length > 0) this.#write(this.#takeChunk());
+    else this.#idle();
+  };
+
+  readonly #onWriteFailed = (error: unknown): void => {
+    this.#idle();
+    this.onerror?.({ error });
+    this.#end(1006, "", false);
+  };
+
+  #idle(): void {
+    this.#writing = false;
+    this.#current = new Uint8Array(0);
+    const waiting = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiting) resolve();
   }
 
   /** The next bytes to write: one frame, or several small ones coalesced. */
@@ -285,8 +312,9 @@ export class ServerWebSocket {
   }
 
   /** Resolves when nothing is queued any more (or the stream ended). */
-  async #afterFlush(): Promise<void> {
-    while (this.#writing && !this.#ended) await this.#flushing;
+  #afterFlush(): Promise<void> {
+    if (!this.#writing || this.#ended) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   #end(code: number, reason: string, wasClean: boolean): void {
@@ -295,6 +323,9 @@ export class ServerWebSocket {
     this.#state = READY.closed;
     this.#queue = [];
     this.#queued = 0;
+    const waiting = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiting) resolve();
     try {
       this.#stream.close();
     } catch { /* already closed */ }

@@ -47,7 +47,7 @@ function setup() {
     identity,
     metrics,
     clock,
-    clients: () => [],
+    clients: () => ({ listed: [], total: 0 }),
     epoch: () => "e",
     head: () => 0,
     oldest: () => Promise.resolve(null),

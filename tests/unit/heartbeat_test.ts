@@ -201,3 +201,28 @@ Deno.test("connection gauges follow adds, authentications and removals", async (
   assert.equal(b.role, "module");
   assert.equal(b.user, "writer");
 });
+
+Deno.test("the oldest alive clients are summarised up to a limit, and all are counted", () => {
+  const clock = new FakeClock();
+  const manager = new WebSocketManager({
+    clock,
+    logger: silentLogger,
+    maxBufferedBytes: 1000,
+    helloTimeoutMs: 10_000,
+    heartbeatTimeoutMs: 45_000,
+  });
+  const users: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    const c = createClient(new RecordingSocket(), "127.0.0.1", clock.now(), {
+      perSecond: 10,
+      burst: 10,
+    });
+    manager.addClient(c);
+    if (i !== 3) manager.authenticate(c, "operator", `u${i}`);
+    if (i !== 3) users.push(`u${i}`);
+    clock.tick(1000);
+  }
+  const { listed, total } = manager.describeOldestAliveClients(4);
+  assert.equal(total, 6, "the one without CL is not alive");
+  assert.deepEqual(listed.map((c) => c.user), users.slice(0, 4));
+});
