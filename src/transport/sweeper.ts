@@ -27,7 +27,10 @@ export interface SweeperOptions {
   /** Time a peer has to complete a close before it is dropped. */
   readonly closeTimeoutMs: number;
   readonly observer: SweepObserver;
-  /** Tick period (default 250 ms). */
+  /**
+   * Tick period (default 1 s: the deadlines it keeps are 5 s and more, and
+   * each tick walks every connection).
+   */
   readonly tickMs?: number;
 }
 
@@ -47,7 +50,7 @@ export class Sweeper {
 
   /** Starts ticking (idempotent). */
   start(): void {
-    this.#timer ??= this.#o.clock.setInterval(() => this.tick(), this.#o.tickMs ?? 250);
+    this.#timer ??= this.#o.clock.setInterval(() => this.tick(), this.#o.tickMs ?? 1000);
   }
 
   /** Stops ticking. */
