@@ -41,4 +41,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
 # deno is the entrypoint (as in the official image); SIGTERM closes clients
 # 1012 and exits 0, within the default 10 s stop timeout.
 STOPSIGNAL SIGTERM
-CMD ["run", "--cached-only", "--allow-net", "--allow-env", "--allow-read", "--allow-write=/data", "--allow-sys=hostname,osRelease,networkInterfaces", "main.ts"]
+CMD ["run", "--cached-only", "--allow-net", "--allow-env", "--allow-read", "--allow-write=/data", "--allow-sys=hostname,osRelease,networkInterfaces", "--allow-run=deno", "main.ts"]
