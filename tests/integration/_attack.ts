@@ -4,7 +4,9 @@
  * operator whose heartbeat round trip is timed while others attack.
  * @module
  */
+import { type RunningServer, startServer } from "../_support/server.ts";
 import { clientFrame } from "../transport/_frames.ts";
+import { SQLITE } from "./backends.ts";
 
 const enc = new TextEncoder();
 
@@ -189,4 +191,26 @@ export function closeQuietly(conn: Deno.Conn): void {
   try {
     conn.close();
   } catch { /* already closed */ }
+}
+
+/**
+ * Runs `fn` against a real server process on a fresh SQLite database, then
+ * stops the server and removes the database.
+ * @param env extra configuration
+ * @param fn the attack
+ * @param opts `nofile`: start it under `ulimit -n`
+ */
+export async function withServer(
+  env: Record<string, string>,
+  fn: (server: RunningServer) => Promise<void>,
+  opts: { nofile?: number } = {},
+): Promise<void> {
+  const b = await SQLITE.create();
+  const server = await startServer({ ...b.env, ...env }, opts);
+  try {
+    await fn(server);
+  } finally {
+    await server.stop();
+    await b.dispose();
+  }
 }

@@ -6,7 +6,7 @@
  * timing race.
  */
 import assert from "node:assert/strict";
-import { mintToken, startServer } from "../_support/server.ts";
+import { mintToken } from "../_support/server.ts";
 import { TestClient } from "../_support/ws_client.ts";
 import { clientFrame } from "../transport/_frames.ts";
 import {
@@ -17,24 +17,18 @@ import {
   pump,
   rssMb,
   upgradedPeer,
+  withServer,
   writeAll,
 } from "./_attack.ts";
-import { SQLITE } from "./backends.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const MB = 1_000_000;
-
-async function backend() {
-  return await SQLITE.create();
-}
 
 Deno.test({
   name: "row 4: ten peers without CL each send a 60 MB frame: 1009 at its header, RSS +<160 MB",
   ...opts,
   fn: async () => {
-    const b = await backend();
-    const server = await startServer(b.env);
-    try {
+    await withServer({}, async (server) => {
       const before = await rssMb(server.pid);
       const peers = await Promise.all(
         Array.from({ length: 10 }, () => upgradedPeer(server.port)),
@@ -48,10 +42,7 @@ Deno.test({
       peers.forEach(closeQuietly);
       await Promise.all(writers);
       assert.ok(await alive(server.pid));
-    } finally {
-      await server.stop();
-      await b.dispose();
-    }
+    });
   },
 });
 
@@ -59,9 +50,7 @@ Deno.test({
   name: "row 5: five peers hold unfinished fragmented 60 MB messages: 1009, RSS +<160 MB",
   ...opts,
   fn: async () => {
-    const b = await backend();
-    const server = await startServer(b.env);
-    try {
+    await withServer({}, async (server) => {
       const before = await rssMb(server.pid);
       const peers = await Promise.all(Array.from({ length: 5 }, () => upgradedPeer(server.port)));
       // Fragments of 60 000 bytes, each under the limit, never finished.
@@ -80,10 +69,7 @@ Deno.test({
       assert.ok(peak - before < 160, `grew ${peak - before} MB`);
       peers.forEach(closeQuietly);
       await Promise.all(writers);
-    } finally {
-      await server.stop();
-      await b.dispose();
-    }
+    });
   },
 });
 
@@ -91,9 +77,7 @@ Deno.test({
   name: "row 6: a flood of undecodable frames ends in 4029 within 5 s; others' round trip < 250 ms",
   ...opts,
   fn: async () => {
-    const b = await backend();
-    const server = await startServer(b.env);
-    try {
+    await withServer({}, async (server) => {
       const operator = await TestClient.open(server.wsUrl);
       await operator.hello(await mintToken("alice", "operator"));
       const flooder = await upgradedPeer(server.port);
@@ -132,10 +116,7 @@ Deno.test({
       assert.ok(result.ms < 5000);
       assert.ok(worst < 250, `worst round trip ${worst} ms`);
       await operator.close();
-    } finally {
-      await server.stop();
-      await b.dispose();
-    }
+    });
   },
 });
 
@@ -143,16 +124,11 @@ Deno.test({
   name: "row 12: a text frame that is not UTF-8 closes 1007",
   ...opts,
   fn: async () => {
-    const b = await backend();
-    const server = await startServer(b.env);
-    try {
+    await withServer({}, async (server) => {
       const peer = await upgradedPeer(server.port);
       await writeAll(peer, clientFrame(0x1, new Uint8Array([0x7b, 0xc3, 0x28, 0x7d])));
       assert.equal(await awaitClose(peer, 5_000), 1007);
       closeQuietly(peer);
-    } finally {
-      await server.stop();
-      await b.dispose();
-    }
+    });
   },
 });
