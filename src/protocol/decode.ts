@@ -40,7 +40,7 @@ const isObject = (v: unknown): v is JsonObject =>
  * Reads the `id` of a parsed frame.
  * @param raw the parsed frame
  * @returns the id, `undefined` when absent
- * @throws {ProtocolError} `bad_frame` when the id is neither a string of ≤ 64 chars nor an integer
+ * @throws {ProtocolError} `bad_frame` when the id is neither a string of at most `MAX_ID_CHARS` chars nor an integer
  */
 export function readCommandId(raw: JsonObject): CommandId | undefined {
   const id = raw.id;
@@ -49,7 +49,7 @@ export function readCommandId(raw: JsonObject): CommandId | undefined {
   if (typeof id === "number" && Number.isSafeInteger(id)) return id;
   throw new ProtocolError(
     "bad_frame",
-    "field 'id' must be a string of at most 64 characters or an integer",
+    `field 'id' must be a string of at most ${MAX_ID_CHARS} characters or an integer`,
   );
 }
 

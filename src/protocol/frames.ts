@@ -3,7 +3,7 @@
  * @module
  */
 import type { ErrorCode } from "./codes.ts";
-import type { EventKind, Platform, ResponseId, Role, SafeHtml, Seq } from "./types.ts";
+import type { Platform, ResponseId, Role, SafeHtml, Seq } from "./types.ts";
 
 /** A command id: a string of at most 64 characters or an integer. */
 export type CommandId = string | number;
@@ -229,12 +229,3 @@ export type ServerFrame =
   | ServerHeartbeatFrame
   | ErrorFrame
   | PresenceFrame;
-
-/** The kinds of event, as a runtime list. */
-export const EVENT_KINDS: readonly EventKind[] = [
-  "pending",
-  "approved",
-  "rejected",
-  "claimed",
-  "released",
-];
