@@ -13,7 +13,7 @@
  * @module
  */
 import { Redis } from "ioredis";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Seq } from "../protocol/types.ts";
 import { type BrokerTransport, BrokerUnavailableError, type TransportListener } from "./broker.ts";

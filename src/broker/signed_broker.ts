@@ -9,7 +9,7 @@
  * a genuine message carries exactly what the log holds at that `seq`.
  * @module
  */
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Seq } from "../protocol/types.ts";
 import type { StoredEvent } from "../store/store.ts";

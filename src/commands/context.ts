@@ -6,7 +6,7 @@
  */
 import type { Identity, TokenAuthority } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { CloseCode } from "../protocol/codes.ts";
 import type { CommandId, ErrorFrame, ResumePosition, ServerFrame } from "../protocol/frames.ts";
 import type { ResponseId } from "../protocol/types.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE, type CloseCode } from "../protocol/codes.ts";
 import { encodeFrame } from "../protocol/encode.ts";

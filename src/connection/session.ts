@@ -10,7 +10,7 @@ import type { Clock } from "../clock.ts";
 import { echo } from "../commands/router.ts";
 import type { CommandDeps, Outcome, SessionView } from "../commands/context.ts";
 import { errorFrame, failureFrame } from "../commands/errors.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE } from "../protocol/codes.ts";
 import { decodeClientFrame, DecodeError } from "../protocol/decode.ts";

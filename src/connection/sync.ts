@@ -11,7 +11,7 @@
  * @module
  */
 import type { Identity } from "../auth/jwt.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { EventFeed } from "../log/feed.ts";
 import { decideResume } from "../log/resume.ts";
 import type { SnapshotSource } from "../log/snapshot.ts";

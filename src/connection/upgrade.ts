@@ -4,7 +4,7 @@
  * socket over.
  * @module
  */
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import { CLOSE } from "../protocol/codes.ts";
 import { HandshakeError, upgradeWebSocket } from "../transport/upgrade.ts";
 import type { WebSocketManager } from "./manager.ts";

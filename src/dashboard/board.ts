@@ -5,7 +5,7 @@
  * (and writes to the database) and one that did not still see each other.
  * @module
  */
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Store } from "../store/store.ts";
 import { type NodeFigures, parseNodeFigures } from "./figures.ts";
 

@@ -9,7 +9,7 @@ import type { TokenAuthority } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { WebSocketManager } from "../connection/manager.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Store } from "../store/store.ts";
 import { ClusterBoard, StoreBoard } from "./board.ts";

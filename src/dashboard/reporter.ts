@@ -6,7 +6,7 @@
  * @module
  */
 import type { Clock, TimerHandle } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import { type ClusterFigures, clusterOf } from "./aggregate.ts";
 import type { FiguresBoard } from "./board.ts";
 import type { NodeCollector } from "./collect.ts";

@@ -8,7 +8,7 @@
 import type { TokenAuthority } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
 import { errorFrame } from "../commands/errors.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import { HTTP_STATUS_OF, ProtocolError } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
 import { isReviewer } from "../protocol/types.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Clock, TimerHandle } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 
 /** Answers when its dependency does; throws otherwise. */
 export type Ping = () => Promise<void>;

@@ -13,7 +13,7 @@ import type { WebSocketManager } from "../connection/manager.ts";
 import type { RateLimiter } from "../connection/rate_limit.ts";
 import { type UpgradeOptions, upgradeToWebSocket } from "../connection/upgrade.ts";
 import { type DashboardDeps, dashboardRoute } from "../dashboard/routes.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { HTTP_STATUS_OF } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";

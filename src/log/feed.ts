@@ -17,7 +17,7 @@
  */
 import type { AuthenticFrame } from "../broker/broker.ts";
 import type { Clock, TimerHandle } from "../clock.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { asSeq, type Seq } from "../protocol/types.ts";
 import type { Store } from "../store/store.ts";

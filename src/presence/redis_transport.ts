@@ -10,7 +10,7 @@
  */
 import { Redis } from "ioredis";
 import type { Clock } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { PresenceTransport, SharedReport } from "./transport.ts";
 
 const encoder = new TextEncoder();

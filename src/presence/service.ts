@@ -15,7 +15,7 @@
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { ClientChange, WebSocketManager } from "../connection/manager.ts";
 import type { WebSocketClient } from "../connection/client.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { PresenceEntry } from "../protocol/frames.ts";
 import { isReviewer } from "../protocol/types.ts";
 import { Coalescer } from "./coalescer.ts";

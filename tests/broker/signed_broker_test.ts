@@ -12,7 +12,7 @@ import { createBroker } from "../../src/broker/factory.ts";
 import { brokerChannel } from "../../src/broker/message.ts";
 import { SignedBroker } from "../../src/broker/signed_broker.ts";
 import { deriveBrokerKey, sealPayload } from "../../src/broker/signing.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { asSeq, type Seq } from "../../src/protocol/types.ts";
 import { REDIS_UP, TEST_REDIS_URL } from "../_support/services.ts";

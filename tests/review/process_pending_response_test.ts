@@ -23,7 +23,7 @@ import {
   startFake,
   telegramEmbed,
 } from "./_fake_platforms.ts";
-import { createLogger } from "../../src/log/logger.ts";
+import { createLogger } from "../../src/logging/logger.ts";
 import { STORE_KINDS, type StoreCase } from "./_stores.ts";
 
 const renderer = createRenderer();

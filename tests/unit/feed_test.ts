@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { AuthenticFrame } from "../../src/broker/broker.ts";
 import { EventFeed } from "../../src/log/feed.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { asResponseId, asSeq, type Seq } from "../../src/protocol/types.ts";
 import type { Store, StoredEvent } from "../../src/store/store.ts";
 import { FakeClock } from "./fake_clock.ts";

@@ -6,7 +6,7 @@ import {
 } from "../../src/connection/client.ts";
 import { WebSocketManager } from "../../src/connection/manager.ts";
 import { HeartbeatSupervisor } from "../../src/connection/heartbeat.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { asSeq } from "../../src/protocol/types.ts";
 import { FakeClock } from "./fake_clock.ts";
 

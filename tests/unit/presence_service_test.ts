@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createClient, type WebSocketClient } from "../../src/connection/client.ts";
 import { WebSocketManager } from "../../src/connection/manager.ts";
-import { createLogger } from "../../src/log/logger.ts";
+import { createLogger } from "../../src/logging/logger.ts";
 import { PresenceService } from "../../src/presence/service.ts";
 import type { PresenceTransport, SharedReport } from "../../src/presence/transport.ts";
 import type { Role } from "../../src/protocol/types.ts";
