@@ -96,7 +96,9 @@ export function parseDotenv(text: string): Record<string, string> {
     if (line === "" || line.startsWith("#")) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     if (!m) continue;
-    let value = m[2];
+    // Both groups of the pattern are required, so a match has both.
+    const name = m[1]!;
+    let value = m[2]!;
     const quote = value[0];
     if ((quote === '"' || quote === "'") && value.length >= 2) {
       const end = value.indexOf(quote, 1);
@@ -107,7 +109,7 @@ export function parseDotenv(text: string): Record<string, string> {
       if (hash >= 0) value = value.slice(0, hash);
       value = value.trim();
     }
-    out[m[1]] = value;
+    out[name] = value;
   }
   return out;
 }

@@ -99,12 +99,16 @@ export class TokenAuthority {
 
   async #verifyFully(token: string, nowMs: number): Promise<Identity> {
     const parts = token.split(".");
-    if (parts.length !== 3) throw bad("malformed");
+    const [headerPart, claimsPart, signaturePart] = parts;
+    if (
+      parts.length !== 3 || headerPart === undefined || claimsPart === undefined ||
+      signaturePart === undefined
+    ) throw bad("malformed");
     let header: unknown, claims: unknown, signature: Uint8Array<ArrayBuffer>;
     try {
-      header = JSON.parse(new TextDecoder().decode(base64UrlDecode(parts[0])));
-      claims = JSON.parse(new TextDecoder().decode(base64UrlDecode(parts[1])));
-      signature = base64UrlDecode(parts[2]);
+      header = JSON.parse(new TextDecoder().decode(base64UrlDecode(headerPart)));
+      claims = JSON.parse(new TextDecoder().decode(base64UrlDecode(claimsPart)));
+      signature = base64UrlDecode(signaturePart);
     } catch {
       throw bad("malformed");
     }

@@ -135,7 +135,7 @@ export class ClientSync {
         while (client.state === "syncing" && client.lastSeqSent < target) {
           const events = feed.recentSince(client.lastSeqSent, pageSize) ??
             await store.readSince(client.lastSeqSent, pageSize);
-          if (events.length === 0 || events[0].seq !== client.lastSeqSent + 1) {
+          if (events[0]?.seq !== client.lastSeqSent + 1) {
             this.#pruned(client);
             return;
           }
@@ -168,15 +168,16 @@ export class ClientSync {
   /** Sends the queued events in order; false if the queue starts past a gap. */
   #drainQueue(client: WebSocketClient): boolean {
     const queue = client.queue;
-    let i = 0;
-    for (; i < queue.length; i++) {
-      const { seq, frame } = queue[i];
-      if (seq <= client.lastSeqSent) continue;
-      if (seq !== client.lastSeqSent + 1) break;
-      if (!this.#o.manager.send(client, frame, "EVENT")) return true;
-      client.lastSeqSent = seq as Seq;
+    let done = 0; // how many of the queue are sent or were already
+    for (const { seq, frame } of queue) {
+      if (seq > client.lastSeqSent) {
+        if (seq !== client.lastSeqSent + 1) break;
+        if (!this.#o.manager.send(client, frame, "EVENT")) return true;
+        client.lastSeqSent = seq as Seq;
+      }
+      done++;
     }
-    client.queue = queue.slice(i);
+    client.queue = queue.slice(done);
     return client.queue.length === 0;
   }
 

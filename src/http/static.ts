@@ -133,12 +133,13 @@ export class StaticFiles {
    */
   async asset(name: string): Promise<Response> {
     const ext = name.length <= MAX_NAME_BYTES ? PLAIN_NAME.exec(name)?.[1] : undefined;
-    if (!ext || !Object.hasOwn(TYPES, ext) || !(await this.#listed(name))) {
+    const type = ext && Object.hasOwn(TYPES, ext) ? TYPES[ext] : undefined;
+    if (type === undefined || !(await this.#listed(name))) {
       return new Response("not found\n", { status: 404 });
     }
     const body = await this.#read(`static/${name}`);
     if (!body) return new Response("not found\n", { status: 404 });
-    return new Response(body, { headers: { "content-type": TYPES[ext], ...SECURITY_HEADERS } });
+    return new Response(body, { headers: { "content-type": type, ...SECURITY_HEADERS } });
   }
 
   /** How many files and bytes are kept in memory (for tests and figures). */

@@ -84,9 +84,10 @@ export class EventFeed {
     // restart are served without a query each.
     const tail = (await this.#o.store.readSince(asSeq(Math.max(0, head - RECENT)), RECENT))
       .filter((e) => e.seq <= head);
-    if (tail.length > 0 && tail[tail.length - 1].seq === head) {
+    const first = tail[0];
+    if (first !== undefined && tail.at(-1)?.seq === head) {
       this.#recent = tail.map((e) => e.frame);
-      this.#recentFirst = tail[0].seq;
+      this.#recentFirst = first.seq;
     }
     this.#o.metrics?.set("ws_event_log_head", this.#head);
     this.#started = true;
@@ -104,11 +105,10 @@ export class EventFeed {
   recentSince(after: number, limit: number): Array<{ seq: Seq; frame: string }> | null {
     if (after + 1 < this.#recentFirst) return null;
     const from = after + 1 - this.#recentFirst;
-    const out: Array<{ seq: Seq; frame: string }> = [];
-    for (let i = from; i < this.#recent.length && out.length < limit; i++) {
-      out.push({ seq: asSeq(this.#recentFirst + i), frame: this.#recent[i] });
-    }
-    return out;
+    return this.#recent.slice(from, from + limit).map((frame, i) => ({
+      seq: asSeq(this.#recentFirst + from + i),
+      frame,
+    }));
   }
 
   /** Stops polling. */

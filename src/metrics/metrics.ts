@@ -265,7 +265,8 @@ export class Metrics {
       else if (v.metricName?.endsWith("_count")) count += v.value;
       else if (v.metricName?.endsWith("_bucket")) {
         const at = le.indexOf(Number(v.labels.le));
-        if (at >= 0) counts[at] += v.value;
+        // counts has one entry per bound, so an index found in le is one of counts.
+        if (at >= 0) counts[at]! += v.value;
       }
     }
     return { le, counts, count, sum };

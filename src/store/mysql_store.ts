@@ -304,7 +304,7 @@ export class MysqlStore implements Store {
       try {
         const tx = timedRunner(conn, new Deadline(INIT_STATEMENT_BUDGET_MS + this.#timeoutMs));
         const [got] = await tx.all("SELECT GET_LOCK(?, 60) AS got", [lockName]);
-        if (Number(got.got) !== 1) throw new Error("timed out waiting for the migration lock");
+        if (Number(got?.got) !== 1) throw new Error("timed out waiting for the migration lock");
         try {
           this.#epoch = await migrate(tx, MYSQL_DIALECT);
         } finally {

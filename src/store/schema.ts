@@ -179,5 +179,6 @@ export async function migrate(r: SqlRunner, dialect: SqlDialect): Promise<string
     crypto.randomUUID(),
   ]);
   const [meta] = await r.all("SELECT epoch FROM ws_meta WHERE id = 1");
+  if (meta === undefined) throw new Error("ws_meta has no row 1 right after inserting it");
   return String(meta.epoch);
 }
