@@ -37,7 +37,7 @@ async function exchange(url: string): Promise<void> {
     await b.ping();
     await a.publish(storedEvent(1, '{"via":"auth"}'));
     await waitFor(() => received.length === 1, 3000, "the event through Redis");
-    assert.equal(received[0].frame, '{"via":"auth"}');
+    assert.equal(received[0]!.frame, '{"via":"auth"}');
   } finally {
     await a.close();
     await b.close();

@@ -15,7 +15,7 @@ export class RecordingSocket implements ClientSocket {
   readyState = 1;
   bufferedAmount = 0;
   readonly sent: string[] = [];
-  closedWith: { code?: number; reason?: string } | null = null;
+  closedWith: { code: number | undefined; reason: string | undefined } | null = null;
   send(data: string): void {
     this.sent.push(data);
   }
@@ -161,7 +161,11 @@ Deno.test("sendToAll encodes once and reaches only alive authenticated clients",
 
 Deno.test("protocol pings never reach a client that heartbeats on time, and come before 4008", async () => {
   const { idleTimeoutSeconds } = await import("../../src/server.ts");
-  for (const [interval, timeout] of [[15000, 45000], [2000, 6000], [5000, 12500], [30000, 90000]]) {
+  const pairs: Array<[number, number]> = [[15000, 45000], [2000, 6000], [5000, 12500], [
+    30000,
+    90000,
+  ]];
+  for (const [interval, timeout] of pairs) {
     const idle =
       idleTimeoutSeconds({ heartbeatIntervalMs: interval, heartbeatTimeoutMs: timeout }) * 1000;
     assert.ok(
