@@ -9,7 +9,9 @@ import { type Role, ROLES } from "../protocol/types.ts";
 
 /** The verified identity a token carries. */
 export interface Identity {
+  /** The user the token names (its `sub` claim). */
   readonly sub: string;
+  /** The role the token grants. */
   readonly role: Role;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
@@ -45,6 +47,7 @@ export class TokenAuthority {
   readonly #verified = new Map<string, Identity>();
 
   /**
+   * Creates an authority that signs and verifies with one secret.
    * @param secret the HS256 secret (`AUTH_SECRET`)
    * @throws {TypeError} when the secret is empty
    */

@@ -94,6 +94,7 @@ export interface BrokerTransport extends BrokerLifecycle {
 /** The broker's transport does not answer. */
 export class BrokerUnavailableError extends Error {
   /**
+   * Creates the error of a broker that cannot be reached.
    * @param message what failed
    * @param options the underlying error
    */

@@ -28,13 +28,21 @@ const SYNC_FRESH_MS = 20;
 
 /** Options of a `ClientSync`. */
 export interface SyncOptions {
+  /** The log, read for replays past the feed's memory. */
   readonly store: Store;
+  /** The live feed, whose recent events serve most replays. */
   readonly feed: EventFeed;
+  /** The registry of connections, which sends the frames. */
   readonly manager: WebSocketManager;
+  /** Builds the `SNAPSHOT` a client without a resume position gets. */
   readonly snapshots: SnapshotSource;
+  /** Where replays that fail are reported. */
   readonly logger: Logger;
+  /** Resume counters; none when absent. */
   readonly metrics?: Metrics;
+  /** Sent in `WELCOME` (ms). */
   readonly heartbeatIntervalMs: number;
+  /** Sent in `WELCOME` (ms). */
   readonly heartbeatTimeoutMs: number;
   /** Unsent bytes above which a replay pauses for the socket to drain. */
   readonly replayHighWaterBytes: number;
@@ -50,7 +58,13 @@ export class ClientSync {
   /** One `oldestSeq` query shared by the hellos that arrive together (a reconnect storm). */
   #oldest: Promise<Seq | null> | null = null;
 
-  /** @param options store, feed, manager and heartbeat settings */
+  /**
+
+   * Creates the syncer of newly welcomed clients.
+
+   * @param options store, feed, manager and heartbeat settings
+
+   */
   constructor(options: SyncOptions) {
     this.#o = options;
   }
