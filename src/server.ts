@@ -40,7 +40,9 @@ import { ClusterStats } from "./dashboard/cluster_stats.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
+  /** Time; default: the system clock. */
   readonly clock?: Clock;
+  /** Where the server logs; default: JSON lines at `LOG_LEVEL`. */
   readonly logger?: Logger;
   /** Install SIGTERM/SIGINT handlers (the process entry point does). */
   readonly handleSignals?: boolean;
@@ -52,7 +54,9 @@ export interface ServerHandle {
   readonly port: number;
   /** Its base URL (`http://…` or `https://…`). */
   readonly url: string;
+  /** The registry of connections. */
   readonly manager: WebSocketManager;
+  /** The process's Prometheus metrics. */
   readonly metrics: Metrics;
   /** Resolves when the server has stopped. */
   readonly finished: Promise<void>;

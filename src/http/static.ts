@@ -68,6 +68,7 @@ const SECURITY_HEADERS = {
 export interface StaticFilesOptions {
   /** The directory holding `index.html` and `static/` (this checkout's `web/` by default). */
   readonly webDir?: URL;
+  /** Time, for how long a listing of `web/static` is reused; default: the system clock. */
   readonly clock?: Clock;
 }
 
@@ -83,6 +84,7 @@ export class StaticFiles {
   #listingUnderWay: Promise<ReadonlySet<string>> | null = null;
 
   /**
+   * Creates the file server over `web/`.
    * @param options the directory and the clock (both have defaults)
    */
   constructor(options: StaticFilesOptions = {}) {

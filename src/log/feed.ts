@@ -30,12 +30,17 @@ export type FeedSink = (seq: Seq, frame: string) => void;
 
 /** Options of an `EventFeed`. */
 export interface FeedOptions {
+  /** The log, read at start and polled for events committed elsewhere. */
   readonly store: Store;
+  /** Receives every event once, in order. */
   readonly sink: FeedSink;
+  /** Time, for the poll timer. */
   readonly clock: Clock;
   /** How often the log is read for events committed elsewhere (ms). */
   readonly pollMs: number;
+  /** Where failed polls are reported. */
   readonly logger: Logger;
+  /** The log head gauge; none when absent. */
   readonly metrics?: Metrics;
   /** Events read from the log per query. */
   readonly pageSize?: number;
@@ -60,7 +65,10 @@ export class EventFeed {
   #recent: string[] = [];
   #recentFirst = 1;
 
-  /** @param options the store, sink, clock and poll interval */
+  /**
+   * Creates a feed; `start()` reads the log's head and begins polling.
+   * @param options the store, sink, clock and poll interval
+   */
   constructor(options: FeedOptions) {
     this.#o = options;
   }

@@ -160,7 +160,9 @@ export type Labels = Readonly<Record<string, string | number>>;
 
 /** One sample of a counter or gauge. */
 export interface Sample {
+  /** The sample's label values. */
   readonly labels: Labels;
+  /** Its value. */
   readonly value: number;
 }
 
@@ -172,6 +174,7 @@ export interface HistogramFigures {
   readonly counts: readonly number[];
   /** Every observation (the `+Inf` bucket). */
   readonly count: number;
+  /** The sum of every observation. */
   readonly sum: number;
 }
 

@@ -77,6 +77,7 @@ export class ProtocolError extends Error {
   readonly closeCode: CloseCode | undefined;
 
   /**
+   * Creates a protocol error.
    * @param code the protocol error code
    * @param message a message for people
    * @param fields extra frame fields

@@ -21,6 +21,7 @@ export class DecodeError extends ProtocolError {
   /** The command's `id`, when it was valid. */
   readonly commandId: CommandId | undefined;
   /**
+   * Wraps a protocol error with the command id it answers.
    * @param error the protocol error
    * @param commandId the command's `id`, if valid
    */

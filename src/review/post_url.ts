@@ -7,15 +7,21 @@
 
 /** A VK wall post: `owner` is negative for communities. */
 export interface VkPostRef {
+  /** Always `vk`. */
   readonly platform: "vk";
+  /** The wall's owner id (negative for a community). */
   readonly owner: string;
+  /** The post's id on that wall. */
   readonly post: string;
 }
 
 /** A public Telegram channel post. */
 export interface TelegramPostRef {
+  /** Always `telegram`. */
   readonly platform: "telegram";
+  /** The public channel's name. */
   readonly channel: string;
+  /** The post's number in the channel. */
   readonly post: string;
 }
 
