@@ -130,7 +130,8 @@ export function parseDotenv(text: string): Record<string, string> {
   return out;
 }
 
-type Source = Readonly<Record<string, string | undefined>>;
+/** Where the variables are read from: the environment, or a parsed `.env` over it. */
+export type Source = Readonly<Record<string, string | undefined>>;
 
 function intVar(src: Source, name: string, def: number, min: number, max: number): number {
   const raw = src[name];

@@ -42,7 +42,7 @@ export type TransportListener = (seq: Seq, payload: string) => void;
 export type BrokerKind = "local" | "redis";
 
 /** What every broker layer has in common: its kind, health and lifetime. */
-interface BrokerLifecycle {
+export interface BrokerLifecycle {
   /** `local` (one process, nothing to carry) or `redis`. */
   readonly kind: BrokerKind;
 

@@ -14,6 +14,7 @@ export interface Buckets {
   readonly counts: readonly number[];
   /** Every observation (the `+Inf` bucket). */
   readonly count: number;
+  /** The sum of every observation. */
   readonly sum: number;
 }
 

@@ -7,7 +7,8 @@
  */
 import client from "prom-client";
 
-const DEFINITIONS = {
+/** Every metric this process exports: its kind, help text, labels (and a histogram's buckets). */
+export const DEFINITIONS = {
   ws_connections: { kind: "gauge", help: "Open WebSocket connections by role", labels: ["role"] },
   ws_connections_opened_total: {
     kind: "counter",
@@ -138,7 +139,8 @@ const DEFINITIONS = {
   },
 } as const;
 
-type Definitions = typeof DEFINITIONS;
+/** The table of every metric this process exports, by name. */
+export type Definitions = typeof DEFINITIONS;
 
 /** Every metric `Metrics` defines, with its kind (the process's default metrics not included). */
 export const METRIC_KINDS: Readonly<Record<string, "counter" | "gauge" | "histogram">> = Object

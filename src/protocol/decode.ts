@@ -32,7 +32,8 @@ export class DecodeError extends ProtocolError {
   }
 }
 
-type JsonObject = Record<string, unknown>;
+/** A parsed JSON object: a frame before it is checked. */
+export type JsonObject = Record<string, unknown>;
 
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === "object" && v !== null && !Array.isArray(v);

@@ -71,6 +71,7 @@ import {
 
 /** Options of `MysqlStore`. */
 export interface MysqlStoreOptions {
+  /** The MariaDB host (`MYSQL_HOST`). */
   readonly host: string;
   /** Default 3306. */
   readonly port?: number;

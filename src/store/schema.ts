@@ -13,9 +13,13 @@ import { toDbTime } from "./sql_values.ts";
 
 /** One step of the schema. */
 export interface Migration {
+  /** The schema version this step brings the database to. */
   readonly version: number;
+  /** What the step changes, for the log. */
   readonly description: string;
+  /** Its statements for MySQL/MariaDB. */
   readonly mysql: readonly string[];
+  /** Its statements for SQLite. */
   readonly sqlite: readonly string[];
 }
 
