@@ -142,8 +142,9 @@ const QUERIES: Record<string, (run: number) => HistoryQuery> = {
   "q= no match (full scan)": () => ({ q: "zzzz-nothing", limit: 51 }),
 };
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+/** The p-quantile of sorted values; NaN without any. */
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 const makers: (() => Target)[] = [sqliteTarget];
 if (await mysqlUp()) makers.push(mysqlTarget);

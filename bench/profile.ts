@@ -60,9 +60,7 @@ async function inspector(port: number) {
  */
 export function summarize(p: CpuProfile, top = 30): string[] {
   const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) {
-    self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
-  }
+  p.samples.forEach((node, i) => self.set(node, (self.get(node) ?? 0) + (p.timeDeltas[i] ?? 0)));
   const byFn = new Map<string, number>();
   const byFile = new Map<string, number>();
   let total = 0;
@@ -137,7 +135,7 @@ if (import.meta.main) {
     } else if (mode === "storm") {
       // Events the clients will resume past, then a restart whose storm is profiled.
       for (const key of await session.rows!.insert(3)) {
-        await lg.workers[0].call("trigger", { key });
+        await lg.first.call("trigger", { key });
       }
       await sleep(1000);
       await lg.all("hold", { on: true });
@@ -174,7 +172,7 @@ if (import.meta.main) {
       }
       console.error(`${ready} of ${n} back in ${Date.now() - t0} ms`);
     } else if (mode === "hb") {
-      const res = await lg.workers[0].call<{ rtts: number[] }>("probe", {
+      const res = await lg.first.call<{ rtts: number[] }>("probe", {
         count: 1000,
         intervalMs: 10,
       });
@@ -188,7 +186,7 @@ if (import.meta.main) {
       const keys = session.rows ? await session.rows.insert(5) : [1, 2, 3, 4, 5];
       for (const key of keys) {
         await lg.all("heartbeat", { paused: true });
-        const { t0 } = await lg.workers[0].call<{ t0: number }>("trigger", {
+        const { t0 } = await lg.first.call<{ t0: number }>("trigger", {
           key,
           bytes: cfg.payloadBytes,
         });

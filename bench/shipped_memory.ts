@@ -54,7 +54,8 @@ function startTaskArgs(): string[] {
   return words.slice(1);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function settledRss(pid: number): Promise<number> {
   const out: number[] = [];

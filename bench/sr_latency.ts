@@ -19,7 +19,7 @@ const OPERATORS = arg("operators", 10);
 const CONCURRENCY = arg("concurrency", 8);
 
 function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 async function measure(kind: BackendKind) {
@@ -79,7 +79,7 @@ async function measure(kind: BackendKind) {
     for (let i = 0; i < ids.length; i += CONCURRENCY) {
       await Promise.all(
         ids.slice(i, i + CONCURRENCY).map((id, k) =>
-          ops[k % OPERATORS].request({ type: "APPROVED", response_id: id }, 30_000)
+          ops[k % ops.length]!.request({ type: "APPROVED", response_id: id }, 30_000)
         ),
       );
     }

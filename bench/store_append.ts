@@ -118,8 +118,9 @@ async function mysqlUp(): Promise<boolean> {
   }
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+/** The p-quantile of sorted values; NaN without any. */
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 interface Result {
   target: string;
@@ -139,7 +140,7 @@ async function run(target: Target, writers: number): Promise<Result> {
     const started = performance.now();
     await Promise.all(Array.from({ length: writers }, async (_, w) => {
       for (let i = next++; i < ids.length; i = next++) {
-        const id = ids[i];
+        const id = ids[i]!; // i < ids.length
         if ((await store.announce(id, build)).kind === "appended") events++;
         const t0 = performance.now();
         const r = await store.decide({

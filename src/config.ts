@@ -12,12 +12,15 @@ export type LogLevel = typeof LOG_LEVELS[number];
 
 /** The validated configuration of one server process. */
 export interface Config {
+  /** The address to listen on (`WEBSOCKET_HOST`). */
   readonly host: string;
+  /** The port to listen on (`WEBSOCKET_PORT`). */
   readonly port: number;
   /** Both set: serve TLS. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   /** Why TLS is off although `SSL_CERT_FILE` is set (logged at start), or null. */
   readonly tlsNote: string | null;
+  /** MariaDB's address and credentials when `MYSQL_HOST` is set, else null (SQLite). */
   readonly mysql: {
     readonly host: string;
     readonly port: number;
@@ -25,19 +28,31 @@ export interface Config {
     readonly password: string;
     readonly database: string;
   } | null;
+  /** The SQLite file used when MariaDB is not configured (`SQLITE_PATH`). */
   readonly sqlitePath: string;
   /** Empty: development mode. */
   readonly authSecret: string;
+  /** Origins allowed to open a WebSocket besides the server's own (`ALLOWED_ORIGINS`). */
   readonly allowedOrigins: readonly string[];
+  /** Redis for the cross-process broker (`REDIS_URL`); empty: no broker. */
   readonly redisUrl: string;
+  /** The VK API's base URL, access token and version, for fetching post texts. */
   readonly vk: { readonly apiBase: string; readonly token: string; readonly version: string };
+  /** The base URL Telegram post pages are fetched from. */
   readonly telegramBase: string;
+  /** How long one post fetch may take (ms). */
   readonly postFetchTimeoutMs: number;
+  /** How often clients are told to send a frame (`WELCOME.heartbeat_interval_ms`). */
   readonly heartbeatIntervalMs: number;
+  /** Silence after which a client is closed 4008 (ms). */
   readonly heartbeatTimeoutMs: number;
+  /** How long a connection may take to send `CL` before it is closed 4002 (ms). */
   readonly helloTimeoutMs: number;
+  /** The largest frame accepted (bytes); past it the connection closes 1009. */
   readonly maxMessageBytes: number;
+  /** How long events stay in the log (hours). */
   readonly eventRetentionHours: number;
+  /** The least severe level that is logged (`LOG_LEVEL`). */
   readonly logLevel: LogLevel;
   /** Most simultaneous WebSocket connections (past it, new ones close 1008); null: derived from the open-file limit. */
   readonly maxConnections: number | null;
@@ -78,6 +93,7 @@ export class ConfigError extends Error {
   /** The variable at fault. */
   readonly variable: string;
   /**
+   * Creates the error of one invalid variable.
    * @param variable the variable's name
    * @param message what is wrong and what is allowed
    */
@@ -101,7 +117,9 @@ export function parseDotenv(text: string): Record<string, string> {
     if (line === "" || line.startsWith("#")) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     if (!m) continue;
-    let value = m[2];
+    // Both groups of the pattern are required, so a match has both.
+    const name = m[1]!;
+    let value = m[2]!;
     const quote = value[0];
     if ((quote === '"' || quote === "'") && value.length >= 2) {
       const end = value.indexOf(quote, 1);
@@ -112,12 +130,13 @@ export function parseDotenv(text: string): Record<string, string> {
       if (hash >= 0) value = value.slice(0, hash);
       value = value.trim();
     }
-    out[m[1]] = value;
+    out[name] = value;
   }
   return out;
 }
 
-type Source = Readonly<Record<string, string | undefined>>;
+/** Where the variables are read from: the environment, or a parsed `.env` over it. */
+export type Source = Readonly<Record<string, string | undefined>>;
 
 function intVar(src: Source, name: string, def: number, min: number, max: number): number {
   const raw = src[name];

@@ -6,7 +6,7 @@
  * @module
  */
 import type { TokenAuthority } from "./auth/jwt.ts";
-import type { Logger } from "./log/logger.ts";
+import type { Logger } from "./logging/logger.ts";
 
 /** How long the banner's tokens last. */
 const DEV_TOKEN_SECONDS = 24 * 3600;

@@ -20,7 +20,7 @@ import { Readiness } from "./http/readiness.ts";
 import { createHandler } from "./http/routes.ts";
 import { StaticFiles } from "./http/static.ts";
 import { EventFeed } from "./log/feed.ts";
-import { createLogger, type Logger } from "./log/logger.ts";
+import { createLogger, type Logger } from "./logging/logger.ts";
 import { SnapshotSource } from "./log/snapshot.ts";
 import { Metrics } from "./metrics/metrics.ts";
 import { CLOSE } from "./protocol/codes.ts";
@@ -30,7 +30,7 @@ import { createRenderer } from "./review/render.ts";
 import { createStore } from "./store/factory.ts";
 import { openFileLimit, probeOpenFileLimit, resolveLimits } from "./transport/fd_limit.ts";
 import { HttpServer } from "./transport/http_server.ts";
-import { RateLimitedLog } from "./log/rate_limited_log.ts";
+import { RateLimitedLog } from "./logging/rate_limited_log.ts";
 import { PresenceService } from "./presence/service.ts";
 import { type PresenceTransport, StorePresence } from "./presence/transport.ts";
 import { FallbackPresence, RedisPresence } from "./presence/redis_transport.ts";
@@ -41,7 +41,9 @@ import { ClusterStats } from "./dashboard/cluster_stats.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
+  /** Time; default: the system clock. */
   readonly clock?: Clock;
+  /** Where the server logs; default: JSON lines at `LOG_LEVEL`. */
   readonly logger?: Logger;
   /** Install SIGTERM/SIGINT handlers (the process entry point does). */
   readonly handleSignals?: boolean;
@@ -65,7 +67,9 @@ export interface ServerHandle {
   readonly port: number;
   /** Its base URL (`http://…` or `https://…`). */
   readonly url: string;
+  /** The registry of connections. */
   readonly manager: WebSocketManager;
+  /** The process's Prometheus metrics. */
   readonly metrics: Metrics;
   /** Resolves when the server has stopped. */
   readonly finished: Promise<void>;

@@ -67,9 +67,9 @@ export class Worker {
   constructor(index: number, opts: LoadGenOptions) {
     this.index = index;
     const node = ["node", "--max-old-space-size=4096", WORKER];
-    const args = opts.cpus ? ["taskset", "-c", opts.cpus, ...node] : node;
-    this.#child = new Deno.Command(args[0], {
-      args: args.slice(1),
+    const [program, ...args] = opts.cpus ? ["taskset", "-c", opts.cpus, ...node] : node;
+    this.#child = new Deno.Command(program ?? "node", {
+      args,
       env: { BENCH_NODE_DIR: opts.nodeDir },
       stdin: "piped",
       stdout: "piped",
@@ -159,9 +159,14 @@ export class Worker {
 /** Several workers, used as one load generator. */
 export class LoadGen {
   readonly workers: readonly Worker[];
+  /** The first worker: the one that runs the single-client duties (triggers, probes, status). */
+  readonly first: Worker;
 
   private constructor(workers: Worker[]) {
+    const [first] = workers;
+    if (first === undefined) throw new RangeError("a load generator needs at least one worker");
     this.workers = workers;
+    this.first = first;
   }
 
   /**
@@ -193,7 +198,7 @@ export class LoadGen {
     url: string;
     dialect: string;
     total: number;
-    tokens?: string[];
+    tokens?: string[] | undefined;
     reconnect?: boolean;
     concurrency?: number;
     timeoutMs?: number;

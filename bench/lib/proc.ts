@@ -25,7 +25,7 @@ export interface ProcSample {
  * @returns the sums (NaN fields when the process is gone)
  */
 export function sample(lg: LoadGen, pid: number): Promise<ProcSample> {
-  return lg.workers[0].call<ProcSample>("proc", { pid });
+  return lg.first.call<ProcSample>("proc", { pid });
 }
 
 /** The machine a run measured. */
@@ -45,7 +45,7 @@ export interface Machine {
 export async function machine(lg: LoadGen): Promise<Machine> {
   return {
     cores: navigator.hardwareConcurrency,
-    cpu: (await lg.workers[0].call<{ model: string }>("cpuModel")).model,
+    cpu: (await lg.first.call<{ model: string }>("cpuModel")).model,
     memoryMiB: Math.round(Deno.systemMemoryInfo().total / 1048576),
     kernel: Deno.osRelease(),
     loadavg: loadavg(),

@@ -264,7 +264,9 @@ export function markdown(r: RunResults): string {
 }
 
 /**
- * Writes `<stamp>.json`, `<stamp>.md` and `latest.{json,md}` into `dir`.
+ * Writes `<stamp>.json`, `<stamp>.md` and `latest.{json,md}` into `dir`: the
+ * stamped pair is the record that gets committed, `latest.*` (`latest-quick.*`
+ * in quick mode) a local copy that `.gitignore` keeps out of git.
  * @param dir the results directory
  * @param r the results
  * @returns the Markdown path

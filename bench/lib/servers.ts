@@ -71,9 +71,10 @@ export async function spawnServer(
   opts: StartOptions,
   readyPath: string,
 ): Promise<ServerProc> {
-  const argv = opts.cpus ? ["taskset", "-c", opts.cpus, ...cmd] : cmd;
-  const child = new Deno.Command(argv[0], {
-    args: argv.slice(1),
+  const [program, ...args] = opts.cpus ? ["taskset", "-c", opts.cpus, ...cmd] : cmd;
+  if (program === undefined) throw new TypeError("spawnServer needs a command");
+  const child = new Deno.Command(program, {
+    args,
     cwd: ROOT,
     env,
     stdin: "null",

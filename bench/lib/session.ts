@@ -95,7 +95,7 @@ export async function openSpecial(
   const tok = ctx.target.isHub
     ? await tokens(role === "trigger" ? "module" : "operator", count)
     : undefined;
-  const r = await ctx.lg.workers[0].call<{ ok: number; fail: number; errors: unknown }>("open", {
+  const r = await ctx.lg.first.call<{ ok: number; fail: number; errors: unknown }>("open", {
     url: server.wsBase,
     dialect: ctx.target.dialect,
     count,

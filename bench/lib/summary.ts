@@ -20,10 +20,13 @@ export interface Spread {
  */
 export function spread(values: readonly number[]): Spread {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return { median: NaN, min: NaN, max: NaN, n: 0 };
+  const min = v[0];
+  const max = v.at(-1);
+  if (min === undefined || max === undefined) return { median: NaN, min: NaN, max: NaN, n: 0 };
   const mid = v.length >> 1;
-  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-  return { median, min: v[0], max: v[v.length - 1], n: v.length };
+  const upper = v[mid] ?? max;
+  const median = v.length % 2 ? upper : ((v[mid - 1] ?? min) + upper) / 2;
+  return { median, min, max, n: v.length };
 }
 
 /**

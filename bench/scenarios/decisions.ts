@@ -49,10 +49,14 @@ async function decideDirect(pool: mysql.Pool, id: number, by: string): Promise<v
       ["approved", dbTime(at), by, null, null, id],
     );
     const [rows] = await conn.query("SELECT response_text FROM responses WHERE id = ?", [id]);
-    const text = String((rows as { response_text: string }[])[0].response_text);
+    const [row] = rows as { response_text: string }[];
+    if (row === undefined) throw new Error(`response ${id} is gone`);
+    const text = String(row.response_text);
     await conn.query("UPDATE ws_meta SET head = head + 1 WHERE id = 1");
     const [meta] = await conn.query("SELECT head FROM ws_meta WHERE id = 1");
-    const seq = Number((meta as { head: number }[])[0].head);
+    const [head] = meta as { head: number }[];
+    if (head === undefined) throw new Error("ws_meta has no row 1");
+    const seq = Number(head.head);
     const frame = JSON.stringify({
       type: "EVENT",
       seq,
@@ -138,9 +142,11 @@ export async function runDecisions(ctx: Ctx): Promise<DecisionsResult> {
     RATE_LIMIT_PER_SEC: "1000000",
     RATE_LIMIT_BURST: "1000000",
   });
+  const database = session.rows!.env.MYSQL_DB;
+  if (database === undefined) throw new Error("the S5 session's rows have no MYSQL_DB");
   const pool = mysql.createPool({
     ...BENCH_MYSQL,
-    database: session.rows!.env.MYSQL_DB,
+    database,
     connectionLimit: SERVER_POOL,
     maxIdle: SERVER_POOL,
     dateStrings: true,
@@ -159,7 +165,7 @@ export async function runDecisions(ctx: Ctx): Promise<DecisionsResult> {
     const floorRounds = [];
     for (let r = 0; r <= cfg.rounds; r++) {
       const ids = await session.rows!.insert(cfg.decisions);
-      const res = await lg.workers[0].call<
+      const res = await lg.first.call<
         { rtts: number[]; errors: Record<string, number>; elapsedUs: number }
       >(
         "decide",

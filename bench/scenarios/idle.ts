@@ -82,7 +82,7 @@ async function fanoutRound(
   await lg.all("heartbeat", { paused: true });
   await sleep(150);
   const before = await sample(lg, pid);
-  const { t0 } = await lg.workers[0].call<{ t0: number }>("trigger", {
+  const { t0 } = await lg.first.call<{ t0: number }>("trigger", {
     key,
     bytes: cfg.payloadBytes,
   });
@@ -124,7 +124,7 @@ async function fanout(
     : Array.from({ length: ctx.cfg.rounds + 1 }, (_, i) => firstKey + i);
   // The first round warms the path up and is not counted.
   for (let r = 0; r <= ctx.cfg.rounds; r++) {
-    const round = await fanoutRound(ctx, session, keys[r]);
+    const round = await fanoutRound(ctx, session, keys[r]!); // keys has rounds + 1 entries
     if (r > 0) {
       p50.push(round.hist.percentile(50) / 1000);
       p99.push(round.hist.percentile(99) / 1000);
@@ -137,7 +137,7 @@ async function fanout(
     }
     await sleep(200);
   }
-  const st = await ctx.lg.workers[0].call<{ stats: { eventBytes?: number } }>("status");
+  const st = await ctx.lg.first.call<{ stats: { eventBytes?: number } }>("status");
   return {
     n,
     p50: spread(p50),
@@ -158,7 +158,7 @@ async function heartbeatProbe(ctx: Ctx, n: number): Promise<HeartbeatResult> {
   const max: number[] = [];
   let lost = 0;
   for (let r = 0; r < ctx.cfg.rounds; r++) {
-    const res = await ctx.lg.workers[0].call<{ rtts: number[]; lost: number }>("probe", {
+    const res = await ctx.lg.first.call<{ rtts: number[]; lost: number }>("probe", {
       count: ctx.cfg.probes,
       intervalMs: ctx.cfg.probeGapMs,
     }, 120_000);

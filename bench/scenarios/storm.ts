@@ -76,7 +76,7 @@ export async function runStorm(ctx: Ctx): Promise<StormResult[]> {
   const emit = async (n: number, gapMs: number): Promise<number> => {
     if (!target.isHub || !session.rows) return 0;
     for (const id of await session.rows.insert(n)) {
-      await lg.workers[0].call("trigger", { key: id });
+      await lg.first.call("trigger", { key: id });
       await sleep(gapMs);
     }
     return n;
@@ -90,7 +90,7 @@ export async function runStorm(ctx: Ctx): Promise<StormResult[]> {
     await lg.all("hold", { on: mode === "held" });
     const t0 = Date.now();
     await serverA.stop("SIGTERM");
-    const back = lg.workers[0].call<{ t: number | null }>("watch", {
+    const back = lg.first.call<{ t: number | null }>("watch", {
       url: `${serverA.httpUrl}${target.isHub ? "/readyz" : "/"}`,
       timeoutMs: 60_000,
     }, 70_000);
@@ -175,7 +175,7 @@ export async function runStorm(ctx: Ctx): Promise<StormResult[]> {
     const out: StormResult[] = [];
     for (const mode of ["backoff", "held"] as const) {
       out.push(await restart(mode));
-      ctx.log(`  ${mode}: last back after ${out[out.length - 1].allBackMs?.toFixed(0)} ms`);
+      ctx.log(`  ${mode}: last back after ${out.at(-1)?.allBackMs?.toFixed(0)} ms`);
     }
     return out;
   } finally {
@@ -188,7 +188,7 @@ export async function runStorm(ctx: Ctx): Promise<StormResult[]> {
 }
 
 function listenCounters(ctx: Ctx): Promise<{ listenOverflows: number; listenDrops: number }> {
-  return ctx.lg.workers[0].call("listen");
+  return ctx.lg.first.call("listen");
 }
 
 async function lostCount(ctx: Ctx, head: number): Promise<number> {

@@ -9,7 +9,9 @@ import { type Role, ROLES } from "../protocol/types.ts";
 
 /** The verified identity a token carries. */
 export interface Identity {
+  /** The user the token names (its `sub` claim). */
   readonly sub: string;
+  /** The role the token grants. */
   readonly role: Role;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
@@ -45,6 +47,7 @@ export class TokenAuthority {
   readonly #verified = new Map<string, Identity>();
 
   /**
+   * Creates an authority that signs and verifies with one secret.
    * @param secret the HS256 secret (`AUTH_SECRET`)
    * @throws {TypeError} when the secret is empty
    */
@@ -99,12 +102,16 @@ export class TokenAuthority {
 
   async #verifyFully(token: string, nowMs: number): Promise<Identity> {
     const parts = token.split(".");
-    if (parts.length !== 3) throw bad("malformed");
+    const [headerPart, claimsPart, signaturePart] = parts;
+    if (
+      parts.length !== 3 || headerPart === undefined || claimsPart === undefined ||
+      signaturePart === undefined
+    ) throw bad("malformed");
     let header: unknown, claims: unknown, signature: Uint8Array<ArrayBuffer>;
     try {
-      header = JSON.parse(new TextDecoder().decode(base64UrlDecode(parts[0])));
-      claims = JSON.parse(new TextDecoder().decode(base64UrlDecode(parts[1])));
-      signature = base64UrlDecode(parts[2]);
+      header = JSON.parse(new TextDecoder().decode(base64UrlDecode(headerPart)));
+      claims = JSON.parse(new TextDecoder().decode(base64UrlDecode(claimsPart)));
+      signature = base64UrlDecode(signaturePart);
     } catch {
       throw bad("malformed");
     }

@@ -42,7 +42,7 @@ export type TransportListener = (seq: Seq, payload: string) => void;
 export type BrokerKind = "local" | "redis" | "cluster";
 
 /** What every broker layer has in common: its kind, health and lifetime. */
-interface BrokerLifecycle {
+export interface BrokerLifecycle {
   /** `local` (one process, nothing to carry), `redis`, or `cluster` (the workers of one supervisor). */
   readonly kind: BrokerKind;
 
@@ -94,6 +94,7 @@ export interface BrokerTransport extends BrokerLifecycle {
 /** The broker's transport does not answer. */
 export class BrokerUnavailableError extends Error {
   /**
+   * Creates the error of a broker that cannot be reached.
    * @param message what failed
    * @param options the underlying error
    */

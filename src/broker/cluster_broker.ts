@@ -12,7 +12,7 @@
  * fills every gap.
  * @module
  */
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Seq } from "../protocol/types.ts";
 import { type BrokerTransport, BrokerUnavailableError, type TransportListener } from "./broker.ts";
@@ -32,8 +32,11 @@ export interface ClusterLink {
 
 /** Options of a `ClusterBroker`. */
 export interface ClusterBrokerOptions {
+  /** The worker's channel to its supervisor. */
   readonly link: ClusterLink;
+  /** Where failures are logged. */
   readonly logger: Logger;
+  /** Counts messages in and out, and those dropped. */
   readonly metrics?: Metrics;
 }
 
@@ -48,7 +51,10 @@ export class ClusterBroker implements BrokerTransport {
   #closed = false;
   #dropping = false;
 
-  /** @param options the channel, logging and metrics */
+  /**
+   * A transport over the worker's channel to its supervisor.
+   * @param options the channel, logging and metrics
+   */
   constructor(options: ClusterBrokerOptions) {
     this.#link = options.link;
     this.#log = options.logger;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Config } from "../config.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Broker, BrokerTransport } from "./broker.ts";
 import { ClusterBroker, type ClusterLink } from "./cluster_broker.ts";

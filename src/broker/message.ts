@@ -9,7 +9,9 @@ import { asSeq, type Seq } from "../protocol/types.ts";
 
 /** A received message: the position it names and the payload exactly as published. */
 export interface BrokerMessage {
+  /** The log position the message carries. */
   readonly seq: Seq;
+  /** The payload, byte for byte as it was published. */
   readonly payload: string;
 }
 

@@ -13,7 +13,7 @@
  * @module
  */
 import { Redis } from "ioredis";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Seq } from "../protocol/types.ts";
 import { type BrokerTransport, BrokerUnavailableError, type TransportListener } from "./broker.ts";
@@ -25,7 +25,9 @@ export interface RedisBrokerOptions {
   readonly url: string;
   /** The event log's epoch: names the channel. */
   readonly epoch: string;
+  /** Where connection trouble is reported. */
   readonly logger: Logger;
+  /** Counters of published and received messages; none when absent. */
   readonly metrics?: Metrics;
   /** Longest wait for `ping` and for one publish, ms (default 1000). */
   readonly commandTimeoutMs?: number;

@@ -9,7 +9,7 @@
  * a genuine message carries exactly what the log holds at that `seq`.
  * @module
  */
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Seq } from "../protocol/types.ts";
 import type { StoredEvent } from "../store/store.ts";
@@ -22,7 +22,9 @@ export interface SignedBrokerOptions {
   readonly secret: string;
   /** The log's epoch: bound into every tag. */
   readonly epoch: string;
+  /** Where refused (unsigned or forged) messages are reported. */
   readonly logger: Logger;
+  /** Counters of refused messages; none when absent. */
   readonly metrics?: Metrics;
 }
 
@@ -40,6 +42,7 @@ export class SignedBroker implements Broker {
   #rejections = 0;
 
   /**
+   * Wraps a transport so every message is sealed on publish and verified on receipt.
    * @param transport what carries the messages (not yet started)
    * @param options the secret, the epoch, logging and metrics
    */

@@ -24,6 +24,7 @@ export class BoundedWriter {
   #open = true;
 
   /**
+   * A writer that drops lines rather than queue past a bound.
    * @param stream the pipe (locked by this writer from now on)
    * @param maxPendingBytes the most bytes queued before lines are dropped
    */

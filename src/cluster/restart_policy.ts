@@ -31,7 +31,10 @@ export class RestartPolicy {
   /** Deaths in a row, each soon after its start. */
   #failures = 0;
 
-  /** @param options the settings */
+  /**
+   * A policy with no failures yet.
+   * @param options the settings
+   */
   constructor(options: RestartPolicyOptions = DEFAULT_RESTART_POLICY) {
     this.#options = options;
   }

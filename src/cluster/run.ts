@@ -15,7 +15,7 @@ import { randomSecret, TokenAuthority } from "../auth/jwt.ts";
 import { systemClock } from "../clock.ts";
 import { type Config, ConfigError } from "../config.ts";
 import { printDevelopmentBanner } from "../dev_mode.ts";
-import { createLogger, type LogFields, type Logger } from "../log/logger.ts";
+import { createLogger, type LogFields, type Logger } from "../logging/logger.ts";
 import { baseUrl, serve } from "../server.ts";
 import { checkStoreAccess } from "../startup_failure.ts";
 import { BoundedWriter } from "./bounded_writer.ts";

@@ -12,7 +12,7 @@
  * @module
  */
 import type { Clock, TimerHandle } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import { readLines } from "./lines.ts";
 import type { BoundedWriter } from "./bounded_writer.ts";
 import { Relay } from "./relay.ts";
@@ -26,10 +26,18 @@ import { encodeToWorker } from "./wire.ts";
 
 /** A started worker process, as the supervisor sees it. */
 export interface WorkerProcess {
+  /** Its process id. */
   readonly pid: number;
+  /** The channel to it (the first line carries its index and any development secret). */
   readonly stdin: WritableStream<Uint8Array>;
+  /** The channel from it, and its ordinary output. */
   readonly stdout: ReadableStream<Uint8Array>;
+  /** Resolves when it has exited. */
   readonly status: Promise<Deno.CommandStatus>;
+  /**
+   * Sends it a signal.
+   * @param signal the signal
+   */
   kill(signal: Deno.Signal): void;
 }
 
@@ -40,8 +48,11 @@ export type LaunchWorker = (index: number) => WorkerProcess;
 export interface SupervisorOptions {
   /** How many workers. */
   readonly workers: number;
+  /** Starts one worker. */
   readonly launch: LaunchWorker;
+  /** Time, for the restart backoff and the stop timeout. */
   readonly clock: Clock;
+  /** Where restarts and exits are logged. */
   readonly logger: Logger;
   /** Development mode's secret, handed to every worker; null when `AUTH_SECRET` is set. */
   readonly secret: string | null;
@@ -49,6 +60,7 @@ export interface SupervisorOptions {
   readonly output: (line: Uint8Array) => void;
   /** Called when a worker says it listens. */
   readonly onUp?: (index: number, pid: number) => void;
+  /** How crashed workers are restarted (default: at once, then 250 ms doubling to 10 s). */
   readonly restartPolicy?: RestartPolicyOptions;
   /** How long a worker may drain before it is killed, ms (default 30 000). */
   readonly stopTimeoutMs?: number;
@@ -72,7 +84,10 @@ export class Supervisor {
   #exitCode = 0;
   #killTimer: TimerHandle | null = null;
 
-  /** @param options the workers, how to start one, time, logging */
+  /**
+   * A supervisor that has started nothing yet.
+   * @param options the workers, how to start one, time, logging
+   */
   constructor(options: SupervisorOptions) {
     this.#o = options;
     this.#slots = Array.from({ length: options.workers }, (_, i) => ({

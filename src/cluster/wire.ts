@@ -36,8 +36,11 @@ export type FromWorker = { readonly t: "up" } | EventMessage;
 
 /** An event published by one worker for the others: its `seq` and its signed payload. */
 export interface EventMessage {
+  /** The message's tag. */
   readonly t: "event";
+  /** The event's position in the log. */
   readonly seq: Seq;
+  /** The signed broker payload, relayed byte for byte. */
   readonly payload: string;
 }
 

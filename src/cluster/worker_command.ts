@@ -21,6 +21,7 @@ import { type Config, ConfigError } from "../config.ts";
 export interface WorkerCommand {
   /** What to spawn: `Deno.execPath()`, or `deno` when only that name may be run. */
   readonly command: string;
+  /** Its arguments: `run`, the permissions, `--unstable-net` and the script. */
   readonly args: readonly string[];
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Identity, TokenAuthority } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { CloseCode } from "../protocol/codes.ts";
 import type { CommandId, ErrorFrame, ResumePosition, ServerFrame } from "../protocol/frames.ts";
 import type { ResponseId } from "../protocol/types.ts";
@@ -14,6 +14,7 @@ import type { AppendResult, Store, StoredEvent } from "../store/store.ts";
 
 /** The part of a connection a handler may read. */
 export interface SessionView {
+  /** The connection's id (`WELCOME.client_id`). */
   readonly clientId: string;
   /** Set once `CL` succeeded. */
   readonly identity: Identity | null;
@@ -21,9 +22,13 @@ export interface SessionView {
 
 /** A handler's dependencies. */
 export interface CommandDeps {
+  /** Verifies the tokens of `CL`. */
   readonly auth: TokenAuthority;
+  /** The log and the responses. */
   readonly store: Store;
+  /** Time, for decisions and claims. */
   readonly clock: Clock;
+  /** Where handlers report what they refused or failed. */
   readonly logger: Logger;
   /** Whether the database (and broker) answered at the last check. */
   readonly isReady: () => boolean;

@@ -4,7 +4,7 @@
  * `internal` (logged, never shown).
  * @module
  */
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import { ERROR_CODES, type ErrorCode, ProtocolError } from "../protocol/codes.ts";
 import type { CommandId, ErrorFrame } from "../protocol/frames.ts";
 import { StoreUnavailableError } from "../store/store.ts";

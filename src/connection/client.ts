@@ -17,9 +17,13 @@ export type ClientState = "hello" | "syncing" | "live" | "closed";
 
 /** The socket operations the server needs (the HTTP layer's `ServerWebSocket` has them). */
 export interface ClientSocket {
+  /** `1` (OPEN) while frames may be sent. */
   readonly readyState: number;
+  /** Bytes queued but not yet written to the peer. */
   readonly bufferedAmount: number;
+  /** Queues a text frame. */
   send(data: string): void;
+  /** Starts the closing handshake with a close code and reason. */
   close(code?: number, reason?: string): void;
   /** The peer was welcomed: its connection stops counting against the budget of pending ones. */
   welcomed?(): void;
@@ -27,18 +31,25 @@ export interface ClientSocket {
 
 /** An event waiting while a client is being synced. */
 export interface QueuedEvent {
+  /** The event's position in the log. */
   readonly seq: Seq;
+  /** The encoded `EVENT` frame, ready to send. */
   readonly frame: string;
 }
 
 /** One connection's record. */
 export interface WebSocketClient {
+  /** Unique per connection (`WELCOME.client_id`). */
   readonly id: string;
+  /** The socket frames go out on. */
   readonly socket: ClientSocket;
+  /** The peer's address (the proxy's client when it is trusted). */
   readonly remoteAddress: string;
   /** When the connection opened (ms since the epoch). */
   readonly connectedAt: number;
+  /** The token's role once `CL` succeeded, else null. */
   role: Role | null;
+  /** The token's user once `CL` succeeded, else null. */
   user: string | null;
   /** When the client's token expires (ms since the epoch; 0 before `CL`). */
   tokenExpiresAt: number;
@@ -46,6 +57,7 @@ export interface WebSocketClient {
   lastHeartbeat: number;
   /** The highest `seq` sent on this connection. */
   lastSeqSent: Seq;
+  /** Where the connection is in its life (see `ClientState`). */
   state: ClientState;
   /** Live events held while `syncing`. */
   queue: QueuedEvent[];
@@ -53,6 +65,7 @@ export interface WebSocketClient {
   readonly bucket: TokenBucket;
   /** Rate-limit rejections in the current window. */
   violations: number;
+  /** When the current rate-limit window began (ms since the epoch). */
   violationsWindowStart: number;
   /** Commands being handled now. */
   inFlight: number;

@@ -15,8 +15,11 @@ export type TimeoutKind = "hello" | "heartbeat" | "token";
 
 /** Options of a `HeartbeatSupervisor`. */
 export interface SupervisorOptions {
+  /** Time, for the deadlines. */
   readonly clock: Clock;
+  /** How long a connection may stay without `CL` (ms). */
   readonly helloTimeoutMs: number;
+  /** How long a welcomed client may stay silent (ms). */
   readonly heartbeatTimeoutMs: number;
   /** Called once per client that missed a deadline; it should close it. */
   readonly onTimeout: (client: WebSocketClient, kind: TimeoutKind) => void;
@@ -31,6 +34,7 @@ export class HeartbeatSupervisor {
   #timer: TimerHandle | null = null;
 
   /**
+   * Creates a supervisor over the manager's clients; call `start()` to begin.
    * @param clients the manager's map of client records
    * @param options clock, timeouts and the timeout handler
    */

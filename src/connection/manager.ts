@@ -6,7 +6,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE, type CloseCode } from "../protocol/codes.ts";
 import { encodeFrame } from "../protocol/encode.ts";
@@ -17,12 +17,17 @@ import { HeartbeatSupervisor } from "./heartbeat.ts";
 
 /** Options of a `WebSocketManager`. */
 export interface ManagerOptions {
+  /** Time, for the summaries and deadlines. */
   readonly clock: Clock;
+  /** Where closes and slow consumers are reported. */
   readonly logger: Logger;
+  /** Connection gauges and close counters; none when absent. */
   readonly metrics?: Metrics;
   /** Unsent bytes past which a client is closed 4009. */
   readonly maxBufferedBytes: number;
+  /** How long a connection may stay without `CL` (ms). */
   readonly helloTimeoutMs: number;
+  /** How long a welcomed client may stay silent (ms). */
   readonly heartbeatTimeoutMs: number;
   /** Called when a live client falls behind the feed (a gap to fill from the log). */
   readonly onGap?: (client: WebSocketClient) => void;
@@ -30,12 +35,19 @@ export interface ManagerOptions {
 
 /** A summary of one alive client, for `/stats`. */
 export interface ClientSummary {
+  /** The connection's id. */
   readonly id: string;
+  /** Its role, null before `CL`. */
   readonly role: string | null;
+  /** Its user, null before `CL`. */
   readonly user: string | null;
+  /** The peer's address. */
   readonly remote_address: string;
+  /** When it opened (ISO-8601 UTC). */
   readonly connected_at: string;
+  /** When it last sent a frame (ISO-8601 UTC). */
   readonly last_heartbeat: string;
+  /** The highest `seq` sent to it. */
   readonly last_seq_sent: number;
 }
 
@@ -45,7 +57,9 @@ export interface ClientSummary {
  * socket closed; only connections that had been authenticated are reported).
  */
 export interface ClientChange {
+  /** What happened to the connection. */
   readonly kind: "authenticated" | "removed";
+  /** The connection's record. */
   readonly client: WebSocketClient;
 }
 
@@ -62,7 +76,13 @@ export class WebSocketManager {
   readonly #roles = { operator: 0, admin: 0, module: 0, unauthenticated: 0 };
   readonly #listeners = new Set<ClientListener>();
 
-  /** @param options clock, logger, metrics and limits */
+  /**
+
+   * Creates an empty manager with its heartbeat supervisor.
+
+   * @param options clock, logger, metrics and limits
+
+   */
   constructor(options: ManagerOptions) {
     this.#o = options;
   }

@@ -10,6 +10,7 @@ export class TokenBucket {
   #last: number;
 
   /**
+   * Creates a full bucket.
    * @param rate tokens added per second
    * @param burst the bucket's size
    * @param now the current time (ms)
@@ -39,6 +40,7 @@ export class RateLimiter {
   readonly #buckets = new Map<string, TokenBucket>();
 
   /**
+   * Creates a limiter with one bucket per key.
    * @param rate tokens per second per key
    * @param burst bucket size
    * @param maxKeys most keys kept (oldest forgotten first)

@@ -10,7 +10,7 @@ import type { Clock } from "../clock.ts";
 import { echo } from "../commands/router.ts";
 import type { CommandDeps, Outcome, SessionView } from "../commands/context.ts";
 import { errorFrame, failureFrame } from "../commands/errors.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE } from "../protocol/codes.ts";
 import { decodeClientFrame, DecodeError } from "../protocol/decode.ts";
@@ -22,14 +22,23 @@ import type { ClientSync } from "./sync.ts";
 
 /** Options of a `ConnectionHandler`. */
 export interface HandlerOptions {
+  /** The registry of connections. */
   readonly manager: WebSocketManager;
+  /** Replays or snapshots a client after `CL`. */
   readonly sync: ClientSync;
+  /** What the command handlers need. */
   readonly deps: CommandDeps;
+  /** Time, for rate limits and heartbeats. */
   readonly clock: Clock;
+  /** Where refused frames and failures are reported. */
   readonly logger: Logger;
+  /** Frame and close counters; none when absent. */
   readonly metrics?: Metrics;
+  /** The largest frame accepted (bytes); past it the connection closes 1009. */
   readonly maxMessageBytes: number;
+  /** Frames a client may send per second, sustained. */
   readonly rateLimitPerSec: number;
+  /** Frames a client may send at once above the rate. */
   readonly rateLimitBurst: number;
   /** Rate-limit rejections within 10 s that close the connection 4029. */
   readonly maxViolations?: number;
@@ -44,7 +53,13 @@ export class ConnectionHandler {
   readonly #barriers = new Map<string, Promise<void>>();
   readonly #inFlight = new Set<Promise<void>>();
 
-  /** @param options manager, sync, command dependencies and limits */
+  /**
+
+   * Creates the handler that every accepted socket is given to.
+
+   * @param options manager, sync, command dependencies and limits
+
+   */
   constructor(options: HandlerOptions) {
     this.#o = options;
   }

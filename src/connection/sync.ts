@@ -11,7 +11,7 @@
  * @module
  */
 import type { Identity } from "../auth/jwt.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { EventFeed } from "../log/feed.ts";
 import { decideResume } from "../log/resume.ts";
 import type { SnapshotSource } from "../log/snapshot.ts";
@@ -28,13 +28,21 @@ const SYNC_FRESH_MS = 20;
 
 /** Options of a `ClientSync`. */
 export interface SyncOptions {
+  /** The log, read for replays past the feed's memory. */
   readonly store: Store;
+  /** The live feed, whose recent events serve most replays. */
   readonly feed: EventFeed;
+  /** The registry of connections, which sends the frames. */
   readonly manager: WebSocketManager;
+  /** Builds the `SNAPSHOT` a client without a resume position gets. */
   readonly snapshots: SnapshotSource;
+  /** Where replays that fail are reported. */
   readonly logger: Logger;
+  /** Resume counters; none when absent. */
   readonly metrics?: Metrics;
+  /** Sent in `WELCOME` (ms). */
   readonly heartbeatIntervalMs: number;
+  /** Sent in `WELCOME` (ms). */
   readonly heartbeatTimeoutMs: number;
   /** Unsent bytes above which a replay pauses for the socket to drain. */
   readonly replayHighWaterBytes: number;
@@ -50,7 +58,13 @@ export class ClientSync {
   /** One `oldestSeq` query shared by the hellos that arrive together (a reconnect storm). */
   #oldest: Promise<Seq | null> | null = null;
 
-  /** @param options store, feed, manager and heartbeat settings */
+  /**
+
+   * Creates the syncer of newly welcomed clients.
+
+   * @param options store, feed, manager and heartbeat settings
+
+   */
   constructor(options: SyncOptions) {
     this.#o = options;
   }
@@ -135,7 +149,7 @@ export class ClientSync {
         while (client.state === "syncing" && client.lastSeqSent < target) {
           const events = feed.recentSince(client.lastSeqSent, pageSize) ??
             await store.readSince(client.lastSeqSent, pageSize);
-          if (events.length === 0 || events[0].seq !== client.lastSeqSent + 1) {
+          if (events[0]?.seq !== client.lastSeqSent + 1) {
             this.#pruned(client);
             return;
           }
@@ -168,15 +182,16 @@ export class ClientSync {
   /** Sends the queued events in order; false if the queue starts past a gap. */
   #drainQueue(client: WebSocketClient): boolean {
     const queue = client.queue;
-    let i = 0;
-    for (; i < queue.length; i++) {
-      const { seq, frame } = queue[i];
-      if (seq <= client.lastSeqSent) continue;
-      if (seq !== client.lastSeqSent + 1) break;
-      if (!this.#o.manager.send(client, frame, "EVENT")) return true;
-      client.lastSeqSent = seq as Seq;
+    let done = 0; // how many of the queue are sent or were already
+    for (const { seq, frame } of queue) {
+      if (seq > client.lastSeqSent) {
+        if (seq !== client.lastSeqSent + 1) break;
+        if (!this.#o.manager.send(client, frame, "EVENT")) return true;
+        client.lastSeqSent = seq as Seq;
+      }
+      done++;
     }
-    client.queue = queue.slice(i);
+    client.queue = queue.slice(done);
     return client.queue.length === 0;
   }
 

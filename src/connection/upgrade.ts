@@ -4,7 +4,7 @@
  * socket over.
  * @module
  */
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import { CLOSE } from "../protocol/codes.ts";
 import { HandshakeError, upgradeWebSocket } from "../transport/upgrade.ts";
 import type { WebSocketManager } from "./manager.ts";
@@ -12,11 +12,15 @@ import type { ConnectionHandler } from "./session.ts";
 
 /** Options of the upgrade. */
 export interface UpgradeOptions {
+  /** The registry new connections join. */
   readonly manager: WebSocketManager;
+  /** Handles each accepted socket's frames. */
   readonly handler: ConnectionHandler;
+  /** Where refused upgrades are reported. */
   readonly logger: Logger;
   /** Extra origins allowed besides the server's own. */
   readonly allowedOrigins: readonly string[];
+  /** Most simultaneous connections; past it new ones close 1008. */
   readonly maxConnections: number;
   /** True while the server is stopping: no new connections. */
   readonly stopping: () => boolean;

@@ -10,25 +10,37 @@ import { type Buckets, mergeBuckets, quantile } from "./histogram.ts";
 export interface TotalFigures {
   /** How many processes published fresh figures. */
   readonly nodes: number;
+  /** Open connections by role, summed. */
   readonly connections: Readonly<Record<string, number>>;
+  /** Events appended to the log by every process. */
   readonly events_appended: number;
+  /** Events delivered to clients by every process. */
   readonly events_delivered: number;
+  /** `EVENT` frames sent by every process. */
   readonly event_frames_out: number;
+  /** Hellos by resume outcome, summed. */
   readonly resumes: Readonly<Record<string, number>>;
+  /** Closed connections by close code, summed. */
   readonly closes: Readonly<Record<string, number>>;
+  /** Connections closed 4008 for silence, summed. */
   readonly heartbeat_timeouts: number;
+  /** SR → EVENT latency buckets, merged over the processes. */
   readonly sr_event: Buckets;
   /** SR → EVENT median and 99th percentile since the processes started (s), null without SRs. */
   readonly sr_event_p50: number | null;
+  /** The 99th percentile of the same (s), null without SRs. */
   readonly sr_event_p99: number | null;
   /** `ok` when every process says so, `down` when any says `down`; `off` when every broker is. */
   readonly database: DependencyState;
+  /** The broker's state over the processes, by the same rule. */
   readonly broker: DependencyState;
+  /** The shared log: head, oldest seq held, retention. */
   readonly log: {
     readonly head: number;
     readonly oldest: number;
     readonly retention_hours: number;
   };
+  /** Alive clients over every process. */
   readonly clients_total: number;
 }
 
@@ -46,7 +58,9 @@ export interface ClusterFigures {
   readonly generated_at: number;
   /** The node id of the process that answered. */
   readonly self: string;
+  /** Each process's figures. */
   readonly nodes: readonly NodeSummary[];
+  /** The sums over them. */
   readonly total: TotalFigures;
   /** Every process's listed clients, oldest connection first. */
   readonly clients: readonly ClientFigure[];

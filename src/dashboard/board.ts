@@ -5,7 +5,7 @@
  * (and writes to the database) and one that did not still see each other.
  * @module
  */
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Store } from "../store/store.ts";
 import { type NodeFigures, parseNodeFigures } from "./figures.ts";
 
@@ -35,7 +35,10 @@ export class StoreBoard implements FiguresBoard {
   readonly #store: Store;
   #writes = 0;
 
-  /** @param store the process's store */
+  /**
+   * Creates a board over the database's `ws_nodes` table.
+   * @param store the process's store
+   */
   constructor(store: Store) {
     this.#store = store;
   }
@@ -75,6 +78,7 @@ export class ClusterBoard implements FiguresBoard {
   #via: "redis" | "database" | null = null;
 
   /**
+   * Creates a board that uses Redis while it answers and the database otherwise.
    * @param redis the Redis board, or null when `REDIS_URL` is not set
    * @param db the database board
    * @param logger where a change of transport is logged

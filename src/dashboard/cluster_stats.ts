@@ -9,7 +9,7 @@ import type { TokenAuthority } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { WebSocketManager } from "../connection/manager.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Store } from "../store/store.ts";
 import { ClusterBoard, StoreBoard } from "./board.ts";
@@ -22,13 +22,19 @@ import { SrEventTimer } from "./sr_latency.ts";
 
 /** What `ClusterStats` reads. */
 export interface ClusterStatsDeps {
+  /** Whether a broker is configured, and the log's retention. */
   readonly config: Pick<Config, "redisUrl" | "eventRetentionHours">;
+  /** The log and the figures board when Redis is absent. */
   readonly store: Store;
+  /** Where this process's figures are read. */
   readonly metrics: Metrics;
+  /** This process's alive clients. */
   readonly manager: WebSocketManager;
   /** The highest seq this process delivered. */
   readonly head: () => number;
+  /** Time, for the reports. */
   readonly clock: Clock;
+  /** Where failed reports are logged. */
   readonly logger: Logger;
   /** The secret tokens are verified with (the generated one in development mode). */
   readonly secret: string;
@@ -36,13 +42,19 @@ export interface ClusterStatsDeps {
 
 /** The cluster view's parts of one process. */
 export class ClusterStats {
+  /** The database's and the broker's last known states. */
   readonly dependencies: DependencyWatch;
+  /** Times SR → EVENT for the dashboard's latency figures. */
   readonly srTimer: SrEventTimer;
+  /** Publishes this process's figures and reads everyone's. */
   readonly reporter: NodeReporter;
   readonly #d: ClusterStatsDeps;
   #epoch = "";
 
-  /** @param d the process's parts */
+  /**
+   * Creates the parts; `start(epoch)` begins reporting, once the log's epoch is known.
+   * @param d the process's parts
+   */
   constructor(d: ClusterStatsDeps) {
     this.#d = d;
     const identity = nodeIdentity(d.clock.now());

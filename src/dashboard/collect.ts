@@ -14,8 +14,11 @@ import { MAX_PUBLISHED_CLIENTS } from "./figures.ts";
 export interface NodeIdentity {
   /** Unique per run: `<host>-<pid>-<random>`, at most 64 characters. */
   readonly node: string;
+  /** The machine's host name (`localhost` without `--allow-sys=hostname`). */
   readonly host: string;
+  /** The process id. */
   readonly pid: number;
+  /** When the process started (ISO-8601 UTC). */
   readonly startedAt: string;
 }
 
@@ -41,8 +44,11 @@ export function nodeIdentity(now: number): NodeIdentity {
 
 /** What the collector reads. */
 export interface CollectorDeps {
+  /** Who this process is. */
   readonly identity: NodeIdentity;
+  /** Where its counters and histograms are read. */
   readonly metrics: Metrics;
+  /** Time, for `updated_at`. */
   readonly clock: Clock;
   /**
    * The alive clients of this process, oldest first, at most `limit` of them,
@@ -57,6 +63,7 @@ export interface CollectorDeps {
   readonly head: () => number;
   /** Reads the lowest seq still in the log (null when it is empty); asked every `OLDEST_EVERY_MS`. */
   readonly oldest: () => Promise<number | null>;
+  /** How long the log keeps events (hours), as published. */
   readonly retentionHours: number;
   /** The database's and the broker's last known states. */
   readonly dependencies: () => { database: DependencyState; broker: DependencyState };
@@ -83,7 +90,10 @@ export class NodeCollector {
   #oldestAt = Number.NEGATIVE_INFINITY;
   #refreshing = false;
 
-  /** @param deps where the figures come from */
+  /**
+   * Creates a collector over this process's parts.
+   * @param deps where the figures come from
+   */
   constructor(deps: CollectorDeps) {
     this.#d = deps;
   }

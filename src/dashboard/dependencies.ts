@@ -18,6 +18,7 @@ export class DependencyWatch {
   #broker: DependencyState;
 
   /**
+   * Creates a watch: both count as down until a probe answers (the broker is `off` without one).
    * @param options `brokerConfigured`: whether a broker is set up (else it is `off`);
    * `timeoutMs`: a probe not settled by then counts as down; `metrics`: where the gauge goes
    */

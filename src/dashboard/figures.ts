@@ -12,13 +12,19 @@ export type DependencyState = "ok" | "down" | "off";
 
 /** One alive client as the cluster view lists it. */
 export interface ClientFigure {
+  /** The connection's id. */
   readonly id: string;
+  /** Its user, null before `CL`. */
   readonly user: string | null;
+  /** Its role, null before `CL`. */
   readonly role: string | null;
   /** The node id of the process holding the connection. */
   readonly node: string;
+  /** When it opened (ISO-8601 UTC). */
   readonly connected_at: string;
+  /** When it last sent a frame (ISO-8601 UTC). */
   readonly last_heartbeat: string;
+  /** The peer's address. */
   readonly remote_address: string;
 }
 
@@ -26,8 +32,11 @@ export interface ClientFigure {
 export interface NodeFigures {
   /** Unique per process run. */
   readonly node: string;
+  /** The machine's host name. */
   readonly host: string;
+  /** The process id. */
   readonly pid: number;
+  /** When the process started (ISO-8601 UTC). */
   readonly started_at: string;
   /** When these figures were taken, ms since the epoch. */
   readonly updated_at: number;
@@ -43,11 +52,15 @@ export interface NodeFigures {
   readonly resumes: Readonly<Record<string, number>>;
   /** Closed connections by close code. */
   readonly closes: Readonly<Record<string, number>>;
+  /** Connections closed 4008 for silence, since it started. */
   readonly heartbeat_timeouts: number;
   /** SR → EVENT latency of the SRs this process accepted (seconds). */
   readonly sr_event: Buckets;
+  /** Whether the database answered at the last check. */
   readonly database: DependencyState;
+  /** Whether the broker answered, `off` when none is configured. */
   readonly broker: DependencyState;
+  /** The log as this process sees it. */
   readonly log: {
     readonly epoch: string;
     readonly head: number;

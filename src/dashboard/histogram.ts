@@ -14,6 +14,7 @@ export interface Buckets {
   readonly counts: readonly number[];
   /** Every observation (the `+Inf` bucket). */
   readonly count: number;
+  /** The sum of every observation. */
   readonly sum: number;
 }
 
@@ -28,14 +29,15 @@ export function emptyBuckets(le: readonly number[]): Buckets {
  * @returns their sum, or an empty histogram on the first one's bounds
  */
 export function mergeBuckets(all: readonly Buckets[]): Buckets {
-  if (all.length === 0) return emptyBuckets([]);
-  const le = all[0].le;
+  const first = all[0];
+  if (first === undefined) return emptyBuckets([]);
+  const le = first.le;
   const counts = le.map(() => 0);
   let count = 0;
   let sum = 0;
   for (const h of all) {
     if (h.le.length !== le.length || h.le.some((b, i) => b !== le[i])) continue;
-    h.counts.forEach((c, i) => counts[i] += c);
+    h.counts.forEach((c, i) => counts[i] = (counts[i] ?? 0) + c);
     count += h.count;
     sum += h.sum;
   }
@@ -56,7 +58,7 @@ export function bucketsSince(before: Buckets, after: Buckets): Buckets {
   if (!sameBounds || after.count < before.count) return after;
   return {
     le: [...after.le],
-    counts: after.counts.map((c, i) => Math.max(0, c - before.counts[i])),
+    counts: after.counts.map((c, i) => Math.max(0, c - (before.counts[i] ?? 0))),
     count: after.count - before.count,
     sum: Math.max(0, after.sum - before.sum),
   };
@@ -76,14 +78,13 @@ export function quantile(q: number, h: Buckets): number | null {
   const rank = q * h.count;
   let lowerBound = 0;
   let lowerCount = 0;
-  for (let i = 0; i < h.le.length; i++) {
-    const upper = h.le[i];
-    const cumulative = h.counts[i];
+  for (const [i, upper] of h.le.entries()) {
+    const cumulative = h.counts[i] ?? 0;
     if (cumulative >= rank && cumulative > lowerCount) {
       return lowerBound + (upper - lowerBound) * ((rank - lowerCount) / (cumulative - lowerCount));
     }
     lowerBound = upper;
     lowerCount = cumulative;
   }
-  return h.le.length > 0 ? h.le[h.le.length - 1] : null;
+  return h.le.at(-1) ?? null;
 }

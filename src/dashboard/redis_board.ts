@@ -6,18 +6,20 @@
  */
 import { Redis } from "ioredis";
 import { reconnectDelay } from "../broker/redis_broker.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { FiguresBoard } from "./board.ts";
 import { FORGET_AFTER_MS } from "./board.ts";
 import { type NodeFigures, parseNodeFigures } from "./figures.ts";
 
 /** Options of a `RedisBoard`. */
 export interface RedisBoardOptions {
+  /** The Redis server (`REDIS_URL`). */
   readonly url: string;
   /** The event log's epoch: names the hash. */
   readonly epoch: string;
   /** The server's `AUTH_SECRET` (the signing key is derived from it). */
   readonly secret: string;
+  /** Where Redis trouble is reported. */
   readonly logger: Logger;
   /** Longest wait for one command (ms, default 1000). */
   readonly commandTimeoutMs?: number;

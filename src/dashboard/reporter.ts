@@ -6,15 +6,18 @@
  * @module
  */
 import type { Clock, TimerHandle } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import { type ClusterFigures, clusterOf } from "./aggregate.ts";
 import type { FiguresBoard } from "./board.ts";
 import type { NodeCollector } from "./collect.ts";
 
 /** Options of a `NodeReporter`. */
 export interface ReporterOptions {
+  /** Gathers this process's figures. */
   readonly collector: NodeCollector;
+  /** Time, for the publishing timer. */
   readonly clock: Clock;
+  /** Where failed publishes and reads are reported. */
   readonly logger: Logger;
   /** How often figures are published (ms, default 1000). */
   readonly periodMs?: number;
@@ -44,7 +47,10 @@ export class NodeReporter {
   #failing = false;
   #view: { at: number; figures: Promise<ClusterFigures> } | null = null;
 
-  /** @param options the collector, the clock and the periods */
+  /**
+   * Creates a reporter; `start()` begins publishing.
+   * @param options the collector, the clock and the periods
+   */
   constructor(options: ReporterOptions) {
     this.#o = options;
   }

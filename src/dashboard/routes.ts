@@ -15,8 +15,11 @@ import type { NodeReporter } from "./reporter.ts";
 
 /** What the dashboard routes need. */
 export interface DashboardDeps {
+  /** Publishes and reads the cluster's figures. */
   readonly reporter: NodeReporter;
+  /** Verifies the admin token of `/api/cluster`. */
   readonly auth: TokenAuthority;
+  /** Time, for token expiry. */
   readonly clock: Clock;
   /** Serves `web/dashboard.html` with the page's CSP. */
   readonly page: (host: string) => Promise<Response>;

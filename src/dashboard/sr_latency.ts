@@ -19,6 +19,7 @@ export class SrEventTimer {
   readonly #bySeq = new Map<number, number>();
 
   /**
+   * Creates a timer that observes into the SR → EVENT histogram.
    * @param clock the time source
    * @param metrics where the histogram is
    */

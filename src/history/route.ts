@@ -8,7 +8,7 @@
 import type { TokenAuthority } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
 import { errorFrame } from "../commands/errors.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import { HTTP_STATUS_OF, ProtocolError } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
 import { isReviewer } from "../protocol/types.ts";
@@ -17,24 +17,39 @@ import { encodeCursor, parseHistoryQuery } from "./query.ts";
 
 /** What the route needs. */
 export interface HistoryDeps {
+  /** Verifies the caller's token (operator or admin). */
   readonly auth: TokenAuthority;
+  /** Where the decided responses are read. */
   readonly store: Store;
+  /** Time, for token expiry. */
   readonly clock: Clock;
+  /** Where failed queries are reported. */
   readonly logger: Logger;
 }
 
 /** One item of the answer. */
 export interface HistoryItem {
+  /** The response's id (`responses.id`). */
   readonly response_id: number;
+  /** Where the post lives (`vk`, `telegram`). */
   readonly platform: string;
+  /** The URL of the post that was answered. */
   readonly post_url: string;
+  /** The post's text as fetched, `null` when it could not be. */
   readonly post_text: string | null;
+  /** The post's author as fetched, `null` when unknown. */
   readonly author: string | null;
+  /** The reply as decided (the edited text, for an approval with text). */
   readonly response_text: string;
+  /** How it was decided (`approved`, `rejected`). */
   readonly status: string;
+  /** The user who decided it, `null` when not recorded. */
   readonly decided_by: string | null;
+  /** When it was decided (ISO-8601 UTC). */
   readonly decided_at: string | null;
+  /** The rejection's reason, `null` for approvals and reasonless rejections. */
   readonly reason: string | null;
+  /** When the module stored it (ISO-8601 UTC). */
   readonly created_at: string;
 }
 

@@ -74,7 +74,8 @@ export async function matchesSecret(given: string, expected: string): Promise<bo
   ]);
   const x = new Uint8Array(a), y = new Uint8Array(b);
   let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
+  // Both are SHA-256 digests, 32 bytes each, so y has every index x has.
+  x.forEach((byte, i) => diff |= byte ^ y[i]!);
   return diff === 0;
 }
 

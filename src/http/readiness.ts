@@ -10,13 +10,14 @@
  * @module
  */
 import type { Clock, TimerHandle } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 
 /** Answers when its dependency does; throws otherwise. */
 export type Ping = () => Promise<void>;
 
 /** What is checked: the database always, the broker when one is configured. */
 export interface Probes {
+  /** Pings the database. */
   readonly database: Ping;
   /** `null`: no broker is configured (reported `off`). */
   readonly broker: Ping | null;
@@ -39,9 +40,13 @@ export type ReadyState =
 
 /** The JSON body of `/readyz`: always names the database and the broker. */
 export interface ReadyBody {
+  /** `ready` with a 200, `unavailable` with a 503. */
   readonly status: "ready" | "unavailable";
+  /** Whether the database answered. */
   readonly database: DatabaseState;
+  /** Whether the broker answered, `off` when none is configured. */
   readonly broker: BrokerState;
+  /** Why the server is not ready, when it is not. */
   readonly reason?: string;
 }
 
@@ -66,6 +71,7 @@ export class Readiness {
   #stopped: string | null = null;
 
   /**
+   * Creates a readiness check; `start()` begins probing.
    * @param clock timers
    * @param logger where changes are logged
    * @param timeoutMs how long a probe may take (the server passes `DB_TIMEOUT_MS`)

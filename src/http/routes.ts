@@ -13,7 +13,7 @@ import type { WebSocketManager } from "../connection/manager.ts";
 import type { RateLimiter } from "../connection/rate_limit.ts";
 import { type UpgradeOptions, upgradeToWebSocket } from "../connection/upgrade.ts";
 import { type DashboardDeps, dashboardRoute } from "../dashboard/routes.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { HTTP_STATUS_OF } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
@@ -25,16 +25,27 @@ import type { StaticFiles } from "./static.ts";
 
 /** What the routes need. */
 export interface RouteDeps {
+  /** Origins, limits and the handler of `GET /ws` upgrades. */
   readonly upgrade: UpgradeOptions;
+  /** The registry of connections, for `/stats`. */
   readonly manager: WebSocketManager;
+  /** Answers `/readyz`, and gates protocol traffic on the database. */
   readonly readiness: Readiness;
+  /** Serves `/metrics`. */
   readonly metrics: Metrics;
+  /** Serves `/` and `/static/*`. */
   readonly files: StaticFiles;
+  /** Verifies the bearer tokens of `POST /api/sr`. */
   readonly auth: TokenAuthority;
+  /** What `POST /api/sr` runs, as the WebSocket `SR` does. */
   readonly commands: CommandDeps;
+  /** Limits `POST /api/sr` per client address. */
   readonly apiLimiter: RateLimiter;
+  /** Time, for token expiry and rate limits. */
   readonly clock: Clock;
+  /** Where refused and failed requests are reported. */
   readonly logger: Logger;
+  /** The largest `POST /api/sr` body accepted (bytes). */
   readonly maxMessageBytes: number;
   /** `METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
   readonly metricsToken?: string;

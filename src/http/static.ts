@@ -68,6 +68,7 @@ const SECURITY_HEADERS = {
 export interface StaticFilesOptions {
   /** The directory holding `index.html` and `static/` (this checkout's `web/` by default). */
   readonly webDir?: URL;
+  /** Time, for how long a listing of `web/static` is reused; default: the system clock. */
   readonly clock?: Clock;
 }
 
@@ -83,6 +84,7 @@ export class StaticFiles {
   #listingUnderWay: Promise<ReadonlySet<string>> | null = null;
 
   /**
+   * Creates the file server over `web/`.
    * @param options the directory and the clock (both have defaults)
    */
   constructor(options: StaticFilesOptions = {}) {
@@ -133,12 +135,13 @@ export class StaticFiles {
    */
   async asset(name: string): Promise<Response> {
     const ext = name.length <= MAX_NAME_BYTES ? PLAIN_NAME.exec(name)?.[1] : undefined;
-    if (!ext || !Object.hasOwn(TYPES, ext) || !(await this.#listed(name))) {
+    const type = ext && Object.hasOwn(TYPES, ext) ? TYPES[ext] : undefined;
+    if (type === undefined || !(await this.#listed(name))) {
       return new Response("not found\n", { status: 404 });
     }
     const body = await this.#read(`static/${name}`);
     if (!body) return new Response("not found\n", { status: 404 });
-    return new Response(body, { headers: { "content-type": TYPES[ext], ...SECURITY_HEADERS } });
+    return new Response(body, { headers: { "content-type": type, ...SECURITY_HEADERS } });
   }
 
   /** How many files and bytes are kept in memory (for tests and figures). */

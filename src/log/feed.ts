@@ -17,7 +17,7 @@
  */
 import type { AuthenticFrame } from "../broker/broker.ts";
 import type { Clock, TimerHandle } from "../clock.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { asSeq, type Seq } from "../protocol/types.ts";
 import type { Store } from "../store/store.ts";
@@ -30,12 +30,17 @@ export type FeedSink = (seq: Seq, frame: string) => void;
 
 /** Options of an `EventFeed`. */
 export interface FeedOptions {
+  /** The log, read at start and polled for events committed elsewhere. */
   readonly store: Store;
+  /** Receives every event once, in order. */
   readonly sink: FeedSink;
+  /** Time, for the poll timer. */
   readonly clock: Clock;
   /** How often the log is read for events committed elsewhere (ms). */
   readonly pollMs: number;
+  /** Where failed polls are reported. */
   readonly logger: Logger;
+  /** The log head gauge; none when absent. */
   readonly metrics?: Metrics;
   /** Events read from the log per query. */
   readonly pageSize?: number;
@@ -60,7 +65,10 @@ export class EventFeed {
   #recent: string[] = [];
   #recentFirst = 1;
 
-  /** @param options the store, sink, clock and poll interval */
+  /**
+   * Creates a feed; `start()` reads the log's head and begins polling.
+   * @param options the store, sink, clock and poll interval
+   */
   constructor(options: FeedOptions) {
     this.#o = options;
   }
@@ -84,9 +92,10 @@ export class EventFeed {
     // restart are served without a query each.
     const tail = (await this.#o.store.readSince(asSeq(Math.max(0, head - RECENT)), RECENT))
       .filter((e) => e.seq <= head);
-    if (tail.length > 0 && tail[tail.length - 1].seq === head) {
+    const first = tail[0];
+    if (first !== undefined && tail.at(-1)?.seq === head) {
       this.#recent = tail.map((e) => e.frame);
-      this.#recentFirst = tail[0].seq;
+      this.#recentFirst = first.seq;
     }
     this.#o.metrics?.set("ws_event_log_head", this.#head);
     this.#started = true;
@@ -104,11 +113,10 @@ export class EventFeed {
   recentSince(after: number, limit: number): Array<{ seq: Seq; frame: string }> | null {
     if (after + 1 < this.#recentFirst) return null;
     const from = after + 1 - this.#recentFirst;
-    const out: Array<{ seq: Seq; frame: string }> = [];
-    for (let i = from; i < this.#recent.length && out.length < limit; i++) {
-      out.push({ seq: asSeq(this.#recentFirst + i), frame: this.#recent[i] });
-    }
-    return out;
+    return this.#recent.slice(from, from + limit).map((frame, i) => ({
+      seq: asSeq(this.#recentFirst + from + i),
+      frame,
+    }));
   }
 
   /** Stops polling. */

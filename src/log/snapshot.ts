@@ -13,9 +13,11 @@ import type { ResponseRow, Store } from "../store/store.ts";
 
 /** A snapshot ready to send. */
 export interface EncodedSnapshot {
+  /** The log's head the snapshot reflects. */
   readonly seq: Seq;
   /** The `SNAPSHOT` frame's JSON text. */
   readonly frame: string;
+  /** How many pending items it holds. */
   readonly size: number;
 }
 
@@ -29,6 +31,7 @@ export class SnapshotSource {
   readonly #cards = new Map<number, { key: string; json: string }>();
 
   /**
+   * Creates a snapshot source that builds one frame for every client asking at once.
    * @param store where pending rows are read
    * @param render renders one row's card (no fetching)
    * @param now the server's clock, which judges whether a claim has lapsed

@@ -7,7 +7,8 @@
  */
 import client from "prom-client";
 
-const DEFINITIONS = {
+/** Every metric this process exports: its kind, help text, labels (and a histogram's buckets). */
+export const DEFINITIONS = {
   ws_connections: { kind: "gauge", help: "Open WebSocket connections by role", labels: ["role"] },
   ws_connections_opened_total: {
     kind: "counter",
@@ -138,7 +139,8 @@ const DEFINITIONS = {
   },
 } as const;
 
-type Definitions = typeof DEFINITIONS;
+/** The table of every metric this process exports, by name. */
+export type Definitions = typeof DEFINITIONS;
 
 /** Every metric `Metrics` defines, with its kind (the process's default metrics not included). */
 export const METRIC_KINDS: Readonly<Record<string, "counter" | "gauge" | "histogram">> = Object
@@ -160,7 +162,9 @@ export type Labels = Readonly<Record<string, string | number>>;
 
 /** One sample of a counter or gauge. */
 export interface Sample {
+  /** The sample's label values. */
   readonly labels: Labels;
+  /** Its value. */
   readonly value: number;
 }
 
@@ -172,6 +176,7 @@ export interface HistogramFigures {
   readonly counts: readonly number[];
   /** Every observation (the `+Inf` bucket). */
   readonly count: number;
+  /** The sum of every observation. */
   readonly sum: number;
 }
 
@@ -265,7 +270,8 @@ export class Metrics {
       else if (v.metricName?.endsWith("_count")) count += v.value;
       else if (v.metricName?.endsWith("_bucket")) {
         const at = le.indexOf(Number(v.labels.le));
-        if (at >= 0) counts[at] += v.value;
+        // counts has one entry per bound, so an index found in le is one of counts.
+        if (at >= 0) counts[at]! += v.value;
       }
     }
     return { le, counts, count, sum };

@@ -15,6 +15,7 @@ export class Coalescer {
   #timer: TimerHandle | null = null;
 
   /**
+   * Creates a coalescer that calls `flush` at most once per interval.
    * @param clock the time source
    * @param intervalMs the shortest time between two flushes
    * @param flush what to run

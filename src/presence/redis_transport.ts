@@ -10,7 +10,7 @@
  */
 import { Redis } from "ioredis";
 import type { Clock } from "../clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { PresenceTransport, SharedReport } from "./transport.ts";
 
 const encoder = new TextEncoder();
@@ -33,12 +33,17 @@ const fromHex = (s: string) => new Uint8Array((s.match(/../g) ?? []).map((h) => 
 
 /** Options of `RedisPresence`. */
 export interface RedisPresenceOptions {
+  /** The Redis server (`REDIS_URL`). */
   readonly url: string;
+  /** The event log's epoch: reports of another log are not read. */
   readonly epoch: string;
+  /** This process's id, the key of its report. */
   readonly processId: string;
   /** Signs and verifies the values (`AUTH_SECRET`). */
   readonly secret: string;
+  /** Time, for the reports' age. */
   readonly clock: Clock;
+  /** Where Redis trouble is reported. */
   readonly logger: Logger;
   /** A report older than this is a process that died (ms). */
   readonly staleMs: number;
@@ -55,7 +60,10 @@ export class RedisPresence implements PresenceTransport {
   readonly #redis: Redis;
   readonly #hmac: Promise<CryptoKey>;
 
-  /** @param options where Redis is, this process, the secret and the staleness */
+  /**
+   * Creates the transport; it connects on first use.
+   * @param options where Redis is, this process, the secret and the staleness
+   */
   constructor(options: RedisPresenceOptions) {
     this.#o = options;
     this.#key = `wsserver:presence:${options.epoch}`;
@@ -138,6 +146,7 @@ export class FallbackPresence implements PresenceTransport {
   #usingDb = false;
 
   /**
+   * Creates a transport that uses Redis while it answers and the database otherwise.
    * @param redis the preferred transport
    * @param db the fallback
    * @param logger where a switch is reported

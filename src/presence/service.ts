@@ -15,7 +15,7 @@
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { ClientChange, WebSocketManager } from "../connection/manager.ts";
 import type { WebSocketClient } from "../connection/client.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { PresenceEntry } from "../protocol/frames.ts";
 import { isReviewer } from "../protocol/types.ts";
 import { Coalescer } from "./coalescer.ts";
@@ -33,9 +33,13 @@ const BUILDS_PER_SECOND = 20;
 
 /** Options of a `PresenceService`. */
 export interface PresenceOptions {
+  /** The registry whose operators and admins are reported. */
   readonly manager: WebSocketManager;
+  /** Where the reports of every process are shared. */
   readonly transport: PresenceTransport;
+  /** Time, for the report interval. */
   readonly clock: Clock;
+  /** Where failed reads and writes are reported. */
   readonly logger: Logger;
   /** This process's id (its report is taken from memory, not from the transport). */
   readonly processId: string;
@@ -69,7 +73,10 @@ export class PresenceService {
   #windowStart = 0;
   #builds = 0;
 
-  /** @param options manager, transport, clock and periods */
+  /**
+   * Creates the service; `start()` begins reporting.
+   * @param options manager, transport, clock and periods
+   */
   constructor(options: PresenceOptions) {
     this.#o = options;
     this.#coalescer = new Coalescer(

@@ -10,7 +10,9 @@ import type { Store } from "../store/store.ts";
 
 /** A process's report as shared: its id and the report's JSON text. */
 export interface SharedReport {
+  /** The reporting process's id. */
   readonly processId: string;
+  /** Its report: the JSON list of its users and their connections. */
   readonly users: string;
 }
 
@@ -37,6 +39,7 @@ export class StorePresence implements PresenceTransport {
   #lastPrune = 0;
 
   /**
+   * Creates a transport over the database's `ws_presence` table.
    * @param store the shared database
    * @param processId this process's id
    * @param clock the time source

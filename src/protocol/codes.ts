@@ -64,9 +64,6 @@ export const CLOSE = {
 /** A close code the server sends. */
 export type CloseCode = typeof CLOSE[keyof typeof CLOSE];
 
-/** Close codes after which a client must not reconnect (PROTOCOL.md §4). */
-export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1003, 1009, 4001]);
-
 /**
  * A failure the protocol can express: carries the `ERROR.code` and, where the
  * failure ends the connection, the close code.
@@ -80,6 +77,7 @@ export class ProtocolError extends Error {
   readonly closeCode: CloseCode | undefined;
 
   /**
+   * Creates a protocol error.
    * @param code the protocol error code
    * @param message a message for people
    * @param fields extra frame fields

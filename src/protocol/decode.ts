@@ -21,6 +21,7 @@ export class DecodeError extends ProtocolError {
   /** The command's `id`, when it was valid. */
   readonly commandId: CommandId | undefined;
   /**
+   * Wraps a protocol error with the command id it answers.
    * @param error the protocol error
    * @param commandId the command's `id`, if valid
    */
@@ -31,7 +32,8 @@ export class DecodeError extends ProtocolError {
   }
 }
 
-type JsonObject = Record<string, unknown>;
+/** A parsed JSON object: a frame before it is checked. */
+export type JsonObject = Record<string, unknown>;
 
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -40,7 +42,7 @@ const isObject = (v: unknown): v is JsonObject =>
  * Reads the `id` of a parsed frame.
  * @param raw the parsed frame
  * @returns the id, `undefined` when absent
- * @throws {ProtocolError} `bad_frame` when the id is neither a string of ≤ 64 chars nor an integer
+ * @throws {ProtocolError} `bad_frame` when the id is neither a string of at most `MAX_ID_CHARS` chars nor an integer
  */
 export function readCommandId(raw: JsonObject): CommandId | undefined {
   const id = raw.id;
@@ -49,7 +51,7 @@ export function readCommandId(raw: JsonObject): CommandId | undefined {
   if (typeof id === "number" && Number.isSafeInteger(id)) return id;
   throw new ProtocolError(
     "bad_frame",
-    "field 'id' must be a string of at most 64 characters or an integer",
+    `field 'id' must be a string of at most ${MAX_ID_CHARS} characters or an integer`,
   );
 }
 

@@ -135,7 +135,11 @@ async function fetchFollowing(
   for (let hops = 0;; hops++) {
     let res: Response;
     try {
-      res = await o.fetch(current.href, { signal, headers: o.headers, redirect: "manual" });
+      res = await o.fetch(current.href, {
+        signal,
+        redirect: "manual",
+        ...(o.headers === undefined ? {} : { headers: o.headers }),
+      });
     } catch (e) {
       if (isTimeout(e, signal)) return { end: { retry: false, outcome: { kind: "timeout" } } };
       return {

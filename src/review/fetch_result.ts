@@ -21,14 +21,19 @@ export type FetchFailureReason = typeof FETCH_FAILURE_REASONS[number];
 
 /** A fetch that worked: `text` may be empty for a post without text (photo only). */
 export interface FetchSuccess {
+  /** Always `true`. */
   readonly ok: true;
+  /** The post's text. */
   readonly text: string;
 }
 
 /** A fetch that failed, with a reason for code and a detail for people (never a secret). */
 export interface FetchFailure {
+  /** Always `false`. */
   readonly ok: false;
+  /** Why, as a code to branch on. */
   readonly reason: FetchFailureReason;
+  /** What went wrong, for the log (never a token). */
   readonly detail: string;
 }
 

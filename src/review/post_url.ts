@@ -7,15 +7,21 @@
 
 /** A VK wall post: `owner` is negative for communities. */
 export interface VkPostRef {
+  /** Always `vk`. */
   readonly platform: "vk";
+  /** The wall's owner id (negative for a community). */
   readonly owner: string;
+  /** The post's id on that wall. */
   readonly post: string;
 }
 
 /** A public Telegram channel post. */
 export interface TelegramPostRef {
+  /** Always `telegram`. */
   readonly platform: "telegram";
+  /** The public channel's name. */
   readonly channel: string;
+  /** The post's number in the channel. */
   readonly post: string;
 }
 
@@ -94,8 +100,9 @@ export function parseVkPostUrl(raw: string): PostUrlParse {
   const segments = url.pathname.split("/").filter(Boolean);
   const candidates = [url.searchParams.get("w"), segments.length === 1 ? segments[0] : null];
   for (const candidate of candidates) {
-    const m = candidate === null ? null : VK_WALL.exec(candidate);
-    if (m) return { ok: true, ref: { platform: "vk", owner: m[1], post: m[2] } };
+    const m = candidate ? VK_WALL.exec(candidate) : null;
+    // VK_WALL's two groups are required, so a match has both.
+    if (m) return { ok: true, ref: { platform: "vk", owner: m[1]!, post: m[2]! } };
   }
   return refuse("no wall<owner>_<post> in the URL");
 }

@@ -8,7 +8,7 @@
  */
 import type { Card } from "../protocol/frames.ts";
 import type { Platform, ResponseId } from "../protocol/types.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { AppendResult, PendingBody, ResponseRow, Store } from "../store/store.ts";
 import type { FetchResult } from "./fetch_result.ts";
 import type { Renderer } from "./render.ts";

@@ -74,10 +74,12 @@ function timeFields(at: Date): { createdIso: string; createdLabel: string } {
  * catches a misspelt name), every choice made here rather than in the template.
  */
 function cardContext(row: ResponseRow, opts: CardOptions): Record<string, string> {
-  const known = Object.hasOwn(PLATFORM_LABELS, row.platform);
+  const label = Object.hasOwn(PLATFORM_LABELS, row.platform)
+    ? PLATFORM_LABELS[row.platform]
+    : undefined;
   return {
-    platformClass: known ? row.platform : "other",
-    platformLabel: known ? PLATFORM_LABELS[row.platform] : String(row.platform),
+    platformClass: label !== undefined ? row.platform : "other",
+    platformLabel: label ?? String(row.platform),
     postUrl: String(row.post_url),
     postHref: linkTarget(String(row.platform), String(row.post_url)),
     postState: postState(opts),

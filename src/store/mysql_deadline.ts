@@ -10,7 +10,8 @@
  * a `StoreUnavailableError`, which `isConnectionError` recognises).
  * @module
  */
-import type { Connection, Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
+import type { ResultSetHeader } from "mysql2/promise";
+import type { Queryable } from "./mysql_dialect.ts";
 import type { SqlRunner } from "./sql_runner.ts";
 import type { SqlRow } from "./sql_values.ts";
 import { StoreUnavailableError } from "./store.ts";
@@ -20,6 +21,7 @@ export class Deadline {
   readonly #end: number;
 
   /**
+   * Starts a deadline `budgetMs` from now.
    * @param budgetMs how long the operation may take from now
    */
   constructor(readonly budgetMs: number) {
@@ -74,7 +76,10 @@ export class Deadline {
  * @returns the connection
  * @throws {StoreUnavailableError} when none is had in time
  */
-export async function acquire(pool: Pool, deadline: Deadline): Promise<PoolConnection> {
+export async function acquire<C extends { release(): void }>(
+  pool: { getConnection(): Promise<C> },
+  deadline: Deadline,
+): Promise<C> {
   let abandoned = false;
   const pending = pool.getConnection();
   pending.then((conn) => abandoned && conn.release(), () => {});
@@ -92,7 +97,7 @@ export async function acquire(pool: Pool, deadline: Deadline): Promise<PoolConne
  * @param deadline the operation's budget
  * @returns the runner
  */
-export function timedRunner(conn: Pick<Connection, "query">, deadline: Deadline): SqlRunner {
+export function timedRunner(conn: Queryable, deadline: Deadline): SqlRunner {
   const query = (sql: string, params: readonly unknown[]) => {
     const timeout = Math.max(1, deadline.remaining());
     return deadline.race(conn.query({ sql, timeout }, params as unknown[]), "a statement");

@@ -3,7 +3,7 @@
  * runner over a `mysql2` pool or connection.
  * @module
  */
-import type { Pool, ResultSetHeader } from "mysql2/promise";
+import type { ResultSetHeader } from "mysql2/promise";
 import { isAlreadyApplied } from "./mysql_errors.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import type { SqlRow } from "./sql_values.ts";
@@ -32,8 +32,23 @@ export const MYSQL_DIALECT: SqlDialect = {
     "ON DUPLICATE KEY UPDATE users = VALUES(users), heartbeat_at = VALUES(heartbeat_at)",
 };
 
-/** Anything that runs a query: the pool, or one connection in a transaction. */
-export type Queryable = Pick<Pool, "query">;
+/**
+ * Anything that runs a query: the pool, or one connection in a transaction
+ * (mysql2's `Pool` and `Connection` fit). Declared here rather than picked from
+ * mysql2's types so the store's exports name no type of the driver.
+ */
+export interface Queryable {
+  /**
+   * Runs one statement with `?` placeholders.
+   * @param sql the statement, or it with a per-statement timeout (ms)
+   * @param values the placeholders' values
+   * @returns the rows (or the result header) first, the fields second
+   */
+  query(
+    sql: string | { sql: string; timeout?: number },
+    values?: unknown[],
+  ): Promise<[unknown, unknown]>;
+}
 
 /**
  * A runner over a pool or a connection.

@@ -71,6 +71,7 @@ import {
 
 /** Options of `MysqlStore`. */
 export interface MysqlStoreOptions {
+  /** The MariaDB host (`MYSQL_HOST`). */
   readonly host: string;
   /** Default 3306. */
   readonly port?: number;
@@ -308,7 +309,7 @@ export class MysqlStore implements Store {
       try {
         const tx = timedRunner(conn, new Deadline(INIT_STATEMENT_BUDGET_MS + this.#timeoutMs));
         const [got] = await tx.all("SELECT GET_LOCK(?, 60) AS got", [lockName]);
-        if (Number(got.got) !== 1) throw new Error("timed out waiting for the migration lock");
+        if (Number(got?.got) !== 1) throw new Error("timed out waiting for the migration lock");
         try {
           this.#epoch = await migrate(tx, MYSQL_DIALECT);
         } finally {

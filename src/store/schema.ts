@@ -13,9 +13,13 @@ import { toDbTime } from "./sql_values.ts";
 
 /** One step of the schema. */
 export interface Migration {
+  /** The schema version this step brings the database to. */
   readonly version: number;
+  /** What the step changes, for the log. */
   readonly description: string;
+  /** Its statements for MySQL/MariaDB. */
   readonly mysql: readonly string[];
+  /** Its statements for SQLite. */
   readonly sqlite: readonly string[];
 }
 
@@ -179,5 +183,6 @@ export async function migrate(r: SqlRunner, dialect: SqlDialect): Promise<string
     crypto.randomUUID(),
   ]);
   const [meta] = await r.all("SELECT epoch FROM ws_meta WHERE id = 1");
+  if (meta === undefined) throw new Error("ws_meta has no row 1 right after inserting it");
   return String(meta.epoch);
 }

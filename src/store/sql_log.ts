@@ -75,8 +75,9 @@ export async function announceIn(
     `SELECT ${RESPONSE_COLUMNS} FROM responses WHERE id = ?${dialect.lockRows}`,
     [id],
   );
-  if (rows.length === 0) return { kind: "not_found" };
-  const row = toResponseRow(rows[0]);
+  const [found] = rows;
+  if (found === undefined) return { kind: "not_found" };
+  const row = toResponseRow(found);
   if (row.status !== "pending") {
     return { kind: "not_pending", status: row.status, decidedBy: row.decided_by };
   }
@@ -145,6 +146,9 @@ export async function decideIn(
       const [row] = await tx.all("SELECT response_text FROM responses WHERE id = ?", [
         d.responseId,
       ]);
+      if (row === undefined) {
+        throw new Error(`response ${d.responseId} vanished inside its decision`);
+      }
       rowText = String(row.response_text);
     }
     const body = decisionBody(d, rowText);

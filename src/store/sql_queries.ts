@@ -72,9 +72,15 @@ export async function readEvents(r: SqlRunner, after: Seq, limit: number): Promi
     [after, limit],
   );
   const events = rows.map(toStoredEvent);
-  let end = 1;
-  while (end < events.length && events[end].seq === events[end - 1].seq + 1) end++;
-  events.length = Math.min(end, events.length);
+  // Keep the run without gaps from the first event on.
+  let end = 0;
+  let next: number | undefined;
+  for (const e of events) {
+    if (next !== undefined && e.seq !== next) break;
+    next = e.seq + 1;
+    end++;
+  }
+  events.length = end;
   return events;
 }
 

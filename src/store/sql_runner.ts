@@ -18,6 +18,7 @@ export interface SqlRunner {
 
 /** What differs between MySQL/MariaDB and SQLite in the shared SQL. */
 export interface SqlDialect {
+  /** Which database. */
   readonly name: "mysql" | "sqlite";
   /** Appended to a SELECT to lock the rows it reads until commit (`""` where the transaction already excludes writers). */
   readonly lockRows: string;

@@ -24,26 +24,41 @@ import type { EventKind, ResponseId, ResponseStatus, Seq } from "../protocol/typ
 
 /** A row of the `responses` table (PROTOCOL.md §6). */
 export interface ResponseRow {
+  /** `responses.id`. */
   readonly id: ResponseId;
+  /** Where the post lives (`vk`, `telegram`). */
   readonly platform: string;
+  /** The URL of the post being answered. */
   readonly post_url: string;
+  /** The post's text once fetched, else null. */
   readonly post_text: string | null;
+  /** The post's author once fetched, else null. */
   readonly author: string | null;
+  /** The proposed reply (replaced by the operator's edit on approval). */
   readonly response_text: string;
+  /** `pending`, `approved` or `rejected` (a string for values another writer stored). */
   readonly status: ResponseStatus | string;
+  /** When the module stored it. */
   readonly created_at: Date;
+  /** When it was decided, null while pending. */
   readonly decided_at: Date | null;
+  /** The user who decided it, null while pending. */
   readonly decided_by: string | null;
+  /** The rejection's reason, else null. */
   readonly reason: string | null;
 }
 
 /** One event of the log, with its frame encoded once at append time. */
 export interface StoredEvent {
+  /** The event's position in the log. */
   readonly seq: Seq;
+  /** What happened. */
   readonly kind: EventKind;
+  /** The response it happened to. */
   readonly responseId: ResponseId;
   /** The `EVENT` frame's JSON text, sent as is to every client. */
   readonly frame: string;
+  /** When it was appended. */
   readonly createdAt: Date;
 }
 
@@ -60,8 +75,11 @@ export type AppendResult =
 
 /** Another user holds a live claim: the command is refused (ERROR `claimed`). */
 export interface ClaimRefusal {
+  /** Always `claimed`. */
   readonly kind: "claimed";
+  /** The user holding the claim. */
   readonly holder: string;
+  /** When that claim lapses. */
   readonly until: Date;
 }
 
@@ -70,6 +88,7 @@ export type DecideResult = AppendResult | ClaimRefusal;
 
 /** A `CLAIM` to record. */
 export interface ClaimRequest {
+  /** The response to claim. */
   readonly responseId: ResponseId;
   /** The claiming user (`sub` of the token). */
   readonly by: string;
@@ -86,6 +105,7 @@ export type ClaimResult =
 
 /** A `RELEASE` to record. */
 export interface ReleaseRequest {
+  /** The response whose claim ends. */
   readonly responseId: ResponseId;
   /** The releasing user. */
   readonly by: string;
@@ -103,20 +123,25 @@ export type ReleaseResult =
 
 /** A stored claim with the response it is on. */
 export interface StoredClaim extends Claim {
+  /** The response the claim is on. */
   readonly responseId: ResponseId;
 }
 
 /** One process's row of presence (who is connected to it), as stored. */
 export interface PresenceRow {
+  /** The reporting process's id. */
   readonly processId: string;
   /** The process's own report (JSON text, written and read by `src/presence/`). */
   readonly users: string;
+  /** When the process last wrote the row. */
   readonly heartbeatAt: Date;
 }
 
 /** A page of `GET /api/history`'s query, already checked. */
 export interface HistoryQuery {
+  /** Only approvals or only rejections. */
   readonly status?: "approved" | "rejected";
+  /** Only responses to posts on this platform. */
   readonly platform?: string;
   /** The decider, exactly. */
   readonly by?: string;
@@ -133,7 +158,9 @@ export type PendingBody = Omit<PendingEvent, "type" | "seq">;
 
 /** A decision to record. */
 export interface Decision {
+  /** The response decided. */
   readonly responseId: ResponseId;
+  /** How. */
   readonly decision: "approved" | "rejected";
   /** The deciding user (`sub` of the token). */
   readonly by: string;
@@ -147,6 +174,7 @@ export interface Decision {
 
 /** A consistent view of the pending rows and the log head they reflect. */
 export interface Snapshot {
+  /** The log's head the rows reflect. */
   readonly seq: Seq;
   /** Rows with `status = 'pending'`, ordered by `created_at` then `id`. */
   readonly rows: readonly ResponseRow[];
@@ -273,6 +301,7 @@ export interface Store {
 /** The database does not answer (connection refused, lost, timed out). */
 export class StoreUnavailableError extends Error {
   /**
+   * Creates the error of a database that does not answer.
    * @param message what failed
    * @param options the underlying error
    */

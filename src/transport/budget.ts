@@ -23,7 +23,9 @@ export type ShedReason = "sockets" | "pending" | "address";
 
 /** One counted connection. */
 export interface Counted {
+  /** The peer's address, the key of the per-address limit. */
   address: string;
+  /** True until the connection is welcomed (counts against the pending limits). */
   pending: boolean;
   /** False once released. */
   open: boolean;
@@ -33,12 +35,16 @@ export interface Counted {
 
 /** Counts connections against limits. */
 export class ConnectionBudget {
+  /** The limits connections are counted against. */
   readonly limits: BudgetLimits;
   #open = 0;
   #pending = 0;
   readonly #byAddress = new Map<string, number>();
 
-  /** @param limits the limits */
+  /**
+   * Creates an empty budget.
+   * @param limits the limits
+   */
   constructor(limits: BudgetLimits) {
     this.limits = limits;
   }

@@ -53,8 +53,11 @@ export function probeOpenFileLimit(
 
 /** Connection limits asked for in the configuration (null: derive). */
 export interface RequestedLimits {
+  /** `MAX_CONNECTIONS`, or null to derive it from the open-file limit. */
   readonly maxConnections: number | null;
+  /** `MAX_PENDING_CONNECTIONS`, or null for half the connections. */
   readonly maxPendingConnections: number | null;
+  /** Connections not yet welcomed that one address may hold. */
   readonly maxPendingPerAddress: number;
 }
 
@@ -64,6 +67,7 @@ export interface ResolvedLimits extends BudgetLimits {
   readonly maxConnections: number;
   /** Descriptors kept back for everything but client sockets. */
   readonly reserve: number;
+  /** Why the limits are lower than asked, to log at start; null when they are not. */
   readonly warning: string | null;
 }
 

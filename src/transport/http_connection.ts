@@ -26,6 +26,7 @@ export type Handler = (req: Request, info: ConnInfo) => Response | Promise<Respo
 
 /** Options of the HTTP layer. */
 export interface HttpOptions {
+  /** Answers each request. */
   readonly handler: Handler;
   /** `http` or `https`: the scheme of request URLs. */
   readonly scheme: "http" | "https";
@@ -37,6 +38,7 @@ export interface HttpOptions {
   readonly headerTimeoutMs: number;
   /** Peers whose `X-Forwarded-For` names the client. */
   readonly trustedProxies: ReadonlySet<string>;
+  /** Time (ms), for the header timeout. */
   readonly now: () => number;
   /** A request handler threw: logged by the owner. */
   readonly onHandlerError: (error: unknown) => void;

@@ -17,7 +17,9 @@ export const MAX_HEADER_COUNT = 100;
 
 /** A parsed request head. */
 export interface RequestHead {
+  /** The request method, as sent. */
   readonly method: string;
+  /** The request target (path and query), as sent. */
   readonly target: string;
   /** `1.0` or `1.1`. */
   readonly version: "1.0" | "1.1";
@@ -31,7 +33,9 @@ export interface RequestHead {
 
 /** Why a head was refused, with the status to answer. */
 export interface HeadError {
+  /** The status to answer with. */
   readonly status: 400 | 411 | 414 | 431 | 501 | 505;
+  /** The reason, as the response's body. */
   readonly message: string;
 }
 

@@ -31,15 +31,21 @@ export interface TransportObserver extends SweepObserver {
 
 /** Options of `HttpServer`. */
 export interface HttpServerOptions {
+  /** The address to listen on. */
   readonly hostname: string;
+  /** The port to listen on (0: any free one). */
   readonly port: number;
   /** PEM certificate and key: serve TLS. */
   readonly tls?: { readonly cert: string; readonly key: string } | null;
   /** Let several processes listen on the port (Linux `SO_REUSEPORT`). */
   readonly reusePort?: boolean;
+  /** Answers each request. */
   readonly handler: Handler;
+  /** Connection limits: past them new connections are shed with a 503. */
   readonly limits: BudgetLimits;
+  /** Largest request body accepted (else 413). */
   readonly maxBodyBytes: number;
+  /** Largest WebSocket message accepted (else 1009). */
   readonly maxMessageBytes: number;
   /** Time for a request head (and a kept-alive connection's idling), ms. */
   readonly headerTimeoutMs: number;
@@ -47,8 +53,11 @@ export interface HttpServerOptions {
   readonly closeTimeoutMs: number;
   /** WebSocket silence before 1001 (pinged at half), ms; 0: never. */
   readonly idleTimeoutMs: number;
+  /** Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed. */
   readonly trustedProxies: readonly string[];
+  /** Time, for timeouts and the sweeper. */
   readonly clock: Clock;
+  /** Hears of shed connections, errors and closes. */
   readonly observer: TransportObserver;
 }
 
@@ -62,6 +71,7 @@ export class HttpServer {
   readonly addr: Deno.NetAddr;
   /** Resolves when the accept loop has ended (after `close()`). */
   readonly finished: Promise<void>;
+  /** The connection counts and limits in force. */
   readonly budget: ConnectionBudget;
   readonly #o: HttpServerOptions;
   readonly #listener: Deno.Listener;

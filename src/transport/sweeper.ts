@@ -21,11 +21,13 @@ export interface SweepObserver {
 
 /** Options of a `Sweeper`. */
 export interface SweeperOptions {
+  /** Time, for the ticks. */
   readonly clock: Clock;
   /** Silence after which a WebSocket is closed 1001 (half of it: pinged); 0: never. */
   readonly idleTimeoutMs: number;
   /** Time a peer has to complete a close before it is dropped. */
   readonly closeTimeoutMs: number;
+  /** Hears of sockets closed for idling or dropped mid-close. */
   readonly observer: SweepObserver;
   /**
    * Tick period (default 1 s: the deadlines it keeps are 5 s and more, and
@@ -43,7 +45,10 @@ export class Sweeper {
   readonly sockets: Set<ServerWebSocket> = new Set();
   #timer: TimerHandle | null = null;
 
-  /** @param options clock, timeouts and observer */
+  /**
+   * Creates a sweeper; `start()` begins ticking.
+   * @param options clock, timeouts and observer
+   */
   constructor(options: SweeperOptions) {
     this.#o = options;
   }

@@ -26,6 +26,7 @@ export class TrackedConn implements ByteStream {
   onclosed: (() => void) | null = null;
 
   /**
+   * Wraps an accepted connection so closing it releases its place in the budget.
    * @param conn the accepted connection
    * @param budget the budget it was admitted to
    * @param counted its record there

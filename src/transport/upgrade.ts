@@ -12,11 +12,15 @@ import { ServerWebSocket } from "./ws_socket.ts";
 
 /** What the HTTP layer knows of a request that may be upgraded. */
 export interface UpgradeSlot {
+  /** The connection that would become the WebSocket. */
   readonly conn: TrackedConn;
   /** Bytes read after the request (the client's first frames, if it did not wait). */
   readonly leftover: () => Uint8Array;
+  /** Largest WebSocket message accepted (else 1009). */
   readonly maxMessageBytes: number;
+  /** Time (ms), for the socket's idle tracking. */
   readonly now: () => number;
+  /** Set by `upgradeWebSocket`: the socket and the 101 response to send. */
   accepted: { readonly socket: ServerWebSocket; readonly response: Response } | null;
 }
 
@@ -28,7 +32,10 @@ const encoder = new TextEncoder();
 
 /** The request is not a valid WebSocket handshake. */
 export class HandshakeError extends Error {
-  /** @param message what is wrong */
+  /**
+   * Creates the error of a malformed handshake.
+   * @param message what is wrong
+   */
   constructor(message: string) {
     super(message);
     this.name = "HandshakeError";

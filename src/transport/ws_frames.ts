@@ -45,7 +45,10 @@ export class FrameDecoder {
   #fragmentOpcode: number | null = null;
   #failed = false;
 
-  /** @param maxPayload the largest message accepted, in bytes (else 1009) */
+  /**
+   * Creates a decoder for one connection's incoming frames.
+   * @param maxPayload the largest message accepted, in bytes (else 1009)
+   */
   constructor(maxPayload: number) {
     this.#maxPayload = maxPayload;
   }

@@ -16,8 +16,11 @@ import { closeFrame, encodeFrame, FrameDecoder, OPCODE, textFrame } from "./ws_f
 
 /** A byte stream (a `Deno.Conn` is one). */
 export interface ByteStream {
+  /** Reads into `p`; the number of bytes read, or null at the end. */
   read(p: Uint8Array): Promise<number | null>;
+  /** Writes from `p`; the number of bytes written. */
   write(p: Uint8Array): Promise<number>;
+  /** Closes the stream. */
   close(): void;
 }
 
@@ -26,12 +29,16 @@ export const READY = { connecting: 0, open: 1, closing: 2, closed: 3 } as const;
 
 /** A message event (text as a string, binary as bytes). */
 export interface MessageEventLike {
+  /** The message: text as a string, binary as bytes. */
   readonly data: string | Uint8Array;
 }
 /** A close event: the code this end sent or received, and whether the handshake completed. */
 export interface CloseEventLike {
+  /** The close code. */
   readonly code: number;
+  /** The close reason. */
   readonly reason: string;
+  /** Whether both ends completed the closing handshake. */
   readonly wasClean: boolean;
 }
 

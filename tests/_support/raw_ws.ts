@@ -70,7 +70,8 @@ export class RawWebSocket {
     const frame = new Uint8Array(header.length + 4 + len);
     frame.set(header);
     frame.set(mask, header.length);
-    for (let i = 0; i < len; i++) frame[header.length + 4 + i] = payload[i] ^ mask[i & 3];
+    // mask has 4 bytes, so `i & 3` is always one of its indexes.
+    payload.forEach((byte, i) => frame[header.length + 4 + i] = byte ^ mask[i & 3]!);
     return this.#write(frame);
   }
 
@@ -94,7 +95,11 @@ export class RawWebSocket {
     for (;;) {
       const f = await this.read();
       if (f === null) return null;
-      if (f.opcode === 8) return f.payload.length >= 2 ? (f.payload[0] << 8) | f.payload[1] : 1005;
+      if (f.opcode === 8) {
+        return f.payload.length >= 2
+          ? new DataView(f.payload.buffer, f.payload.byteOffset, 2).getUint16(0)
+          : 1005;
+      }
       onFrame(f);
     }
   }
@@ -109,19 +114,20 @@ export class RawWebSocket {
   #parse(): RawFrame | null {
     const b = this.#buf;
     if (b.length < 2) return null;
-    let len = b[1] & 127;
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    let len = view.getUint8(1) & 127;
     let off = 2;
     if (len === 126) {
       if (b.length < 4) return null;
-      len = (b[2] << 8) | b[3];
+      len = view.getUint16(2);
       off = 4;
     } else if (len === 127) {
       if (b.length < 10) return null;
-      len = Number(new DataView(b.buffer, b.byteOffset + 2, 8).getBigUint64(0));
+      len = Number(view.getBigUint64(2));
       off = 10;
     }
     if (b.length < off + len) return null;
-    const frame = { opcode: b[0] & 15, payload: b.slice(off, off + len) };
+    const frame = { opcode: view.getUint8(0) & 15, payload: b.slice(off, off + len) };
     this.#buf = b.slice(off + len);
     return frame;
   }

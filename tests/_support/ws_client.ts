@@ -26,9 +26,9 @@ export class TestClient {
     socket.addEventListener("message", (ev) => {
       const frame = JSON.parse(ev.data as string) as Frame;
       this.history.push(frame);
-      const i = this.#waiters.findIndex((w) => w.match(frame));
-      if (i >= 0) {
-        const [w] = this.#waiters.splice(i, 1);
+      const w = this.#waiters.find((w) => w.match(frame));
+      if (w) {
+        this.#waiters.splice(this.#waiters.indexOf(w), 1);
         w.resolve(frame);
       } else {
         this.frames.push(frame);
@@ -75,7 +75,11 @@ export class TestClient {
    */
   next(match: (f: Frame) => boolean = () => true, timeoutMs = 5000): Promise<Frame> {
     const i = this.frames.findIndex(match);
-    if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]);
+    const found = this.frames[i];
+    if (found) {
+      this.frames.splice(i, 1);
+      return Promise.resolve(found);
+    }
     return new Promise((resolve, reject) => {
       const waiter = { match, resolve: (f: Frame) => (clearTimeout(timer), resolve(f)) };
       const timer = setTimeout(() => {

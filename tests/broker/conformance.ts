@@ -26,7 +26,7 @@ export interface BrokerUnderTest {
 export type Received = Array<{ seq: Seq; frame: string }>;
 
 /** Frames that must arrive byte for byte: non-ASCII, escapes, separators. */
-export const TRICKY_FRAMES: readonly string[] = [
+export const TRICKY_FRAMES: readonly [string, string, string] = [
   JSON.stringify({
     type: "EVENT",
     seq: 1,

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { createBroker } from "../../src/broker/factory.ts";
 import { LocalBroker } from "../../src/broker/local_broker.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { brokerConformance } from "./conformance.ts";
 
 brokerConformance({

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { BrokerUnavailableError } from "../../src/broker/broker.ts";
 import { createBroker } from "../../src/broker/factory.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { REQUIRE_SERVICES } from "../_support/services.ts";
 import { TEST_SECRET } from "../_support/server.ts";
 import {
@@ -37,7 +37,7 @@ async function exchange(url: string): Promise<void> {
     await b.ping();
     await a.publish(storedEvent(1, '{"via":"auth"}'));
     await waitFor(() => received.length === 1, 3000, "the event through Redis");
-    assert.equal(received[0].frame, '{"via":"auth"}');
+    assert.equal(received[0]!.frame, '{"via":"auth"}');
   } finally {
     await a.close();
     await b.close();
@@ -112,7 +112,7 @@ Deno.test({
           JSON.stringify(new URL("../../src/broker/factory.ts", import.meta.url).href)
         });
           const { silentLogger } = await import(${
-          JSON.stringify(new URL("../../src/log/logger.ts", import.meta.url).href)
+          JSON.stringify(new URL("../../src/logging/logger.ts", import.meta.url).href)
         });
           const url = ${JSON.stringify(redis.url({ password: "tls-pass" }))};
           const settings = { redisUrl: url, secret: ${JSON.stringify(TEST_SECRET)} };

@@ -9,7 +9,7 @@ import { BrokerUnavailableError } from "../../src/broker/broker.ts";
 import { createBroker } from "../../src/broker/factory.ts";
 import { brokerChannel } from "../../src/broker/message.ts";
 import { RedisBroker } from "../../src/broker/redis_broker.ts";
-import { type Logger, silentLogger } from "../../src/log/logger.ts";
+import { type Logger, silentLogger } from "../../src/logging/logger.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { asSeq } from "../../src/protocol/types.ts";
 import { REDIS_UP, TEST_REDIS_URL } from "../_support/services.ts";

@@ -12,7 +12,7 @@ import { createBroker } from "../../src/broker/factory.ts";
 import { brokerChannel } from "../../src/broker/message.ts";
 import { SignedBroker } from "../../src/broker/signed_broker.ts";
 import { deriveBrokerKey, sealPayload } from "../../src/broker/signing.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { asSeq, type Seq } from "../../src/protocol/types.ts";
 import { REDIS_UP, TEST_REDIS_URL } from "../_support/services.ts";
@@ -89,7 +89,7 @@ Deno.test("SignedBroker: forged, altered and moved messages never reach the list
   await b.start((seq, frame) => received.push({ seq, frame }));
   await a.publish(storedEvent(1, '{"type":"EVENT","seq":1}'));
   await waitFor(() => received.length === 1, 2000, "the genuine event");
-  const genuine = sender.sent[0].payload;
+  const genuine = sender.sent[0]!.payload;
   const forgedFrame = '{"type":"EVENT","seq":2,"event":"pending","html":"<script>x</script>"}';
   const otherKey = await deriveBrokerKey(`${TEST_SECRET}-not-ours`);
   hub.inject(2, forgedFrame); // unsigned, as an attacker would PUBLISH it
@@ -113,7 +113,7 @@ Deno.test("SignedBroker: a genuine message replayed at its own seq is the frame 
   await b.start((seq, frame) => received.push({ seq, frame }));
   const frame = TRICKY_FRAMES[2];
   await a.publish(storedEvent(9, frame));
-  hub.inject(9, sender.sent[0].payload);
+  hub.inject(9, sender.sent[0]!.payload);
   await waitFor(() => received.length === 2, 2000, "the event and its replay");
   // Both identical to what was committed at seq 9: the feed drops the second as a duplicate.
   assert.deepEqual(received, [{ seq: asSeq(9), frame }, { seq: asSeq(9), frame }]);
@@ -137,7 +137,7 @@ Deno.test("SignedBroker: nothing is delivered after close", async () => {
   await b.start((seq, frame) => received.push({ seq, frame }));
   await a.publish(storedEvent(1, "{}"));
   await waitFor(() => received.length === 1, 2000, "the event");
-  const payload = sender.sent[0].payload;
+  const payload = sender.sent[0]!.payload;
   // Close b while a verification is in flight: it must not call the listener.
   for (const m of hub.members) if (m !== sender) m.listener?.(asSeq(1), payload);
   await b.close();

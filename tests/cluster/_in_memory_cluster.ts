@@ -11,7 +11,7 @@ import { readLines } from "../../src/cluster/lines.ts";
 import { Relay } from "../../src/cluster/relay.ts";
 import { WorkerChannel } from "../../src/cluster/worker_channel.ts";
 import { encodeToWorker } from "../../src/cluster/wire.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 
 /** One worker's end, joined to the relay. */
 export interface JoinedWorker {

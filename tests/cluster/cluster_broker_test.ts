@@ -10,7 +10,7 @@ import { ClusterBroker } from "../../src/broker/cluster_broker.ts";
 import { createBroker } from "../../src/broker/factory.ts";
 import { LocalBroker } from "../../src/broker/local_broker.ts";
 import { SignedBroker } from "../../src/broker/signed_broker.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { asSeq } from "../../src/protocol/types.ts";
 import { brokerConformance, storedEvent, waitFor } from "../broker/conformance.ts";
 import { InMemoryCluster } from "./_in_memory_cluster.ts";
@@ -30,13 +30,13 @@ Deno.test("ClusterBroker: each worker's event reaches every other worker once, n
   const workers = [0, 1, 2].map(() => c.broker(SECRET, "e1"));
   const seen: string[][] = [[], [], []];
   await Promise.all(
-    workers.map((b, i) => b.start((seq, frame) => seen[i].push(`${seq}:${frame}`))),
+    workers.map((b, i) => b.start((seq, frame) => seen[i]!.push(`${seq}:${frame}`))),
   );
-  for (let i = 0; i < 3; i++) await workers[i].publish(storedEvent(i + 1, `{"from":${i}}`));
+  for (let i = 0; i < 3; i++) await workers[i]!.publish(storedEvent(i + 1, `{"from":${i}}`));
   await waitFor(() => seen.every((s) => s.length === 2), 3000, "two events at each worker");
   for (let i = 0; i < 3; i++) {
     assert.deepEqual(
-      seen[i].sort(),
+      seen[i]!.sort(),
       [0, 1, 2].filter((k) => k !== i).map((k) => `${k + 1}:{"from":${k}}`),
     );
   }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { type LaunchWorker, Supervisor, type WorkerProcess } from "../../src/cluster/supervisor.ts";
 import { readLines } from "../../src/cluster/lines.ts";
 import { encodeFromWorker } from "../../src/cluster/wire.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { asSeq } from "../../src/protocol/types.ts";
 import { FakeClock } from "../unit/fake_clock.ts";
 
@@ -77,18 +77,18 @@ Deno.test("Supervisor: each worker gets its init first; events go to the others,
   await flush();
   assert.equal(started.length, 3);
   started.forEach((w, i) =>
-    assert.deepEqual(JSON.parse(w.received[0]), {
+    assert.deepEqual(JSON.parse(w.received[0]!), {
       t: "init",
       index: i + 1,
       secret: "dev-secret-of-this-run",
     })
   );
-  await started[0].print(encodeFromWorker({ t: "event", seq: asSeq(1), payload: "tag\n{}" }));
-  await started[0].print(new TextEncoder().encode("a plain line\n"));
+  await started[0]!.print(encodeFromWorker({ t: "event", seq: asSeq(1), payload: "tag\n{}" }));
+  await started[0]!.print(new TextEncoder().encode("a plain line\n"));
   await flush();
-  assert.equal(started[0].received.length, 1, "never back to the publisher");
+  assert.equal(started[0]!.received.length, 1, "never back to the publisher");
   for (const w of started.slice(1)) {
-    assert.deepEqual(JSON.parse(w.received[1]), { t: "event", seq: 1, payload: "tag\n{}" });
+    assert.deepEqual(JSON.parse(w.received[1]!), { t: "event", seq: 1, payload: "tag\n{}" });
   }
   assert.deepEqual(output, ["a plain line"]);
   assert.deepEqual(supervisor.relayStats, { events: 1, deliveries: 2, dropped: 0 });
@@ -101,26 +101,26 @@ Deno.test("Supervisor: a dead worker starts again at once, then with growing del
   const { clock, started, supervisor } = harness(2);
   supervisor.start();
   await flush();
-  await started[0].exit(137, "SIGKILL");
+  await started[0]!.exit(137, "SIGKILL");
   clock.tick(1);
   await flush();
   assert.equal(started.length, 3, "the first restart is immediate");
-  assert.equal(started[2].index, 1);
-  await started[2].exit(1);
+  assert.equal(started[2]!.index, 1);
+  await started[2]!.exit(1);
   clock.tick(249);
   await flush();
   assert.equal(started.length, 3, "not before 250 ms");
   clock.tick(2);
   await flush();
   assert.equal(started.length, 4);
-  assert.deepEqual(supervisor.pids, [started[3].pid, started[1].pid]);
+  assert.deepEqual(supervisor.pids, [started[3]!.pid, started[1]!.pid]);
   // A later event reaches the restarted worker.
-  await started[1].print(encodeFromWorker({ t: "event", seq: asSeq(9), payload: "p" }));
+  await started[1]!.print(encodeFromWorker({ t: "event", seq: asSeq(9), payload: "p" }));
   await flush();
-  assert.equal(JSON.parse(started[3].received.at(-1)!).seq, 9);
+  assert.equal(JSON.parse(started[3]!.received.at(-1)!).seq, 9);
   const stopped = supervisor.stop();
-  await started[1].exit(0);
-  await started[3].exit(0);
+  await started[1]!.exit(0);
+  await started[3]!.exit(0);
   assert.equal(await supervisor.finished, 0);
   await stopped;
 });
@@ -129,12 +129,12 @@ Deno.test("Supervisor: a worker that exits 2 stops all workers, no restart, exit
   const { clock, started, supervisor } = harness(2);
   supervisor.start();
   await flush();
-  await started[0].exit(2);
-  assert.deepEqual(started[1].signals, ["SIGTERM"]);
+  await started[0]!.exit(2);
+  assert.deepEqual(started[1]!.signals, ["SIGTERM"]);
   clock.tick(60_000);
   await flush();
   assert.equal(started.length, 2, "nothing started again");
-  await started[1].exit(0);
+  await started[1]!.exit(0);
   assert.equal(await supervisor.finished, 2);
 });
 
@@ -145,14 +145,14 @@ Deno.test("Supervisor: stop sends SIGTERM, kills a worker that does not drain in
   let done = false;
   void supervisor.stop("SIGTERM").then(() => done = true);
   assert.deepEqual(started.map((w) => w.signals), [["SIGTERM"], ["SIGTERM"]]);
-  await started[0].exit(0);
+  await started[0]!.exit(0);
   clock.tick(4999);
   await flush();
-  assert.deepEqual(started[1].signals, ["SIGTERM"]);
+  assert.deepEqual(started[1]!.signals, ["SIGTERM"]);
   assert.equal(done, false, "waits for every worker");
   clock.tick(1);
-  assert.deepEqual(started[1].signals, ["SIGTERM", "SIGKILL"]);
-  await started[1].exit(137, "SIGKILL");
+  assert.deepEqual(started[1]!.signals, ["SIGTERM", "SIGKILL"]);
+  await started[1]!.exit(137, "SIGKILL");
   assert.equal(done, true);
   assert.equal(await supervisor.finished, 0);
   // Nothing is started after a stop, whatever exits.
@@ -184,8 +184,8 @@ Deno.test("Supervisor: a worker that cannot be started now is tried again with b
   clock.tick(250);
   assert.equal(attempts, 3);
   await flush();
-  assert.deepEqual(JSON.parse(workers[0].received[0]), { t: "init", index: 1, secret: null });
+  assert.deepEqual(JSON.parse(workers[0]!.received[0]!), { t: "init", index: 1, secret: null });
   const stopped = supervisor.stop();
-  await workers[0].exit(0);
+  await workers[0]!.exit(0);
   await stopped;
 });

@@ -93,8 +93,9 @@ for (const backend of BACKENDS) {
         { id: moduleWelcome.client_id },
       ], 2)).get(moduleWelcome.client_id)!;
       const otherWorker = workers.find((pid) => pid !== moduleWorker)!;
-      const remote = byPid.get(otherWorker)![0];
-      const local = byPid.get(moduleWorker)![0];
+      const remote = byPid.get(otherWorker)?.[0];
+      const local = byPid.get(moduleWorker)?.[0];
+      assert.ok(remote && local, "an operator on each worker");
 
       await t.step(
         "an SR through one worker reaches an operator on the other within 1 s",

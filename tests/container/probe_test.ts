@@ -18,7 +18,7 @@ async function dockerHealthcheck(env: Record<string, string>): Promise<number> {
   const dockerfile = await Deno.readTextFile(`${ROOT}Dockerfile`);
   const m = /^HEALTHCHECK [^\n]*\\\n\s*CMD (\[.*\])$/m.exec(dockerfile);
   assert.ok(m, "no exec-form HEALTHCHECK CMD in the Dockerfile");
-  const [exe, ...args] = JSON.parse(m[1]) as string[];
+  const [exe, ...args] = JSON.parse(m[1]!) as string[];
   assert.equal(exe, "deno");
   const script = args.findIndex((a) => a.endsWith("/ops/container/healthcheck.ts"));
   assert.ok(script > 0, "the HEALTHCHECK does not run ops/container/healthcheck.ts");

@@ -20,7 +20,7 @@ async function run(cmd: string, ...args: string[]): Promise<string> {
 async function descendants(ancestor: number): Promise<{ pid: number; args: string }[]> {
   const rows = (await run("ps", "-eo", "pid=,ppid=,args=")).split("\n").map((line) => {
     const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
-    return m ? { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] } : null;
+    return m ? { pid: Number(m[1]), ppid: Number(m[2]), args: m[3] ?? "" } : null;
   }).filter((r) => r !== null);
   const found: { pid: number; args: string }[] = [];
   const queue = [ancestor];

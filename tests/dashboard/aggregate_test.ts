@@ -67,7 +67,7 @@ Deno.test("clusterOf lists nodes by host and pid, clients oldest first, with age
   );
   assert.deepEqual(view.nodes.map((n) => [n.node, n.age_ms]), [["a", 0], ["b", 100]]);
   assert.deepEqual(view.clients.map((c) => c.id), ["y", "x"]);
-  assert.equal("clients" in view.nodes[0], false, "clients are listed once, not per node");
+  assert.equal("clients" in view.nodes[0]!, false, "clients are listed once, not per node");
   assert.equal(view.self, "a");
 });
 

@@ -12,7 +12,7 @@ import {
   signRecord,
   verifyRecord,
 } from "../../src/dashboard/redis_board.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { REDIS_UP, TEST_REDIS_URL } from "../_support/services.ts";
 import { node } from "./_figures.ts";
 

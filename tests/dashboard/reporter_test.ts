@@ -12,7 +12,7 @@ import { DependencyWatch } from "../../src/dashboard/dependencies.ts";
 import type { NodeFigures } from "../../src/dashboard/figures.ts";
 import { NodeReporter } from "../../src/dashboard/reporter.ts";
 import { SrEventTimer } from "../../src/dashboard/sr_latency.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { asResponseId, asSeq } from "../../src/protocol/types.ts";
 import { FakeClock } from "../unit/fake_clock.ts";

@@ -59,7 +59,7 @@ function conn(
     resume: opts.resume === undefined ? null : { epoch: EPOCH, last_seq: opts.resume },
     welcome: { epoch: EPOCH, seq: opts.log.length, resumed },
     snapshotSeq: resumed ? null : opts.snapshot ?? 0,
-    events: opts.seqs.map((s) => ({ seq: s, text: opts.log[s - 1].frame })),
+    events: opts.seqs.map((s) => ({ seq: s, text: opts.log[s - 1]!.frame })),
     closedAt: opts.closedAt === undefined ? null : opts.closedAt,
     closeCode: opts.closeCode ?? null,
     closedBy: opts.closedBy ?? null,
@@ -248,13 +248,14 @@ Deno.test("checker: a connection that skips or repeats a seq", () => {
 Deno.test("checker: a received frame that differs from the log's", () => {
   const h = good();
   const c = h.connections[2];
+  assert.ok(c, "good() has a third connection");
   c.events[1] = { seq: 2, text: frame(2, "pending", 7) };
   assert.deepEqual(kinds(h), ["frame_mismatch"]);
   // The same frame with keys in another order is the same frame.
   const h2 = good();
-  const parsed = JSON.parse(h2.log[1].frame);
+  const parsed = JSON.parse(h2.log[1]!.frame);
   const reordered = Object.fromEntries(Object.entries(parsed).reverse());
-  h2.connections[2].events[1] = { seq: 2, text: JSON.stringify(reordered) };
+  h2.connections[2]!.events[1] = { seq: 2, text: JSON.stringify(reordered) };
   assert.deepEqual(kinds(h2), []);
 });
 
@@ -281,7 +282,7 @@ Deno.test("checker: a refused resume, a changed epoch", () => {
   stale.connections[1].welcome = { epoch: EPOCH, seq: 1, resumed: false };
   assert.deepEqual(kinds(stale), ["resume_refused"]);
   const h2 = good();
-  h2.connections[2].welcome = { epoch: "epoch-2", seq: 0, resumed: false };
+  h2.connections[2]!.welcome = { epoch: "epoch-2", seq: 0, resumed: false };
   assert.deepEqual(kinds(h2), ["epoch_changed"]);
 });
 
@@ -296,22 +297,22 @@ Deno.test("checker: a follower that never caught up to the head", () => {
 
 Deno.test("checker: clients of a SIGTERMed process that did not see 1012", () => {
   const h = good();
-  h.connections[0].closeCode = 1006;
-  h.connections[0].closedBy = "server";
+  h.connections[0]!.closeCode = 1006;
+  h.connections[0]!.closedBy = "server";
   assert.deepEqual(kinds(h), ["missing_1012"]);
   const h2 = good(); // one that left by itself is not judged
-  h2.connections[0].closeCode = 4000;
-  h2.connections[0].closedBy = "client";
+  h2.connections[0]!.closeCode = 4000;
+  h2.connections[0]!.closedBy = "client";
   assert.deepEqual(kinds(h2), []);
   const lenient = { ...DEFAULT_CHECK_OPTIONS, allowResetOnTerm: true };
   assert.deepEqual(kinds(h, lenient), [], "a reset is excused by the option");
   assert.deepEqual(check(h).summary.termCloses, { 1006: 1 });
   const h4 = good(); // another close code is not
-  h4.connections[0].closeCode = 1011;
+  h4.connections[0]!.closeCode = 1011;
   assert.deepEqual(kinds(h4, lenient), ["missing_1012"]);
   const h3 = good(); // one still open at the end was never closed at all
-  h3.connections[0].closedAt = null;
-  h3.connections[0].closeCode = null;
+  h3.connections[0]!.closedAt = null;
+  h3.connections[0]!.closeCode = null;
   assert.deepEqual(kinds(h3), ["missing_1012"]);
 });
 
@@ -332,8 +333,8 @@ Deno.test("checker: a responses row that disagrees with the log", () => {
 Deno.test("lag: live receipts after their ACK, apart from replays and stopped processes", () => {
   const h = good();
   const at = [0, 0, 50, 400]; // arrival times of seqs 1..4 on op2's connection
-  h.connections[2].events.forEach((e, i) => Object.assign(e, { at: at[i] }));
-  h.connections[2].welcome = { epoch: EPOCH, seq: 2, resumed: false }; // seqs 1, 2: replayed
+  h.connections[2]!.events.forEach((e, i) => Object.assign(e, { at: at[i] }));
+  h.connections[2]!.welcome = { epoch: EPOCH, seq: 2, resumed: false }; // seqs 1, 2: replayed
   h.ops[5] = op("op1", "approve", 1, ack(3)); // acked at 15
   h.ops[8] = op("op2", "reject", 2, ack(4)); // acked at 15
   const lag = deliveryLag(h);

@@ -86,12 +86,12 @@ export class Cluster {
 
   /** `http://127.0.0.1:<port>` of process `i` (whether or not it runs now). */
   url(i: number): string {
-    return `http://127.0.0.1:${this.#slots[i].port}`;
+    return `http://127.0.0.1:${this.#slot(i).port}`;
   }
 
   /** The WebSocket endpoint of process `i`. */
   wsUrl(i: number): string {
-    return `ws://127.0.0.1:${this.#slots[i].port}/ws`;
+    return `ws://127.0.0.1:${this.#slot(i).port}/ws`;
   }
 
   /** Opens a connection pool on the private database (as another module of the system would). */
@@ -109,15 +109,24 @@ export class Cluster {
     });
   }
 
-  async #startProcess(i: number): Promise<void> {
+  /** Process `i`'s slot; a RangeError for a process the cluster does not have. */
+  #slot(i: number): Slot {
     const slot = this.#slots[i];
+    if (slot === undefined) {
+      throw new RangeError(`no process ${i} in a cluster of ${this.#slots.length}`);
+    }
+    return slot;
+  }
+
+  async #startProcess(i: number): Promise<void> {
+    const slot = this.#slot(i);
     slot.server = await startServer({ ...this.#env, WEBSOCKET_PORT: String(slot.port) }, {
       timeoutMs: 30_000,
     });
   }
 
   #retire(i: number): void {
-    const slot = this.#slots[i];
+    const slot = this.#slot(i);
     if (slot.server) slot.output += slot.server.output();
     slot.server = null;
   }
@@ -129,7 +138,7 @@ export class Cluster {
   /** SIGKILL process `i`, wait `downMs`, start it again (until ready). */
   async kill(i: number, downMs: number): Promise<void> {
     const start = this.#now();
-    await this.#slots[i].server?.kill();
+    await this.#slot(i).server?.kill();
     this.#retire(i);
     await sleep(downMs);
     await this.#startProcess(i);
@@ -142,7 +151,7 @@ export class Cluster {
    */
   async term(i: number, downMs: number): Promise<{ code: number; exitMs: number }> {
     const start = this.#now();
-    const code = await this.#slots[i].server?.stop("SIGTERM") ?? -1;
+    const code = await this.#slot(i).server?.stop("SIGTERM") ?? -1;
     const exitMs = this.#now() - start;
     this.#retire(i);
     await sleep(downMs);
@@ -153,7 +162,7 @@ export class Cluster {
 
   /** SIGSTOP process `i` for `ms`, then SIGCONT. */
   async pause(i: number, ms: number): Promise<void> {
-    const server = this.#slots[i].server;
+    const server = this.#slot(i).server;
     if (!server) return;
     const start = this.#now();
     Deno.kill(server.pid, "SIGSTOP");
@@ -199,7 +208,7 @@ export class Cluster {
           responseId: Number(r.response_id),
           frame: String(r.frame),
         })),
-        epoch: String((meta as Record<string, unknown>[])[0].epoch),
+        epoch: String((meta as Record<string, unknown>[])[0]?.epoch),
         responses: (rows2 as Record<string, unknown>[]).map((r) => ({
           id: Number(r.id),
           status: String(r.status),
@@ -216,7 +225,7 @@ export class Cluster {
     const pool = this.pool();
     try {
       const [rows] = await pool.query("SELECT COALESCE(MAX(seq), 0) AS head FROM ws_events");
-      return Number((rows as Record<string, unknown>[])[0].head);
+      return Number((rows as Record<string, unknown>[])[0]?.head ?? 0);
     } finally {
       await pool.end();
     }

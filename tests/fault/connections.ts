@@ -66,10 +66,11 @@ function checkOne(
     });
   }
   const start = startOf(c);
-  if (start === null && c.events.length > 0) {
+  const first = c.events[0];
+  if (start === null && first !== undefined) {
     out.push({
       kind: "connection_gap",
-      message: `${name(c)} received seq ${c.events[0].seq} before its WELCOME/SNAPSHOT`,
+      message: `${name(c)} received seq ${first.seq} before its WELCOME/SNAPSHOT`,
     });
     return;
   }
@@ -99,15 +100,16 @@ function checkOne(
 
 /** Each follower's connections together cover every event from its first start to the head. */
 function checkCoverage(h: History, out: Anomaly[]): void {
-  const head = h.log.length ? h.log[h.log.length - 1].seq : 0;
+  const head = h.log.at(-1)?.seq ?? 0;
   for (const client of h.followers) {
     const conns = h.connections.filter((c) => c.client === client && c.welcome);
-    if (conns.length === 0) {
+    const firstConn = conns[0];
+    if (firstConn === undefined) {
       out.push({ kind: "client_missed", message: `${client} was never welcomed` });
       continue;
     }
     // A snapshot resets what the client must have seen (resume_refused flags one mid-run).
-    let floor = startOf(conns[0]) ?? 0;
+    let floor = startOf(firstConn) ?? 0;
     for (const c of conns) {
       if (!c.welcome?.resumed && c.snapshotSeq !== null) floor = Math.max(floor, c.snapshotSeq);
     }

@@ -58,7 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The process with the most welcomed connections open now (so a SIGTERM has clients to close). */
 function busiest(workload: Workload, rng: Prng): number {
   const open = Array.from({ length: PROCESSES }, () => 0);
-  for (const c of workload.connections) if (c.welcome && c.closedAt === null) open[c.process]++;
+  for (const c of workload.connections) if (c.welcome && c.closedAt === null) open[c.process]!++;
   const most = Math.max(...open);
   return rng.pick(open.flatMap((n, i) => n === most ? [i] : []));
 }

@@ -25,7 +25,7 @@ export interface DeliveryLag {
 
 function figures(lags: number[]): LagFigures {
   const s = [...lags].sort((a, b) => a - b);
-  const at = (q: number) => s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
   return { samples: s.length, p50: at(0.5), p99: at(0.99), max: s.at(-1) ?? 0 };
 }
 

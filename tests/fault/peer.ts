@@ -145,7 +145,9 @@ export class Peer {
       closeCode: null,
       closedBy: null,
     };
-    const ws = new WebSocket(this.#o.urls[process]);
+    const url = this.#o.urls[process];
+    if (url === undefined) throw new RangeError(`no URL for process ${process}`);
+    const ws = new WebSocket(url);
     const live: Live = {
       ws,
       rec,

@@ -34,7 +34,9 @@ export class Prng {
 
   /** One element of a non-empty array. */
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
+    if (items.length === 0) throw new RangeError("pick from an empty array");
+    // next() is in [0, 1), so the index is within the non-empty array.
+    return items[Math.floor(this.next() * items.length)] as T;
   }
 
   /** A shuffled copy. */
@@ -42,7 +44,7 @@ export class Prng {
     const a = [...items];
     for (let i = a.length - 1; i > 0; i--) {
       const j = Math.floor(this.next() * (i + 1));
-      [a[i], a[j]] = [a[j], a[i]];
+      [a[i], a[j]] = [a[j] as T, a[i] as T]; // j ≤ i < a.length
     }
     return a;
   }

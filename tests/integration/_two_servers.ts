@@ -37,7 +37,7 @@ export async function withTwoServers(
   const db = await backend.open();
   const clients: TestClient[] = [];
   const open = async (i: number) => {
-    const c = await TestClient.open(servers[i].wsUrl);
+    const c = await TestClient.open(servers[i]!.wsUrl);
     clients.push(c);
     return c;
   };

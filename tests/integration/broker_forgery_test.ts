@@ -55,10 +55,10 @@ Deno.test({
       clients.push(c);
       return { c, welcome };
     };
-    const { c: anna, welcome } = await open(servers[0], "anna", "operator");
-    const { c: boris } = await open(servers[1], "boris", "operator");
-    const { c: mod0 } = await open(servers[0], "mod0", "module");
-    const { c: mod1 } = await open(servers[1], "mod1", "module");
+    const { c: anna, welcome } = await open(servers[0]!, "anna", "operator");
+    const { c: boris } = await open(servers[1]!, "boris", "operator");
+    const { c: mod0 } = await open(servers[0]!, "mod0", "module");
+    const { c: mod1 } = await open(servers[1]!, "mod1", "module");
     const operators = [anna, boris];
     const channel = brokerChannel(welcome.epoch);
     assert.equal(welcome.seq, 0);
@@ -126,16 +126,16 @@ Deno.test({
       const events = eventsOf(c);
       assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4], `client ${i}: each seq once`);
       assert.ok(!JSON.stringify(c.history).includes(MARK), `client ${i} got a forged frame`);
-      assert.equal(events[0].event, "pending");
-      assert.equal(events[0].response_id, r1);
-      assert.match(events[0].html, /real reply one/);
-      assert.doesNotMatch(events[0].html, /<script/);
+      assert.equal(events[0]!.event, "pending");
+      assert.equal(events[0]!.response_id, r1);
+      assert.match(events[0]!.html, /real reply one/);
+      assert.doesNotMatch(events[0]!.html, /<script/);
       assert.deepEqual(
-        { event: events[2].event, by: events[2].by, id: events[2].response_id },
+        { event: events[2]!.event, by: events[2]!.by, id: events[2]!.response_id },
         { event: "approved", by: "boris", id: r1 },
       );
       assert.deepEqual(
-        { event: events[3].event, by: events[3].by, reason: events[3].reason },
+        { event: events[3]!.event, by: events[3]!.by, reason: events[3]!.reason },
         { event: "rejected", by: "anna", reason: "real" },
       );
     }
@@ -147,8 +147,8 @@ Deno.test({
       assert.ok(malformed >= 2, `process ${i}: ${malformed} rejected as malformed`);
     }
     // Genuine messages still carry events between the processes.
-    const viaBroker = await counter(servers[0], "ws_events_delivered_total", 'source="broker"') +
-      await counter(servers[1], "ws_events_delivered_total", 'source="broker"');
+    const viaBroker = await counter(servers[0]!, "ws_events_delivered_total", 'source="broker"') +
+      await counter(servers[1]!, "ws_events_delivered_total", 'source="broker"');
     assert.ok(viaBroker >= 1, "no event came through the broker");
     console.log(`real events 1–3 at all 4 clients ${liveMs.toFixed(0)} ms after the first SR`);
   } finally {

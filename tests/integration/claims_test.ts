@@ -45,15 +45,15 @@ for (const kind of BACKENDS) {
             );
             const acks = replies.filter((f) => f.type === "ACK");
             assert.equal(acks.length, 1, JSON.stringify(replies));
-            const winner = acks[0].claimed_by;
+            const winner = acks[0]!.claimed_by;
             assert.match(winner, /^op\d$/);
-            assert.equal(typeof acks[0].seq, "number");
-            assert.equal(acks[0].duplicate, false);
-            assert.ok(Date.parse(acks[0].claim_until) > Date.now());
+            assert.equal(typeof acks[0]!.seq, "number");
+            assert.equal(acks[0]!.duplicate, false);
+            assert.ok(Date.parse(acks[0]!.claim_until) > Date.now());
             for (const f of replies.filter((f) => f.type !== "ACK")) {
               assert.equal(f.code, "claimed");
               assert.equal(f.claimed_by, winner);
-              assert.equal(f.claim_until, acks[0].claim_until);
+              assert.equal(f.claim_until, acks[0]!.claim_until);
               assert.equal(f.retryable, false);
             }
             const claimedInLog = (await db.events()).filter((e) =>
@@ -64,8 +64,8 @@ for (const kind of BACKENDS) {
             for (const c of operators) {
               const e = await eventOf(c, (e) => e.event === "claimed" && e.response_id === id);
               assert.equal(e.by, winner);
-              assert.equal(e.until, acks[0].claim_until);
-              assert.equal(e.seq, acks[0].seq);
+              assert.equal(e.until, acks[0]!.claim_until);
+              assert.equal(e.seq, acks[0]!.seq);
             }
             console.log(
               `claim race on ${kind.name}: 10 CLAIMs → 1 ACK (${winner}), ` +
@@ -75,6 +75,7 @@ for (const kind of BACKENDS) {
             );
             // The winner releases it, so later steps start clean.
             const holder = operators[Number(winner.slice(2))];
+            assert.ok(holder, `the winner ${winner} is one of the operators`);
             const rel = await holder.request({ type: "RELEASE", response_id: id });
             assert.equal(rel.type, "ACK");
           },
@@ -83,12 +84,13 @@ for (const kind of BACKENDS) {
         await t.step(
           "a non-holder's decision is refused; the holder's decision ends the claim",
           async () => {
-            const [alice, bob] = [operators[0], operators[1]]; // on different processes
+            const [alice, bob] = operators; // on different processes
+            assert.ok(alice && bob, "two operators");
             const id = await db.insertResponse();
             const claim = await alice.request({ type: "CLAIM", response_id: id });
             assert.equal(claim.type, "ACK");
             for (const frame of [{ type: "APPROVED", text: "mine" }, { type: "REJECTED" }]) {
-              const refused = await bob.request({ ...frame, response_id: id });
+              const refused: Frame = await bob.request({ ...frame, response_id: id });
               assert.equal(refused.code, "claimed", JSON.stringify(refused));
               assert.equal(refused.claimed_by, "op0");
             }
@@ -110,7 +112,8 @@ for (const kind of BACKENDS) {
         await t.step(
           "release by the holder, refused to another operator, and by an admin",
           async () => {
-            const [alice, bob] = [operators[0], operators[1]];
+            const [alice, bob] = operators;
+            assert.ok(alice && bob, "two operators");
             const admin = await connect(1, "root", "admin");
             await admin.nextOf("SNAPSHOT");
             const id = await db.insertResponse();
@@ -141,7 +144,8 @@ for (const kind of BACKENDS) {
         await t.step(
           "lapse and renewal (CLAIM_LEASE_MS=2000): no event marks a lapse",
           async () => {
-            const [alice, bob] = [operators[0], operators[1]];
+            const [alice, bob] = operators;
+            assert.ok(alice && bob, "two operators");
             const id = await db.insertResponse();
             const first = await alice.request({ type: "CLAIM", response_id: id });
             await new Promise((r) => setTimeout(r, 1000));
@@ -188,7 +192,7 @@ for (const kind of BACKENDS) {
             assert.equal(other.claimed_by, null);
             assert.equal(other.claim_until, null);
             // She still holds it: others are refused, she renews it and decides.
-            const refused = await operators[1].request({ type: "REJECTED", response_id: id });
+            const refused = await operators[1]!.request({ type: "REJECTED", response_id: id });
             assert.equal(refused.code, "claimed");
             assert.equal(refused.claimed_by, "carol");
             assert.equal((await again.request({ type: "CLAIM", response_id: id })).type, "ACK");

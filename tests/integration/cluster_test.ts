@@ -18,7 +18,7 @@ function shuffled<T>(items: T[]): T[] {
   const a = [...items];
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
+    [a[i], a[j]] = [a[j] as T, a[i] as T]; // j ≤ i < a.length
   }
   return a;
 }
@@ -45,7 +45,7 @@ for (const viaRedis of [true, false]) {
     try {
       const operators: TestClient[] = [];
       for (let i = 0; i < OPERATORS; i++) {
-        const c = await TestClient.open(servers[i % 2].wsUrl);
+        const c = await TestClient.open(servers[i % 2]!.wsUrl);
         await c.hello(await mintToken(`op${i}`, "operator"));
         await c.nextOf("SNAPSHOT");
         operators.push(c);

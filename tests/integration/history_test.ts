@@ -43,7 +43,7 @@ for (const kind of BACKENDS) {
     { name: `history on ${kind.name}`, ignore: !kind.available, ...opts },
     (t) =>
       withTwoServers(kind, {}, async ({ servers, db, connect }) => {
-        const base = `${servers[1].url}/api/history`;
+        const base = `${servers[1]!.url}/api/history`;
         const operator = await mintToken("alice", "operator");
         const get = async (query: string, token: string | null = operator) => {
           const res = await fetch(`${base}${query}`, {
@@ -70,7 +70,7 @@ for (const kind of BACKENDS) {
         }
         await db.insertResponse({ response_text: "still pending" });
         // Newest first: the three tied rows by id descending, then 8…0.
-        const expected = [ids[11], ids[10], ids[9], ...ids.slice(0, 9).reverse()];
+        const expected = [...ids.slice(9, 12).reverse(), ...ids.slice(0, 9).reverse()];
 
         await t.step("tokens: 401 without or with a bad one, 403 for a module", async () => {
           assert.equal((await get("", null)).status, 401);
@@ -171,7 +171,7 @@ for (const kind of BACKENDS) {
               ["?status=pending", "status"],
               ["?cursor=garbage", "cursor"],
               [`?q=${"x".repeat(300)}`, "q"],
-            ]
+            ] as const
           ) {
             const r = await get(q);
             assert.equal(r.status, 400, q);

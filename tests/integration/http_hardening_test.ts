@@ -160,7 +160,7 @@ Deno.test(
       const mainTs = await Deno.readTextFile(new URL("main.ts", ROOT));
       assert.match(denoJson, /"nodeModulesDir"/);
       const secrets = [/"nodeModulesDir"/, /import\.meta\.main/, /root:x?:0:0/];
-      assert.match(mainTs, secrets[1]);
+      assert.match(mainTs, secrets[1]!);
       const targets = [
         "/static/../../deno.json",
         "/static/../../main.ts",

@@ -117,7 +117,7 @@ for (const kind of BACKENDS) {
               async () => {
                 alice.frames.length = 0; // only lists sent after the kill count
                 const killedAt = performance.now();
-                await servers[1].kill();
+                await servers[1]!.kill();
                 const gone = await presence(
                   alice,
                   (l) => count(l, "bob") === 0 && count(l, "root") === 0,

@@ -45,7 +45,7 @@ export function metricNames(expr: string): string[] {
   e = ` ${e} `;
   const out: string[] = [];
   for (const m of e.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)) {
-    const before = e[m.index - 1];
+    const before = e[m.index - 1] ?? "";
     if (/[0-9.]/.test(before)) continue; // a number's exponent or a duration's unit
     if (e.slice(m.index + m[0].length).trimStart().startsWith("(")) continue; // a function
     if (KEYWORDS.has(m[0].toLowerCase())) continue;
@@ -97,19 +97,22 @@ export function ruleExprs(yaml: string): Map<string, string> {
   const out = new Map<string, string>();
   const lines = yaml.split("\n");
   let alert = "";
+  // The patterns' groups are not optional, so a match has each of them; the
+  // loops' bounds keep every index within `lines`.
   for (let i = 0; i < lines.length; i++) {
-    const a = /^\s*- alert:\s*(\S+)/.exec(lines[i]);
-    if (a) alert = a[1];
-    const m = /^(\s*)expr:\s*(.*)$/.exec(lines[i]);
+    const a = /^\s*- alert:\s*(\S+)/.exec(lines[i]!);
+    if (a) alert = a[1]!;
+    const m = /^(\s*)expr:\s*(.*)$/.exec(lines[i]!);
     if (!m) continue;
-    if (m[2].trim() !== "|") {
-      out.set(alert, m[2].trim());
+    const expr = m[2]!.trim();
+    if (expr !== "|") {
+      out.set(alert, expr);
       continue;
     }
-    const indent = m[1].length;
+    const indent = m[1]!.length;
     const body: string[] = [];
     while (i + 1 < lines.length) {
-      const next = lines[i + 1];
+      const next = lines[i + 1]!;
       if (next.trim() !== "" && next.length - next.trimStart().length <= indent) break;
       body.push(next.trim());
       i++;
@@ -130,7 +133,7 @@ export function exposedNames(text: string): Set<string> {
   for (const line of text.split("\n")) {
     const type = /^# TYPE (\S+) (\S+)/.exec(line);
     if (type) {
-      for (const n of seriesOf(type[1], type[2])) names.add(n);
+      for (const n of seriesOf(type[1]!, type[2]!)) names.add(n); // both groups are required
     } else if (line !== "" && !line.startsWith("#")) {
       names.add(/^[^{\s]+/.exec(line)![0]);
     }

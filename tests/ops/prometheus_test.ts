@@ -34,7 +34,7 @@ async function until(base: string, expr: string, ok: (v: number) => boolean): Pr
   let last: Sample[] = [];
   while (Date.now() < deadline) {
     last = await query(base, expr);
-    if (last.length > 0 && ok(Number(last[0].value[1]))) return Number(last[0].value[1]);
+    if (last.length > 0 && ok(Number(last[0]!.value[1]))) return Number(last[0]!.value[1]);
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${expr} never matched; last answer ${JSON.stringify(last)}`);
@@ -135,11 +135,11 @@ Deno.test({
     await until(base, 'ws_dependency_up{dependency="database"}', (v) => v === 1);
     const info = await query(base, "ws_node_info");
     assert.equal(info.length, 1);
-    assert.equal(info[0].metric.job, "review-hub");
+    assert.equal(info[0]!.metric.job, "review-hub");
 
     // Two leave: the gauge follows, the close counter counts them.
-    await clients[0].close(1000);
-    await clients[1].close(1000);
+    await clients[0]!.close(1000);
+    await clients[1]!.close(1000);
     await until(base, 'sum(ws_connections{role="operator"})', (v) => v === 1);
     await until(base, 'sum(ws_connections_closed_total{code="1000"})', (v) => v === 2);
 

@@ -47,6 +47,7 @@ Deno.test("vk: response.items answer gives the post text, request as the contrac
       assert.deepEqual(result, { ok: true, text: "Hello, VK ✓" });
       assert.equal(s.requests.length, 1);
       const [req] = s.requests;
+      assert.ok(req, "one request reached the fake VK");
       assert.equal(req.path, "/method/wall.getById");
       assert.equal(req.params.get("posts"), "-123_456");
       assert.equal(req.params.get("access_token"), TOKEN);
@@ -59,7 +60,7 @@ Deno.test("vk: the older response[] answer shape is accepted", async () => {
   await withFake(() => json({ response: [{ id: 2, text: "older shape" }] }), async (s) => {
     const result = await fetchPostText("vk", "https://m.vk.com/wall1_2", depsFor(s));
     assert.deepEqual(result, { ok: true, text: "older shape" });
-    assert.equal(s.requests[0].params.get("posts"), "1_2");
+    assert.equal(s.requests[0]!.params.get("posts"), "1_2");
   });
 });
 
@@ -67,7 +68,7 @@ Deno.test("vk: ?w=wall… on a community page addresses the post", async () => {
   await withFake(() => json({ response: { items: [{ text: "via w" }] } }), async (s) => {
     const result = await fetchPostText("vk", "https://vk.com/club1?w=wall-1_2", depsFor(s));
     assert.deepEqual(result, { ok: true, text: "via w" });
-    assert.equal(s.requests[0].params.get("posts"), "-1_2");
+    assert.equal(s.requests[0]!.params.get("posts"), "-1_2");
   });
 });
 
@@ -129,7 +130,7 @@ Deno.test("retry: 500 then success makes exactly 2 requests after a short backof
     assert.deepEqual(result, { ok: true, text: "second" });
     assert.equal(s.requests.length, 2);
     assert.equal(waits.length, 1);
-    assert.ok(waits[0] > 0 && waits[0] <= 1000, `backoff ${waits[0]} ms`);
+    assert.ok(waits[0]! > 0 && waits[0]! <= 1000, `backoff ${waits[0]} ms`);
   });
 });
 
@@ -232,8 +233,8 @@ Deno.test("telegram: text with entities and <br> becomes plain text with newline
   await withFake(() => html(telegramEmbed(inner)), async (s) => {
     const result = await fetchPostText("telegram", "https://t.me/durov/123", depsFor(s));
     assert.deepEqual(result, { ok: true, text: "Tom & Jerry <3\nline two\u00a0😀\nbold link 🔥" });
-    assert.equal(s.requests[0].path, "/durov/123");
-    assert.equal(s.requests[0].params.get("embed"), "1");
+    assert.equal(s.requests[0]!.path, "/durov/123");
+    assert.equal(s.requests[0]!.params.get("embed"), "1");
   });
 });
 
@@ -241,7 +242,7 @@ Deno.test("telegram: the /s/ form asks for the same embed page", async () => {
   await withFake(() => html(telegramEmbed("s form")), async (s) => {
     const result = await fetchPostText("telegram", "https://t.me/s/some_channel/789", depsFor(s));
     assert.deepEqual(result, { ok: true, text: "s form" });
-    assert.equal(s.requests[0].path, "/some_channel/789");
+    assert.equal(s.requests[0]!.path, "/some_channel/789");
   });
 });
 
@@ -367,6 +368,6 @@ Deno.test("metrics: outcomes are counted by platform and outcome, latency observ
     "platform=unknown,outcome=bad_url": 1,
   });
   const seconds = stats.ws_post_fetch_seconds as Record<string, { count: number }>;
-  assert.equal(seconds["platform=vk"].count, 1);
-  assert.equal(seconds["platform=telegram"].count, 1);
+  assert.equal(seconds["platform=vk"]!.count, 1);
+  assert.equal(seconds["platform=telegram"]!.count, 1);
 });

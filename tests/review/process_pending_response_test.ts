@@ -23,17 +23,17 @@ import {
   startFake,
   telegramEmbed,
 } from "./_fake_platforms.ts";
-import { createLogger } from "../../src/log/logger.ts";
+import { createLogger } from "../../src/logging/logger.ts";
 import { STORE_KINDS, type StoreCase } from "./_stores.ts";
 
 const renderer = createRenderer();
 
 /** A fetcher answering from a script, recording its calls. */
-function scripted(...answers: FetchResult[]) {
+function scripted(...answers: [FetchResult, ...FetchResult[]]) {
   const calls: Array<[string, string]> = [];
   const fetcher = (platform: string, url: string): Promise<FetchResult> => {
     calls.push([platform, url]);
-    return Promise.resolve(answers[Math.min(calls.length - 1, answers.length - 1)]);
+    return Promise.resolve(answers[Math.min(calls.length - 1, answers.length - 1)] ?? answers[0]);
   };
   return { calls, fetcher };
 }
@@ -183,7 +183,7 @@ for (const kind of STORE_KINDS) {
     );
     const appended = results.filter((r) => r.kind === "appended");
     assert.equal(appended.length, 1);
-    const seq = appended[0].kind === "appended" ? appended[0].event.seq : -1;
+    const seq = appended[0]!.kind === "appended" ? appended[0]!.event.seq : -1;
     for (const r of results.filter((r) => r.kind !== "appended")) {
       assert.deepEqual(r, { kind: "duplicate", seq });
     }
@@ -213,7 +213,7 @@ for (const kind of STORE_KINDS) {
       });
       const { card } = pendingFrame(result);
       assert.equal(server.requests.length, 1);
-      assert.equal(server.requests[0].path, "/chan/42");
+      assert.equal(server.requests[0]!.path, "/chan/42");
       assert.equal(card.querySelectorAll("img, script, b").length, 0);
       const text = "<img src=x onerror=alert(1)>\nsecond line";
       assert.equal(card.querySelector(".card-post-text")?.text, text);
@@ -221,6 +221,7 @@ for (const kind of STORE_KINDS) {
       assert.equal((await sc.store.getResponse(id))?.post_text, text);
 
       const [row] = (await sc.store.snapshot()).rows;
+      assert.ok(row, "the announced row is in the snapshot");
       const item = renderSnapshotItem(row, renderer);
       assert.deepEqual(
         { response_id: item.response_id, platform: item.platform, post_url: item.post_url },
@@ -251,7 +252,7 @@ for (const kind of STORE_KINDS) {
       },
     });
     assert.equal(seen.length, 1);
-    assert.equal(seen[0].ok ? "ok" : seen[0].reason, "bad_url");
+    assert.equal(seen[0]!.ok ? "ok" : seen[0]!.reason, "bad_url");
     const { frame, card } = pendingFrame(result);
     assert.equal(frame.platform, "facebook");
     assert.equal(card.querySelector(".card-platform")?.text, "facebook");
@@ -282,7 +283,7 @@ for (const kind of STORE_KINDS) {
         });
         assert.equal(result.kind, "appended");
       }
-      assert.equal(echo.requests[0].params.get("access_token"), token, "the token was sent");
+      assert.equal(echo.requests[0]!.params.get("access_token"), token, "the token was sent");
       assert.ok(lines.length >= 2, "both failures were logged");
       for (const line of lines) assert.ok(!line.includes(token), line);
     } finally {
@@ -299,6 +300,7 @@ for (const kind of STORE_KINDS) {
     const { rows } = await sc.store.snapshot();
     assert.deepEqual(rows.map((r) => r.id), [withText, without]);
     const [a, b] = rows.map((r) => renderSnapshotItem(r, renderer));
+    assert.ok(a && b, "two rows rendered");
     assert.equal(parse(a.html).querySelector(".card-post-text")?.text, "kept");
     assert.ok(parse(b.html).querySelector(".card-post--unavailable"));
     assert.equal(await sc.store.head(), 0, "rendering appends nothing");

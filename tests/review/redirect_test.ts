@@ -73,7 +73,7 @@ Deno.test("row 14: VK redirects elsewhere are refused, whatever their form; the 
     };
     for (let form = 0; form < 4; form++) {
       await withPlatformAndForeign(
-        (foreign) => () => redirect(forms(foreign)[form], status),
+        (foreign) => () => redirect(forms(foreign)[form]!, status),
         async (platform, foreign) => {
           const result = await fetchPostText("vk", "https://vk.com/wall-1_2", depsFor(platform));
           assert.equal(result.ok, false, `${status} ${form}`);

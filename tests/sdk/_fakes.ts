@@ -79,7 +79,7 @@ export class FakeSocket implements WebSocketLike {
   /** Frames the client sent, parsed. */
   readonly sent: Record<string, unknown>[] = [];
   /** The close the client asked for, if any. */
-  closedBy: { code?: number; reason?: string } | null = null;
+  closedBy: { code: number | undefined; reason: string | undefined } | null = null;
   onopen: ((ev: unknown) => void) | null = null;
   onmessage: ((ev: MessageLike) => void) | null = null;
   onclose: ((ev: CloseLike) => void) | null = null;

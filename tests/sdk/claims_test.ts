@@ -9,6 +9,7 @@ Deno.test("claim() resolves with the ACK's claim; a held claim rejects with Clai
   const socket = serverWelcomes({ seq: 0 }, [7]);
   const won = client.claim(7);
   const [sent] = socket.sentOf("CLAIM");
+  assert.ok(sent, "the client sent a CLAIM");
   assert.deepEqual(sent, { type: "CLAIM", response_id: 7, id: sent.id });
   socket.receive({
     type: "ACK",
@@ -23,6 +24,7 @@ Deno.test("claim() resolves with the ACK's claim; a held claim rejects with Clai
 
   const lost = client.claim(7);
   const [second] = socket.sentOf("CLAIM").slice(1);
+  assert.ok(second, "the client sent a second CLAIM");
   socket.receive({
     type: "ERROR",
     id: second.id,
@@ -47,11 +49,13 @@ Deno.test("release() resolves (duplicate without seq too); approve on a decided 
   const socket = serverWelcomes({ seq: 0 }, [7]);
   const rel = client.release(7);
   const [sent] = socket.sentOf("RELEASE");
+  assert.ok(sent, "the client sent a RELEASE");
   assert.deepEqual(sent, { type: "RELEASE", response_id: 7, id: sent.id });
   socket.receive({ type: "ACK", id: sent.id, response_id: 7, duplicate: true });
   assert.deepEqual(await rel, { response_id: 7, duplicate: true });
   const late = client.approve(7);
   const [ap] = socket.sentOf("APPROVED");
+  assert.ok(ap, "the client sent an APPROVED");
   socket.receive({
     type: "ERROR",
     id: ap.id,

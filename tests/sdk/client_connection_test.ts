@@ -116,7 +116,7 @@ Deno.test("4001 with a token function asks it again, then gives up after repeate
   timers.tick(30_000);
   await flushMicrotasks();
   FakeSocket.last.open();
-  assert.equal(FakeSocket.last.sentOf("CL")[0].token, "tok2");
+  assert.equal(FakeSocket.last.sentOf("CL")[0]!.token, "tok2");
   FakeSocket.last.drop(4001);
   timers.tick(30_000);
   await flushMicrotasks();

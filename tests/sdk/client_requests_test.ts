@@ -29,6 +29,7 @@ Deno.test("a request made while disconnected waits and is sent after WELCOME", a
   assert.equal(socket.sentOf("APPROVED").length, 0, "not before WELCOME");
   serverWelcomes({ seq: 0 });
   const [sent] = socket.sentOf("APPROVED");
+  assert.ok(sent, "the client sent an APPROVED");
   assert.deepEqual(sent, { type: "APPROVED", response_id: 7, text: "edited", id: sent.id });
   socket.receive({ type: "ACK", id: sent.id, seq: 1 });
   await flushMicrotasks();
@@ -41,6 +42,7 @@ Deno.test("a request in flight across a reconnect is re-sent and settles exactly
   const first = serverWelcomes({ seq: 0 });
   const result = track(client.reject(3, "spam"));
   const [sent] = first.sentOf("REJECTED");
+  assert.ok(sent, "the client sent a REJECTED");
   first.drop(1006); // the reply is lost with the connection
   timers.tick(1000);
   await flushMicrotasks();
@@ -48,6 +50,7 @@ Deno.test("a request in flight across a reconnect is re-sent and settles exactly
   second.open();
   second.receive({ ...welcomeResumed() });
   const [resent] = second.sentOf("REJECTED");
+  assert.ok(resent, "the client sent the REJECTED again");
   assert.deepEqual(resent, sent, "the same frame, same id");
   second.receive({ type: "ACK", id: resent.id, seq: 1, duplicate: true });
   second.receive({ type: "ACK", id: resent.id, seq: 1, duplicate: true }); // a stray repeat
@@ -63,6 +66,7 @@ Deno.test("an ERROR rejects with its code and fields", async () => {
   const socket = serverWelcomes({ seq: 0 });
   const result = track(client.approve(9));
   const [sent] = socket.sentOf("APPROVED");
+  assert.ok(sent, "the client sent an APPROVED");
   assert.equal("text" in sent, false, "no text when not edited");
   socket.receive({
     type: "ERROR",
@@ -90,7 +94,7 @@ Deno.test("no reply within the timeout rejects with timeout, and a late ACK is i
   timers.tick(1);
   await flushMicrotasks();
   assert.equal((result.error as ReviewError).code, "timeout");
-  socket.receive({ type: "ACK", id: socket.sentOf("SR")[0].id, seq: 1 });
+  socket.receive({ type: "ACK", id: socket.sentOf("SR")[0]!.id, seq: 1 });
   await flushMicrotasks();
   assert.deepEqual([result.resolved, result.rejected], [0, 1]);
   client.close();

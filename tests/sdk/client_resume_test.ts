@@ -23,7 +23,7 @@ Deno.test("a SNAPSHOT replaces the local list, not merges into it", async () => 
   timers.tick(1000);
   await flushMicrotasks();
   serverWelcomes({ seq: 3, epoch: "E2" }, [7]); // the log was recreated: no resume
-  assert.deepEqual(FakeSocket.last.sentOf("CL")[0].resume, { epoch: "E1", last_seq: 2 });
+  assert.deepEqual(FakeSocket.last.sentOf("CL")[0]!.resume, { epoch: "E1", last_seq: 2 });
   assert.deepEqual([...client.pending.keys()], [7]);
   assert.deepEqual(client.position, { epoch: "E2", seq: 3 });
   client.close();
@@ -56,7 +56,7 @@ Deno.test("a seq gap abandons the connection and resumes from the last contiguou
   assert.equal(FakeSocket.instances.length, 2);
   const second = FakeSocket.last;
   second.open();
-  assert.deepEqual(second.sentOf("CL")[0].resume, { epoch: "E1", last_seq: 1 });
+  assert.deepEqual(second.sentOf("CL")[0]!.resume, { epoch: "E1", last_seq: 1 });
   const synced = client.once("synced");
   second.receive({ ...welcomeResumed(3) });
   second.receive(pendingEvent(2, 12));

@@ -30,13 +30,13 @@ Deno.test("page() sends the token and the filters; all() follows the cursor to t
   }
   assert.deepEqual(ids, [3, 2, 1]);
   assert.equal(asked.length, 2);
-  assert.equal(asked[0].url.pathname, "/api/history");
-  assert.equal(asked[0].url.searchParams.get("status"), "approved");
-  assert.equal(asked[0].url.searchParams.get("q"), "погода");
-  assert.equal(asked[0].url.searchParams.get("limit"), "2");
-  assert.equal(asked[0].auth, "Bearer t1");
-  assert.equal(asked[1].url.searchParams.get("cursor"), "c1");
-  assert.equal(asked[1].auth, "Bearer t2", "the token function is asked for each request");
+  assert.equal(asked[0]!.url.pathname, "/api/history");
+  assert.equal(asked[0]!.url.searchParams.get("status"), "approved");
+  assert.equal(asked[0]!.url.searchParams.get("q"), "погода");
+  assert.equal(asked[0]!.url.searchParams.get("limit"), "2");
+  assert.equal(asked[0]!.auth, "Bearer t1");
+  assert.equal(asked[1]!.url.searchParams.get("cursor"), "c1");
+  assert.equal(asked[1]!.auth, "Bearer t2", "the token function is asked for each request");
 });
 
 Deno.test("page() rejects with the server's code, or closed when fetch fails", async () => {

@@ -73,8 +73,8 @@ Deno.test(
       await bob.approve(id, "edited by bob");
       const history = new HistoryClient(hub.server.wsUrl, { token: aliceToken });
       const page = await history.page({ by: "bob", limit: 5 });
-      assert.equal(page.items[0].response_id, id);
-      assert.equal(page.items[0].response_text, "edited by bob");
+      assert.equal(page.items[0]!.response_id, id);
+      assert.equal(page.items[0]!.response_text, "edited by bob");
       assert.equal(page.next_cursor, null);
     } finally {
       for (const c of clients) c.close();

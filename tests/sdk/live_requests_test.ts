@@ -47,8 +47,8 @@ Deno.test(
       assert.ok(swallowed, "the first ACK was swallowed");
       const sends = tap.sentOf("APPROVED");
       assert.equal(sends.length, 2, "sent again after the resume");
-      assert.deepEqual(sends[0].frame, sends[1].frame, "the same frame, same id");
-      assert.notEqual(sends[0].socket, sends[1].socket);
+      assert.deepEqual(sends[0]!.frame, sends[1]!.frame, "the same frame, same id");
+      assert.notEqual(sends[0]!.socket, sends[1]!.socket);
       assert.equal(ack.duplicate, true);
       assert.equal(ack.seq, (swallowed as Record<string, unknown>).seq);
       const row = await hub.db.getResponse(id);

@@ -12,7 +12,7 @@ import { asResponseId } from "../../src/protocol/types.ts";
 import { openStore, rawConnection, type StoreTarget } from "./_fixtures.ts";
 import { build } from "./build.ts";
 
-const { target, durationMs, worker, shared } = JSON.parse(Deno.args[0]) as {
+const { target, durationMs, worker, shared } = JSON.parse(Deno.args[0]!) as {
   target: StoreTarget;
   durationMs: number;
   worker: number;

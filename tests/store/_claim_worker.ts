@@ -11,7 +11,7 @@
 import { asResponseId } from "../../src/protocol/types.ts";
 import { openStore, type StoreTarget } from "./_fixtures.ts";
 
-const { target, worker, shared, startAt, leaseMs } = JSON.parse(Deno.args[0]) as {
+const { target, worker, shared, startAt, leaseMs } = JSON.parse(Deno.args[0]!) as {
   target: StoreTarget;
   worker: number;
   shared: number[];

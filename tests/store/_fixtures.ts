@@ -51,8 +51,8 @@ export interface StoreHarness {
  */
 export function openStore(target: StoreTarget, observe?: QueryObserver): Store {
   return target.dialect === "mysql"
-    ? new MysqlStore({ ...TEST_MYSQL, database: target.database, observe })
-    : new SqliteStore({ path: target.path, observe });
+    ? new MysqlStore({ ...TEST_MYSQL, database: target.database, ...(observe ? { observe } : {}) })
+    : new SqliteStore({ path: target.path, ...(observe ? { observe } : {}) });
 }
 
 /**

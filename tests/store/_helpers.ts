@@ -59,9 +59,10 @@ export async function readAll(store: Store): Promise<StoredEvent[]> {
   let after = asSeq(0);
   for (;;) {
     const page = await store.readSince(after, 1000);
-    if (page.length === 0) return out;
+    const last = page.at(-1);
+    if (last === undefined) return out;
     out.push(...page);
-    after = page[page.length - 1].seq;
+    after = last.seq;
   }
 }
 

@@ -182,7 +182,7 @@ export function registerClaimCases(h: StoreHarness): void {
       Array.from({ length: 10 }, (_, op) =>
         Promise.all(
           ids.map((id) =>
-            nodes[op % 2].claim({
+            nodes[op % 2]!.claim({
               responseId: id,
               by: `op${op}`,
               at: new Date(now),

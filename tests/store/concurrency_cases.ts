@@ -17,7 +17,7 @@ function shuffled<T>(items: readonly T[]): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
+    [out[i], out[j]] = [out[j] as T, out[i] as T]; // j ≤ i < out.length
   }
   return out;
 }
@@ -40,6 +40,7 @@ export function registerConcurrencyCases(h: StoreHarness): void {
       const operators = Array.from({ length: 10 }, async (_, op) => {
         const by = `op${op}`;
         const node = nodes[op % 2];
+        assert.ok(node, "two nodes");
         for (const id of shuffled(ids)) {
           const decision = op % 3 === 0 ? "rejected" : "approved";
           const r = await node.decide({ responseId: id, decision, by, at: new Date() });
@@ -101,7 +102,7 @@ export function registerConcurrencyCases(h: StoreHarness): void {
       const seen: StoredEvent[] = [];
       let maxPage = 0;
       while (running) {
-        const after = seen.length === 0 ? asSeq(0) : seen[seen.length - 1].seq;
+        const after = seen.at(-1)?.seq ?? asSeq(0);
         const page = await store.readSince(after, 50);
         maxPage = Math.max(maxPage, page.length);
         for (const e of page) {

@@ -40,7 +40,7 @@ export function storeConformance(h: StoreHarness): void {
       MIGRATIONS.map((m) => m.version).sort((x, y) => x - y),
     );
     const meta = await fx.exec("SELECT COUNT(*) AS n FROM ws_meta");
-    assert.equal(Number(meta.rows[0].n), 1);
+    assert.equal(Number(meta.rows[0]!.n), 1);
   });
 
   test("three stores initialising one new database at once agree on the epoch", async () => {
@@ -50,7 +50,7 @@ export function storeConformance(h: StoreHarness): void {
       const stores = [other.open(), other.open(), other.open()];
       await Promise.all(stores.map((s) => s.init()));
       assert.equal(new Set(stores.map((s) => s.epoch())).size, 1);
-      assert.equal(await stores[0].head(), 0);
+      assert.equal(await stores[0]!.head(), 0);
     } finally {
       await other.dispose();
     }
@@ -89,6 +89,7 @@ export function storeConformance(h: StoreHarness): void {
     assert.equal(await store.findAnnouncement(id), 1);
     assert.equal(await store.head(), 1);
     const [stored] = await store.readSince(asSeq(0), 10);
+    assert.ok(stored, "the appended event is in the log");
     assert.equal(stored.frame, event.frame);
     assert.equal(stored.createdAt.getTime(), event.createdAt.getTime());
   });
@@ -141,6 +142,7 @@ export function storeConformance(h: StoreHarness): void {
     assert.equal(row?.decided_at?.toISOString(), at.toISOString());
     assert.equal(row?.reason, null);
     const [pending] = await store.readSince(asSeq(0), 1);
+    assert.ok(pending, "the pending event is in the log");
     assert.equal(JSON.parse(pending.frame).html, "<p>original</p>");
   });
 

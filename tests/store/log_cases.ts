@@ -30,7 +30,7 @@ export function registerLogCases(h: StoreHarness): void {
     assert.equal(snap.seq, 2);
     assert.equal(snap.seq, await store.head());
     assert.deepEqual(snap.rows.map((r) => r.id), [early, tieB, tieC, late]);
-    assert.equal(snap.rows[0].created_at.toISOString(), "2026-04-30T23:59:59.999Z");
+    assert.equal(snap.rows[0]!.created_at.toISOString(), "2026-04-30T23:59:59.999Z");
     assert.ok(snap.rows.every((r) => r.status === "pending"));
   });
 
@@ -68,7 +68,7 @@ export function registerLogCases(h: StoreHarness): void {
       if (page.length === 0) break;
       pages.push(page.map((e) => e.seq));
       for (const e of page) assert.equal(JSON.parse(e.frame).seq, e.seq);
-      after = page[page.length - 1].seq;
+      after = page[page.length - 1]!.seq;
     }
     assert.deepEqual(pages.map((p) => p.length), [10, 10, 5]);
     assertContiguous(pages.flat().map((seq) => ({ seq: asSeq(seq) })));

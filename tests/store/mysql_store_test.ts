@@ -83,7 +83,7 @@ storeTest(
           [database, "UPDATE ws_meta SET head = LAST_INSERT_ID(%"],
         );
         const found = rows as { id: unknown }[];
-        if (found.length > 0) victim = Number(found[0].id);
+        if (found.length > 0) victim = Number(found[0]!.id);
         else await new Promise((r) => setTimeout(r, 20));
       }
       assert.notEqual(victim, null, "the decision never waited for the head row");
@@ -159,7 +159,7 @@ storeTest(
           [database, "UPDATE ws_meta SET head = LAST_INSERT_ID(%"],
         );
         const waiting = rows as { time_ms: unknown }[];
-        const ms = waiting.length > 0 ? Number(waiting[0].time_ms) : Infinity;
+        const ms = waiting.length > 0 ? Number(waiting[0]!.time_ms) : Infinity;
         if (ms < lastMs) attempts++;
         lastMs = ms;
         await new Promise((r) => setTimeout(r, 50));

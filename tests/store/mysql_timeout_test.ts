@@ -96,7 +96,7 @@ Deno.test({
       await server.pause();
       const figures: string[] = [];
       for (const [name, op] of OPERATIONS) {
-        const r = await timed(op(store, ids[0]));
+        const r = await timed(op(store, ids[0]!));
         assertUnavailableInTime(name, r);
         figures.push(`${name} ${r.ms.toFixed(0)}`);
       }
@@ -104,7 +104,7 @@ Deno.test({
       const crowd = await Promise.all(
         Array.from(
           { length: 25 },
-          (_, i) => timed(OPERATIONS[i % OPERATIONS.length][1](store, ids[1])),
+          (_, i) => timed(OPERATIONS[i % OPERATIONS.length]![1](store, ids[1]!)),
         ),
       );
       crowd.forEach((r, i) => assertUnavailableInTime(`concurrent #${i}`, r));
@@ -131,9 +131,9 @@ Deno.test({
       })());
       assert.equal(recovered.error, null);
       console.log(`answering again ${recovered.ms.toFixed(0)} ms after SIGCONT`);
-      assert.equal((await store.announce(asResponseId(ids[0]), build)).kind, "appended");
+      assert.equal((await store.announce(asResponseId(ids[0]!), build)).kind, "appended");
       const decided = await store.decide({
-        responseId: asResponseId(ids[0]),
+        responseId: asResponseId(ids[0]!),
         decision: "approved",
         by: "anna",
         at: new Date(),

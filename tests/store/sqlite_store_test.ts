@@ -22,10 +22,12 @@ Deno.test("sqlite store: creates the parent directory and uses WAL", async () =>
     const raw = new DatabaseSync(path);
     try {
       const [mode] = raw.prepare("PRAGMA journal_mode").all() as { journal_mode: string }[];
+      assert.ok(mode, "PRAGMA journal_mode answers");
       assert.equal(mode.journal_mode, "wal");
       const [row] = raw.prepare("SELECT applied_at FROM ws_schema_version").all() as {
         applied_at: string;
       }[];
+      assert.ok(row, "the schema version is recorded");
       assert.match(String(row.applied_at), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
     } finally {
       raw.close();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { AuthenticFrame } from "../../src/broker/broker.ts";
 import { EventFeed } from "../../src/log/feed.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { asResponseId, asSeq, type Seq } from "../../src/protocol/types.ts";
 import type { Store, StoredEvent } from "../../src/store/store.ts";
 import { FakeClock } from "./fake_clock.ts";
@@ -120,7 +120,7 @@ Deno.test("recent events are served from memory, primed with the log's tail at s
   assert.deepEqual(feed.recentSince(3, 10)?.map((e) => e.seq), [4, 5, 6, 7]);
   assert.deepEqual(feed.recentSince(5, 1)?.map((e) => e.seq), [6]);
   assert.deepEqual(feed.recentSince(7, 10), []);
-  assert.equal(feed.recentSince(6, 10)?.[0].frame, '{"seq":7}');
+  assert.equal(feed.recentSince(6, 10)?.[0]?.frame, '{"seq":7}');
   feed.stop();
 });
 

@@ -6,7 +6,7 @@ import {
 } from "../../src/connection/client.ts";
 import { WebSocketManager } from "../../src/connection/manager.ts";
 import { HeartbeatSupervisor } from "../../src/connection/heartbeat.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { asSeq } from "../../src/protocol/types.ts";
 import { FakeClock } from "./fake_clock.ts";
 
@@ -15,7 +15,7 @@ export class RecordingSocket implements ClientSocket {
   readyState = 1;
   bufferedAmount = 0;
   readonly sent: string[] = [];
-  closedWith: { code?: number; reason?: string } | null = null;
+  closedWith: { code: number | undefined; reason: string | undefined } | null = null;
   send(data: string): void {
     this.sent.push(data);
   }
@@ -161,7 +161,11 @@ Deno.test("sendToAll encodes once and reaches only alive authenticated clients",
 
 Deno.test("protocol pings never reach a client that heartbeats on time, and come before 4008", async () => {
   const { idleTimeoutSeconds } = await import("../../src/server.ts");
-  for (const [interval, timeout] of [[15000, 45000], [2000, 6000], [5000, 12500], [30000, 90000]]) {
+  const pairs: Array<[number, number]> = [[15000, 45000], [2000, 6000], [5000, 12500], [
+    30000,
+    90000,
+  ]];
+  for (const [interval, timeout] of pairs) {
     const idle =
       idleTimeoutSeconds({ heartbeatIntervalMs: interval, heartbeatTimeoutMs: timeout }) * 1000;
     assert.ok(

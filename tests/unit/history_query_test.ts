@@ -46,7 +46,7 @@ Deno.test("history query: each bad parameter is named", () => {
       ["cursor=!!", "cursor"],
       [`cursor=${btoa('["not a date",1]')}`, "cursor"],
       [`cursor=${btoa('["2026-01-01T00:00:00Z",0]')}`, "cursor"],
-    ]
+    ] as const
   ) {
     assert.match(refused(q).message, new RegExp(`'${name}'`), q);
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FallbackPresence } from "../../src/presence/redis_transport.ts";
 import type { PresenceTransport, SharedReport } from "../../src/presence/transport.ts";
-import { createLogger } from "../../src/log/logger.ts";
+import { createLogger } from "../../src/logging/logger.ts";
 
 /** A transport in memory that can be made to fail. */
 class MemoryTransport implements PresenceTransport {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createClient, type WebSocketClient } from "../../src/connection/client.ts";
 import { WebSocketManager } from "../../src/connection/manager.ts";
-import { createLogger } from "../../src/log/logger.ts";
+import { createLogger } from "../../src/logging/logger.ts";
 import { PresenceService } from "../../src/presence/service.ts";
 import type { PresenceTransport, SharedReport } from "../../src/presence/transport.ts";
 import type { Role } from "../../src/protocol/types.ts";
@@ -15,25 +15,25 @@ class MemoryTable {
   readonly rows = new Map<string, { users: string; at: number }>();
   constructor(readonly clock: FakeClock) {}
   transport(processId: string): PresenceTransport & { dead: boolean } {
-    const table = this;
+    const { rows, clock } = this;
     return {
       kind: "memory",
       dead: false,
       write(users) {
-        if (!this.dead) table.rows.set(processId, { users, at: table.clock.now() });
+        if (!this.dead) rows.set(processId, { users, at: clock.now() });
         return Promise.resolve();
       },
       read(): Promise<SharedReport[]> {
-        const oldest = table.clock.now() - STALE_MS;
+        const oldest = clock.now() - STALE_MS;
         return Promise.resolve(
-          [...table.rows].filter(([, r]) => r.at >= oldest).map(([id, r]) => ({
+          [...rows].filter(([, r]) => r.at >= oldest).map(([id, r]) => ({
             processId: id,
             users: r.users,
           })),
         );
       },
       remove() {
-        table.rows.delete(processId);
+        rows.delete(processId);
         return Promise.resolve();
       },
     };
@@ -125,7 +125,7 @@ Deno.test("presence service: welcome list, changes from another process, coalesc
     "modules are not listed",
   );
   // Closing one of Bob's connections counts down.
-  p2.manager.removeClient(burst[0].client.id, 1000);
+  p2.manager.removeClient(burst[0]!.client.id, 1000);
   await run(clock, 2000);
   assert.equal(users(alice.lists().at(-1)), "alice×1 bob×1 carol×1 dave×1");
   // Process 2 dies (stops writing): its users leave once its report is stale.

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { Readiness, readyBody } from "../../src/http/readiness.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/logging/logger.ts";
 import { FakeClock } from "./fake_clock.ts";
 
 const ok = () => Promise.resolve();

@@ -60,9 +60,9 @@ Deno.test("index.html has no inline script or style and loads the bundle and sty
   const html = await Deno.readTextFile(`${ROOT}web/index.html`);
   const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
   assert.equal(scripts.length, 1);
-  assert.match(scripts[0][1], /type="module"/);
-  assert.match(scripts[0][1], /src="\/static\/app\.js"/);
-  assert.equal(scripts[0][2].trim(), "", "no inline script");
+  assert.match(scripts[0]![1]!, /type="module"/);
+  assert.match(scripts[0]![1]!, /src="\/static\/app\.js"/);
+  assert.equal(scripts[0]![2]?.trim(), "", "no inline script");
   assert.doesNotMatch(html, /<style\b/, "no style element");
   assert.doesNotMatch(html, /\sstyle=/, "no style attribute");
   assert.doesNotMatch(html, /\son[a-z]+=/i, "no inline event handler");

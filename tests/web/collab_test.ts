@@ -67,7 +67,8 @@ Deno.test(
         ids.push(id);
       }
       const [edited, cancelled] = ids;
-      for (const { page } of [alice, bob]) await page.locator(card(ids[2])).waitFor();
+      assert.ok(edited !== undefined && cancelled !== undefined, "two responses seeded");
+      for (const { page } of [alice, bob]) await page.locator(card(ids[2]!)).waitFor();
 
       // Bob opens the editor: the card is claimed for him, and locked on Alice's page.
       const bobCard = bob.page.locator(card(edited));

@@ -52,9 +52,9 @@ Deno.test("dashboard.html has no inline script or style and loads the bundle and
   const html = await Deno.readTextFile(`${ROOT}web/dashboard.html`);
   const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
   assert.equal(scripts.length, 1);
-  assert.match(scripts[0][1], /type="module"/);
-  assert.match(scripts[0][1], /src="\/static\/dashboard\.js"/);
-  assert.equal(scripts[0][2].trim(), "", "no inline script");
+  assert.match(scripts[0]![1]!, /type="module"/);
+  assert.match(scripts[0]![1]!, /src="\/static\/dashboard\.js"/);
+  assert.equal(scripts[0]![2]?.trim(), "", "no inline script");
   assert.doesNotMatch(html, /<style\b/, "no style element");
   assert.doesNotMatch(html, /\sstyle=/, "no style attribute");
   assert.doesNotMatch(html, /\son[a-z]+=/i, "no inline event handler");

@@ -116,8 +116,8 @@ Deno.test(
       await admin.page.screenshot({ path: `${ARTIFACTS}dashboard-busy.png`, fullPage: true });
 
       // Two operators leave (one on each process): the charts and the table follow.
-      await clients[0].close(1000);
-      await clients[4].close(1000);
+      await clients[0]!.close(1000);
+      await clients[4]!.close(1000);
       await untilChart(admin.page, "roles", (l) => l.operator === 3, "3 operators left");
       await admin.page.locator('#clients-body tr[data-user="alice"]').waitFor({
         state: "detached",

@@ -34,7 +34,7 @@ Deno.test("presence: one chip per person with a count, this page's user first", 
     "dave",
   ]);
   assert.deepEqual(chips.map((c) => c.connections), [2, 3, 1, 1]);
-  assert.equal(chips[0].me, true);
+  assert.equal(chips[0]!.me, true);
   assert.deepEqual(presenceChips([], "bob"), []);
 });
 

@@ -25,8 +25,8 @@ for (const kind of BACKENDS) {
     const browser = await launch();
     try {
       const pages = [await watchedPage(browser), await watchedPage(browser)];
-      await openOperatorPage(pages[0].page, hub.server.url, await mintToken("alice", "operator"));
-      await openOperatorPage(pages[1].page, hub.server.url, await mintToken("bob", "operator"));
+      await openOperatorPage(pages[0]!.page, hub.server.url, await mintToken("alice", "operator"));
+      await openOperatorPage(pages[1]!.page, hub.server.url, await mintToken("bob", "operator"));
       const writer = connect(hub.server.wsUrl, { token: await mintToken("writer", "module") });
       const first = await hub.db.insertResponse({ response_text: "decided while down" });
       const second = await hub.db.insertResponse({ response_text: "still pending" });

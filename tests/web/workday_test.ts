@@ -83,13 +83,13 @@ Deno.test({ name: "keyboard, filter, title and notification on the board", ...op
       await writer.submit(id);
       ids.push(id);
     }
-    await alice.page.locator(card(ids[3])).waitFor();
+    await alice.page.locator(card(ids[3]!)).waitFor();
     assert.equal(await alice.page.title(), "(4) Review hub");
 
     // The platform filter hides the other platform's cards; the count in the title stays.
     await alice.page.locator("#filter-platform").selectOption("telegram");
     assert.equal(await alice.page.locator("[data-response-id]:visible").count(), 2);
-    assert.equal(await alice.page.locator(`${card(ids[0])}`).isHidden(), true);
+    assert.equal(await alice.page.locator(`${card(ids[0]!)}`).isHidden(), true);
     assert.equal(await alice.page.locator("#filter-shown").innerText(), "2 of 4 shown");
     await alice.page.locator("#filter-platform").selectOption("");
     assert.equal(await alice.page.locator("[data-response-id]:visible").count(), 4);
@@ -129,8 +129,8 @@ Deno.test({ name: "keyboard, filter, title and notification on the board", ...op
     await alice.page.keyboard.press("k");
     await alice.page.keyboard.press("j");
     await alice.page.keyboard.press("a");
-    await alice.page.locator(card(ids[2])).waitFor({ state: "detached" });
-    const row = await hub.db.getResponse(ids[2]);
+    await alice.page.locator(card(ids[2]!)).waitFor({ state: "detached" });
+    const row = await hub.db.getResponse(ids[2]!);
     assert.equal(row?.status, "approved");
     assert.equal(row?.decided_by, "alice");
     assert.equal(await alice.page.title(), "(3) Review hub");
@@ -140,11 +140,11 @@ Deno.test({ name: "keyboard, filter, title and notification on the board", ...op
     assert.ok(after !== null, "the focus moved on to a neighbouring card");
 
     // r rejects the focused card with the reason typed in it.
-    await alice.page.locator(`${card(ids[1])} .card-reason`).fill("not our shop");
-    await alice.page.locator(card(ids[1])).focus();
+    await alice.page.locator(`${card(ids[1]!)} .card-reason`).fill("not our shop");
+    await alice.page.locator(card(ids[1]!)).focus();
     await alice.page.keyboard.press("r");
-    await alice.page.locator(card(ids[1])).waitFor({ state: "detached" });
-    assert.equal((await hub.db.getResponse(ids[1]))?.reason, "not our shop");
+    await alice.page.locator(card(ids[1]!)).waitFor({ state: "detached" });
+    assert.equal((await hub.db.getResponse(ids[1]!))?.reason, "not our shop");
 
     // Notifications: opted in, the tab hidden → a reply that arrives is announced once.
     await alice.page.locator("#notify").click();

@@ -9,7 +9,15 @@ import type { History, Point } from "./series.ts";
 import { ROLES } from "./series.ts";
 
 /** Colours of the series, in order (chosen to stay apart for common colour blindness). */
-const PALETTE = ["#1a56db", "#d97706", "#059669", "#9333ea", "#dc2626", "#0891b2", "#4b5563"];
+const PALETTE = [
+  "#1a56db",
+  "#d97706",
+  "#059669",
+  "#9333ea",
+  "#dc2626",
+  "#0891b2",
+  "#4b5563",
+] as const;
 
 interface SeriesDef {
   readonly label: string;
@@ -149,7 +157,7 @@ export class Charts {
         {},
         ...series.map((s, i) => ({
           label: s.label,
-          stroke: PALETTE[i % PALETTE.length],
+          stroke: PALETTE[i % PALETTE.length] ?? PALETTE[0],
           width: 2,
           // uPlot's default: points only while they are few, so a lone value (one SR) shows.
           points: { size: 5 },

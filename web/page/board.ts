@@ -103,8 +103,7 @@ export class Board {
     this.#queued.clear();
     this.#claims.clear();
     const first: HTMLElement[] = [];
-    for (let i = items.length - 1; i >= 0; i--) {
-      const card = items[i];
+    for (const card of items.toReversed()) {
       this.#claims.set(card.response_id, parseClaim(card.claimed_by, card.claim_until));
       if (first.length < FIRST_CHUNK) {
         const el = previous.get(card.response_id) ?? createCard(card);

@@ -62,7 +62,31 @@ interface Connection {
   watchdog: TimerHandle | null;
 }
 
-/** A connection to the review hub that never loses an event. */
+/**
+ * A connection to the review hub that never loses an event: it reconnects with
+ * backoff, resumes from the last `seq` it applied, and keeps the pending list
+ * (`pending`) and who is connected (`presence`) up to date.
+ *
+ * @example Claim a response and see the claim come back as an event
+ * ```ts
+ * import { ReviewClient } from "./mod.ts";
+ * import { MemoryHubSocket } from "./_doc_hub.ts";
+ *
+ * const client = new ReviewClient("ws://127.0.0.1:8765/ws", {
+ *   token: "<operator JWT>",
+ *   WebSocket: MemoryHubSocket, // omit in an application: the global WebSocket
+ * });
+ * const claims: string[] = [];
+ * client.on("claimed", (e) => claims.push(`${e.response_id} by ${e.by} until ${e.until}`));
+ * const pending = await client.once("pending");
+ * // Listen before asking: the event may arrive right behind the ACK.
+ * const claimed = client.once("claimed", (e) => e.response_id === pending.response_id);
+ * const ack = await client.claim(pending.response_id);
+ * const event = await claimed;
+ * client.close();
+ * if (event.seq !== ack.seq || claims.length !== 1) throw new Error("the claim did not come back");
+ * ```
+ */
 export class ReviewClient {
   readonly #url: string;
   readonly #token: TokenSource;

@@ -18,6 +18,7 @@ export class ReviewError extends Error {
   readonly fields: Readonly<Record<string, unknown>>;
 
   /**
+   * Creates the error of one failed request.
    * @param code the error code
    * @param message a message for people
    * @param retryable whether trying again may succeed
@@ -45,6 +46,7 @@ export class ClaimedError extends ReviewError {
   readonly claimUntil: string;
 
   /**
+   * Creates the error of a command refused because another user holds the claim.
    * @param message a message for people
    * @param fields the frame's extra fields (`claimed_by`, `claim_until`)
    */
@@ -64,6 +66,7 @@ export class NotPendingError extends ReviewError {
   readonly decidedBy: string | null;
 
   /**
+   * Creates the error of a command on a response that is already decided.
    * @param message a message for people
    * @param fields the frame's extra fields (`status`, `decided_by`)
    */

@@ -10,24 +10,33 @@ import { errorFromFrame, ReviewError } from "./errors.ts";
 
 /** One decided response, as the server lists it. */
 export interface HistoryItem {
+  /** The response's id (`responses.id`). */
   readonly response_id: number;
+  /** Where the post lives (`vk`, `telegram`). */
   readonly platform: string;
+  /** The URL of the post that was answered. */
   readonly post_url: string;
+  /** The post's text as fetched, `null` when it could not be. */
   readonly post_text: string | null;
+  /** The post's author as fetched, `null` when unknown. */
   readonly author: string | null;
   /** The reply as decided (the edited text, for an approval with text). */
   readonly response_text: string;
+  /** How it was decided. */
   readonly status: "approved" | "rejected";
+  /** The user who decided it, `null` when not recorded. */
   readonly decided_by: string | null;
-  /** ISO-8601 UTC. */
+  /** When it was decided (ISO-8601 UTC). */
   readonly decided_at: string;
+  /** The rejection's reason, `null` for approvals and reasonless rejections. */
   readonly reason: string | null;
-  /** ISO-8601 UTC. */
+  /** When the module stored it (ISO-8601 UTC). */
   readonly created_at: string;
 }
 
 /** One page of history. */
 export interface HistoryPage {
+  /** The decided responses of this page, newest decision first. */
   readonly items: readonly HistoryItem[];
   /** Pass as `cursor` for the next page; null on the last. */
   readonly next_cursor: string | null;
@@ -35,7 +44,9 @@ export interface HistoryPage {
 
 /** Filters of a history request; all optional. */
 export interface HistoryQuery {
+  /** Only approvals or only rejections. */
   readonly status?: "approved" | "rejected";
+  /** Only responses to posts on this platform. */
   readonly platform?: string;
   /** The decider, exactly. */
   readonly by?: string;
@@ -69,13 +80,30 @@ export function historyUrl(url: string): string {
   return u.toString();
 }
 
-/** Reads `GET /api/history`. */
+/**
+ * Reads `GET /api/history`: one page at a time, or every page in turn.
+ *
+ * @example Every approval by one operator
+ * ```ts
+ * import { HistoryClient } from "./mod.ts";
+ * import { memoryHistoryFetch } from "./_doc_hub.ts";
+ *
+ * const history = new HistoryClient("https://hub.example/", {
+ *   token: () => "<operator JWT>", // called for each request
+ *   fetch: memoryHistoryFetch, // omit in an application: the global fetch
+ * });
+ * const page = await history.page({ status: "approved", by: "alice" });
+ * if (page.items[0]?.decided_by !== "alice") throw new Error("not alice's");
+ * if (page.next_cursor !== null) console.log("more pages follow");
+ * ```
+ */
 export class HistoryClient {
   readonly #endpoint: string;
   readonly #token: TokenSource;
   readonly #fetch: typeof fetch;
 
   /**
+   * Creates a client of one server's history.
    * @param url the server's WebSocket or page URL (or the endpoint itself)
    * @param options the token and an optional `fetch`
    */

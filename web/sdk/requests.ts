@@ -23,6 +23,7 @@ export interface Ack {
   readonly seq?: number;
   /** True when the server had already done this. */
   readonly duplicate?: boolean;
+  /** The command's other result fields (e.g. `claimed_by`, `claim_until` for a claim). */
   readonly [field: string]: unknown;
 }
 

@@ -6,12 +6,15 @@
 
 /** The event a socket passes to `onmessage`. */
 export interface MessageLike {
+  /** The message: a string for the text frames the server sends. */
   readonly data: unknown;
 }
 
 /** The event a socket passes to `onclose`. */
 export interface CloseLike {
+  /** The close code (PROTOCOL.md §4 says what each means for the client). */
   readonly code: number;
+  /** The close reason, for people. */
   readonly reason: string;
 }
 

@@ -149,6 +149,7 @@ var ReviewError = class extends Error {
   /** Extra fields of the `ERROR` frame (e.g. `status`, `decided_by` for `not_pending`). */
   fields;
   /**
+   * Creates the error of one failed request.
    * @param code the error code
    * @param message a message for people
    * @param retryable whether trying again may succeed
@@ -168,6 +169,7 @@ var ClaimedError = class extends ReviewError {
   /** When it lapses unless renewed (ISO-8601 UTC). */
   claimUntil;
   /**
+   * Creates the error of a command refused because another user holds the claim.
    * @param message a message for people
    * @param fields the frame's extra fields (`claimed_by`, `claim_until`)
    */
@@ -184,6 +186,7 @@ var NotPendingError = class extends ReviewError {
   /** Who decided it, when known. */
   decidedBy;
   /**
+   * Creates the error of a command on a response that is already decided.
    * @param message a message for people
    * @param fields the frame's extra fields (`status`, `decided_by`)
    */
@@ -1032,6 +1035,7 @@ var HistoryClient = class {
   #token;
   #fetch;
   /**
+   * Creates a client of one server's history.
    * @param url the server's WebSocket or page URL (or the endpoint itself)
    * @param options the token and an optional `fetch`
    */
@@ -1585,8 +1589,7 @@ var Board = class {
     this.#queued.clear();
     this.#claims.clear();
     const first = [];
-    for (let i = items.length - 1; i >= 0; i--) {
-      const card = items[i];
+    for (const card of items.toReversed()) {
       this.#claims.set(card.response_id, parseClaim(card.claimed_by, card.claim_until));
       if (first.length < FIRST_CHUNK) {
         const el = previous.get(card.response_id) ?? createCard(card);

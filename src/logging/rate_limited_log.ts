@@ -15,6 +15,7 @@ export class RateLimitedLog {
   readonly #last = new Map<string, { at: number; suppressed: number }>();
 
   /**
+   * Creates a limiter in front of a logger.
    * @param logger where lines go
    * @param clock time
    * @param intervalMs the least time between two lines of one key
