@@ -28,13 +28,13 @@ import { createPostTextFetcher, fetchDepsFromConfig } from "./review/fetch_post_
 import { processPendingResponse, renderSnapshotItem } from "./review/process_pending_response.ts";
 import { createRenderer } from "./review/render.ts";
 import { createStore } from "./store/factory.ts";
+import { ProcessFanout } from "./fanout/event_fanout.ts";
 import { openFileLimit, probeOpenFileLimit, resolveLimits } from "./transport/fd_limit.ts";
 import { HttpServer } from "./transport/http_server.ts";
 import { RateLimitedLog } from "./logging/rate_limited_log.ts";
 import { PresenceService } from "./presence/service.ts";
 import { type PresenceTransport, StorePresence } from "./presence/transport.ts";
 import { FallbackPresence, RedisPresence } from "./presence/redis_transport.ts";
-import type { StoredEvent } from "./store/store.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
 import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
 import { ClusterStats } from "./dashboard/cluster_stats.ts";
@@ -182,12 +182,13 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       clusterStats.srTimer.begin(id);
       return processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger });
     },
-    appended: (event: StoredEvent) => {
-      metrics.increment("ws_events_appended_total", { event: event.kind });
-      clusterStats.srTimer.appended(event);
-      feed.offer(event.seq, event.frame, "local");
-      broker?.publish(event).catch((e) => logger.warn("broker publish failed", { error: e }));
-    },
+    fanout: new ProcessFanout({
+      metrics,
+      feed,
+      broker: () => broker,
+      logger,
+      onPublish: (event) => clusterStats.srTimer.appended(event),
+    }),
   };
   const handler = new ConnectionHandler({
     manager,

@@ -62,7 +62,7 @@ export async function claimResponse(
     });
     switch (result.kind) {
       case "appended":
-        deps.appended(result.event);
+        deps.fanout.publish(result.event);
         return {
           type: "ACK",
           ...withId,
@@ -115,7 +115,7 @@ export async function releaseResponse(
     });
     switch (result.kind) {
       case "appended":
-        deps.appended(result.event);
+        deps.fanout.publish(result.event);
         return {
           type: "ACK",
           ...withId,

@@ -10,7 +10,8 @@ import type { Logger } from "../logging/logger.ts";
 import type { CloseCode } from "../protocol/codes.ts";
 import type { CommandId, ErrorFrame, ResumePosition, ServerFrame } from "../protocol/frames.ts";
 import type { ResponseId } from "../protocol/types.ts";
-import type { AppendResult, Store, StoredEvent } from "../store/store.ts";
+import type { EventFanout } from "../fanout/event_fanout.ts";
+import type { AppendResult, Store } from "../store/store.ts";
 
 /** The part of a connection a handler may read. */
 export interface SessionView {
@@ -36,8 +37,8 @@ export interface CommandDeps {
   readonly processPending: (id: ResponseId) => Promise<AppendResult>;
   /** `CLAIM_LEASE_MS`: how long a claim lasts unless renewed. */
   readonly claimLeaseMs: number;
-  /** Hands a committed event to this process's feed and the broker. */
-  readonly appended: (event: StoredEvent) => void;
+  /** Where a handler hands each event it committed (this process's clients, the others). */
+  readonly fanout: EventFanout;
 }
 
 /** What the connection layer does after a command. */

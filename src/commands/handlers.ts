@@ -68,7 +68,9 @@ export async function submitResponse(
   }
   if (!deps.isReady()) return errorFrame(id, "unavailable", "the database does not answer");
   try {
-    return resultFrame(id, responseId, await deps.processPending(responseId), deps);
+    const result = await deps.processPending(responseId);
+    if (result.kind === "appended") deps.fanout.publish(result.event);
+    return resultFrame(id, responseId, result);
   } catch (e) {
     return failureFrame(id, e, deps.logger);
   }
@@ -96,7 +98,8 @@ export async function decideResponse(
       ...(frame.type === "APPROVED" && frame.text !== undefined ? { text: frame.text } : {}),
       ...(frame.type === "REJECTED" && frame.reason !== undefined ? { reason: frame.reason } : {}),
     });
-    return resultFrame(frame.id, frame.response_id, result, deps);
+    if (result.kind === "appended") deps.fanout.publish(result.event);
+    return resultFrame(frame.id, frame.response_id, result);
   } catch (e) {
     return failureFrame(frame.id, e, deps.logger);
   }
@@ -106,12 +109,10 @@ function resultFrame(
   id: CommandId | undefined,
   responseId: ResponseId,
   result: DecideResult,
-  deps: CommandDeps,
 ): AckFrame | ErrorFrame {
   const withId = id === undefined ? {} : { id };
   switch (result.kind) {
     case "appended":
-      deps.appended(result.event);
       return {
         type: "ACK",
         ...withId,

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * Headless Debian Chromium driven by playwright-core, with the watches every
  * page test needs: dialogs (none may open), CSP violations, page errors.

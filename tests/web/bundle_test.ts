@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The committed page script must be the bundle of the current sources (a
  * fresh clone serves the page without building), and self-contained.

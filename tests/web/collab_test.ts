@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * Operators working together in real headless Chromium against the real
  * server: Bob edits a reply (claiming it, renewing past the lease), Alice

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The committed dashboard script must be the bundle of the current sources
  * (`deno task bundle:dashboard`: web/dashboard, with uPlot), self-contained,

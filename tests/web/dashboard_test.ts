@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The dashboard in real headless Chromium against two real server processes
  * sharing one database: an admin opens `/dashboard`; the charts and tiles

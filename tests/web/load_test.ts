@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The operator page with 1000 pending cards: how long the SNAPSHOT takes to
  * render, how long an approval takes to take effect, how long a new card

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The operator page in real headless Chromium against the real server: two
  * operators in two browsers, cards live in both, approve (with an edited

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The page's claim rules, pure: reading a claim off the wire, what a card
  * says about it ("bob is editing — 1:05 left"), when it lapses against the

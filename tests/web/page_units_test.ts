@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The page's pure parts: the token's path from the fragment to storage, the
  * indicator's mapping of client states, and the decision sentences.

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The page's other pure parts: the presence strip's chips, the pending
  * filter and the tab title, the History query and its lines, and when a

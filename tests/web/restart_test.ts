@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The operator page across a server crash: the server is killed (SIGKILL),
  * the indicator says so in both pages, another process on the same database

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * A day of reviewing in real headless Chromium against the real server:
  * approving from the keyboard with visible focus, the keys' help, the
