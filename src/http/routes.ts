@@ -17,7 +17,8 @@ import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { HTTP_STATUS_OF } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
-import { asResponseId } from "../protocol/types.ts";
+import { DecodeError, decodeSubmitBody } from "../protocol/decode.ts";
+import type { ResponseId } from "../protocol/types.ts";
 import { requireRole, requireSecret } from "./bearer.ts";
 import { type Readiness, readyBody } from "./readiness.ts";
 import { historyRoute } from "../history/route.ts";
@@ -197,23 +198,14 @@ async function apiSubmit(req: Request, d: RouteDeps): Promise<Response> {
   if (text === null) {
     return problem(errorFrame(undefined, "too_large", `body over ${d.maxMessageBytes} bytes`));
   }
-  let body: unknown;
+  let responseId: ResponseId;
   try {
-    body = JSON.parse(text);
-  } catch {
-    return problem(errorFrame(undefined, "bad_json", "the body is not valid JSON"));
+    responseId = decodeSubmitBody(text);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    return problem(errorFrame(undefined, e.code, e.message));
   }
-  const responseId = (body as { response_id?: unknown } | null)?.response_id;
-  if (
-    typeof body !== "object" || body === null || Array.isArray(body) ||
-    typeof responseId !== "number" ||
-    !Number.isSafeInteger(responseId) || responseId <= 0
-  ) {
-    return problem(
-      errorFrame(undefined, "bad_frame", "field 'response_id' must be a positive integer"),
-    );
-  }
-  const frame = await submitResponse(identity, asResponseId(responseId), undefined, d.commands);
+  const frame = await submitResponse(identity, responseId, undefined, d.commands);
   return frame.type === "ACK" ? json(frame, 200) : problem(frame);
 }
 

@@ -124,6 +124,34 @@ export function decodeClientFrame(text: string): ClientFrame {
   }
 }
 
+/**
+ * Decodes the body of `POST /api/sr`, `{"response_id": N}`, by the rules of
+ * the `SR` frame's field.
+ * @param text the request body
+ * @returns the response id
+ * @throws {DecodeError} `bad_json`, or `bad_frame` naming the field
+ */
+export function decodeSubmitBody(text: string): ResponseId {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new DecodeError(new ProtocolError("bad_json", "the body is not valid JSON"), undefined);
+  }
+  if (!isObject(raw)) {
+    throw new DecodeError(
+      new ProtocolError("bad_frame", "the body must be a JSON object"),
+      undefined,
+    );
+  }
+  try {
+    return requireResponseId(raw);
+  } catch (e) {
+    if (e instanceof ProtocolError) throw new DecodeError(e, undefined);
+    throw e;
+  }
+}
+
 function decodeObject(raw: JsonObject, id: CommandId | undefined): ClientFrame {
   const withId = id === undefined ? {} : { id };
   if (typeof raw.type !== "string") {

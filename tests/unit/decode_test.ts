@@ -118,3 +118,27 @@ Deno.test("v1.1: CLAIM and RELEASE carry a response id, checked like the others"
   assert.equal(fails('{"type":"RELEASE","response_id":-1}').code, "bad_frame");
   assert.equal(fails('{"type":"RELEASE","response_id":"7"}').code, "bad_frame");
 });
+
+Deno.test("POST /api/sr bodies decode by the SR frame's rules", async () => {
+  const { decodeSubmitBody } = await import("../../src/protocol/decode.ts");
+  assert.equal(decodeSubmitBody('{"response_id": 42}'), 42);
+  const code = (text: string) => {
+    try {
+      decodeSubmitBody(text);
+      return "ok";
+    } catch (e) {
+      return `${(e as { code: string }).code}: ${(e as Error).message}`;
+    }
+  };
+  assert.equal(code("{"), "bad_json: the body is not valid JSON");
+  assert.equal(code("[1]"), "bad_frame: the body must be a JSON object");
+  assert.equal(code("{}"), "bad_frame: field 'response_id' is required");
+  assert.equal(
+    code('{"response_id": 0}'),
+    "bad_frame: field 'response_id' must be a positive integer",
+  );
+  assert.equal(
+    code('{"response_id": "7"}'),
+    "bad_frame: field 'response_id' must be a positive integer",
+  );
+});
