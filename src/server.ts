@@ -28,6 +28,8 @@ import { createPostTextFetcher, fetchDepsFromConfig } from "./review/fetch_post_
 import { processPendingResponse, renderSnapshotItem } from "./review/process_pending_response.ts";
 import { createRenderer } from "./review/render.ts";
 import { createStore } from "./store/factory.ts";
+import { delay, settleWithin } from "./async/deadline.ts";
+import { exponentialDelay } from "./async/backoff.ts";
 import { ProcessFanout } from "./fanout/event_fanout.ts";
 import { openFileLimit, probeOpenFileLimit, resolveLimits } from "./transport/fd_limit.ts";
 import { HttpServer } from "./transport/http_server.ts";
@@ -337,9 +339,9 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
           gaveUp.resolve();
           return;
         }
-        const delay = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6));
-        logger.warn("start-up waiting for the database", { error: e, retry_in_ms: delay });
-        await new Promise((r) => setTimeout(r, delay));
+        const wait = exponentialDelay(attempt, 250, 10_000);
+        logger.warn("start-up waiting for the database", { error: e, retry_in_ms: wait });
+        await delay(wait, clock);
       }
     }
   })();
@@ -353,18 +355,18 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       readiness.stop("stopping");
       httpServer.close();
       manager.closeAll(CLOSE.restarting, "server restarting");
-      await withDeadline(handler.settled(), 10_000);
+      await settleWithin(handler.settled(), 10_000);
       // Let the close handshakes finish so clients see 1012, not a dropped socket.
-      await withDeadline(waitUntil(() => manager.clients.size === 0), CLOSE_TIMEOUT_MS);
+      await settleWithin(waitUntil(() => manager.clients.size === 0, clock), CLOSE_TIMEOUT_MS);
       manager.stopHeartbeat();
       feed.stop();
       await clusterStats.stop();
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
       clock.clearInterval(gauges);
       httpServer.terminateAll();
-      await withDeadline(httpServer.finished, 3_000);
-      await withDeadline(bringUp, 1_000);
-      if (presence) await withDeadline(presence.stop(), 1_000);
+      await settleWithin(httpServer.finished, 3_000);
+      await settleWithin(bringUp, 1_000);
+      if (presence) await settleWithin(presence.stop(), 1_000);
       await broker?.close().catch(() => {});
       await store.close().catch(() => {});
       logger.info("stopped");
@@ -440,15 +442,6 @@ function readTls(files: { certFile: string; keyFile: string }): { cert: string; 
   return { cert: read(files.certFile, "SSL_CERT_FILE"), key: read(files.keyFile, "SSL_KEY_FILE") };
 }
 
-async function waitUntil(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 10));
-}
-
-async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    p.catch(() => {}),
-    new Promise((r) => timer = setTimeout(r, ms)),
-  ]);
-  clearTimeout(timer);
+async function waitUntil(condition: () => boolean, clock: Clock): Promise<void> {
+  while (!condition()) await delay(10, clock);
 }

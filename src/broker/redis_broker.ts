@@ -12,6 +12,8 @@
  * published while a subscriber is away is lost to it, and the log fills the gap.
  * @module
  */
+import { exponentialDelay } from "../async/backoff.ts";
+import { deadline } from "../async/deadline.ts";
 import { Redis } from "ioredis";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -50,17 +52,13 @@ const MAX_OWN_REMEMBERED = 10_000;
  * @returns the delay in ms
  */
 export function reconnectDelay(attempt: number, capMs: number): number {
-  const base = Math.min(capMs, 100 * 2 ** Math.min(Math.max(attempt - 1, 0), 16));
+  const base = exponentialDelay(attempt - 1, 100, capMs);
   return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
-/** Rejects after `ms` unless `work` settles first; always clears its timer. */
+/** Rejects with `BrokerUnavailableError` after `ms` unless `work` settles first. */
 function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BrokerUnavailableError(message)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return deadline(work, ms, () => new BrokerUnavailableError(message));
 }
 
 /** Resolves when the connection is ready; rejects when it fails first. */

@@ -7,6 +7,7 @@
  * Pure: the supervisor passes the times in.
  * @module
  */
+import { exponentialDelay } from "../async/backoff.ts";
 
 /** The policy's settings. */
 export interface RestartPolicyOptions {
@@ -54,6 +55,6 @@ export class RestartPolicy {
     this.#failures++;
     if (this.#failures === 1) return 0;
     const { baseDelayMs, maxDelayMs } = this.#options;
-    return Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(this.#failures - 2, 30));
+    return exponentialDelay(this.#failures - 2, baseDelayMs, maxDelayMs);
   }
 }

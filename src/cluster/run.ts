@@ -11,6 +11,7 @@
  * Both return the process's exit code.
  * @module
  */
+import { deadline } from "../async/deadline.ts";
 import { randomSecret, TokenAuthority } from "../auth/jwt.ts";
 import { systemClock } from "../clock.ts";
 import { type Config, ConfigError } from "../config.ts";
@@ -111,11 +112,7 @@ function launch(command: { command: string; args: readonly string[] }, index: nu
  */
 export async function runWorker(config: Config): Promise<number> {
   const channel = WorkerChannel.fromStdio();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const init = await Promise.race([
-    channel.init,
-    new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), INIT_TIMEOUT_MS)),
-  ]).catch(() => null).finally(() => clearTimeout(timer));
+  const init = await deadline(channel.init, INIT_TIMEOUT_MS).catch(() => null);
   if (init === null) {
     throw new ConfigError(
       "WORKER_INDEX",

@@ -9,6 +9,7 @@
  * answer and delays it by at most its own ping timeout (about a second).
  * @module
  */
+import { deadline } from "../async/deadline.ts";
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
 
@@ -147,7 +148,7 @@ export class Readiness {
   }
 
   #probe(name: string, ping: Ping): Promise<void> {
-    return withTimeout(ping(), this.timeoutMs, `${name} did not answer in time`);
+    return deadline(ping(), this.timeoutMs, () => new Error(`${name} did not answer in time`));
   }
 
   #set(state: ReadyState): ReadyState {
@@ -157,19 +158,5 @@ export class Readiness {
     }
     this.#state = state;
     return state;
-  }
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(message)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -8,6 +8,7 @@
  * never required.
  * @module
  */
+import { exponentialDelay } from "../async/backoff.ts";
 import { Redis } from "ioredis";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -75,7 +76,7 @@ export class RedisPresence implements PresenceTransport {
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs ?? 500,
       connectionName: "wsserver-presence",
-      retryStrategy: (times: number) => Math.min(2000, 100 * 2 ** Math.min(times, 5)),
+      retryStrategy: (times: number) => exponentialDelay(times, 100, 2000),
     });
     this.#redis.on("error", (e) => options.logger.debug("presence redis error", { error: e }));
   }

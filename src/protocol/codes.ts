@@ -3,6 +3,7 @@
  * tables with the types derived from them.
  * @module
  */
+import { CLOSE_CODES, type CloseCodes } from "./close_codes.ts";
 
 /** Every `ERROR.code` of the protocol, with whether a client may retry it. */
 export const ERROR_CODES = {
@@ -44,25 +45,13 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   internal: 500,
 };
 
-/** WebSocket close codes the server uses, named by what happened. */
-export const CLOSE = {
-  normal: 1000,
-  goingAway: 1001,
-  binaryFrame: 1003,
-  notUtf8: 1007,
-  policy: 1008,
-  tooBig: 1009,
-  internal: 1011,
-  restarting: 1012,
-  badToken: 4001,
-  helloTimeout: 4002,
-  heartbeatTimeout: 4008,
-  slowConsumer: 4009,
-  rateLimited: 4029,
-} as const;
+/** WebSocket close codes the server uses, named by what happened (the table is `CLOSE_CODES`). */
+export const CLOSE: CloseCodes = Object.freeze(
+  Object.fromEntries(Object.entries(CLOSE_CODES).map(([name, { code }]) => [name, code])),
+) as CloseCodes;
 
 /** A close code the server sends. */
-export type CloseCode = typeof CLOSE[keyof typeof CLOSE];
+export type CloseCode = CloseCodes[keyof CloseCodes];
 
 /**
  * A failure the protocol can express: carries the `ERROR.code` and, where the

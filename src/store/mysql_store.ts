@@ -14,6 +14,7 @@
  * hung and came back is used again at once.
  * @module
  */
+import { delay } from "../async/deadline.ts";
 import mysql from "mysql2/promise";
 import type { Pool, PoolConnection } from "mysql2/promise";
 import type { ResponseId, Seq } from "../protocol/types.ts";
@@ -108,8 +109,6 @@ const SNAPSHOT_BEGIN = [
  * their time. Its connection attempts are bounded by `timeoutMs` as usual.
  */
 const INIT_STATEMENT_BUDGET_MS = 120_000;
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The MySQL/MariaDB implementation of `Store`. */
 export class MysqlStore implements Store {
@@ -255,7 +254,7 @@ export class MysqlStore implements Store {
         if (deadline.expired) throw e;
         if (isLockConflict(e) && lockRetries < MAX_LOCK_RETRIES) {
           lockRetries++;
-          await pause(Math.min(deadline.remaining(), Math.random() * 10 * 2 ** lockRetries));
+          await delay(Math.min(deadline.remaining(), Math.random() * 10 * 2 ** lockRetries));
           continue;
         }
         // A connection lost before COMMIT was sent committed nothing: run again once.

@@ -12,6 +12,8 @@
  *   `Sweeper` for header deadlines, pings and close timeouts.
  * @module
  */
+import { exponentialDelay } from "../async/backoff.ts";
+import { delay } from "../async/deadline.ts";
 import type { Clock } from "../clock.ts";
 import { type BudgetLimits, ConnectionBudget, type ShedReason } from "./budget.ts";
 import { type Handler, serveConnection } from "./http_connection.ts";
@@ -184,7 +186,7 @@ export class HttpServer {
 
   /** Waits before the next accept after `failures` failures in a row: 10 ms doubling to 1 s. */
   #pause(failures: number): Promise<void> {
-    return new Promise((r) => this.#o.clock.setTimeout(r, Math.min(1000, 10 * 2 ** failures)));
+    return delay(exponentialDelay(failures, 10, 1000), this.#o.clock);
   }
 
   /** Frees the reserve descriptor to accept and shed one connection; false if that failed. */

@@ -90,29 +90,34 @@ async function withServer(
 }
 
 Deno.test(
-  { name: "row 11: 100 000 requests for missing static files leave RSS within 10 MB", ...opts },
+  {
+    name: "row 11: requests for missing static files cost no memory that grows with their number",
+    ...opts,
+  },
   async () => {
     await withServer({}, async (server) => {
       // The HTTP layer's heap grows to a plateau under load whatever is asked
       // (V8 sizes it to the allocation rate), so a single before/after figure
       // is noise. What a miss must not cost is memory that grows with the
-      // number of misses: the leak this row found grew 31 MB per 100 000.
+      // number of misses: the leak this row found grew 31 MB per 100 000, so
+      // 200 000 more would have cost 62 MB; the heap's own noise here is
+      // ±18 MB.
       await load(server.url, 50_000, () => `/static/app.css`);
       const warm = await rssBytes(server.pid);
       const first = await load(server.url, 50_000, (i) => `/static/missing-${i}.js`);
       const afterFirst = await rssBytes(server.pid);
-      const second = await load(server.url, 100_000, (i) => `/static/missing-${50_000 + i}.js`);
+      const second = await load(server.url, 200_000, (i) => `/static/missing-${50_000 + i}.js`);
       await new Promise((r) => setTimeout(r, 500));
       const afterSecond = await rssBytes(server.pid);
       assert.deepEqual([...first], [[404, 50_000]]);
-      assert.deepEqual([...second], [[404, 100_000]]);
+      assert.deepEqual([...second], [[404, 200_000]]);
       const mb = (n: number) => (n / 2 ** 20).toFixed(1);
       const growth = afterSecond - afterFirst;
       console.log(
         `row 11: RSS ${mb(warm)} MB (after 50 000 hits) → ${mb(afterFirst)} MB (50 000 misses) → ` +
-          `${mb(afterSecond)} MB (100 000 more misses): +${mb(growth)} MB for the last 100 000`,
+          `${mb(afterSecond)} MB (200 000 more misses): +${mb(growth)} MB for the last 200 000`,
       );
-      assert.ok(growth < 10 * 2 ** 20, `RSS grew by ${mb(growth)} MB over 100 000 more misses`);
+      assert.ok(growth < 25 * 2 ** 20, `RSS grew by ${mb(growth)} MB over 200 000 more misses`);
       assert.ok(
         afterFirst - warm < 40 * 2 ** 20,
         `the first misses cost ${mb(afterFirst - warm)} MB`,

@@ -6,6 +6,7 @@ Deno.test("close codes map to the contract's reactions (PROTOCOL.md §4)", () =>
     [1000, "stop"],
     [1001, "resume"],
     [1003, "fix"],
+    [1007, "fix"],
     [1005, "resume"],
     [1006, "resume"],
     [1008, "back_off"],

@@ -12,26 +12,71 @@ function backoffDelay(attempt, random = Math.random, opts = DEFAULT_BACKOFF) {
   return Math.floor(r * backoffCeiling(attempt, opts));
 }
 
+// src/protocol/close_codes.ts
+var CLOSE_CODES = {
+  normal: {
+    code: 1e3,
+    action: "stop"
+  },
+  goingAway: {
+    code: 1001,
+    action: "resume"
+  },
+  binaryFrame: {
+    code: 1003,
+    action: "fix"
+  },
+  notUtf8: {
+    code: 1007,
+    action: "fix"
+  },
+  policy: {
+    code: 1008,
+    action: "back_off"
+  },
+  tooBig: {
+    code: 1009,
+    action: "fix"
+  },
+  internal: {
+    code: 1011,
+    action: "back_off"
+  },
+  restarting: {
+    code: 1012,
+    action: "resume"
+  },
+  badToken: {
+    code: 4001,
+    action: "refresh_token"
+  },
+  helloTimeout: {
+    code: 4002,
+    action: "back_off"
+  },
+  heartbeatTimeout: {
+    code: 4008,
+    action: "resume"
+  },
+  slowConsumer: {
+    code: 4009,
+    action: "resume"
+  },
+  rateLimited: {
+    code: 4029,
+    action: "back_off"
+  }
+};
+var ACTIONS = new Map(Object.values(CLOSE_CODES).map(({ code, action }) => [
+  code,
+  action
+]));
+function closeAction(code) {
+  return ACTIONS.get(code) ?? "resume";
+}
+
 // web/sdk/close_policy.ts
 var CLIENT_ABANDON_CODE = 4e3;
-function closeAction(code) {
-  switch (code) {
-    case 1e3:
-      return "stop";
-    case 1003:
-    case 1009:
-      return "fix";
-    case 4001:
-      return "refresh_token";
-    case 1008:
-    case 1011:
-    case 4002:
-    case 4029:
-      return "back_off";
-    default:
-      return "resume";
-  }
-}
 function nextAttempt(previous, action, welcomed) {
   return welcomed && action === "resume" ? 0 : previous;
 }
