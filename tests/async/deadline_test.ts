@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { exponentialDelay } from "../../src/async/backoff.ts";
 import { deadline, DeadlineError, delay, settleWithin } from "../../src/async/deadline.ts";
-import { FakeClock } from "../unit/fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 Deno.test("deadline: the work's result in time, a DeadlineError (or the given error) after", async () => {
   const clock = new FakeClock();

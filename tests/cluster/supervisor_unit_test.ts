@@ -10,7 +10,7 @@ import { readLines } from "../../src/cluster/lines.ts";
 import { encodeFromWorker } from "../../src/cluster/wire.ts";
 import { silentLogger } from "../../src/logging/logger.ts";
 import { asSeq } from "../../src/protocol/types.ts";
-import { FakeClock } from "../unit/fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 const flush = () => new Promise((r) => setTimeout(r, 5));
 const dec = new TextDecoder();

@@ -17,7 +17,7 @@ import {
   type StoredEvent,
   StoreUnavailableError,
 } from "../../src/store/store.ts";
-import { FakeClock } from "../unit/fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 const EVENT: StoredEvent = {
   seq: asSeq(7),

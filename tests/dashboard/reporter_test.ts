@@ -15,7 +15,7 @@ import { SrEventTimer } from "../../src/dashboard/sr_latency.ts";
 import { silentLogger } from "../../src/logging/logger.ts";
 import { Metrics } from "../../src/metrics/metrics.ts";
 import { asResponseId, asSeq } from "../../src/protocol/types.ts";
-import { FakeClock } from "../unit/fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 import { node } from "./_figures.ts";
 
 class MemoryBoard implements FiguresBoard {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Sweeper } from "../../src/transport/sweeper.ts";
 import type { TrackedConn } from "../../src/transport/tracked_conn.ts";
 import { type ByteStream, READY, ServerWebSocket } from "../../src/transport/ws_socket.ts";
-import { FakeClock } from "../unit/fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 /** A stream that takes every write and never delivers a byte. */
 class SilentStream implements ByteStream {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isLive, leaseUntil, liveClaim, mayAct, releaseVerdict } from "../../src/claims/lease.ts";
-import { FakeClock } from "./fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 Deno.test("a claim lasts the lease from its CLAIM and lapses at its until exactly", () => {
   const clock = new FakeClock(1_000_000);

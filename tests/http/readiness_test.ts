@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Readiness, readyBody } from "../../src/http/readiness.ts";
 import { silentLogger } from "../../src/logging/logger.ts";
-import { FakeClock } from "./fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 const ok = () => Promise.resolve();
 const down = () => Promise.reject(new Error("refused"));

@@ -5,7 +5,7 @@ import { createLogger } from "../../src/logging/logger.ts";
 import { PresenceService } from "../../src/presence/service.ts";
 import type { PresenceTransport, SharedReport } from "../../src/presence/transport.ts";
 import type { Role } from "../../src/protocol/types.ts";
-import { FakeClock } from "./fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 const logger = createLogger("error");
 const STALE_MS = 3000;

@@ -4,9 +4,9 @@
  * not answer yet, a lock held by another process).
  */
 import assert from "node:assert/strict";
-import { ConfigError } from "../../src/config.ts";
-import { permanentFailure } from "../../src/startup_failure.ts";
-import { StoreUnavailableError } from "../../src/store/store.ts";
+import { ConfigError } from "../src/config.ts";
+import { permanentFailure } from "../src/startup_failure.ts";
+import { StoreUnavailableError } from "../src/store/store.ts";
 
 const SQLITE = { mysql: null, sqlitePath: "/srv/hub/hub.sqlite" };
 const MYSQL = {

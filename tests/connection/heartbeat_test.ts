@@ -8,7 +8,7 @@ import { WebSocketManager } from "../../src/connection/manager.ts";
 import { HeartbeatSupervisor } from "../../src/connection/heartbeat.ts";
 import { silentLogger } from "../../src/logging/logger.ts";
 import { asSeq } from "../../src/protocol/types.ts";
-import { FakeClock } from "./fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 /** A socket that records what is sent and how it was closed. */
 export class RecordingSocket implements ClientSocket {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Coalescer } from "../../src/presence/coalescer.ts";
 import { LocalRoster, mergeReports, parseReport } from "../../src/presence/roster.ts";
-import { FakeClock } from "./fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 Deno.test("roster: counts connections per user, since is the earliest live one", () => {
   const r = new LocalRoster();

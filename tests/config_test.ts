@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, parseConfig, parseDotenv } from "../../src/config.ts";
+import { ConfigError, parseConfig, parseDotenv } from "../src/config.ts";
 
 Deno.test("defaults are the contract's", () => {
   const c = parseConfig({ AUTH_SECRET: "x".repeat(32) });

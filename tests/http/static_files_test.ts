@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { MAX_CACHED_FILES, RELIST_MS, StaticFiles } from "../../src/http/static.ts";
-import { FakeClock } from "./fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 async function webDir(): Promise<{ dir: string; url: URL }> {
   const dir = await Deno.makeTempDir();

@@ -4,7 +4,7 @@ import { EventFeed } from "../../src/log/feed.ts";
 import { silentLogger } from "../../src/logging/logger.ts";
 import { asResponseId, asSeq, type Seq } from "../../src/protocol/types.ts";
 import type { Store, StoredEvent } from "../../src/store/store.ts";
-import { FakeClock } from "./fake_clock.ts";
+import { FakeClock } from "../_support/fake_clock.ts";
 
 /** Just enough of a store for the feed: a log in memory. */
 function memoryLog(initial: number) {

@@ -1,7 +1,7 @@
 /** The Deno version is pinned once (`.deno-version`); every place that names it agrees. */
 import assert from "node:assert/strict";
 
-const root = new URL("../../", import.meta.url);
+const root = new URL("../", import.meta.url);
 const read = (path: string) => Deno.readTextFile(new URL(path, root));
 
 Deno.test("README, Dockerfile and .ci/run use the version in .deno-version", async () => {
