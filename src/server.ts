@@ -14,7 +14,7 @@ import type { CommandDeps } from "./commands/context.ts";
 import { type Config, ConfigError } from "./config.ts";
 import { WebSocketManager } from "./connection/manager.ts";
 import { RateLimiter } from "./connection/rate_limit.ts";
-import { ConnectionHandler } from "./connection/session.ts";
+import { ConnectionHandler } from "./connection/connection_handler.ts";
 import { ClientSync } from "./connection/sync.ts";
 import { Readiness } from "./http/readiness.ts";
 import { createHandler } from "./http/routes.ts";

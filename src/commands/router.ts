@@ -1,5 +1,6 @@
 /**
- * `echo`: the typed switch router, one call per decoded client frame.
+ * `routeFrame`: the typed switch router, one call per decoded client frame.
+ * `echo` is the same function under the seed's name.
  * @module
  */
 import type { ClientFrame, ServerFrame } from "../protocol/frames.ts";
@@ -17,7 +18,7 @@ import { claimResponse, releaseResponse } from "./claims.ts";
  * @param deps dependencies
  * @returns what the connection layer should do, or a promise of it
  */
-export function echo(
+export function routeFrame(
   session: SessionView,
   frame: ClientFrame,
   deps: CommandDeps,
@@ -56,6 +57,9 @@ export function echo(
     }
   }
 }
+
+/** The seed design's name for the router: `routeFrame`. */
+export const echo: typeof routeFrame = routeFrame;
 
 function reply(frame: ServerFrame): Outcome {
   return { kind: "reply", frame };

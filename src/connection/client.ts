@@ -11,7 +11,9 @@ import { TokenBucket } from "./rate_limit.ts";
 /**
  * Where a connection is in its life:
  * `hello` (no `CL` yet) → `syncing` (authenticated, replay or snapshot being
- * sent; live events queue up) → `live` → `closed`.
+ * sent; live events queue up) → `live` → `closed`, and `live` → `syncing`
+ * again when it is found behind. Changed only by `transition`
+ * (`client_state.ts`).
  */
 export type ClientState = "hello" | "syncing" | "live" | "closed";
 

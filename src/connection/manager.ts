@@ -5,6 +5,8 @@
  * every send); `deliverEvent` is the event feed's sink.
  * @module
  */
+import { transition } from "./client_state.ts";
+import { placeEvent } from "../log/merge.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -122,7 +124,7 @@ export class WebSocketManager {
   removeClient(id: string, code?: number): void {
     const client = this.clients.get(id);
     if (!client) return;
-    client.state = "closed";
+    transition(client, "closed");
     client.queue = [];
     this.clients.delete(id);
     this.#o.metrics?.increment("ws_connections_closed_total", { code: String(code ?? 0) });
@@ -226,11 +228,12 @@ export class WebSocketManager {
         const last = c.queue.at(-1);
         if (!last || seq > last.seq) c.queue.push({ seq, frame });
       } else if (c.state === "live") {
-        if (seq <= c.lastSeqSent) continue;
-        if (seq !== c.lastSeqSent + 1) {
+        const place = placeEvent(c.lastSeqSent, seq);
+        if (place === "skip") continue;
+        if (place === "gap") {
           // The client is behind (it never should be while live): hand it to
           // the replay path, which reads the gap from the log.
-          c.state = "syncing";
+          transition(c, "syncing");
           c.queue.push({ seq, frame });
           this.#o.onGap?.(c);
           continue;
@@ -252,7 +255,7 @@ export class WebSocketManager {
    */
   close(client: WebSocketClient, code: CloseCode, reason: string): void {
     if (client.state === "closed") return;
-    client.state = "closed";
+    transition(client, "closed");
     client.queue = [];
     try {
       client.socket.close(code, reason.slice(0, 120));

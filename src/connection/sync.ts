@@ -10,6 +10,8 @@
  * synchronous step that also switches the client to `live`.
  * @module
  */
+import { transition } from "./client_state.ts";
+import { splitQueue } from "../log/merge.ts";
 import type { Identity } from "../auth/jwt.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { EventFeed } from "../log/feed.ts";
@@ -100,7 +102,7 @@ export class ClientSync {
     // From here to the first send nothing awaits: the client starts queueing
     // live events at the same instant its position is fixed.
     manager.authenticate(client, identity.role, identity.sub, identity.exp * 1000);
-    client.state = "syncing";
+    transition(client, "syncing");
     client.queue = [];
     client.lastSeqSent = snapshot ? snapshot.seq : asSeq(resume!.last_seq);
     const outcome = resume === undefined ? "fresh" : snapshot ? "snapshot" : "resumed";
@@ -162,7 +164,7 @@ export class ClientSync {
         }
         if (client.state !== "syncing") return;
         if (this.#drainQueue(client)) {
-          client.state = "live";
+          transition(client, "live");
           return;
         }
       }
@@ -181,18 +183,14 @@ export class ClientSync {
 
   /** Sends the queued events in order; false if the queue starts past a gap. */
   #drainQueue(client: WebSocketClient): boolean {
-    const queue = client.queue;
-    let done = 0; // how many of the queue are sent or were already
-    for (const { seq, frame } of queue) {
-      if (seq > client.lastSeqSent) {
-        if (seq !== client.lastSeqSent + 1) break;
-        if (!this.#o.manager.send(client, frame, "EVENT")) return true;
-        client.lastSeqSent = seq as Seq;
-      }
-      done++;
+    const { ready, waiting } = splitQueue(client.lastSeqSent, client.queue);
+    for (const { seq, frame } of ready) {
+      // A send that fails has closed the connection: nothing more to do.
+      if (!this.#o.manager.send(client, frame, "EVENT")) return true;
+      client.lastSeqSent = seq;
     }
-    client.queue = queue.slice(done);
-    return client.queue.length === 0;
+    client.queue = waiting;
+    return waiting.length === 0;
   }
 
   /** Waits while the socket's buffer is above the high-water mark. */

@@ -8,7 +8,7 @@ import type { Logger } from "../logging/logger.ts";
 import { CLOSE } from "../protocol/codes.ts";
 import { HandshakeError, upgradeWebSocket } from "../transport/upgrade.ts";
 import type { WebSocketManager } from "./manager.ts";
-import type { ConnectionHandler } from "./session.ts";
+import type { ConnectionHandler } from "./connection_handler.ts";
 
 /** Options of the upgrade. */
 export interface UpgradeOptions {

@@ -58,35 +58,22 @@ export type CloseCode = CloseCodes[keyof CloseCodes];
  * failure ends the connection, the close code.
  */
 export class ProtocolError extends Error {
-  /** The `ERROR.code` sent to the client. */
+  /** The `ERROR.code` sent to the client (its `retryable` comes from `ERROR_CODES`). */
   readonly code: ErrorCode;
   /** Extra fields for the `ERROR` frame (e.g. `status`, `decided_by`). */
   readonly fields: Readonly<Record<string, unknown>>;
-  /** Set when the error closes the connection. */
-  readonly closeCode: CloseCode | undefined;
 
   /**
-   * Creates a protocol error.
+   * Creates a protocol error. Which errors end the connection is the
+   * handlers' outcome (`kind: "close"`), not the error's.
    * @param code the protocol error code
    * @param message a message for people
    * @param fields extra frame fields
-   * @param closeCode close code, when the error ends the connection
    */
-  constructor(
-    code: ErrorCode,
-    message: string,
-    fields: Record<string, unknown> = {},
-    closeCode?: CloseCode,
-  ) {
+  constructor(code: ErrorCode, message: string, fields: Record<string, unknown> = {}) {
     super(message);
     this.name = "ProtocolError";
     this.code = code;
     this.fields = fields;
-    this.closeCode = closeCode;
-  }
-
-  /** Whether the client may retry the command. */
-  get retryable(): boolean {
-    return ERROR_CODES[this.code].retryable;
   }
 }

@@ -26,7 +26,7 @@ export class DecodeError extends ProtocolError {
    * @param commandId the command's `id`, if valid
    */
   constructor(error: ProtocolError, commandId: CommandId | undefined) {
-    super(error.code, error.message, { ...error.fields }, error.closeCode);
+    super(error.code, error.message, { ...error.fields });
     this.name = "DecodeError";
     this.commandId = commandId;
   }

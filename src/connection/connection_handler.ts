@@ -1,13 +1,13 @@
 /**
  * `ConnectionHandler`: one connection's frames in, outcomes out. Enforces the
  * frame rules that come before any command (text only, size, rate), decodes,
- * routes through `echo`, and carries out the outcome. `CL` is a barrier:
+ * routes through `routeFrame`, and carries out the outcome. `CL` is a barrier:
  * frames that follow it wait until the hello is done; other commands run
  * concurrently and each gets its own reply.
  * @module
  */
 import type { Clock } from "../clock.ts";
-import { echo } from "../commands/router.ts";
+import { routeFrame } from "../commands/router.ts";
 import type { CommandDeps, Outcome, SessionView } from "../commands/context.ts";
 import { errorFrame, failureFrame } from "../commands/errors.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -173,7 +173,7 @@ export class ConnectionHandler {
     if (client.state === "closed") return undefined;
     let outcome: Outcome | Promise<Outcome>;
     try {
-      outcome = echo(sessionOf(client), frame, this.#o.deps);
+      outcome = routeFrame(sessionOf(client), frame, this.#o.deps);
     } catch (e) {
       this.#reply(client, failureFrame(frame.id, e, this.#o.logger));
       return undefined;
