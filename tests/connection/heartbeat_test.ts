@@ -1,33 +1,11 @@
 import assert from "node:assert/strict";
-import {
-  type ClientSocket,
-  createClient,
-  type WebSocketClient,
-} from "../../src/connection/client.ts";
+import { createClient, type WebSocketClient } from "../../src/connection/client.ts";
 import { WebSocketManager } from "../../src/connection/manager.ts";
 import { HeartbeatSupervisor } from "../../src/connection/heartbeat.ts";
 import { silentLogger } from "../../src/logging/logger.ts";
 import { asSeq } from "../../src/protocol/types.ts";
 import { FakeClock } from "../_support/fake_clock.ts";
-
-/** A socket that records what is sent and how it was closed. */
-export class RecordingSocket implements ClientSocket {
-  readyState = 1;
-  bufferedAmount = 0;
-  readonly sent: string[] = [];
-  closedWith: { code: number | undefined; reason: string | undefined } | null = null;
-  send(data: string): void {
-    this.sent.push(data);
-  }
-  /** The close code, if closed. */
-  get closeCode(): number | undefined {
-    return this.closedWith?.code;
-  }
-  close(code?: number, reason?: string): void {
-    this.closedWith = { code, reason };
-    this.readyState = 3;
-  }
-}
+import { RecordingSocket } from "../_support/recording_socket.ts";
 
 function setup(clock: FakeClock) {
   const manager = new WebSocketManager({
