@@ -1,6 +1,7 @@
 /**
- * A fake `Clock` for tests: time moves only when the test says so, and
- * timers fire in order as it moves.
+ * The one fake time of the tests, for the server (`Clock`) and the SDK
+ * (`Timers`) alike: time moves only when the test says so, and timers fire
+ * in order as it moves.
  * @module
  */
 import type { Clock, TimerHandle } from "../../src/clock.ts";
@@ -53,6 +54,11 @@ export class FakeClock implements Clock {
     return this.#timers.size;
   }
 
+  /** How many timers are scheduled (the SDK tests' name). */
+  get pendingCount(): number {
+    return this.#timers.size;
+  }
+
   /**
    * Moves time forward, firing due timers in order.
    * @param ms how far
@@ -75,7 +81,8 @@ export class FakeClock implements Clock {
     const id = this.#nextId++;
     this.#timers.set(id, {
       id,
-      at: this.#now + Math.max(1, ms),
+      // A timeout of 0 fires on the next tick, even tick(0); an interval repeats at least each ms.
+      at: this.#now + (every === null ? Math.max(0, ms) : Math.max(1, ms)),
       every: every === null ? null : Math.max(1, every),
       fn,
     });

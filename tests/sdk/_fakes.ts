@@ -4,64 +4,9 @@
  * @module
  */
 import type { CloseLike, MessageLike, WebSocketLike } from "../../web/sdk/socket.ts";
-import type { TimerHandle, Timers } from "../../web/sdk/timers.ts";
 
-interface FakeTimer {
-  id: number;
-  at: number;
-  fn: () => void;
-  every: number | null;
-}
-
-/** Timers driven by `tick`; nothing runs by itself. */
-export class FakeTimers implements Timers {
-  #now = 1_700_000_000_000;
-  #next = 1;
-  readonly #timers = new Map<number, FakeTimer>();
-
-  /** Milliseconds since the epoch, fake. */
-  now(): number {
-    return this.#now;
-  }
-  /** Schedules `fn` once. */
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const id = this.#next++;
-    this.#timers.set(id, { id, at: this.#now + Math.max(0, ms), fn, every: null });
-    return id;
-  }
-  /** Cancels a timeout. */
-  clearTimeout(handle: TimerHandle): void {
-    this.#timers.delete(handle as number);
-  }
-  /** Schedules `fn` every `ms`. */
-  setInterval(fn: () => void, ms: number): TimerHandle {
-    const id = this.#next++;
-    this.#timers.set(id, { id, at: this.#now + ms, fn, every: ms });
-    return id;
-  }
-  /** Cancels an interval. */
-  clearInterval(handle: TimerHandle): void {
-    this.#timers.delete(handle as number);
-  }
-  /** How many timers are scheduled. */
-  get pendingCount(): number {
-    return this.#timers.size;
-  }
-  /** Moves time forward by `ms`, running every timer that falls due, in order. */
-  tick(ms: number): void {
-    const end = this.#now + ms;
-    for (;;) {
-      const due = [...this.#timers.values()].filter((t) => t.at <= end)
-        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!due) break;
-      this.#now = due.at;
-      if (due.every === null) this.#timers.delete(due.id);
-      else due.at += due.every;
-      due.fn();
-    }
-    this.#now = end;
-  }
-}
+/** The SDK's fake timers are the server's fake clock: one fake time for every test. */
+export { FakeClock as FakeTimers } from "../_support/fake_clock.ts";
 
 /** A WebSocket whose server side the test plays. */
 export class FakeSocket implements WebSocketLike {
