@@ -31,9 +31,7 @@ import { createStore } from "./store/factory.ts";
 import { delay, settleWithin } from "./async/deadline.ts";
 import { exponentialDelay } from "./async/backoff.ts";
 import { ProcessFanout } from "./fanout/event_fanout.ts";
-import { openFileLimit, probeOpenFileLimit, resolveLimits } from "./transport/fd_limit.ts";
-import { HttpServer } from "./transport/http_server.ts";
-import { RateLimitedLog } from "./logging/rate_limited_log.ts";
+import { CLOSE_TIMEOUT_MS, listen } from "./listen.ts";
 import { PresenceService } from "./presence/service.ts";
 import { type PresenceTransport, StorePresence } from "./presence/transport.ts";
 import { FallbackPresence, RedisPresence } from "./presence/redis_transport.ts";
@@ -205,64 +203,34 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   });
 
   const files = new StaticFiles();
-  const tls = config.tls ? readTls(config.tls) : null;
-  const limits = resolveLimits(config, openFileLimit() ?? probeOpenFileLimit());
-  if (limits.warning) logger.warn(limits.warning);
-  const transportLog = new RateLimitedLog(logger, clock, 10_000);
-  const httpServer = new HttpServer({
-    hostname: config.host,
-    port: config.port,
-    tls,
-    reusePort: config.workers > 1,
-    limits,
-    maxBodyBytes: config.maxMessageBytes,
-    maxMessageBytes: config.maxMessageBytes,
-    headerTimeoutMs: HEADER_TIMEOUT_MS,
-    closeTimeoutMs: CLOSE_TIMEOUT_MS,
-    idleTimeoutMs: idleTimeoutSeconds(config) * 1000,
-    trustedProxies: config.trustedProxies,
+  const { httpServer, limits, tls } = listen(config, {
     clock,
-    observer: {
-      shed: (reason) => {
-        metrics.increment("ws_connections_shed_total", { reason });
-        transportLog.warn(`shed:${reason}`, "connections refused", {
-          reason,
-          hint: reason === "fds"
-            ? "out of file descriptors: raise ulimit -n / LimitNOFILE"
-            : undefined,
-        });
-      },
-      acceptError: (error) => {
-        metrics.increment("ws_accept_errors_total", { code: errorCode(error) });
-        transportLog.warn("accept", "accept failed", { error });
-      },
-      handlerError: (error) => logger.error("request handler failed", { error }),
-      headerTimeout: () => metrics.increment("ws_header_timeouts_total"),
-      closeTimeout: () => metrics.increment("ws_close_timeouts_total"),
-    },
-    handler: createHandler({
-      upgrade: {
+    logger,
+    metrics,
+    handler: (limits) =>
+      createHandler({
+        upgrade: {
+          manager,
+          handler,
+          logger,
+          allowedOrigins: config.allowedOrigins,
+          maxConnections: limits.maxConnections,
+          stopping: () => stopping,
+        },
         manager,
-        handler,
+        readiness,
+        metrics,
+        files,
+        auth,
+        commands,
+        apiLimiter: new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst),
+        clock,
         logger,
-        allowedOrigins: config.allowedOrigins,
-        maxConnections: limits.maxConnections,
-        stopping: () => stopping,
-      },
-      manager,
-      readiness,
-      metrics,
-      files,
-      auth,
-      commands,
-      apiLimiter: new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst),
-      clock,
-      logger,
-      maxMessageBytes: config.maxMessageBytes,
-      dashboard: clusterStats.routes(auth, (host) => files.document("dashboard.html", host)),
-      metricsToken: config.metricsToken,
-      process: { pid: Deno.pid, worker: options.cluster?.index ?? null },
-    }),
+        maxMessageBytes: config.maxMessageBytes,
+        dashboard: clusterStats.routes(auth, (host) => files.document("dashboard.html", host)),
+        metricsToken: config.metricsToken,
+        process: { pid: Deno.pid, worker: options.cluster?.index ?? null },
+      }),
   });
   metrics.set("ws_sockets_limit", limits.maxSockets);
   const gauges = clock.setInterval(() => {
@@ -403,45 +371,8 @@ export function baseUrl(config: Pick<Config, "tls" | "host">, port: number): str
   return `${scheme}://${shownHost}:${port}`;
 }
 
-/** Time a connection has to complete its request head (PROTOCOL.md §4, v1.1). */
-export const HEADER_TIMEOUT_MS = 10_000;
-/** Time a peer has to answer the server's close before it is dropped (§4, v1.1). */
-export const CLOSE_TIMEOUT_MS = 5_000;
-
-function errorCode(e: unknown): string {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === "string" && /^[A-Z0-9_]{1,32}$/.test(code) ? code : "other";
-}
-
-/**
- * The protocol ping setting. The HTTP layer pings a connection after half
- * this much silence and closes it 1001 after all of it. Chosen so that a
- * client heartbeating every interval is never pinged (half of it exceeds the
- * interval), while a peer that is gone and answers nothing is closed 1001
- * just before the 4008 supervisor would act.
- * @param config the heartbeat settings
- * @returns seconds (at least 1)
- */
-export function idleTimeoutSeconds(
-  config: Pick<Config, "heartbeatIntervalMs" | "heartbeatTimeoutMs">,
-): number {
-  return Math.max(
-    1,
-    Math.floor((config.heartbeatTimeoutMs - config.heartbeatIntervalMs / 4) / 1000),
-  );
-}
-
-function readTls(files: { certFile: string; keyFile: string }): { cert: string; key: string } {
-  const read = (path: string, variable: string) => {
-    try {
-      return Deno.readTextFileSync(path);
-    } catch (e) {
-      throw new ConfigError(variable, `cannot read '${path}': ${(e as Error).message}`);
-    }
-  };
-  return { cert: read(files.certFile, "SSL_CERT_FILE"), key: read(files.keyFile, "SSL_KEY_FILE") };
-}
-
 async function waitUntil(condition: () => boolean, clock: Clock): Promise<void> {
   while (!condition()) await delay(10, clock);
 }
+
+export { CLOSE_TIMEOUT_MS, HEADER_TIMEOUT_MS, idleTimeoutSeconds } from "./listen.ts";
