@@ -60,7 +60,7 @@ export async function serveConnection(conn: TrackedConn, o: HttpOptions): Promis
   const read = async (): Promise<boolean> => {
     const n = await conn.read(chunk);
     if (n === null) return false;
-    buffered = append(buffered, chunk.subarray(0, n));
+    buffered = concatBytes(buffered, chunk.subarray(0, n));
     return true;
   };
   try {
@@ -129,7 +129,8 @@ export async function serveConnection(conn: TrackedConn, o: HttpOptions): Promis
   }
 }
 
-function append(a: Uint8Array, b: Uint8Array): Uint8Array {
+/** `a` then `b` in a new buffer (never a view of `b`: the read buffer is reused). */
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b.slice();
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
@@ -206,7 +207,7 @@ async function writeResponse(
   }\r\n\r\n`;
   const headBytes = encoder.encode(head);
   const withBody = method !== "HEAD" && body.length > 0;
-  await conn.writeAll(withBody ? joinBytes(headBytes, body) : headBytes);
+  await conn.writeAll(withBody ? concatBytes(headBytes, body) : headBytes);
 }
 
 async function respondError(
@@ -218,13 +219,6 @@ async function respondError(
     `HTTP/1.1 ${error.status} ${reasonPhrase(error.status)}\r\ncontent-type: text/plain\r\n` +
       `content-length: ${text.length}\r\nconnection: close\r\n\r\n${text}`,
   )).catch(() => {});
-}
-
-function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 const REASONS: Readonly<Record<number, string>> = {

@@ -16,7 +16,7 @@ import { exponentialDelay } from "../async/backoff.ts";
 import { delay } from "../async/deadline.ts";
 import type { Clock } from "../clock.ts";
 import { type BudgetLimits, ConnectionBudget, type ShedReason } from "./budget.ts";
-import { type Handler, serveConnection } from "./http_connection.ts";
+import { type Handler, type HttpOptions, serveConnection } from "./http_connection.ts";
 import { Sweeper, type SweepObserver } from "./sweeper.ts";
 import { TrackedConn } from "./tracked_conn.ts";
 import { READY } from "./ws_socket.ts";
@@ -78,6 +78,8 @@ export class HttpServer {
   readonly #o: HttpServerOptions;
   readonly #listener: Deno.Listener;
   readonly #sweeper: Sweeper;
+  /** What every connection is served with: built once, not per accept (a storm accepts thousands). */
+  readonly #http: HttpOptions;
   #reserve: Deno.FsFile | null = null;
   #closed = false;
 
@@ -105,6 +107,17 @@ export class HttpServer {
       observer: options.observer,
     });
     this.#sweeper.start();
+    this.#http = {
+      handler: options.handler,
+      scheme: options.tls ? "https" : "http",
+      maxBodyBytes: options.maxBodyBytes,
+      maxMessageBytes: options.maxMessageBytes,
+      headerTimeoutMs: options.headerTimeoutMs,
+      trustedProxies: new Set(options.trustedProxies),
+      now: () => options.clock.now(),
+      onHandlerError: (e) => options.observer.handlerError(e),
+      onUpgrade: (socket) => this.#sweeper.sockets.add(socket),
+    };
     this.#takeReserve();
     this.finished = this.#acceptLoop();
   }
@@ -159,7 +172,7 @@ export class HttpServer {
 
   #admit(conn: Deno.Conn): void {
     const peer = (conn.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
-    const exempt = this.#o.trustedProxies.includes(peer);
+    const exempt = this.#http.trustedProxies.has(peer);
     const counted = this.budget.admit(peer, exempt);
     if (typeof counted === "string") {
       this.#o.observer.shed(counted);
@@ -171,17 +184,7 @@ export class HttpServer {
     } catch { /* not TCP */ }
     const tracked = new TrackedConn(conn, this.budget, counted);
     this.#sweeper.conns.add(tracked);
-    void serveConnection(tracked, {
-      handler: this.#o.handler,
-      scheme: this.#o.tls ? "https" : "http",
-      maxBodyBytes: this.#o.maxBodyBytes,
-      maxMessageBytes: this.#o.maxMessageBytes,
-      headerTimeoutMs: this.#o.headerTimeoutMs,
-      trustedProxies: new Set(this.#o.trustedProxies),
-      now: () => this.#o.clock.now(),
-      onHandlerError: (e) => this.#o.observer.handlerError(e),
-      onUpgrade: (socket) => this.#sweeper.sockets.add(socket),
-    });
+    void serveConnection(tracked, this.#http);
   }
 
   /** Waits before the next accept after `failures` failures in a row: 10 ms doubling to 1 s. */
