@@ -57,11 +57,24 @@ export function serverArgs(env: Record<string, string>): string[] {
 
 /** Finds a free TCP port on 127.0.0.1. */
 export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+  // Below the kernel's ephemeral range (32768–60999 here), so no outgoing
+  // connection's source port can take a server's port while it restarts on
+  // it, and never the same port twice in one test run.
+  for (let tries = 0; tries < 1000; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port)) continue;
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+    } catch {
+      continue; // taken
+    }
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("no free port in 20000–31999");
 }
+
+const handedOut = new Set<number>();
 
 /**
  * Starts `main.ts` with the given environment and waits until `/readyz` says 200.
