@@ -43,7 +43,7 @@ export class RevocationService implements RevocationListener {
   readonly #o: RevocationServiceOptions;
   #bus: RevocationBus | null = null;
   #timer: TimerHandle | null = null;
-  #polling = false;
+  #polling: Promise<void> | null = null;
   /** The latest moment read from the database (ms). */
   #watermark = 0;
 
@@ -102,10 +102,16 @@ export class RevocationService implements RevocationListener {
     this.#apply(revocation);
   }
 
-  /** Reads the latest revocations from the database once (the timer calls it). */
-  async poll(): Promise<void> {
-    if (this.#polling) return;
-    this.#polling = true;
+  /**
+   * Reads the latest revocations from the database once (the timer calls
+   * it); a call while a read is under way shares that read.
+   */
+  poll(): Promise<void> {
+    this.#polling ??= this.#read().finally(() => this.#polling = null);
+    return this.#polling;
+  }
+
+  async #read(): Promise<void> {
     try {
       const since = this.#watermark === 0 ? null : new Date(this.#watermark - POLL_OVERLAP_MS);
       for (const row of await this.#o.store.readRevocations(since)) {
@@ -113,8 +119,6 @@ export class RevocationService implements RevocationListener {
       }
     } catch (e) {
       this.#o.logger.debug("revocations not read", { error: e });
-    } finally {
-      this.#polling = false;
     }
   }
 
