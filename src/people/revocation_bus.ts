@@ -114,6 +114,8 @@ export class RevocationBus {
     });
     // ioredis resubscribes by itself after a reconnection; only the first attempt is ours.
     this.#sub.on("ready", () => void this.#sub.subscribe(this.#channel).catch(() => {}));
+    // The publisher connects now, so the first revocation does not wait for it.
+    this.#pub.connect().catch(() => {});
     await this.#sub.connect().catch((e) =>
       this.#o.logger.warn("revocation bus not subscribed yet (the database poll covers)", {
         error: e,

@@ -90,7 +90,8 @@ export class RevocationService implements RevocationListener {
     const stored = await this.#o.store.revoke(user, new Date(this.#o.clock.now()));
     const revocation = { user, revokedAt: stored.getTime() };
     this.#apply(revocation);
-    await this.#bus?.publish(revocation);
+    // Not awaited: the answer does not wait for Redis (the poll covers a lost announcement).
+    void this.#bus?.publish(revocation);
     return revocation;
   }
 
