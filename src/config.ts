@@ -83,6 +83,12 @@ export interface Config {
   readonly workerIndex: number | null;
   /** Addresses of reverse proxies whose `X-Forwarded-For` names the client. */
   readonly trustedProxies: readonly string[];
+  /** (v1.2) `AUTH_ISSUER`: set, tokens must carry this `iss` (and minted ones do). */
+  readonly authIssuer: string;
+  /** (v1.2) `AUTH_AUDIENCE`: set, tokens' `aud` must include it (and minted ones carry it). */
+  readonly authAudience: string;
+  /** (v1.2) `MAX_TOKEN_TTL_HOURS`: the longest token lifetime accepted and minted. */
+  readonly maxTokenTtlHours: number;
 }
 
 /** The shortest `AUTH_SECRET` accepted (RFC 7518 §3.2: a key as long as the hash). */
@@ -297,6 +303,9 @@ export function parseConfig(src: Source): Config {
     workerIndex: optionalInt(src, "WORKER_INDEX", 1, 256),
     trustedProxies: strVar(src, "TRUSTED_PROXIES", "").split(",").map((s) => s.trim())
       .filter(Boolean),
+    authIssuer: strVar(src, "AUTH_ISSUER", ""),
+    authAudience: strVar(src, "AUTH_AUDIENCE", ""),
+    maxTokenTtlHours: numVar(src, "MAX_TOKEN_TTL_HOURS", 720, 0.001, 24 * 366 * 10),
   };
   if (config.workers > 1 && config.port === 0) {
     throw new ConfigError(

@@ -59,6 +59,10 @@ export async function printDevelopmentBanner(
     `Operator page:  ${baseUrl}/#token=${operator}`,
     `Admin dashboard: ${baseUrl}/dashboard#token=${admin}`,
     `Module token:   ${module}`,
+    "",
+    "Tokens for more people: set AUTH_SECRET (32+ characters, in .env or the environment), then",
+    "  deno task token --sub alice --role operator --ttl 8h --link",
+    "prints alice's page link (--role admin: the dashboard's; --role module: a module token).",
     line,
   ].join("\n"));
   options.logger?.warn("development mode: AUTH_SECRET is not set; tokens are printed on stdout", {

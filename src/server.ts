@@ -38,6 +38,7 @@ import { FallbackPresence, RedisPresence } from "./presence/redis_transport.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
 import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
 import { ClusterStats } from "./dashboard/cluster_stats.ts";
+import { People } from "./people/people.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
@@ -94,7 +95,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   // A worker takes its supervisor's development secret: tokens of the banner
   // (printed once, by the supervisor) then work on every worker.
   const secret = developmentMode ? (options.cluster?.secret ?? randomSecret()) : config.authSecret;
-  const auth = new TokenAuthority(secret);
+  const authority = new TokenAuthority(secret);
   if (config.tlsNote) logger.info(config.tlsNote);
   checkStoreAccess(config);
 
@@ -114,6 +115,18 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     onGap: (client) => void sync.catchUp(client),
   });
+  // v1.2: every door checks tokens through people.gate (policy and revocation included).
+  const people = new People({
+    config,
+    authority,
+    secret,
+    store,
+    manager,
+    clock,
+    logger,
+    metrics,
+  });
+  const auth = people.gate;
   const feed = new EventFeed({
     store,
     clock,
@@ -228,6 +241,9 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         logger,
         maxMessageBytes: config.maxMessageBytes,
         dashboard: clusterStats.routes(auth, (host) => files.document("dashboard.html", host)),
+        admin: people.routes({
+          connections: async () => (await clusterStats.reporter.cluster()).clients,
+        }),
         metricsToken: config.metricsToken,
         process: { pid: Deno.pid, worker: options.cluster?.index ?? null },
       }),
@@ -249,7 +265,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   });
   manager.startHeartbeat();
   if (developmentMode && !options.cluster) {
-    await printDevelopmentBanner(auth, url, { host: config.host, logger });
+    await printDevelopmentBanner(authority, url, { host: config.host, logger });
   }
 
   let pruneTimer: TimerHandle | null = null;
@@ -269,6 +285,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         );
         await broker.start((seq, frame) => feed.offer(seq, frame, "broker"));
         await feed.start();
+        await people.start(store.epoch());
         presence ??= new PresenceService({
           manager,
           transport: presenceTransport(),
@@ -335,6 +352,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       await settleWithin(httpServer.finished, 3_000);
       await settleWithin(bringUp, 1_000);
       if (presence) await settleWithin(presence.stop(), 1_000);
+      await settleWithin(people.stop(), 1_000);
       await broker?.close().catch(() => {});
       await store.close().catch(() => {});
       logger.info("stopped");

@@ -15,6 +15,14 @@ export interface Identity {
   readonly role: Role;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
+  /** (v1.2) When it was issued, seconds since the epoch (`iat`), when the token says. */
+  readonly iat?: number;
+  /** (v1.2) Who issued it (`iss`), when the token says. */
+  readonly iss?: string;
+  /** (v1.2) Whom it is meant for (`aud`, one name or several), when the token says. */
+  readonly aud?: string | readonly string[];
+  /** (v1.2) The token's own id (`jti`), when the token says. */
+  readonly jti?: string;
 }
 
 const encoder = new TextEncoder();
@@ -40,8 +48,20 @@ function bad(why: string): ProtocolError {
   return new ProtocolError("unauthorized", `token rejected: ${why}`);
 }
 
+/** Anything that turns a token into the identity it carries (the authority, or the access gate). */
+export interface TokenVerifier {
+  /**
+   * Verifies a token.
+   * @param token the compact JWT
+   * @param nowMs the current time (ms since the epoch)
+   * @returns the identity it carries
+   * @throws {ProtocolError} `unauthorized` when it is refused
+   */
+  verify(token: string, nowMs: number): Promise<Identity>;
+}
+
 /** Verifies and signs tokens with one secret. */
-export class TokenAuthority {
+export class TokenAuthority implements TokenVerifier {
   readonly #key: Promise<CryptoKey>;
   /** Tokens already verified, so a reconnect storm does not recompute each HMAC. */
   readonly #verified = new Map<string, Identity>();
@@ -128,7 +148,7 @@ export class TokenAuthority {
     );
     if (!ok) throw bad("bad signature");
     if (typeof claims !== "object" || claims === null) throw bad("claims must be an object");
-    const { sub, role, exp } = claims as Record<string, unknown>;
+    const { sub, role, exp, iat, iss, aud, jti } = claims as Record<string, unknown>;
     if (typeof sub !== "string" || sub.length === 0 || sub.length > 255) {
       throw bad("claim 'sub' must be a non-empty string");
     }
@@ -137,7 +157,24 @@ export class TokenAuthority {
     }
     if (typeof exp !== "number" || !Number.isFinite(exp)) throw bad("claim 'exp' is required");
     if (exp * 1000 <= nowMs) throw bad("expired");
-    return { sub, role: role as Role, exp };
+    if (iat !== undefined && (typeof iat !== "number" || !Number.isFinite(iat))) {
+      throw bad("claim 'iat' must be a number");
+    }
+    if (iss !== undefined && typeof iss !== "string") throw bad("claim 'iss' must be a string");
+    if (
+      aud !== undefined && typeof aud !== "string" &&
+      !(Array.isArray(aud) && aud.length <= 64 && aud.every((a) => typeof a === "string"))
+    ) throw bad("claim 'aud' must be a string or a list of strings");
+    if (jti !== undefined && typeof jti !== "string") throw bad("claim 'jti' must be a string");
+    return {
+      sub,
+      role: role as Role,
+      exp,
+      ...(iat === undefined ? {} : { iat: iat as number }),
+      ...(iss === undefined ? {} : { iss: iss as string }),
+      ...(aud === undefined ? {} : { aud: aud as string | string[] }),
+      ...(jti === undefined ? {} : { jti: jti as string }),
+    };
   }
 }
 

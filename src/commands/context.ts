@@ -4,7 +4,7 @@
  * `Outcome` that the connection layer carries out.
  * @module
  */
-import type { Identity, TokenAuthority } from "../auth/jwt.ts";
+import type { Identity, TokenVerifier } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { CloseCode } from "../protocol/codes.ts";
@@ -23,8 +23,8 @@ export interface SessionView {
 
 /** A handler's dependencies. */
 export interface CommandDeps {
-  /** Verifies the tokens of `CL`. */
-  readonly auth: TokenAuthority;
+  /** Verifies the tokens of `CL` (the access gate: signature, policy, revocation). */
+  readonly auth: TokenVerifier;
   /** The log and the responses. */
   readonly store: Store;
   /** Time, for decisions and claims. */

@@ -5,6 +5,8 @@
  */
 import type { Identity } from "../auth/jwt.ts";
 import { CLOSE, ProtocolError } from "../protocol/codes.ts";
+import { REVOKED_REASON } from "../protocol/close_codes.ts";
+import { RevokedTokenError } from "../people/revocations.ts";
 import type {
   AckFrame,
   ApproveFrame,
@@ -36,10 +38,12 @@ export async function handleHello(
     identity = await deps.auth.verify(frame.token, deps.clock.now());
   } catch (e) {
     const err = e instanceof ProtocolError ? e : new ProtocolError("unauthorized", "bad token");
+    // The revocations not read yet (database down since the start) is retryable, not the token's fault.
+    if (err.code === "unavailable") return reply(errorFrame(frame.id, "unavailable", err.message));
     return {
       kind: "close",
       code: CLOSE.badToken,
-      reason: "bad or expired token",
+      reason: e instanceof RevokedTokenError ? REVOKED_REASON : "bad or expired token",
       frame: errorFrame(frame.id, "unauthorized", err.message),
     };
   }

@@ -55,6 +55,8 @@ export interface WebSocketClient {
   user: string | null;
   /** When the client's token expires (ms since the epoch; 0 before `CL`). */
   tokenExpiresAt: number;
+  /** (v1.2) Its token's `iat` (seconds), null before `CL` or for a token without one (revocation). */
+  tokenIssuedAt: number | null;
   /** When the client last sent a frame (ms since the epoch). */
   lastHeartbeat: number;
   /** The highest `seq` sent on this connection. */
@@ -95,6 +97,7 @@ export function createClient(
     role: null,
     user: null,
     tokenExpiresAt: 0,
+    tokenIssuedAt: null,
     lastHeartbeat: now,
     lastSeqSent: asSeq(0),
     state: "hello",

@@ -144,13 +144,21 @@ export class WebSocketManager {
    * @param role its role from the token
    * @param user its user from the token
    * @param tokenExpiresAt when its token expires (ms since the epoch; 0: never checked)
+   * @param tokenIssuedAt its token's `iat` (seconds), null without one
    */
-  authenticate(client: WebSocketClient, role: Role, user: string, tokenExpiresAt = 0): void {
+  authenticate(
+    client: WebSocketClient,
+    role: Role,
+    user: string,
+    tokenExpiresAt = 0,
+    tokenIssuedAt: number | null = null,
+  ): void {
     const registered = this.clients.get(client.id) === client;
     if (registered) this.#count(client.role, -1);
     client.role = role;
     client.user = user;
     client.tokenExpiresAt = tokenExpiresAt;
+    client.tokenIssuedAt = tokenIssuedAt;
     if (registered) this.#count(role, +1);
     client.socket.welcomed?.();
     if (registered) this.#notify("authenticated", client);

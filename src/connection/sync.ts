@@ -101,7 +101,13 @@ export class ClientSync {
 
     // From here to the first send nothing awaits: the client starts queueing
     // live events at the same instant its position is fixed.
-    manager.authenticate(client, identity.role, identity.sub, identity.exp * 1000);
+    manager.authenticate(
+      client,
+      identity.role,
+      identity.sub,
+      identity.exp * 1000,
+      identity.iat ?? null,
+    );
     transition(client, "syncing");
     client.queue = [];
     client.lastSeqSent = snapshot ? snapshot.seq : asSeq(resume!.last_seq);

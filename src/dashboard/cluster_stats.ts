@@ -5,7 +5,7 @@
  * configured, with the database as fallback).
  * @module
  */
-import type { TokenAuthority } from "../auth/jwt.ts";
+import type { TokenVerifier } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { WebSocketManager } from "../connection/manager.ts";
@@ -106,7 +106,7 @@ export class ClusterStats {
    * @param page serves the dashboard's HTML
    * @returns them
    */
-  routes(auth: TokenAuthority, page: (host: string) => Promise<Response>): DashboardDeps {
+  routes(auth: TokenVerifier, page: (host: string) => Promise<Response>): DashboardDeps {
     return { reporter: this.reporter, auth, clock: this.#d.clock, page };
   }
 }

@@ -6,19 +6,17 @@
  * `/stats` shares.
  * @module
  */
-import type { TokenAuthority } from "../auth/jwt.ts";
+import type { TokenVerifier } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
-import { errorFrame } from "../commands/errors.ts";
-import { HTTP_STATUS_OF } from "../protocol/codes.ts";
-import type { ErrorFrame } from "../protocol/frames.ts";
+import { requireRole } from "../http/bearer.ts";
 import type { NodeReporter } from "./reporter.ts";
 
 /** What the dashboard routes need. */
 export interface DashboardDeps {
   /** Publishes and reads the cluster's figures. */
   readonly reporter: NodeReporter;
-  /** Verifies the admin token of `/api/cluster`. */
-  readonly auth: TokenAuthority;
+  /** Verifies the admin token of `/api/dashboard` (the access gate). */
+  readonly auth: TokenVerifier;
   /** Time, for token expiry. */
   readonly clock: Clock;
   /** Serves `web/dashboard.html` with the page's CSP. */
@@ -30,18 +28,8 @@ const JSON_HEADERS = {
   "cache-control": "no-store",
 };
 
-function problem(frame: ErrorFrame): Response {
-  return new Response(JSON.stringify(frame), {
-    status: HTTP_STATUS_OF[frame.code],
-    headers: {
-      ...JSON_HEADERS,
-      ...(frame.code === "unauthorized" ? { "www-authenticate": "Bearer" } : {}),
-    },
-  });
-}
-
 /**
- * Checks that a request carries an `admin` token.
+ * Checks that a request carries an `admin` token (through `requireRole`, the one check).
  * @param req the request
  * @param auth verifies tokens
  * @param now the current time (ms)
@@ -49,24 +37,11 @@ function problem(frame: ErrorFrame): Response {
  */
 export async function refuseUnlessAdmin(
   req: Request,
-  auth: TokenAuthority,
+  auth: TokenVerifier,
   now: number,
 ): Promise<Response | null> {
-  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
-  if (!token) {
-    return problem(
-      errorFrame(undefined, "unauthorized", "Authorization: Bearer <admin token> required"),
-    );
-  }
-  try {
-    const identity = await auth.verify(token, now);
-    if (identity.role !== "admin") {
-      return problem(errorFrame(undefined, "forbidden", "this is for the admin role"));
-    }
-    return null;
-  } catch (e) {
-    return problem(errorFrame(undefined, "unauthorized", (e as Error).message));
-  }
+  const access = await requireRole(req, ["admin"], auth, now);
+  return access.ok ? null : access.response;
 }
 
 /**

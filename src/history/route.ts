@@ -5,20 +5,20 @@
  * parameter, `503` when the database does not answer.
  * @module
  */
-import type { TokenAuthority } from "../auth/jwt.ts";
+import type { TokenVerifier } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
 import { errorFrame } from "../commands/errors.ts";
 import type { Logger } from "../logging/logger.ts";
 import { HTTP_STATUS_OF, ProtocolError } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
-import { isReviewer } from "../protocol/types.ts";
+import { requireRole } from "../http/bearer.ts";
 import { type ResponseRow, type Store, StoreUnavailableError } from "../store/store.ts";
 import { encodeCursor, parseHistoryQuery } from "./query.ts";
 
 /** What the route needs. */
 export interface HistoryDeps {
-  /** Verifies the caller's token (operator or admin). */
-  readonly auth: TokenAuthority;
+  /** Verifies the caller's token (operator or admin; the access gate). */
+  readonly auth: TokenVerifier;
   /** Where the decided responses are read. */
   readonly store: Store;
   /** Time, for token expiry. */
@@ -95,19 +95,8 @@ function problem(frame: ErrorFrame): Response {
  * @returns the response
  */
 export async function historyRoute(req: Request, url: URL, d: HistoryDeps): Promise<Response> {
-  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
-  if (!token) {
-    return problem(errorFrame(undefined, "unauthorized", "Authorization: Bearer <token> required"));
-  }
-  let role;
-  try {
-    role = (await d.auth.verify(token, d.clock.now())).role;
-  } catch (e) {
-    return problem(errorFrame(undefined, "unauthorized", (e as Error).message));
-  }
-  if (!isReviewer(role)) {
-    return problem(errorFrame(undefined, "forbidden", "history is for operators and admins"));
-  }
+  const access = await requireRole(req, ["operator", "admin"], d.auth, d.clock.now());
+  if (!access.ok) return access.response;
   try {
     const query = parseHistoryQuery(url.searchParams);
     // One row more than asked says whether another page follows.

@@ -4,9 +4,9 @@
  * constant-time comparison for the static `METRICS_TOKEN`.
  * @module
  */
-import type { Identity, TokenAuthority } from "../auth/jwt.ts";
+import type { Identity, TokenVerifier } from "../auth/jwt.ts";
 import { errorFrame } from "../commands/errors.ts";
-import { HTTP_STATUS_OF } from "../protocol/codes.ts";
+import { HTTP_STATUS_OF, ProtocolError } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
 import type { Role } from "../protocol/types.ts";
 
@@ -30,17 +30,18 @@ export function bearerToken(req: Request): string | null {
 }
 
 /**
- * Checks that the request carries a valid token of one of the given roles.
+ * Checks that the request carries a valid token of one of the given roles:
+ * the one bearer → role check of every HTTP route that takes a JWT.
  * @param req the request
  * @param roles the roles allowed
- * @param auth the token authority
+ * @param auth verifies tokens (the access gate: signature, policy, revocation)
  * @param nowMs the current time, ms since the epoch
  * @returns the identity, or a 401 (`unauthorized`) / 403 (`forbidden`) JSON response
  */
 export async function requireRole(
   req: Request,
   roles: readonly Role[],
-  auth: TokenAuthority,
+  auth: TokenVerifier,
   nowMs: number,
 ): Promise<Access> {
   const token = bearerToken(req);
@@ -51,7 +52,8 @@ export async function requireRole(
   try {
     identity = await auth.verify(token, nowMs);
   } catch (e) {
-    return refuse(errorFrame(undefined, "unauthorized", (e as Error).message));
+    const code = e instanceof ProtocolError && e.code === "unavailable" ? e.code : "unauthorized";
+    return refuse(errorFrame(undefined, code, (e as Error).message));
   }
   if (!roles.includes(identity.role)) {
     return refuse(errorFrame(undefined, "forbidden", `needs the role ${roles.join(" or ")}`));

@@ -4,7 +4,7 @@
  * dashboard's `/dashboard` and `/api/dashboard` (src/dashboard/routes.ts).
  * @module
  */
-import type { TokenAuthority } from "../auth/jwt.ts";
+import type { TokenVerifier } from "../auth/jwt.ts";
 import type { Clock } from "../clock.ts";
 import type { CommandDeps } from "../commands/context.ts";
 import { errorFrame } from "../commands/errors.ts";
@@ -22,6 +22,7 @@ import type { ResponseId } from "../protocol/types.ts";
 import { requireRole, requireSecret } from "./bearer.ts";
 import { type Readiness, readyBody } from "./readiness.ts";
 import { historyRoute } from "../history/route.ts";
+import { adminRoute, type AdminRouteDeps } from "../people/admin_routes.ts";
 import type { StaticFiles } from "./static.ts";
 
 /** What the routes need. */
@@ -36,8 +37,8 @@ export interface RouteDeps {
   readonly metrics: Metrics;
   /** Serves `/` and `/static/*`. */
   readonly files: StaticFiles;
-  /** Verifies the bearer tokens of `POST /api/sr`. */
-  readonly auth: TokenAuthority;
+  /** Verifies the bearer tokens of `POST /api/sr`, `/stats`, `/api/*` (the access gate). */
+  readonly auth: TokenVerifier;
   /** What `POST /api/sr` runs, as the WebSocket `SR` does. */
   readonly commands: CommandDeps;
   /** Limits `POST /api/sr` per client address. */
@@ -54,6 +55,8 @@ export interface RouteDeps {
   readonly process?: { readonly pid: number; readonly worker: number | null };
   /** The dashboard's routes and the cluster view of `/stats` (absent: neither). */
   readonly dashboard?: DashboardDeps;
+  /** (v1.2) `GET /api/admin/people`, `POST /api/admin/revoke` (absent: 404). */
+  readonly admin?: AdminRouteDeps;
 }
 
 /** The longest request path served; a longer one is 414 (no route is near it). */
@@ -114,6 +117,8 @@ function routeName(path: string): string {
       "/stats",
       "/api/sr",
       "/api/history",
+      "/api/admin/people",
+      "/api/admin/revoke",
       "/dashboard",
       "/api/dashboard",
     ].includes(path)
@@ -127,6 +132,8 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
   if (path === "/api/sr") {
     return method === "POST" ? await apiSubmit(req, d) : notAllowed("POST");
   }
+  const admin = d.admin ? await adminRoute(req, path, d.admin) : null;
+  if (admin) return admin;
   if (method !== "GET" && method !== "HEAD") return notAllowed("GET, HEAD");
   switch (path) {
     case "/ws":
@@ -175,22 +182,9 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
 }
 
 async function apiSubmit(req: Request, d: RouteDeps): Promise<Response> {
-  const auth = req.headers.get("authorization") ?? "";
-  const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-  if (!token) {
-    return problem(
-      errorFrame(undefined, "unauthorized", "Authorization: Bearer <module token> required"),
-    );
-  }
-  let identity;
-  try {
-    identity = await d.auth.verify(token, d.clock.now());
-  } catch (e) {
-    return problem(errorFrame(undefined, "unauthorized", (e as Error).message));
-  }
-  if (identity.role !== "module") {
-    return problem(errorFrame(undefined, "forbidden", "POST /api/sr is for the module role"));
-  }
+  const access = await requireRole(req, ["module"], d.auth, d.clock.now());
+  if (!access.ok) return access.response;
+  const identity = access.identity;
   if (!d.apiLimiter.take(identity.sub, d.clock.now())) {
     return problem(errorFrame(undefined, "rate_limited", "too many requests; slow down"));
   }

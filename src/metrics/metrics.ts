@@ -29,6 +29,11 @@ export const DEFINITIONS = {
     labels: [],
   },
   ws_hello_timeouts_total: { kind: "counter", help: "Connections closed 4002 (no CL)", labels: [] },
+  ws_revoked_connections_total: {
+    kind: "counter",
+    help: "Connections closed 4001 because their user's access was revoked",
+    labels: [],
+  },
   ws_token_expiries_total: {
     kind: "counter",
     help: "Connections closed 4001 because their token expired",

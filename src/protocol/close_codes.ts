@@ -55,3 +55,10 @@ const ACTIONS: ReadonlyMap<number, CloseAction> = new Map(
 export function closeAction(code: number): CloseAction {
   return ACTIONS.get(code) ?? "resume";
 }
+
+/**
+ * (v1.2) The close reason of a connection ended because its user's access
+ * was revoked (`4001`). The SDK and the page treat a `4001` with this reason
+ * as final: no reconnect, and they say why.
+ */
+export const REVOKED_REASON = "your access was revoked";

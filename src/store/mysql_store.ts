@@ -14,6 +14,7 @@
  * hung and came back is used again at once.
  * @module
  */
+import { readRevocationRows, type RevocationRow, writeRevocation } from "./sql_revocations.ts";
 import { delay } from "../async/deadline.ts";
 import mysql from "mysql2/promise";
 import type { Pool, PoolConnection } from "mysql2/promise";
@@ -419,6 +420,16 @@ export class MysqlStore implements Store {
   /** Deletes stale presence rows and, given, one process's row. */
   prunePresence(before: Date, processId?: string): Promise<number> {
     return this.#read("prune_presence", (r) => deletePresence(r, before, processId));
+  }
+
+  /** Revokes a user's earlier tokens (see `Store.revoke`; idempotent, so retried like a read). */
+  revoke(user: string, at: Date): Promise<Date> {
+    return this.#read("revoke", (r) => writeRevocation(r, MYSQL_DIALECT, user, at));
+  }
+
+  /** The revocations at or after `since`. */
+  readRevocations(since: Date | null): Promise<RevocationRow[]> {
+    return this.#read("read_revocations", (r) => readRevocationRows(r, since));
   }
 
   /** Decided responses, newest decision first. */

@@ -9,6 +9,7 @@
  */
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { NODES_TABLE } from "./sql_nodes.ts";
+import { REVOCATIONS_TABLE } from "./sql_revocations.ts";
 import { toDbTime } from "./sql_values.ts";
 
 /** One step of the schema. */
@@ -144,6 +145,14 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "ws_nodes: each server process's published figures (dashboard, /stats)",
     mysql: [NODES_TABLE.mysql],
     sqlite: [...NODES_TABLE.sqlite],
+  },
+  {
+    // Numbered 15 (issue 15), as 9 is: other work's migrations keep their numbers.
+    version: 15,
+    description:
+      "v1.2: ws_revocations (one row per revoked user: from when their tokens are refused)",
+    mysql: [REVOCATIONS_TABLE.mysql],
+    sqlite: [...REVOCATIONS_TABLE.sqlite],
   },
 ];
 

@@ -8,6 +8,7 @@
  * and no read sees another operation's open transaction.
  * @module
  */
+import { readRevocationRows, type RevocationRow, writeRevocation } from "./sql_revocations.ts";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname, resolve } from "node:path";
 import type { ResponseId, Seq } from "../protocol/types.ts";
@@ -317,6 +318,16 @@ export class SqliteStore implements Store {
   /** Deletes stale presence rows and, given, one process's row. */
   prunePresence(before: Date, processId?: string): Promise<number> {
     return this.#op("prune_presence", () => deletePresence(this.#runner, before, processId));
+  }
+
+  /** Revokes a user's earlier tokens (see `Store.revoke`). */
+  revoke(user: string, at: Date): Promise<Date> {
+    return this.#op("revoke", () => writeRevocation(this.#runner, SQLITE_DIALECT, user, at));
+  }
+
+  /** The revocations at or after `since`. */
+  readRevocations(since: Date | null): Promise<RevocationRow[]> {
+    return this.#op("read_revocations", () => readRevocationRows(this.#runner, since));
   }
 
   /** Decided responses, newest decision first. */

@@ -18,6 +18,7 @@
  * - `epoch` is created with the log and survives restarts.
  * @module
  */
+import type { RevocationRow } from "./sql_revocations.ts";
 import type { Claim } from "../claims/lease.ts";
 import type { EventBody, PendingEvent } from "../protocol/frames.ts";
 import type { EventKind, ResponseId, ResponseStatus, Seq } from "../protocol/types.ts";
@@ -293,6 +294,17 @@ export interface Store {
 
   /** The figures rows updated at or after `since` (ms since the epoch). */
   readNodes(since: number): Promise<NodeRow[]>;
+
+  /**
+   * (v1.2) Revokes a user's tokens issued at or before `at` (`ws_revocations`);
+   * a later moment already stored is kept.
+   * @returns the stored moment
+   * @throws {TypeError} on an empty or too long user
+   */
+  revoke(user: string, at: Date): Promise<Date>;
+
+  /** (v1.2) The revocations at or after `since` (every one with `null`), oldest first. */
+  readRevocations(since: Date | null): Promise<RevocationRow[]>;
 
   /** Closes connections; idempotent. */
   close(): Promise<void>;

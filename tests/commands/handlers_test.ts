@@ -97,3 +97,38 @@ Deno.test("roles and readiness are checked before the store is asked", async () 
   assert.equal(down.published.length, 0);
   assert.equal(published.length, 1);
 });
+
+Deno.test("CL through the access gate: a revoked user's token closes 4001 'your access was revoked'", async () => {
+  const { AccessGate } = await import("../../src/people/gate.ts");
+  const { RevocationList } = await import("../../src/people/revocations.ts");
+  const { DEFAULT_POLICY } = await import("../../src/people/token_policy.ts");
+  const { handleHello } = await import("../../src/commands/handlers.ts");
+  const authority = new TokenAuthority("x".repeat(32));
+  const revocations = new RevocationList();
+  const { d } = deps({ kind: "not_found" } as unknown as DecideResult);
+  const gated = { ...d, auth: new AccessGate({ authority, policy: DEFAULT_POLICY, revocations }) };
+  const now = Math.floor(gated.clock.now() / 1000);
+  const token = await authority.sign({ sub: "alice", role: "operator", exp: now + 60, iat: now });
+  const session = { clientId: "c", identity: null };
+  const hello = { type: "CL", id: "h", token } as const;
+
+  // Before the stored revocations are read: unavailable (retryable), and the connection stays.
+  const early = await handleHello(session, hello, gated);
+  assert.equal(early.kind, "reply");
+  assert.equal(
+    early.kind === "reply" && early.frame.type === "ERROR" && early.frame.code,
+    "unavailable",
+  );
+
+  revocations.markLoaded();
+  assert.equal((await handleHello(session, hello, gated)).kind, "hello");
+  revocations.record("alice", gated.clock.now());
+  const refused = await handleHello(session, hello, gated);
+  assert.equal(refused.kind, "close");
+  if (refused.kind !== "close") return;
+  assert.equal(refused.code, 4001);
+  assert.equal(refused.reason, "your access was revoked");
+  assert.equal(refused.frame?.code, "unauthorized");
+  const bad = await handleHello(session, { ...hello, token: "junk" }, gated);
+  assert.equal(bad.kind === "close" && bad.reason, "bad or expired token");
+});

@@ -135,6 +135,8 @@ Deno.test(
       const out = server.output();
       assert.match(out, /DEVELOPMENT MODE/);
       assert.match(out, /listens on 127\.0\.0\.1 only/);
+      assert.match(out, /Tokens for more people: set AUTH_SECRET/);
+      assert.match(out, /deno task token --sub alice --role operator --ttl 8h --link/);
       const admin = /\/dashboard#token=([A-Za-z0-9_.-]+)/.exec(out)?.[1];
       assert.ok(admin, out);
       const stats = await fetch(`${server.url}/stats`, {

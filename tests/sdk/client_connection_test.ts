@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { backoffCeiling } from "../../web/sdk/backoff.ts";
+import { REVOKED_REASON } from "../../web/sdk/mod.ts";
 import { FakeSocket, flushMicrotasks } from "./_fakes.ts";
 import { makeClient, serverWelcomes } from "./_harness.ts";
 
@@ -124,6 +125,26 @@ Deno.test("4001 with a token function asks it again, then gives up after repeate
   FakeSocket.last.drop(4001);
   assert.equal(client.state, "closed");
   assert.equal(calls, 3);
+});
+
+Deno.test("4001 after a revocation is final even with a token function, and says why", async () => {
+  let calls = 0;
+  const { client, timers } = await makeClient({
+    token: () => `tok${++calls}`,
+    maxTokenRefusals: 3,
+  });
+  serverWelcomes();
+  await flushMicrotasks();
+  assert.equal(client.state, "connected");
+  FakeSocket.last.drop(4001, REVOKED_REASON);
+  const status = client.status;
+  assert.ok(status.kind === "closed" && status.reason.kind === "unauthorized");
+  assert.equal(status.reason.message, "your access was revoked");
+  assert.equal(status.reason.revoked, true);
+  timers.tick(60_000);
+  await flushMicrotasks();
+  assert.equal(FakeSocket.instances.length, 1, "no reconnect after a revocation");
+  assert.equal(calls, 1, "the token source is not asked again");
 });
 
 Deno.test("a retryable ERROR to the hello backs off and tries again", async () => {

@@ -14,6 +14,7 @@ import { registerClaimCases } from "./claim_cases.ts";
 import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
 import { registerNodeCases } from "./node_cases.ts";
+import { registerRevocationCases } from "./revocation_cases.ts";
 import { MIGRATIONS } from "../../src/store/schema.ts";
 
 const at = new Date("2026-03-04T05:06:07.890Z");
@@ -335,5 +336,6 @@ export function storeConformance(h: StoreHarness): void {
   registerLogCases(h);
   registerConcurrencyCases(h);
   registerNodeCases(h);
+  registerRevocationCases(h);
   registerClaimCases(h);
 }

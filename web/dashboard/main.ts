@@ -10,6 +10,7 @@ import type { ClusterFigures } from "../../src/dashboard/aggregate.ts";
 import { byId } from "../page/dom.ts";
 import { forgetToken, takeToken } from "../page/token.ts";
 import { Charts } from "./charts.ts";
+import { PeoplePanel } from "./people.ts";
 import { History } from "./series.ts";
 import { nodeName, renderClients, renderNodes, renderTiles } from "./tables.ts";
 
@@ -43,6 +44,7 @@ function start(): void {
   const names = new Map<string, string>();
   const charts = new Charts((node) => names.get(node) ?? node.slice(0, 12));
   const kept = new History(KEEP);
+  const people = new PeoplePanel(token);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
   let polling = false;
@@ -75,6 +77,7 @@ function start(): void {
       renderTiles(figures, point);
       renderNodes(figures);
       renderClients(figures, names);
+      await people.refresh();
       charts.update(kept);
       setState("live", `Live · ${new Date(figures.generated_at).toISOString().slice(11, 19)} UTC`);
     } catch (e) {

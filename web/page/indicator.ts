@@ -46,7 +46,9 @@ export function indicatorView(status: ConnectionState, now: number): IndicatorVi
 function offlineText(reason: Extract<ConnectionState, { kind: "closed" }>["reason"]): string {
   switch (reason.kind) {
     case "unauthorized":
-      return "Offline — the token was refused";
+      return reason.revoked
+        ? "Offline — your access was revoked"
+        : "Offline — the token was refused";
     case "server":
       return "Offline — the server ended the session";
     case "protocol":

@@ -130,8 +130,10 @@ function start(): void {
     if (next.kind === "closed" && next.reason.kind === "unauthorized") {
       forgetToken(env);
       showMessage(
-        "The server refused your token (expired or invalid). " +
-          "Open a new operator link to continue.",
+        next.reason.revoked
+          ? "Your access was revoked by an admin. Ask for a new link to continue."
+          : "The server refused your token (expired or invalid). " +
+            "Open a new operator link to continue.",
       );
     }
     show();

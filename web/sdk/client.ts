@@ -11,7 +11,13 @@ import type {
   WelcomeFrame,
 } from "../../src/protocol/frames.ts";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
-import { CLIENT_ABANDON_CODE, type CloseAction, closeAction, nextAttempt } from "./close_policy.ts";
+import {
+  CLIENT_ABANDON_CODE,
+  type CloseAction,
+  closeAction,
+  isRevocation,
+  nextAttempt,
+} from "./close_policy.ts";
 import { Emitter } from "./emitter.ts";
 import { errorFromFrame, ReviewError } from "./errors.ts";
 import type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
@@ -468,6 +474,9 @@ export class ReviewClient {
       case "fix":
         return this.#finish({ kind: "protocol", code: info.code, reason: info.reason });
       case "refresh_token":
+        if (isRevocation(info.code, info.reason)) {
+          return this.#finish({ kind: "unauthorized", message: info.reason, revoked: true });
+        }
         this.#tokenRefusals++;
         if (typeof this.#token !== "function" || this.#tokenRefusals >= this.#maxTokenRefusals) {
           return this.#finish({ kind: "unauthorized", message: info.reason || "token refused" });

@@ -42,6 +42,7 @@ export type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
 export { ReviewClient } from "./client.ts";
 export { ClaimedError, type ClientErrorCode, NotPendingError, ReviewError } from "./errors.ts";
 export { isClaimLive, type PendingItem } from "./feed.ts";
+export { isRevocation, REVOKED_REASON } from "./close_policy.ts";
 export {
   HistoryClient,
   type HistoryItem,

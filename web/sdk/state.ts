@@ -8,7 +8,12 @@
 export type ClosedReason =
   | { readonly kind: "client" }
   | { readonly kind: "server"; readonly code: number; readonly reason: string }
-  | { readonly kind: "unauthorized"; readonly message: string }
+  | {
+    readonly kind: "unauthorized";
+    readonly message: string;
+    /** (v1.2) True when the server closed because the user's access was revoked: final. */
+    readonly revoked?: boolean;
+  }
   | { readonly kind: "protocol"; readonly code: number; readonly reason: string };
 
 /** The last close the client saw. */

@@ -74,11 +74,15 @@ var ACTIONS = new Map(Object.values(CLOSE_CODES).map(({ code, action }) => [
 function closeAction(code) {
   return ACTIONS.get(code) ?? "resume";
 }
+var REVOKED_REASON = "your access was revoked";
 
 // web/sdk/close_policy.ts
 var CLIENT_ABANDON_CODE = 4e3;
 function nextAttempt(previous, action, welcomed) {
   return welcomed && action === "resume" ? 0 : previous;
+}
+function isRevocation(code, reason) {
+  return code === 4001 && reason === REVOKED_REASON;
 }
 
 // web/sdk/emitter.ts
@@ -1014,6 +1018,13 @@ var ReviewClient = class {
           reason: info.reason
         });
       case "refresh_token":
+        if (isRevocation(info.code, info.reason)) {
+          return this.#finish({
+            kind: "unauthorized",
+            message: info.reason,
+            revoked: true
+          });
+        }
         this.#tokenRefusals++;
         if (typeof this.#token !== "function" || this.#tokenRefusals >= this.#maxTokenRefusals) {
           return this.#finish({
@@ -2056,7 +2067,7 @@ function indicatorView(status, now) {
 function offlineText(reason) {
   switch (reason.kind) {
     case "unauthorized":
-      return "Offline \u2014 the token was refused";
+      return reason.revoked ? "Offline \u2014 your access was revoked" : "Offline \u2014 the token was refused";
     case "server":
       return "Offline \u2014 the server ended the session";
     case "protocol":
@@ -2449,7 +2460,7 @@ function start() {
     byId("presence").classList.toggle("presence--stale", next.kind !== "connected");
     if (next.kind === "closed" && next.reason.kind === "unauthorized") {
       forgetToken(env);
-      showMessage("The server refused your token (expired or invalid). Open a new operator link to continue.");
+      showMessage(next.reason.revoked ? "Your access was revoked by an admin. Ask for a new link to continue." : "The server refused your token (expired or invalid). Open a new operator link to continue.");
     }
     show();
   });
