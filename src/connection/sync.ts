@@ -11,6 +11,7 @@
  * @module
  */
 import { transition } from "./client_state.ts";
+import { clearQueue, keepQueued } from "./live_queue.ts";
 import { splitQueue } from "../log/merge.ts";
 import type { Identity } from "../auth/jwt.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -103,7 +104,7 @@ export class ClientSync {
     // live events at the same instant its position is fixed.
     manager.authenticate(client, identity.role, identity.sub, identity.exp * 1000);
     transition(client, "syncing");
-    client.queue = [];
+    clearQueue(client);
     client.lastSeqSent = snapshot ? snapshot.seq : asSeq(resume!.last_seq);
     const outcome = resume === undefined ? "fresh" : snapshot ? "snapshot" : "resumed";
     this.#o.metrics?.increment("ws_resumes_total", { outcome });
@@ -121,7 +122,9 @@ export class ClientSync {
       heartbeat_timeout_ms: this.#o.heartbeatTimeoutMs,
     };
     manager.send(client, welcome, "WELCOME");
-    if (snapshot) manager.send(client, snapshot.frame, "SNAPSHOT");
+    // The SNAPSHOT goes out under flow control, fragment by fragment as the
+    // client reads: never queued whole (PROTOCOL.md §4, v1.2).
+    if (snapshot && !(await manager.sendStreamed(client, snapshot.frame, "SNAPSHOT"))) return;
     this.#o.logger.debug("client authenticated", {
       client: client.id,
       role: identity.role,
@@ -183,13 +186,13 @@ export class ClientSync {
 
   /** Sends the queued events in order; false if the queue starts past a gap. */
   #drainQueue(client: WebSocketClient): boolean {
-    const { ready, waiting } = splitQueue(client.lastSeqSent, client.queue);
+    const { ready, waiting } = splitQueue(client.lastSeqSent, [...client.queue]);
     for (const { seq, frame } of ready) {
       // A send that fails has closed the connection: nothing more to do.
       if (!this.#o.manager.send(client, frame, "EVENT")) return true;
       client.lastSeqSent = seq;
     }
-    client.queue = waiting;
+    keepQueued(client, waiting);
     return waiting.length === 0;
   }
 

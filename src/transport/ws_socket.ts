@@ -9,9 +9,21 @@
  *   peer's close frame); then reading stops, so a peer that keeps sending
  *   costs nothing more, and the connection is dropped when the peer has not
  *   completed the close within the close timeout (the `Sweeper` does that);
- * - writes are queued and coalesced, and `bufferedAmount` is what is queued.
+ * - writes are queued and coalesced, and `bufferedAmount` is what is queued;
+ * - (issue 13) everything it holds for the peer — the read buffer, an
+ *   incomplete frame, fragments, queued frames and pongs — is charged to the
+ *   connection's `ConnectionAccount`: an inbound charge refused closes 1009,
+ *   an outbound one 4009 (the peer does not read);
+ * - every frame and every byte read counts toward the peer's `PeerRate`
+ *   (control frames and fragments here, messages where the connection layer
+ *   takes them), closing 4029 after repeated violations; a ping over the
+ *   rate is not answered;
+ * - `writeStalledSince` tells the `Sweeper` when a write stopped
+ *   progressing, so a peer that does not read is dropped after the close timeout.
  * @module
  */
+import { ChargedQueue, ConnectionAccount } from "./account.ts";
+import type { PeerRate } from "./peer_rate.ts";
 import { closeFrame, encodeFrame, FrameDecoder, OPCODE, textFrame } from "./ws_frames.ts";
 
 /** A byte stream (a `Deno.Conn` is one). */
@@ -55,7 +67,28 @@ export interface SocketOptions {
   readonly maxPayload: number;
   /** Milliseconds since the epoch. */
   readonly now: () => number;
+  /** The connection's account (default: one of `4 × maxPayload + 1 MiB`). */
+  readonly account?: ConnectionAccount;
+  /** The peer's rate limit (default: none at this layer). */
+  readonly rate?: PeerRate;
 }
+
+/** Bytes queued below which the next fragment of a streamed message is produced. */
+const STREAM_LOW_WATER_BYTES = 64 * 1024;
+/** UTF-16 units per fragment of a streamed message (at most 48 KiB of UTF-8). */
+const STREAM_FRAGMENT_UNITS = 16 * 1024;
+const textEncoder = new TextEncoder();
+
+/** A text message being sent fragment by fragment. */
+interface Streaming {
+  readonly text: string;
+  at: number;
+  readonly done: (ok: boolean) => void;
+}
+
+/** Closes the socket sends itself for a full account or the rate (PROTOCOL.md §4). */
+const TOO_SLOW = 4009;
+const RATE_LIMITED = 4029;
 
 /** The server end of one WebSocket. */
 export class ServerWebSocket {
@@ -69,9 +102,17 @@ export class ServerWebSocket {
   readonly #stream: ByteStream;
   readonly #o: SocketOptions;
   readonly #decoder: FrameDecoder;
+  /** What the peer has made this connection hold. */
+  readonly account: ConnectionAccount;
+  /** The peer's rate limit, shared with the connection layer (null: none here). */
+  readonly rate: PeerRate | null;
   #state: number = READY.open;
-  #queue: Uint8Array[] = [];
+  readonly #queue: ChargedQueue<Uint8Array>;
+  /** Messages sent while a streamed one is out (data frames may not interleave). */
+  readonly #held: ChargedQueue<Uint8Array>;
+  #streaming: Streaming | null = null;
   #queued = 0;
+  #writeSince = 0;
   /** A write is out: the kernel has not taken all of `#current` yet. */
   #writing = false;
   #current: Uint8Array = new Uint8Array(0);
@@ -110,11 +151,17 @@ export class ServerWebSocket {
   ) {
     this.#stream = stream;
     this.#o = options;
-    this.#decoder = new FrameDecoder(options.maxPayload);
+    this.account = options.account ??
+      new ConnectionAccount(4 * options.maxPayload + 1024 * 1024);
+    this.rate = options.rate ?? null;
+    this.#decoder = new FrameDecoder(options.maxPayload, this.account);
+    this.#queue = new ChargedQueue(this.account, (b) => b.length);
+    this.#held = new ChargedQueue(this.account, (b) => b.length);
     this.lastReceived = options.now();
     this.#initial = initial;
-    this.#queue.push(prelude);
+    this.#queue.pushAnyway(prelude);
     this.#queued = prelude.length;
+    this.account.chargeAnyway(READ_BUFFER_BYTES);
   }
 
   /** Starts writing (the 101 first) and reading. */
@@ -142,13 +189,71 @@ export class ServerWebSocket {
     return this.#queued;
   }
 
+  /** When the write under way last made progress (0: no write is out), for the write deadline. */
+  get writeStalledSince(): number {
+    return this.#writeSince;
+  }
+
   /**
    * Sends a text message; ignored once the socket is closing.
    * @param data the message
    */
   send(data: string): void {
     if (this.#state !== READY.open) return;
+    if (this.#streaming !== null) {
+      if (!this.#held.push(textFrame(data))) this.#overflow();
+      return;
+    }
     this.#enqueue(textFrame(data));
+  }
+
+  /**
+   * Sends one text message as fragments, each produced when less than
+   * `STREAM_LOW_WATER_BYTES` wait to be written, so a large message (a
+   * `SNAPSHOT`) is never queued whole; messages sent meanwhile follow it.
+   * @param text the message
+   * @returns resolves once its last fragment is queued: true, or false if the socket closed first
+   */
+  sendStreamed(text: string): Promise<boolean> {
+    if (this.#state !== READY.open) return Promise.resolve(false);
+    if (this.#streaming !== null) {
+      this.send(text);
+      return Promise.resolve(this.#state === READY.open);
+    }
+    return new Promise((done) => {
+      this.#streaming = { text, at: 0, done };
+      this.#pump();
+    });
+  }
+
+  /** Produces fragments of the streamed message while the queue is short. */
+  #pump(): void {
+    const s = this.#streaming;
+    if (s === null) return;
+    if (this.#state !== READY.open) return this.#endStream(false);
+    while (this.#queued < STREAM_LOW_WATER_BYTES && this.#state === READY.open) {
+      let end = Math.min(s.text.length, s.at + STREAM_FRAGMENT_UNITS);
+      // Never split a surrogate pair between fragments.
+      const unit = s.text.charCodeAt(end - 1);
+      if (end < s.text.length && unit >= 0xd800 && unit <= 0xdbff) end--;
+      const last = end >= s.text.length;
+      const payload = textEncoder.encode(s.text.slice(s.at, end));
+      const frame = encodeFrame(s.at === 0 ? OPCODE.text : OPCODE.continuation, payload, last);
+      s.at = end;
+      this.#enqueue(frame);
+      if (last) return this.#endStream(this.#state === READY.open);
+    }
+    if (this.#state !== READY.open) this.#endStream(false);
+  }
+
+  #endStream(ok: boolean): void {
+    const s = this.#streaming;
+    if (s === null) return;
+    this.#streaming = null;
+    if (ok) {
+      for (let f = this.#held.shift(); f !== undefined; f = this.#held.shift()) this.#enqueue(f);
+    } else this.#held.clear();
+    s.done(ok && this.#state === READY.open);
   }
 
   /**
@@ -157,7 +262,7 @@ export class ServerWebSocket {
   ping(): void {
     if (this.#state !== READY.open) return;
     this.pingSentAt = this.#o.now();
-    this.#enqueue(encodeFrame(OPCODE.ping, new Uint8Array(0)));
+    this.#enqueue(encodeFrame(OPCODE.ping, new Uint8Array(0)), true);
   }
 
   /**
@@ -173,7 +278,7 @@ export class ServerWebSocket {
     this.#sentCloseCode = code;
     this.#sentCloseReason = reason;
     this.closingSince = this.#o.now();
-    this.#enqueue(closeFrame(code, reason));
+    this.#enqueue(closeFrame(code, reason), true);
   }
 
   /**
@@ -184,10 +289,22 @@ export class ServerWebSocket {
     this.#end(this.#sentCloseCode || code, this.#sentCloseReason, false);
   }
 
-  #enqueue(frame: Uint8Array): void {
+  /**
+   * Queues a frame, charged to the account; a frame the account cannot take
+   * means the peer is not reading: close 4009. Close frames are always taken.
+   */
+  #enqueue(frame: Uint8Array, control = false): void {
+    if (this.#writing || !this.#started) {
+      if (control) this.#queue.pushAnyway(frame);
+      else if (!this.#queue.push(frame)) return this.#overflow();
+    } else if (control) this.account.chargeAnyway(frame.length);
+    else if (!this.account.charge(frame.length)) return this.#overflow();
     this.#queued += frame.length;
-    if (this.#writing || !this.#started) this.#queue.push(frame);
-    else this.#write(frame);
+    if (!this.#writing && this.#started) this.#write(frame);
+  }
+
+  #overflow(): void {
+    this.close(TOO_SLOW, "too slow to read");
   }
 
   // The write path is callbacks, not an async loop: a fan-out calls it once
@@ -195,6 +312,7 @@ export class ServerWebSocket {
   // of its own on top of the write's.
   #write(chunk: Uint8Array): void {
     this.#writing = true;
+    this.#writeSince = this.#o.now();
     this.#current = chunk;
     this.#currentAt = 0;
     this.#stream.write(chunk).then(this.#onWritten, this.#onWriteFailed);
@@ -204,6 +322,7 @@ export class ServerWebSocket {
     if (this.#ended) return this.#idle();
     const chunk = this.#current;
     this.#currentAt += n;
+    if (n > 0) this.#writeSince = this.#o.now();
     if (this.#currentAt < chunk.length) {
       this.#stream.write(chunk.subarray(this.#currentAt)).then(
         this.#onWritten,
@@ -212,6 +331,9 @@ export class ServerWebSocket {
       return;
     }
     this.#queued -= chunk.length;
+    this.account.release(chunk.length);
+    if (this.#streaming !== null) this.#pump();
+    if (this.#ended) return this.#idle();
     if (this.#queue.length > 0) this.#write(this.#takeChunk());
     else this.#idle();
   };
@@ -224,27 +346,39 @@ export class ServerWebSocket {
 
   #idle(): void {
     this.#writing = false;
+    this.#writeSince = 0;
     this.#current = new Uint8Array(0);
     const waiting = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const resolve of waiting) resolve();
   }
 
-  /** The next bytes to write: one frame, or several small ones coalesced. */
+  /**
+   * The next bytes to write: one frame, or several small ones coalesced. Its
+   * charge moves from the queue to the write under way (released when written).
+   */
   #takeChunk(): Uint8Array {
     const first = this.#queue.shift()!;
-    if (this.#queue.length === 0 || first.length >= MAX_WRITE_BYTES) return first;
-    let size = first.length;
-    let n = 0;
-    while (n < this.#queue.length && size + this.#queue[n]!.length <= MAX_WRITE_BYTES) {
-      size += this.#queue[n]!.length;
-      n++;
+    const next = this.#queue.peek();
+    if (next === undefined || first.length >= MAX_WRITE_BYTES) {
+      this.account.chargeAnyway(first.length);
+      return first;
     }
-    if (n === 0) return first;
+    const parts = [first];
+    let size = first.length;
+    for (
+      let f = this.#queue.peek();
+      f !== undefined && size + f.length <= MAX_WRITE_BYTES;
+      f = this.#queue.peek()
+    ) {
+      parts.push(this.#queue.shift()!);
+      size += f.length;
+    }
+    this.account.chargeAnyway(size);
+    if (parts.length === 1) return first;
     const out = new Uint8Array(size);
-    out.set(first);
-    let at = first.length;
-    for (const f of this.#queue.splice(0, n)) {
+    let at = 0;
+    for (const f of parts) {
       out.set(f, at);
       at += f.length;
     }
@@ -273,22 +407,33 @@ export class ServerWebSocket {
 
   /** Handles bytes read; false when reading should stop. */
   #take(bytes: Uint8Array): boolean {
-    this.lastReceived = this.#o.now();
+    const now = this.#o.now();
+    this.lastReceived = now;
     this.pingSentAt = 0;
     if (this.#state !== READY.open) {
       this.#drained += bytes.length;
       if (this.#drained > DRAIN_LIMIT_BYTES) return false; // the close timeout ends it
     }
-    for (const item of this.#decoder.push(bytes)) {
+    this.rate?.chargeBytes(bytes.length, now);
+    const framesBefore = this.#decoder.frames;
+    const items = this.#decoder.push(bytes);
+    // Fragments that completed no message are frames too: each takes a token.
+    let fragments = this.#decoder.frames - framesBefore;
+    for (const item of items) if (item.kind !== "violation") fragments--;
+    for (let i = 0; i < fragments; i++) this.#admitFrame(now);
+    for (const item of items) {
       switch (item.kind) {
         case "text":
         case "binary":
           if (this.#state === READY.open) this.onmessage?.({ data: item.data });
           break;
         case "ping":
-          if (this.#state === READY.open) this.#enqueue(encodeFrame(OPCODE.pong, item.payload));
+          if (this.#admitFrame(now) && this.#state === READY.open) {
+            this.#enqueue(encodeFrame(OPCODE.pong, item.payload));
+          }
           break;
         case "pong":
+          this.#admitFrame(now);
           break;
         case "close":
           this.#peerClosed(item.code, item.reason);
@@ -305,12 +450,19 @@ export class ServerWebSocket {
     return !this.#ended;
   }
 
+  /** Takes a frame's token from the rate; a refusal is a violation, and enough of them close 4029. */
+  #admitFrame(now: number): boolean {
+    if (this.rate === null || this.rate.take(now)) return true;
+    if (this.rate.violation(now)) this.close(RATE_LIMITED, "rate limit exceeded repeatedly");
+    return false;
+  }
+
   #peerClosed(code: number, reason: string): void {
     if (this.#state === READY.open) {
       // Echo the peer's code (1005 "no code" is not sent on the wire).
       this.#state = READY.closing;
       this.closingSince = this.#o.now();
-      this.#enqueue(closeFrame(code === 1005 ? 1000 : code, ""));
+      this.#enqueue(closeFrame(code === 1005 ? 1000 : code, ""), true);
       void this.#afterFlush().then(() => this.#end(code, reason, true));
       return;
     }
@@ -328,8 +480,11 @@ export class ServerWebSocket {
     if (this.#ended) return;
     this.#ended = true;
     this.#state = READY.closed;
-    this.#queue = [];
+    this.#queue.clear();
     this.#queued = 0;
+    this.#writeSince = 0;
+    this.#endStream(false);
+    this.account.release(this.account.held);
     const waiting = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const resolve of waiting) resolve();
