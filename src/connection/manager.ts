@@ -126,6 +126,10 @@ export class WebSocketManager {
   removeClient(id: string, code?: number): void {
     const client = this.clients.get(id);
     if (!client) return;
+    // The transport closes 4009 itself when the connection's account is full.
+    if (client.state !== "closed" && code === CLOSE.slowConsumer) {
+      this.#o.metrics?.increment("ws_slow_consumer_closes_total");
+    }
     transition(client, "closed");
     clearQueue(client);
     this.clients.delete(id);
@@ -228,7 +232,13 @@ export class WebSocketManager {
     for (const c of this.clients.values()) {
       if (c.state === "syncing") {
         const last = c.queue.at(-1);
-        if ((!last || seq > last.seq) && !queueLive(c, seq, frame)) this.#slow(c);
+        if (last && seq <= last.seq) continue;
+        // Held events count toward the send buffer: a client whose replay or
+        // SNAPSHOT is stalled (it does not read) is a slow consumer as well.
+        if (
+          c.socket.bufferedAmount + c.queuedBytes > this.#o.maxBufferedBytes ||
+          !queueLive(c, seq, frame)
+        ) this.#slow(c);
       } else if (c.state === "live") {
         const place = placeEvent(c.lastSeqSent, seq);
         if (place === "skip") continue;

@@ -162,6 +162,8 @@ export class ClientSync {
             if (e.seq > target) break;
             if (!manager.send(client, e.frame, "EVENT")) return;
             client.lastSeqSent = e.seq;
+            // A page may be larger than the connection's account: pause within it too.
+            if (client.socket.bufferedAmount > this.#highWater(client)) await this.#drain(client);
           }
           await this.#drain(client);
         }
@@ -196,11 +198,21 @@ export class ClientSync {
     return waiting.length === 0;
   }
 
+  /**
+   * The replay's high-water mark for a client: the configured one, and at
+   * most a quarter of the connection's account, so a replay never fills it.
+   */
+  #highWater(client: WebSocketClient): number {
+    const account = client.socket.account;
+    return account
+      ? Math.min(this.#o.replayHighWaterBytes, Math.floor(account.limit / 4))
+      : this.#o.replayHighWaterBytes;
+  }
+
   /** Waits while the socket's buffer is above the high-water mark. */
   async #drain(client: WebSocketClient): Promise<void> {
-    while (
-      client.state === "syncing" && client.socket.bufferedAmount > this.#o.replayHighWaterBytes
-    ) {
+    const highWater = this.#highWater(client);
+    while (client.state === "syncing" && client.socket.bufferedAmount > highWater) {
       await new Promise((r) => setTimeout(r, 5));
     }
   }

@@ -50,14 +50,14 @@ export const MAX_CARD_AUTHOR_CHARS = 200;
  * Text cut to `max` characters (never inside a surrogate pair), with a marker saying so.
  * @param text the text
  * @param max the most characters kept
- * @returns the text, or its start and `… [truncated]`
+ * @returns the text, or its start and `... [truncated]`
  */
 export function truncateForDisplay(text: string, max: number): string {
   if (text.length <= max) return text;
   let end = max;
   const unit = text.charCodeAt(end - 1);
   if (unit >= 0xd800 && unit <= 0xdbff) end--;
-  return `${text.slice(0, end)}… [truncated]`;
+  return `${text.slice(0, end)}... [truncated]`;
 }
 
 /**
