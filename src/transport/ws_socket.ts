@@ -279,6 +279,7 @@ export class ServerWebSocket {
     this.#sentCloseReason = reason;
     this.closingSince = this.#o.now();
     this.#enqueue(closeFrame(code, reason), true);
+    this.#endStream(false);
   }
 
   /**
@@ -463,6 +464,7 @@ export class ServerWebSocket {
       this.#state = READY.closing;
       this.closingSince = this.#o.now();
       this.#enqueue(closeFrame(code === 1005 ? 1000 : code, ""), true);
+      this.#endStream(false);
       void this.#afterFlush().then(() => this.#end(code, reason, true));
       return;
     }

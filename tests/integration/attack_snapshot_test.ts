@@ -16,7 +16,8 @@ const ROWS = 300;
 const POST_CHARS = 30_000;
 
 Deno.test({
-  name: "M7: 20 fresh connections, 300 rows of markup-heavy text: RSS +<150 MB, no 4009, cards capped",
+  name:
+    "M7: 20 fresh connections, 300 rows of markup-heavy text: RSS +<150 MB, no 4009, cards capped",
   ...opts,
   fn: async () => {
     const b = await SQLITE.create();
