@@ -35,11 +35,11 @@ export interface ClientSocket {
   /** The peer's rate limit kept by the transport (frames of every kind and bytes). */
   readonly rate?: PeerRate | null;
   /**
-   * Sends one text message as fragments produced while the send buffer
-   * drains (a `SNAPSHOT`), so it is never queued whole.
+   * Sends one text message (its UTF-8 bytes, shared) as fragments produced
+   * while the send buffer drains (a `SNAPSHOT`), so it is never queued whole.
    * @returns resolves once the last fragment is queued, false if the socket ended first
    */
-  sendStreamed?(text: string): Promise<boolean>;
+  sendStreamed?(message: Uint8Array): Promise<boolean>;
 }
 
 /** An event waiting while a client is being synced. */

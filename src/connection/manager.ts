@@ -346,15 +346,19 @@ export class WebSocketManager {
    * Sends one large text message (a `SNAPSHOT`) under flow control: as
    * fragments produced while the client reads, when the socket can.
    * @param client the client
-   * @param text the message
+   * @param message the message, as text and as its UTF-8 bytes (shared, never modified)
    * @param type the frame type, for metrics
    * @returns false when the client is gone or was closed before it was all queued
    */
-  async sendStreamed(client: WebSocketClient, text: string, type: string): Promise<boolean> {
+  async sendStreamed(
+    client: WebSocketClient,
+    message: { readonly frame: string; readonly bytes: Uint8Array },
+    type: string,
+  ): Promise<boolean> {
     const socket = client.socket;
-    if (!socket.sendStreamed) return this.send(client, text, type);
+    if (!socket.sendStreamed) return this.send(client, message.frame, type);
     if (client.state === "closed" || socket.readyState !== OPEN) return false;
-    const ok = await socket.sendStreamed(text);
+    const ok = await socket.sendStreamed(message.bytes);
     if (ok) this.#o.metrics?.increment("ws_frames_out_total", { type });
     return ok && (client.state as string) !== "closed";
   }

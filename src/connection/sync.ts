@@ -124,7 +124,7 @@ export class ClientSync {
     manager.send(client, welcome, "WELCOME");
     // The SNAPSHOT goes out under flow control, fragment by fragment as the
     // client reads: never queued whole (PROTOCOL.md §4, v1.2).
-    if (snapshot && !(await manager.sendStreamed(client, snapshot.frame, "SNAPSHOT"))) return;
+    if (snapshot && !(await manager.sendStreamed(client, snapshot, "SNAPSHOT"))) return;
     this.#o.logger.debug("client authenticated", {
       client: client.id,
       role: identity.role,

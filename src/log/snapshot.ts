@@ -4,8 +4,15 @@
  * times), with each row's card rendered once while the row is unchanged.
  * Each item carries (v1.1) its live claim as of the snapshot, `null` when
  * none or lapsed.
+ *
+ * (Issue 13, row M7) The frame is also encoded to UTF-8 once per build
+ * (`bytes`), and connections stream fragments of those shared bytes under
+ * flow control, so a fresh connection costs its send window, never a copy
+ * of the snapshot. Cards are remembered by a digest of the row fields they
+ * were made from, not by a copy of those fields.
  * @module
  */
+import { createHash } from "node:crypto";
 import { liveClaim } from "../claims/lease.ts";
 import type { Card } from "../protocol/frames.ts";
 import type { Seq } from "../protocol/types.ts";
@@ -17,9 +24,13 @@ export interface EncodedSnapshot {
   readonly seq: Seq;
   /** The `SNAPSHOT` frame's JSON text. */
   readonly frame: string;
+  /** The same frame as UTF-8, encoded once and shared by every connection it is sent to. */
+  readonly bytes: Uint8Array;
   /** How many pending items it holds. */
   readonly size: number;
 }
+
+const encoder = new TextEncoder();
 
 /** Builds and shares snapshots. */
 export class SnapshotSource {
@@ -61,14 +72,14 @@ export class SnapshotSource {
     const items: string[] = [];
     for (const row of snap.rows) {
       seen.add(row.id);
-      const key = JSON.stringify([
+      const key = createHash("sha256").update(JSON.stringify([
         row.platform,
         row.post_url,
         row.post_text,
         row.author,
         row.response_text,
         row.created_at.getTime(),
-      ]);
+      ])).digest("base64");
       let card = this.#cards.get(row.id);
       if (!card || card.key !== key) {
         card = { key, json: JSON.stringify(this.#render(row)) };
@@ -83,6 +94,6 @@ export class SnapshotSource {
     }
     for (const id of this.#cards.keys()) if (!seen.has(id)) this.#cards.delete(id);
     const frame = `{"type":"SNAPSHOT","seq":${snap.seq},"items":[${items.join(",")}]}`;
-    return { seq: snap.seq, frame, size: items.length };
+    return { seq: snap.seq, frame, bytes: encoder.encode(frame), size: items.length };
   }
 }

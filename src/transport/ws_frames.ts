@@ -295,16 +295,21 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /**
- * Builds one unmasked frame (servers never mask), final unless `fin` is false.
+ * The header of an unmasked frame (servers never mask) of `length` payload bytes.
  * @param opcode the frame's opcode
- * @param payload its payload
+ * @param length its payload's length
  * @param fin whether it is the last frame of its message
- * @returns header and payload in one buffer
+ * @returns the header's 2, 4 or 10 bytes
  */
-export function encodeFrame(opcode: number, payload: Uint8Array, fin = true): Uint8Array {
-  const len = payload.length;
+export function frameHeader(opcode: number, length: number, fin = true): Uint8Array {
+  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const out = new Uint8Array(head);
+  writeHeader(out, opcode, length, fin);
+  return out;
+}
+
+function writeHeader(out: Uint8Array, opcode: number, len: number, fin: boolean): number {
   const head = len < 126 ? 2 : len < 65536 ? 4 : 10;
-  const out = new Uint8Array(head + len);
   out[0] = (fin ? 0x80 : 0) | opcode;
   if (head === 2) out[1] = len;
   else if (head === 4) {
@@ -323,7 +328,20 @@ export function encodeFrame(opcode: number, payload: Uint8Array, fin = true): Ui
     out[8] = (len >>> 8) & 0xff;
     out[9] = len & 0xff;
   }
-  out.set(payload, head);
+  return head;
+}
+
+/**
+ * Builds one unmasked frame (servers never mask), final unless `fin` is false.
+ * @param opcode the frame's opcode
+ * @param payload its payload
+ * @param fin whether it is the last frame of its message
+ * @returns header and payload in one buffer
+ */
+export function encodeFrame(opcode: number, payload: Uint8Array, fin = true): Uint8Array {
+  const len = payload.length;
+  const out = new Uint8Array((len < 126 ? 2 : len < 65536 ? 4 : 10) + len);
+  out.set(payload, writeHeader(out, opcode, len, fin));
   return out;
 }
 

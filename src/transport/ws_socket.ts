@@ -24,7 +24,14 @@
  */
 import { ChargedQueue, ConnectionAccount } from "./account.ts";
 import type { PeerRate } from "./peer_rate.ts";
-import { closeFrame, encodeFrame, FrameDecoder, OPCODE, textFrame } from "./ws_frames.ts";
+import {
+  closeFrame,
+  encodeFrame,
+  FrameDecoder,
+  frameHeader,
+  OPCODE,
+  textFrame,
+} from "./ws_frames.ts";
 
 /** A byte stream (a `Deno.Conn` is one). */
 export interface ByteStream {
@@ -75,13 +82,13 @@ export interface SocketOptions {
 
 /** Bytes queued below which the next fragment of a streamed message is produced. */
 const STREAM_LOW_WATER_BYTES = 64 * 1024;
-/** UTF-16 units per fragment of a streamed message (at most 48 KiB of UTF-8). */
-const STREAM_FRAGMENT_UNITS = 16 * 1024;
+/** Bytes per fragment of a streamed message (the payload is a view of the shared message). */
+const STREAM_FRAGMENT_BYTES = 64 * 1024;
 const textEncoder = new TextEncoder();
 
 /** A text message being sent fragment by fragment. */
 interface Streaming {
-  readonly text: string;
+  readonly message: Uint8Array;
   at: number;
   readonly done: (ok: boolean) => void;
 }
@@ -211,17 +218,21 @@ export class ServerWebSocket {
    * Sends one text message as fragments, each produced when less than
    * `STREAM_LOW_WATER_BYTES` wait to be written, so a large message (a
    * `SNAPSHOT`) is never queued whole; messages sent meanwhile follow it.
-   * @param text the message
+   * The fragments' payloads are views of `message`, which many connections
+   * may share (a fragment may end inside a UTF-8 sequence: RFC 6455 checks
+   * the whole message, and so do clients).
+   * @param message the text message as UTF-8 (shared: never modified)
    * @returns resolves once its last fragment is queued: true, or false if the socket closed first
    */
-  sendStreamed(text: string): Promise<boolean> {
+  sendStreamed(message: string | Uint8Array): Promise<boolean> {
     if (this.#state !== READY.open) return Promise.resolve(false);
+    const bytes = typeof message === "string" ? textEncoder.encode(message) : message;
     if (this.#streaming !== null) {
-      this.send(text);
+      if (!this.#held.push(encodeFrame(OPCODE.text, bytes))) this.#overflow();
       return Promise.resolve(this.#state === READY.open);
     }
     return new Promise((done) => {
-      this.#streaming = { text, at: 0, done };
+      this.#streaming = { message: bytes, at: 0, done };
       this.#pump();
     });
   }
@@ -232,15 +243,13 @@ export class ServerWebSocket {
     if (s === null) return;
     if (this.#state !== READY.open) return this.#endStream(false);
     while (this.#queued < STREAM_LOW_WATER_BYTES && this.#state === READY.open) {
-      let end = Math.min(s.text.length, s.at + STREAM_FRAGMENT_UNITS);
-      // Never split a surrogate pair between fragments.
-      const unit = s.text.charCodeAt(end - 1);
-      if (end < s.text.length && unit >= 0xd800 && unit <= 0xdbff) end--;
-      const last = end >= s.text.length;
-      const payload = textEncoder.encode(s.text.slice(s.at, end));
-      const frame = encodeFrame(s.at === 0 ? OPCODE.text : OPCODE.continuation, payload, last);
+      const end = Math.min(s.message.length, s.at + STREAM_FRAGMENT_BYTES);
+      const last = end >= s.message.length;
+      const opcode = s.at === 0 ? OPCODE.text : OPCODE.continuation;
+      // The header alone, then the payload as a view: no copy of the shared bytes.
+      this.#enqueue(frameHeader(opcode, end - s.at, last));
+      this.#enqueue(s.message.subarray(s.at, end));
       s.at = end;
-      this.#enqueue(frame);
       if (last) return this.#endStream(this.#state === READY.open);
     }
     if (this.#state !== READY.open) this.#endStream(false);
