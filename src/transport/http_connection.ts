@@ -231,9 +231,14 @@ function buildRequest(head: RequestHead, body: Uint8Array, scheme: string): Requ
     const host = hosts[0]?.[1] || "localhost";
     if (!isValidHost(host)) return null;
     let url: URL;
+    if (head.target.includes("#")) return null; // no fragment in a request target
     if (head.target.startsWith("/")) {
       url = new URL(`${scheme}://${host}${head.target}`);
-      if (url.pathname + url.search !== head.target) return null;
+      // The path routed is the one sent: WHATWG URL must not have rewritten it
+      // (a `\` read as `/`, dot segments resolved, `%2e` decoded). The query
+      // may be re-encoded: its meaning does not change.
+      const q = head.target.indexOf("?");
+      if (url.pathname !== (q < 0 ? head.target : head.target.slice(0, q))) return null;
     } else {
       url = new URL(head.target);
       if (url.href !== head.target) return null;

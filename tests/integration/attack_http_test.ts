@@ -215,6 +215,25 @@ Deno.test({
         );
         assert.match(r, /^HTTP\/1\.1 400/, `Host: ${host}`);
       }
+      for (
+        const target of [
+          "/static/..\\metrics",
+          "/static/%2e%2e/metrics",
+          "/static/../metrics",
+          "/a#b",
+        ]
+      ) {
+        const r = await raw(
+          server.port,
+          `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+        );
+        assert.match(r, /^HTTP\/1\.1 400/, `target ${target}`);
+      }
+      const query = await raw(
+        server.port,
+        "GET /healthz?q=don't&x=%27 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+      );
+      assert.match(query, /^HTTP\/1\.1 200/, "a query is the client's own business");
       for (const host of ["localhost", "127.0.0.1:1", "[::1]:8765", "example.org"]) {
         const r = await raw(
           server.port,
