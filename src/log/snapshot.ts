@@ -8,11 +8,10 @@
  * (Issue 13, row M7) The frame is also encoded to UTF-8 once per build
  * (`bytes`), and connections stream fragments of those shared bytes under
  * flow control, so a fresh connection costs its send window, never a copy
- * of the snapshot. Cards are remembered by a digest of the row fields they
- * were made from, not by a copy of those fields.
+ * of the snapshot. Cards are remembered with the row fields they were made
+ * from (the row's own strings, compared field by field: no copy, no hashing).
  * @module
  */
-import { createHash } from "node:crypto";
 import { liveClaim } from "../claims/lease.ts";
 import type { Card } from "../protocol/frames.ts";
 import type { Seq } from "../protocol/types.ts";
@@ -39,7 +38,7 @@ export class SnapshotSource {
   readonly #now: () => number;
   #inFlight: Promise<EncodedSnapshot> | null = null;
   /** Rendered cards by response id, with the row fields they were made from. */
-  readonly #cards = new Map<number, { key: string; json: string }>();
+  readonly #cards = new Map<number, { key: readonly unknown[]; json: string }>();
 
   /**
    * Creates a snapshot source that builds one frame for every client asking at once.
@@ -72,16 +71,16 @@ export class SnapshotSource {
     const items: string[] = [];
     for (const row of snap.rows) {
       seen.add(row.id);
-      const key = createHash("sha256").update(JSON.stringify([
+      const key = [
         row.platform,
         row.post_url,
         row.post_text,
         row.author,
         row.response_text,
         row.created_at.getTime(),
-      ])).digest("base64");
+      ];
       let card = this.#cards.get(row.id);
-      if (!card || card.key !== key) {
+      if (!card || !sameFields(card.key, key)) {
         card = { key, json: JSON.stringify(this.#render(row)) };
         this.#cards.set(row.id, card);
       }
@@ -96,4 +95,8 @@ export class SnapshotSource {
     const frame = `{"type":"SNAPSHOT","seq":${snap.seq},"items":[${items.join(",")}]}`;
     return { seq: snap.seq, frame, bytes: encoder.encode(frame), size: items.length };
   }
+}
+
+function sameFields(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -13,19 +13,23 @@
 
 /** What each fragment of a message costs besides its bytes, so empty fragments are not free. */
 export const FRAGMENT_OVERHEAD_BYTES = 64;
-/** The fixed part of the limit (read buffers, control replies, headers, small frames). */
-export const ACCOUNT_ALLOWANCE_BYTES = 1024 * 1024;
-/** The limit's multiple of the largest message (an inbound message, a replay page, a response). */
-export const ACCOUNT_MESSAGE_MULTIPLE = 8;
+/** The fixed part of the limit (read buffers, control replies, headers, a close frame). */
+export const ACCOUNT_ALLOWANCE_BYTES = 256 * 1024;
+/** The limit's multiple of the largest message (a message being assembled, with its fragments). */
+export const ACCOUNT_MESSAGE_MULTIPLE = 4;
 
 /**
- * The per-connection limit: `8 × maxMessageBytes + 1 MiB` (1.5 MiB with the
- * default 64 KiB messages).
+ * The per-connection limit: the send buffer the operator configured
+ * (`MAX_BUFFERED_BYTES`), plus `4 × MAX_MESSAGE_BYTES` for what arrives (a
+ * message and its fragments' overhead, or a request and its body), plus a
+ * fixed 256 KiB for read buffers and control replies: 4.5 MiB with the
+ * defaults (4 MiB, 64 KiB).
  * @param maxMessageBytes `MAX_MESSAGE_BYTES`
+ * @param maxBufferedBytes `MAX_BUFFERED_BYTES` (default 4 MiB)
  * @returns the limit in bytes
  */
-export function accountLimit(maxMessageBytes: number): number {
-  return ACCOUNT_MESSAGE_MULTIPLE * maxMessageBytes + ACCOUNT_ALLOWANCE_BYTES;
+export function accountLimit(maxMessageBytes: number, maxBufferedBytes = 4 * 1024 * 1024): number {
+  return maxBufferedBytes + ACCOUNT_MESSAGE_MULTIPLE * maxMessageBytes + ACCOUNT_ALLOWANCE_BYTES;
 }
 
 /** One connection's count of held bytes. */

@@ -65,7 +65,7 @@ export interface HttpServerOptions {
   readonly observer: TransportObserver;
   /** A WebSocket peer's rate limit, frames and bytes (none: not limited at this layer). */
   readonly peerRate?: PeerRateLimits | null;
-  /** Each connection's account limit, bytes (default: `accountLimit(maxMessageBytes)`). */
+  /** Each connection's account limit, bytes (default: `accountLimit(maxMessageBytes)`, 4 MiB send buffer). */
   readonly accountLimitBytes?: number;
 }
 

@@ -7,7 +7,7 @@
  * alike) and when its write under way last progressed, for the write deadline.
  * @module
  */
-import { ConnectionAccount } from "./account.ts";
+import { accountLimit, ConnectionAccount } from "./account.ts";
 import type { ConnectionBudget, Counted } from "./budget.ts";
 import type { ByteStream } from "./ws_socket.ts";
 
@@ -39,14 +39,14 @@ export class TrackedConn implements ByteStream {
    * @param conn the accepted connection
    * @param budget the budget it was admitted to
    * @param counted its record there
-   * @param account its account (default: 1.5 MiB)
+   * @param account its account (default: `accountLimit(65536)`)
    * @param now time (ms), for the write deadline
    */
   constructor(
     conn: Deno.Conn,
     budget: ConnectionBudget,
     counted: Counted,
-    account: ConnectionAccount = new ConnectionAccount(1.5 * 1024 * 1024),
+    account: ConnectionAccount = new ConnectionAccount(accountLimit(65536)),
     now: () => number = Date.now,
   ) {
     this.#conn = conn;

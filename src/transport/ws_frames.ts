@@ -13,7 +13,7 @@
  * do: a code no endpoint may send is a 1002.
  * @module
  */
-import { ConnectionAccount, FRAGMENT_OVERHEAD_BYTES } from "./account.ts";
+import { accountLimit, ConnectionAccount, FRAGMENT_OVERHEAD_BYTES } from "./account.ts";
 import { ChargedBuffer } from "./charged_buffer.ts";
 
 /** Frame opcodes (RFC 6455 §5.2). */
@@ -71,11 +71,11 @@ export class FrameDecoder {
   /**
    * Creates a decoder for one connection's incoming frames.
    * @param maxPayload the largest message accepted, in bytes (else 1009)
-   * @param account what held bytes are charged to (default: one of its own, of `accountLimit`-like size)
+   * @param account what held bytes are charged to (default: one of its own, of `accountLimit(maxPayload)`)
    */
   constructor(maxPayload: number, account?: ConnectionAccount) {
     this.#maxPayload = maxPayload;
-    this.#account = account ?? new ConnectionAccount(4 * maxPayload + 1024 * 1024);
+    this.#account = account ?? new ConnectionAccount(accountLimit(maxPayload));
     this.#fragments = new ChargedBuffer(this.#account);
   }
 

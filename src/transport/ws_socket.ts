@@ -22,7 +22,7 @@
  *   progressing, so a peer that does not read is dropped after the close timeout.
  * @module
  */
-import { ChargedQueue, ConnectionAccount } from "./account.ts";
+import { accountLimit, ChargedQueue, ConnectionAccount } from "./account.ts";
 import type { PeerRate } from "./peer_rate.ts";
 import {
   closeFrame,
@@ -74,7 +74,7 @@ export interface SocketOptions {
   readonly maxPayload: number;
   /** Milliseconds since the epoch. */
   readonly now: () => number;
-  /** The connection's account (default: one of `4 × maxPayload + 1 MiB`). */
+  /** The connection's account (default: one of `accountLimit(maxPayload)`). */
   readonly account?: ConnectionAccount;
   /** The peer's rate limit (default: none at this layer). */
   readonly rate?: PeerRate;
@@ -159,7 +159,7 @@ export class ServerWebSocket {
     this.#stream = stream;
     this.#o = options;
     this.account = options.account ??
-      new ConnectionAccount(4 * options.maxPayload + 1024 * 1024);
+      new ConnectionAccount(accountLimit(options.maxPayload));
     this.rate = options.rate ?? null;
     this.#decoder = new FrameDecoder(options.maxPayload, this.account);
     this.#queue = new ChargedQueue(this.account, (b) => b.length);

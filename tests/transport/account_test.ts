@@ -6,9 +6,9 @@ import {
   ConnectionAccount,
 } from "../../src/transport/account.ts";
 
-Deno.test("the limit is 8 × MAX_MESSAGE_BYTES + 1 MiB: 1.5 MiB by default", () => {
-  assert.equal(accountLimit(65536), 8 * 65536 + ACCOUNT_ALLOWANCE_BYTES);
-  assert.equal(accountLimit(65536), 1_572_864);
+Deno.test("the limit is MAX_BUFFERED_BYTES + 4 × MAX_MESSAGE_BYTES + 256 KiB: 4.5 MiB by default", () => {
+  assert.equal(accountLimit(65536, 1 << 20), (1 << 20) + 4 * 65536 + ACCOUNT_ALLOWANCE_BYTES);
+  assert.equal(accountLimit(65536), 4_718_592);
 });
 
 Deno.test("charges past the limit are refused and change nothing", () => {
