@@ -19,6 +19,8 @@ import {
 } from "./transport/fd_limit.ts";
 import type { Handler } from "./transport/http_connection.ts";
 import { HttpServer } from "./transport/http_server.ts";
+import { peerRateLimits } from "./transport/peer_rate.ts";
+import { accountLimit } from "./transport/account.ts";
 
 /** Time a connection has to complete its request head (PROTOCOL.md §4, v1.1). */
 export const HEADER_TIMEOUT_MS = 10_000;
@@ -73,6 +75,8 @@ export function listen(config: Config, deps: ListenDeps): Listening {
     idleTimeoutMs: idleTimeoutSeconds(config) * 1000,
     trustedProxies: config.trustedProxies,
     clock,
+    peerRate: peerRateLimits(config.rateLimitPerSec, config.rateLimitBurst, config.maxMessageBytes),
+    accountLimitBytes: accountLimit(config.maxMessageBytes, config.maxBufferedBytes),
     observer: {
       shed: (reason) => {
         metrics.increment("ws_connections_shed_total", { reason });
@@ -90,6 +94,7 @@ export function listen(config: Config, deps: ListenDeps): Listening {
       handlerError: (error) => logger.error("request handler failed", { error }),
       headerTimeout: () => metrics.increment("ws_header_timeouts_total"),
       closeTimeout: () => metrics.increment("ws_close_timeouts_total"),
+      writeTimeout: () => metrics.increment("ws_write_timeouts_total"),
     },
     handler: deps.handler(limits),
   });

@@ -6,7 +6,8 @@
  */
 import type { Role, Seq } from "../protocol/types.ts";
 import { asSeq } from "../protocol/types.ts";
-import { TokenBucket } from "./rate_limit.ts";
+import type { ConnectionAccount } from "../transport/account.ts";
+import { PeerRate, peerRateLimits } from "../transport/peer_rate.ts";
 
 /**
  * Where a connection is in its life:
@@ -29,6 +30,16 @@ export interface ClientSocket {
   close(code?: number, reason?: string): void;
   /** The peer was welcomed: its connection stops counting against the budget of pending ones. */
   welcomed?(): void;
+  /** The connection's account: what the live queue holds is charged to it. */
+  readonly account?: ConnectionAccount;
+  /** The peer's rate limit kept by the transport (frames of every kind and bytes). */
+  readonly rate?: PeerRate | null;
+  /**
+   * Sends one text message (its UTF-8 bytes, shared) as fragments produced
+   * while the send buffer drains (a `SNAPSHOT`), so it is never queued whole.
+   * @returns resolves once the last fragment is queued, false if the socket ended first
+   */
+  sendStreamed?(message: Uint8Array): Promise<boolean>;
 }
 
 /** An event waiting while a client is being synced. */
@@ -63,14 +74,15 @@ export interface WebSocketClient {
   lastSeqSent: Seq;
   /** Where the connection is in its life (see `ClientState`). */
   state: ClientState;
-  /** Live events held while `syncing`. */
-  queue: QueuedEvent[];
-  /** Frames allowed per second. */
-  readonly bucket: TokenBucket;
-  /** Rate-limit rejections in the current window. */
-  violations: number;
-  /** When the current rate-limit window began (ms since the epoch). */
-  violationsWindowStart: number;
+  /**
+   * Live events held while `syncing`; changed only through `live_queue.ts`,
+   * which charges them to the connection's account.
+   */
+  readonly queue: readonly QueuedEvent[];
+  /** Bytes charged for `queue`. */
+  readonly queuedBytes: number;
+  /** The peer's one rate limit: the transport's when it keeps one, else the connection layer's own. */
+  readonly bucket: PeerRate;
   /** Commands being handled now. */
   inFlight: number;
 }
@@ -80,14 +92,14 @@ export interface WebSocketClient {
  * @param socket the socket
  * @param remoteAddress the peer's address
  * @param now the current time
- * @param rate commands per second and burst
+ * @param rate commands per second and burst (used when the socket keeps no rate of its own)
  * @returns the record, in state `hello`
  */
 export function createClient(
   socket: ClientSocket,
   remoteAddress: string,
   now: number,
-  rate: { perSecond: number; burst: number },
+  rate: { perSecond: number; burst: number; maxViolations?: number },
 ): WebSocketClient {
   return {
     id: crypto.randomUUID(),
@@ -102,9 +114,12 @@ export function createClient(
     lastSeqSent: asSeq(0),
     state: "hello",
     queue: [],
-    bucket: new TokenBucket(rate.perSecond, rate.burst, now),
-    violations: 0,
-    violationsWindowStart: now,
+    queuedBytes: 0,
+    bucket: socket.rate ??
+      new PeerRate(
+        peerRateLimits(rate.perSecond, rate.burst, 64 * 1024, rate.maxViolations ?? 50),
+        now,
+      ),
     inFlight: 0,
   };
 }

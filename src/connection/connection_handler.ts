@@ -44,7 +44,6 @@ export interface HandlerOptions {
   readonly maxViolations?: number;
 }
 
-const VIOLATION_WINDOW_MS = 10_000;
 const encoder = new TextEncoder();
 
 /** Handles the frames of every connection of a process. */
@@ -75,6 +74,7 @@ export class ConnectionHandler {
     const client = createClient(socket, remoteAddress, clock.now(), {
       perSecond: this.#o.rateLimitPerSec,
       burst: this.#o.rateLimitBurst,
+      maxViolations: this.#o.maxViolations ?? 50,
     });
     manager.addClient(client);
     socket.onmessage = (ev) => this.onMessage(client, ev.data);
@@ -151,15 +151,14 @@ export class ConnectionHandler {
     }
   }
 
+  /**
+   * Takes a message's token from the peer's one rate limit (shared with the
+   * transport, which charges its bytes, fragments and control frames).
+   */
   #admit(client: WebSocketClient): boolean {
     const now = this.#o.clock.now();
     if (client.bucket.take(now)) return true;
-    if (now - client.violationsWindowStart > VIOLATION_WINDOW_MS) {
-      client.violationsWindowStart = now;
-      client.violations = 0;
-    }
-    client.violations++;
-    if (client.violations >= (this.#o.maxViolations ?? 50)) {
+    if (client.bucket.violation(now, this.#o.maxViolations)) {
       this.#o.manager.close(client, CLOSE.rateLimited, "rate limit exceeded repeatedly");
     }
     return false;

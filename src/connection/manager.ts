@@ -6,6 +6,8 @@
  * @module
  */
 import { transition } from "./client_state.ts";
+import { closeCodeLabel } from "./close_label.ts";
+import { clearQueue, queueLive } from "./live_queue.ts";
 import { placeEvent } from "../log/merge.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -124,10 +126,14 @@ export class WebSocketManager {
   removeClient(id: string, code?: number): void {
     const client = this.clients.get(id);
     if (!client) return;
+    // The transport closes 4009 itself when the connection's account is full.
+    if (client.state !== "closed" && code === CLOSE.slowConsumer) {
+      this.#o.metrics?.increment("ws_slow_consumer_closes_total");
+    }
     transition(client, "closed");
-    client.queue = [];
+    clearQueue(client);
     this.clients.delete(id);
-    this.#o.metrics?.increment("ws_connections_closed_total", { code: String(code ?? 0) });
+    this.#o.metrics?.increment("ws_connections_closed_total", { code: closeCodeLabel(code) });
     this.#count(client.role, -1);
     if (client.role !== null) this.#notify("removed", client);
   }
@@ -234,7 +240,13 @@ export class WebSocketManager {
     for (const c of this.clients.values()) {
       if (c.state === "syncing") {
         const last = c.queue.at(-1);
-        if (!last || seq > last.seq) c.queue.push({ seq, frame });
+        if (last && seq <= last.seq) continue;
+        // Held events count toward the send buffer: a client whose replay or
+        // SNAPSHOT is stalled (it does not read) is a slow consumer as well.
+        if (
+          c.socket.bufferedAmount + c.queuedBytes > this.#o.maxBufferedBytes ||
+          !queueLive(c, seq, frame)
+        ) this.#slow(c);
       } else if (c.state === "live") {
         const place = placeEvent(c.lastSeqSent, seq);
         if (place === "skip") continue;
@@ -242,7 +254,10 @@ export class WebSocketManager {
           // The client is behind (it never should be while live): hand it to
           // the replay path, which reads the gap from the log.
           transition(c, "syncing");
-          c.queue.push({ seq, frame });
+          if (!queueLive(c, seq, frame)) {
+            this.#slow(c);
+            continue;
+          }
           this.#o.onGap?.(c);
           continue;
         }
@@ -264,7 +279,7 @@ export class WebSocketManager {
   close(client: WebSocketClient, code: CloseCode, reason: string): void {
     if (client.state === "closed") return;
     transition(client, "closed");
-    client.queue = [];
+    clearQueue(client);
     try {
       client.socket.close(code, reason.slice(0, 120));
     } catch (e) {
@@ -312,12 +327,7 @@ export class WebSocketManager {
     const socket = client.socket;
     if (client.state === "closed" || socket.readyState !== OPEN) return false;
     if (socket.bufferedAmount > this.#o.maxBufferedBytes) {
-      this.#o.metrics?.increment("ws_slow_consumer_closes_total");
-      this.#o.logger.info("closing slow consumer", {
-        client: client.id,
-        buffered: socket.bufferedAmount,
-      });
-      this.close(client, CLOSE.slowConsumer, "too slow to read");
+      this.#slow(client);
       return false;
     }
     try {
@@ -327,6 +337,38 @@ export class WebSocketManager {
       this.#o.logger.debug("send failed", { client: client.id, error: e });
       return false;
     }
+  }
+
+  /** Closes a client that does not read what it is sent (its buffer or its account is full). */
+  #slow(client: WebSocketClient): void {
+    this.#o.metrics?.increment("ws_slow_consumer_closes_total");
+    this.#o.logger.info("closing slow consumer", {
+      client: client.id,
+      buffered: client.socket.bufferedAmount,
+      held: client.socket.account?.held,
+    });
+    this.close(client, CLOSE.slowConsumer, "too slow to read");
+  }
+
+  /**
+   * Sends one large text message (a `SNAPSHOT`) under flow control: as
+   * fragments produced while the client reads, when the socket can.
+   * @param client the client
+   * @param message the message, as text and as its UTF-8 bytes (shared, never modified)
+   * @param type the frame type, for metrics
+   * @returns false when the client is gone or was closed before it was all queued
+   */
+  async sendStreamed(
+    client: WebSocketClient,
+    message: { readonly frame: string; readonly bytes: Uint8Array },
+    type: string,
+  ): Promise<boolean> {
+    const socket = client.socket;
+    if (!socket.sendStreamed) return this.send(client, message.frame, type);
+    if (client.state === "closed" || socket.readyState !== OPEN) return false;
+    const ok = await socket.sendStreamed(message.bytes);
+    if (ok) this.#o.metrics?.increment("ws_frames_out_total", { type });
+    return ok && (client.state as string) !== "closed";
   }
 
   #count(role: Role | null, delta: number): void {

@@ -11,6 +11,7 @@
  * @module
  */
 import { transition } from "./client_state.ts";
+import { clearQueue, keepQueued } from "./live_queue.ts";
 import { splitQueue } from "../log/merge.ts";
 import type { Identity } from "../auth/jwt.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -109,7 +110,7 @@ export class ClientSync {
       identity.iat ?? null,
     );
     transition(client, "syncing");
-    client.queue = [];
+    clearQueue(client);
     client.lastSeqSent = snapshot ? snapshot.seq : asSeq(resume!.last_seq);
     const outcome = resume === undefined ? "fresh" : snapshot ? "snapshot" : "resumed";
     this.#o.metrics?.increment("ws_resumes_total", { outcome });
@@ -127,7 +128,9 @@ export class ClientSync {
       heartbeat_timeout_ms: this.#o.heartbeatTimeoutMs,
     };
     manager.send(client, welcome, "WELCOME");
-    if (snapshot) manager.send(client, snapshot.frame, "SNAPSHOT");
+    // The SNAPSHOT goes out under flow control, fragment by fragment as the
+    // client reads: never queued whole (PROTOCOL.md §4, v1.2).
+    if (snapshot && !(await manager.sendStreamed(client, snapshot, "SNAPSHOT"))) return;
     this.#o.logger.debug("client authenticated", {
       client: client.id,
       role: identity.role,
@@ -165,6 +168,8 @@ export class ClientSync {
             if (e.seq > target) break;
             if (!manager.send(client, e.frame, "EVENT")) return;
             client.lastSeqSent = e.seq;
+            // A page may be larger than the connection's account: pause within it too.
+            if (client.socket.bufferedAmount > this.#highWater(client)) await this.#drain(client);
           }
           await this.#drain(client);
         }
@@ -189,21 +194,31 @@ export class ClientSync {
 
   /** Sends the queued events in order; false if the queue starts past a gap. */
   #drainQueue(client: WebSocketClient): boolean {
-    const { ready, waiting } = splitQueue(client.lastSeqSent, client.queue);
+    const { ready, waiting } = splitQueue(client.lastSeqSent, [...client.queue]);
     for (const { seq, frame } of ready) {
       // A send that fails has closed the connection: nothing more to do.
       if (!this.#o.manager.send(client, frame, "EVENT")) return true;
       client.lastSeqSent = seq;
     }
-    client.queue = waiting;
+    keepQueued(client, waiting);
     return waiting.length === 0;
+  }
+
+  /**
+   * The replay's high-water mark for a client: the configured one, and at
+   * most a quarter of the connection's account, so a replay never fills it.
+   */
+  #highWater(client: WebSocketClient): number {
+    const account = client.socket.account;
+    return account
+      ? Math.min(this.#o.replayHighWaterBytes, Math.floor(account.limit / 4))
+      : this.#o.replayHighWaterBytes;
   }
 
   /** Waits while the socket's buffer is above the high-water mark. */
   async #drain(client: WebSocketClient): Promise<void> {
-    while (
-      client.state === "syncing" && client.socket.bufferedAmount > this.#o.replayHighWaterBytes
-    ) {
+    const highWater = this.#highWater(client);
+    while (client.state === "syncing" && client.socket.bufferedAmount > highWater) {
       await new Promise((r) => setTimeout(r, 5));
     }
   }

@@ -4,6 +4,12 @@
  * times), with each row's card rendered once while the row is unchanged.
  * Each item carries (v1.1) its live claim as of the snapshot, `null` when
  * none or lapsed.
+ *
+ * (Issue 13, row M7) The frame is also encoded to UTF-8 once per build
+ * (`bytes`), and connections stream fragments of those shared bytes under
+ * flow control, so a fresh connection costs its send window, never a copy
+ * of the snapshot. Cards are remembered with the row fields they were made
+ * from (the row's own strings, compared field by field: no copy, no hashing).
  * @module
  */
 import { liveClaim } from "../claims/lease.ts";
@@ -17,9 +23,13 @@ export interface EncodedSnapshot {
   readonly seq: Seq;
   /** The `SNAPSHOT` frame's JSON text. */
   readonly frame: string;
+  /** The same frame as UTF-8, encoded once and shared by every connection it is sent to. */
+  readonly bytes: Uint8Array;
   /** How many pending items it holds. */
   readonly size: number;
 }
+
+const encoder = new TextEncoder();
 
 /** Builds and shares snapshots. */
 export class SnapshotSource {
@@ -28,7 +38,7 @@ export class SnapshotSource {
   readonly #now: () => number;
   #inFlight: Promise<EncodedSnapshot> | null = null;
   /** Rendered cards by response id, with the row fields they were made from. */
-  readonly #cards = new Map<number, { key: string; json: string }>();
+  readonly #cards = new Map<number, { key: readonly unknown[]; json: string }>();
 
   /**
    * Creates a snapshot source that builds one frame for every client asking at once.
@@ -61,16 +71,16 @@ export class SnapshotSource {
     const items: string[] = [];
     for (const row of snap.rows) {
       seen.add(row.id);
-      const key = JSON.stringify([
+      const key = [
         row.platform,
         row.post_url,
         row.post_text,
         row.author,
         row.response_text,
         row.created_at.getTime(),
-      ]);
+      ];
       let card = this.#cards.get(row.id);
-      if (!card || card.key !== key) {
+      if (!card || !sameFields(card.key, key)) {
         card = { key, json: JSON.stringify(this.#render(row)) };
         this.#cards.set(row.id, card);
       }
@@ -83,6 +93,10 @@ export class SnapshotSource {
     }
     for (const id of this.#cards.keys()) if (!seen.has(id)) this.#cards.delete(id);
     const frame = `{"type":"SNAPSHOT","seq":${snap.seq},"items":[${items.join(",")}]}`;
-    return { seq: snap.seq, frame, size: items.length };
+    return { seq: snap.seq, frame, bytes: encoder.encode(frame), size: items.length };
   }
+}
+
+function sameFields(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -55,6 +55,11 @@ export const DEFINITIONS = {
     help: "WebSockets dropped because the peer did not complete the close in time",
     labels: [],
   },
+  ws_write_timeouts_total: {
+    kind: "counter",
+    help: "Connections dropped because the peer read nothing of a write within the close timeout",
+    labels: [],
+  },
   ws_sockets: { kind: "gauge", help: "Sockets held, by state", labels: ["state"] },
   ws_sockets_limit: {
     kind: "gauge",

@@ -37,6 +37,30 @@ export interface Renderer {
 const PLATFORM_LABELS: Readonly<Record<string, string>> = { vk: "VK", telegram: "Telegram" };
 
 /**
+ * Most characters of a post's text a card shows (issue 13, row M7): the rest
+ * is cut server-side with a marker, so a card's size (and a `SNAPSHOT`'s)
+ * stays bounded whatever a post holds. Only the displayed post text and
+ * author are cut, never the reply text a decision is about.
+ */
+export const MAX_CARD_POST_CHARS = 4000;
+/** Most characters of an author's name a card shows. */
+export const MAX_CARD_AUTHOR_CHARS = 200;
+
+/**
+ * Text cut to `max` characters (never inside a surrogate pair), with a marker saying so.
+ * @param text the text
+ * @param max the most characters kept
+ * @returns the text, or its start and `... [truncated]`
+ */
+export function truncateForDisplay(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const unit = text.charCodeAt(end - 1);
+  if (unit >= 0xd800 && unit <= 0xdbff) end--;
+  return `${text.slice(0, end)}... [truncated]`;
+}
+
+/**
  * `post_url` as a link target: only https on the platform's own hosts (no
  * credentials, no port), so a card never sends an operator to a look-alike
  * or a `javascript:` URL; anything else stays plain text.
@@ -83,8 +107,8 @@ function cardContext(row: ResponseRow, opts: CardOptions): Record<string, string
     postUrl: String(row.post_url),
     postHref: linkTarget(String(row.platform), String(row.post_url)),
     postState: postState(opts),
-    postText: opts.postText ?? "",
-    author: row.author ?? "",
+    postText: truncateForDisplay(opts.postText ?? "", MAX_CARD_POST_CHARS),
+    author: truncateForDisplay(row.author ?? "", MAX_CARD_AUTHOR_CHARS),
     replyText: String(row.response_text ?? ""),
     ...timeFields(row.created_at),
   };

@@ -5,8 +5,33 @@
  * connections past a limit are shed at accept, so that no peer can take the
  * descriptors or the slots that welcomed clients and their reconnects need.
  * Pure bookkeeping: the listener asks and reports; nothing here does I/O.
+ * An IPv6 client is counted by its /64 (one host usually holds a whole /64,
+ * so counting each address would give it 2^64 shares).
  * @module
  */
+
+/**
+ * The key an address is counted under: an IPv4 address itself (also when
+ * IPv4-mapped), an IPv6 address's /64 prefix.
+ * @param address a client address
+ * @returns the key of the per-address limit
+ */
+export function addressKey(address: string): string {
+  if (!address.includes(":")) return address;
+  const bare = address.replace(/^\[|\]$/g, "").split("%")[0]!.toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+  if (mapped) return mapped[1]!;
+  const [head = "", tail] = bare.split("::", 2) as [string, string | undefined];
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === undefined || tail === "" ? [] : tail.split(":");
+  const fill = tail === undefined
+    ? []
+    : Array(Math.max(0, 8 - left.length - right.length)).fill("0");
+  const groups = [...left, ...fill, ...right].slice(0, 4).map((g) =>
+    (parseInt(g, 16) || 0).toString(16)
+  );
+  return `${groups.join(":")}::/64`;
+}
 
 /** The limits of a budget. */
 export interface BudgetLimits {
@@ -65,7 +90,7 @@ export class ConnectionBudget {
    * @returns the count
    */
   pendingOf(address: string): number {
-    return this.#byAddress.get(address) ?? 0;
+    return this.#byAddress.get(addressKey(address)) ?? 0;
   }
 
   /**
@@ -80,7 +105,7 @@ export class ConnectionBudget {
     if (!exempt && this.pendingOf(address) >= this.limits.maxPendingPerAddress) return "address";
     this.#open++;
     this.#pending++;
-    if (!exempt) this.#byAddress.set(address, this.pendingOf(address) + 1);
+    if (!exempt) this.#byAddress.set(addressKey(address), this.pendingOf(address) + 1);
     return { address, pending: true, exempt, open: true };
   }
 
@@ -97,7 +122,7 @@ export class ConnectionBudget {
     this.#dropAddress(c);
     c.address = address;
     c.exempt = false;
-    this.#byAddress.set(address, this.pendingOf(address) + 1);
+    this.#byAddress.set(addressKey(address), this.pendingOf(address) + 1);
     return true;
   }
 
@@ -126,7 +151,7 @@ export class ConnectionBudget {
   #dropAddress(c: Counted): void {
     if (c.exempt) return;
     const n = this.pendingOf(c.address) - 1;
-    if (n <= 0) this.#byAddress.delete(c.address);
-    else this.#byAddress.set(c.address, n);
+    if (n <= 0) this.#byAddress.delete(addressKey(c.address));
+    else this.#byAddress.set(addressKey(c.address), n);
   }
 }

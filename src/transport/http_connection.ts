@@ -4,9 +4,20 @@
  * handler and writes the `Response`; keeps the connection for the next
  * request, or switches it to a WebSocket when the handler accepted an
  * upgrade (`upgradeWebSocket`).
+ *
+ * Issue 13: what it holds for the peer (the read buffer, the request so far,
+ * the response being written) is charged to the connection's account (503
+ * when refused); the routed path is the request target exactly as sent (a
+ * target that WHATWG URL would rewrite — `\`, dot segments, characters it
+ * percent-encodes — is 400, and `Host` never takes part in the path), and
+ * `Host` must be `host[:port]`; `Expect: 100-continue` is answered (`100`, or
+ * `417` for a body over the limit); at most `MAX_PIPELINED` requests are
+ * answered from bytes already read before the connection is closed.
  * @module
  */
+import { ChargedBuffer } from "./charged_buffer.ts";
 import { type HeadError, parseRequestHead, type RequestHead } from "./http_head.ts";
+import { PeerRate, type PeerRateLimits } from "./peer_rate.ts";
 import { takeUpgrade, UPGRADE_SLOTS, type UpgradeSlot } from "./upgrade.ts";
 import type { TrackedConn } from "./tracked_conn.ts";
 import type { ServerWebSocket } from "./ws_socket.ts";
@@ -44,10 +55,18 @@ export interface HttpOptions {
   readonly onHandlerError: (error: unknown) => void;
   /** A connection became a WebSocket (before it starts). */
   readonly onUpgrade: (socket: ServerWebSocket) => void;
+  /** A WebSocket peer's rate limit (none: not limited at this layer). */
+  readonly peerRate?: PeerRateLimits | null;
 }
 
+/** Most requests answered in a row from bytes already read (pipelined) before the connection closes. */
+export const MAX_PIPELINED = 16;
 const READ_BYTES = 4096;
 const encoder = new TextEncoder();
+const CONTINUE = encoder.encode("HTTP/1.1 100 Continue\r\n\r\n");
+
+/** The peer's bytes did not fit its account. */
+class OverLimit extends Error {}
 
 /**
  * Serves one connection until it closes or becomes a WebSocket.
@@ -55,37 +74,52 @@ const encoder = new TextEncoder();
  * @param o handler and limits
  */
 export async function serveConnection(conn: TrackedConn, o: HttpOptions): Promise<void> {
-  let buffered: Uint8Array = new Uint8Array(0);
+  const buffered = new ChargedBuffer(conn.account);
   const chunk = new Uint8Array(READ_BYTES);
+  conn.account.chargeAnyway(READ_BYTES);
   const read = async (): Promise<boolean> => {
     const n = await conn.read(chunk);
     if (n === null) return false;
-    buffered = concatBytes(buffered, chunk.subarray(0, n));
+    if (!buffered.append(chunk.subarray(0, n))) throw new OverLimit();
     return true;
   };
+  let pipelined = 0;
   try {
     while (!conn.closed) {
       conn.deadline = o.now() + o.headerTimeoutMs;
-      let parsed = parseRequestHead(buffered);
+      let parsed = parseRequestHead(buffered.view());
       while (parsed.kind === "incomplete") {
+        const scanned = buffered.length;
         if (!(await read())) return;
-        parsed = parseRequestHead(buffered);
+        parsed = parseRequestHead(buffered.view(), scanned);
       }
       if (parsed.kind === "error") {
         await respondError(conn, parsed.error);
         return;
       }
       const { head, bodyStart } = parsed;
+      const expect = header(head, "expect");
       if (head.contentLength > o.maxBodyBytes) {
-        await respondError(conn, { status: 413, message: "request body too large" });
+        await respondError(conn, {
+          status: expect === undefined ? 413 : 417,
+          message: "request body too large",
+        });
         return;
+      }
+      if (expect !== undefined) {
+        if (expect.toLowerCase() !== "100-continue") {
+          await respondError(conn, { status: 417, message: "unsupported expectation" });
+          return;
+        }
+        if (buffered.length < bodyStart + head.contentLength) await conn.writeAll(CONTINUE);
       }
       while (buffered.length < bodyStart + head.contentLength) {
         if (!(await read())) return;
       }
       conn.deadline = 0;
-      const body = buffered.slice(bodyStart, bodyStart + head.contentLength);
-      buffered = buffered.slice(bodyStart + head.contentLength);
+      const body = buffered.view().slice(bodyStart, bodyStart + head.contentLength);
+      buffered.consume(bodyStart + head.contentLength);
+      pipelined = buffered.length > 0 ? pipelined + 1 : 0;
       const address = clientAddress(conn, head, o.trustedProxies);
       if (address !== conn.address && !conn.reassign(address)) {
         await respondError(conn, { status: 503, message: "too many connections from one address" });
@@ -98,9 +132,10 @@ export async function serveConnection(conn: TrackedConn, o: HttpOptions): Promis
       }
       const slot: UpgradeSlot = {
         conn,
-        leftover: () => buffered,
+        leftover: () => buffered.view(),
         maxMessageBytes: o.maxMessageBytes,
         now: o.now,
+        rate: o.peerRate ? new PeerRate(o.peerRate, o.now()) : null,
         accepted: null,
       };
       UPGRADE_SLOTS.set(req, slot);
@@ -119,23 +154,39 @@ export async function serveConnection(conn: TrackedConn, o: HttpOptions): Promis
         socket.start();
         return;
       }
-      await writeResponse(conn, req.method, res, head.keepAlive);
-      if (!head.keepAlive) return;
+      const keepAlive = head.keepAlive && pipelined < MAX_PIPELINED;
+      await writeResponse(conn, req.method, res, keepAlive);
+      if (!keepAlive) return;
     }
-  } catch {
-    // The peer went away or the stream failed: nothing to answer.
+  } catch (e) {
+    // The peer went away or the stream failed: nothing to answer; or it
+    // sent more than its account holds: 503.
+    if (e instanceof OverLimit) {
+      await respondError(conn, { status: 503, message: "request over this connection's limit" });
+    }
   } finally {
+    buffered.reset();
+    conn.account.release(READ_BYTES);
     if (!conn.upgraded) conn.close();
   }
 }
 
-/** `a` then `b` in a new buffer (never a view of `b`: the read buffer is reused). */
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+function header(head: RequestHead, name: string): string | undefined {
+  return head.headers.find(([n]) => n === name)?.[1];
+}
+
+/** `host[:port]` (RFC 9110 §7.2): a registered name, an IPv4 address or a bracketed IPv6 one. */
+const HOST = /^(?:[A-Za-z0-9\-._~]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/;
+
+/**
+ * Whether a `Host` value is `host[:port]` (empty is allowed, as for a target without authority).
+ * @param value the field's value
+ * @returns whether it is well-formed
+ */
+export function isValidHost(value: string): boolean {
+  if (value === "") return true;
+  const m = HOST.exec(value);
+  return m !== null && (m[1] === undefined || Number(m[1]) <= 65535);
 }
 
 /**
@@ -168,12 +219,30 @@ function requestScheme(conn: TrackedConn, head: RequestHead, o: HttpOptions): st
   return proto === "https" || proto === "http" ? proto : o.scheme;
 }
 
+/**
+ * The request as a `Request`: its URL's path and query are the target as
+ * sent, or it is refused (null). `Host` is checked as `host[:port]` and only
+ * gives the URL its authority; one `Host` only.
+ */
 function buildRequest(head: RequestHead, body: Uint8Array, scheme: string): Request | null {
   try {
-    const host = head.headers.find(([n]) => n === "host")?.[1] ?? "localhost";
-    const url = head.target.startsWith("/")
-      ? new URL(`${scheme}://${host}${head.target}`)
-      : new URL(head.target);
+    const hosts = head.headers.filter(([n]) => n === "host");
+    if (hosts.length > 1) return null;
+    const host = hosts[0]?.[1] || "localhost";
+    if (!isValidHost(host)) return null;
+    let url: URL;
+    if (head.target.includes("#")) return null; // no fragment in a request target
+    if (head.target.startsWith("/")) {
+      url = new URL(`${scheme}://${host}${head.target}`);
+      // The path routed is the one sent: WHATWG URL must not have rewritten it
+      // (a `\` read as `/`, dot segments resolved, `%2e` decoded). The query
+      // may be re-encoded: its meaning does not change.
+      const q = head.target.indexOf("?");
+      if (url.pathname !== (q < 0 ? head.target : head.target.slice(0, q))) return null;
+    } else {
+      url = new URL(head.target);
+      if (url.href !== head.target) return null;
+    }
     if (url.protocol !== "http:" && url.protocol !== "https:") return null;
     const headers = new Headers();
     for (const [n, v] of head.headers) headers.append(n, v);
@@ -207,7 +276,25 @@ async function writeResponse(
   }\r\n\r\n`;
   const headBytes = encoder.encode(head);
   const withBody = method !== "HEAD" && body.length > 0;
-  await conn.writeAll(withBody ? concatBytes(headBytes, body) : headBytes);
+  const size = headBytes.length + (withBody ? body.length : 0);
+  // The response waits in memory until the peer reads it: charged to its account.
+  if (!conn.account.charge(size)) {
+    await respondError(conn, { status: 503, message: "response over this connection's limit" });
+    conn.close();
+    return;
+  }
+  try {
+    await conn.writeAll(withBody ? concatBytes(headBytes, body) : headBytes);
+  } finally {
+    conn.account.release(size);
+  }
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 async function respondError(
@@ -236,6 +323,7 @@ const REASONS: Readonly<Record<number, string>> = {
   409: "Conflict",
   411: "Length Required",
   413: "Content Too Large",
+  417: "Expectation Failed",
   414: "URI Too Long",
   426: "Upgrade Required",
   429: "Too Many Requests",

@@ -4,7 +4,11 @@
  * of at most `MAX_HEAD_BYTES`, a target of at most `MAX_TARGET_BYTES`, at
  * most `MAX_HEADER_COUNT` fields). Strict where leniency lets requests be
  * smuggled: no whitespace before a field's colon, no obsolete line folding,
- * one `Content-Length` and never both it and `Transfer-Encoding`.
+ * one `Content-Length` and never both it and `Transfer-Encoding`; field
+ * values are trimmed of spaces and tabs only (RFC 9110 OWS), so a
+ * `Content-Length` padded with VT or NBSP is refused. The search for the
+ * head's end resumes where the previous call stopped (`scanFrom`), so a head
+ * sent one byte per segment costs linear time, not quadratic.
  * @module
  */
 
@@ -51,10 +55,11 @@ const decoder = new TextDecoder("latin1");
 /**
  * Looks for a complete request head at the start of `bytes`.
  * @param bytes what has been read of the request so far
+ * @param scanFrom how many of `bytes` an earlier call saw without finding the end (0: none)
  * @returns `incomplete`, the head and where the body starts, or an error
  */
-export function parseRequestHead(bytes: Uint8Array): HeadResult {
-  const end = findHeadEnd(bytes);
+export function parseRequestHead(bytes: Uint8Array, scanFrom = 0): HeadResult {
+  const end = findHeadEnd(bytes, Math.max(0, scanFrom - 3));
   if (end < 0) {
     if (bytes.length > MAX_HEAD_BYTES) return fail(431, "request head too large");
     // A request line that is already too long will not get shorter.
@@ -91,7 +96,7 @@ export function parseRequestHead(bytes: Uint8Array): HeadResult {
     if (colon <= 0) return fail(400, "malformed header field");
     const name = line.slice(0, colon);
     if (!TOKEN.test(name)) return fail(400, "malformed header name");
-    const value = line.slice(colon + 1).trim();
+    const value = trimOws(line.slice(colon + 1));
     if (hasControl(value, false)) return fail(400, "malformed header value");
     const lower = name.toLowerCase();
     headers.push([lower, value]);
@@ -131,9 +136,17 @@ function hasControl(text: string, space: boolean): boolean {
   return false;
 }
 
-/** Index of the `\r\n\r\n` that ends the head, or -1. */
-function findHeadEnd(b: Uint8Array): number {
-  for (let i = b.indexOf(0x0d); i >= 0 && i + 3 < b.length; i = b.indexOf(0x0d, i + 1)) {
+/** A field value without leading and trailing spaces and tabs (and nothing else). */
+function trimOws(text: string): string {
+  let from = 0, to = text.length;
+  while (from < to && (text[from] === " " || text[from] === "\t")) from++;
+  while (to > from && (text[to - 1] === " " || text[to - 1] === "\t")) to--;
+  return text.slice(from, to);
+}
+
+/** Index of the `\r\n\r\n` that ends the head (searching from `from`), or -1. */
+function findHeadEnd(b: Uint8Array, from: number): number {
+  for (let i = b.indexOf(0x0d, from); i >= 0 && i + 3 < b.length; i = b.indexOf(0x0d, i + 1)) {
     if (b[i + 1] === 0x0a && b[i + 2] === 0x0d && b[i + 3] === 0x0a) return i;
   }
   return -1;

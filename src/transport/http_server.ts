@@ -15,7 +15,9 @@
 import { exponentialDelay } from "../async/backoff.ts";
 import { delay } from "../async/deadline.ts";
 import type { Clock } from "../clock.ts";
+import { accountLimit, ConnectionAccount } from "./account.ts";
 import { type BudgetLimits, ConnectionBudget, type ShedReason } from "./budget.ts";
+import type { PeerRateLimits } from "./peer_rate.ts";
 import { type Handler, type HttpOptions, serveConnection } from "./http_connection.ts";
 import { Sweeper, type SweepObserver } from "./sweeper.ts";
 import { TrackedConn } from "./tracked_conn.ts";
@@ -61,6 +63,10 @@ export interface HttpServerOptions {
   readonly clock: Clock;
   /** Hears of shed connections, errors and closes. */
   readonly observer: TransportObserver;
+  /** A WebSocket peer's rate limit, frames and bytes (none: not limited at this layer). */
+  readonly peerRate?: PeerRateLimits | null;
+  /** Each connection's account limit, bytes (default: `accountLimit(maxMessageBytes)`, 4 MiB send buffer). */
+  readonly accountLimitBytes?: number;
 }
 
 const SHED_RESPONSE = new TextEncoder().encode(
@@ -80,6 +86,7 @@ export class HttpServer {
   readonly #sweeper: Sweeper;
   /** What every connection is served with: built once, not per accept (a storm accepts thousands). */
   readonly #http: HttpOptions;
+  readonly #accountLimit: number;
   #reserve: Deno.FsFile | null = null;
   #closed = false;
 
@@ -117,7 +124,9 @@ export class HttpServer {
       now: () => options.clock.now(),
       onHandlerError: (e) => options.observer.handlerError(e),
       onUpgrade: (socket) => this.#sweeper.sockets.add(socket),
+      peerRate: options.peerRate ?? null,
     };
+    this.#accountLimit = options.accountLimitBytes ?? accountLimit(options.maxMessageBytes);
     this.#takeReserve();
     this.finished = this.#acceptLoop();
   }
@@ -182,7 +191,14 @@ export class HttpServer {
     try {
       (conn as Partial<Deno.TcpConn>).setNoDelay?.(true);
     } catch { /* not TCP */ }
-    const tracked = new TrackedConn(conn, this.budget, counted);
+    const tracked = new TrackedConn(
+      conn,
+      this.budget,
+      counted,
+      new ConnectionAccount(this.#accountLimit),
+      this.#http.now,
+    );
+    if (this.#o.tls) tracked.countUntil((conn as Deno.TlsConn).handshake());
     this.#sweeper.conns.add(tracked);
     void serveConnection(tracked, this.#http);
   }

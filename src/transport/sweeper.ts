@@ -4,7 +4,9 @@
  * late, pings WebSockets that have been silent for half the idle timeout and
  * closes them 1001 when the whole idle timeout passes without a byte, and
  * drops WebSockets whose peer has not completed a close within the close
- * timeout, freeing their slots.
+ * timeout, freeing their slots. (Issue 13) A write that has not progressed
+ * for the close timeout — HTTP responses and WebSocket frames the peer does
+ * not read — ends its connection too.
  * @module
  */
 import type { Clock, TimerHandle } from "../clock.ts";
@@ -17,6 +19,8 @@ export interface SweepObserver {
   headerTimeout(): void;
   /** A WebSocket peer did not complete the close in time. */
   closeTimeout(): void;
+  /** A peer did not read what was written to it within the close timeout. */
+  writeTimeout?(): void;
 }
 
 /** Options of a `Sweeper`. */
@@ -44,6 +48,8 @@ export class Sweeper {
   /** Connections that became WebSockets. */
   readonly sockets: Set<ServerWebSocket> = new Set();
   #timer: TimerHandle | null = null;
+  /** The stalled write each connection had at the previous tick (a write must be seen stalled twice). */
+  #stalls = new WeakMap<object, number>();
 
   /**
    * Creates a sweeper; `start()` begins ticking.
@@ -64,14 +70,32 @@ export class Sweeper {
     this.#timer = null;
   }
 
+  /**
+   * The start of a write that was already under way at the previous tick
+   * (0: none), so a write that the runtime has finished but not yet reported
+   * is never taken for a stalled one.
+   */
+  #stalled(key: object, since: number): number {
+    const before = this.#stalls.get(key) ?? 0;
+    if (since === 0) this.#stalls.delete(key);
+    else this.#stalls.set(key, since);
+    return since !== 0 && since === before ? since : 0;
+  }
+
   /** Checks every connection once. */
   tick(): void {
     const now = this.#o.clock.now();
+    const writeLimit = this.#o.closeTimeoutMs;
     for (const c of this.conns) {
+      const writing = this.#stalled(c, c.writeStalledSince ?? 0);
       if (c.closed || c.upgraded) {
         this.conns.delete(c);
       } else if (c.deadline !== 0 && now >= c.deadline) {
         this.#o.observer.headerTimeout();
+        c.close();
+        this.conns.delete(c);
+      } else if (writing !== 0 && now - writing >= writeLimit) {
+        this.#o.observer.writeTimeout?.();
         c.close();
         this.conns.delete(c);
       }
@@ -79,7 +103,12 @@ export class Sweeper {
     const idle = this.#o.idleTimeoutMs;
     for (const s of this.sockets) {
       const state = s.readyState;
+      const writing = this.#stalled(s, s.writeStalledSince ?? 0);
       if (state === READY.closed) {
+        this.sockets.delete(s);
+      } else if (state === READY.open && writing !== 0 && now - writing >= writeLimit) {
+        this.#o.observer.writeTimeout?.();
+        s.terminate();
         this.sockets.delete(s);
       } else if (state === READY.closing) {
         if (now - s.closingSince >= this.#o.closeTimeoutMs) {

@@ -2,9 +2,12 @@
  * `TrackedConn`: an accepted connection with its place in the
  * `ConnectionBudget` and its deadline for the `Sweeper`. Closing it releases
  * its budget exactly once, whoever closes it (the HTTP layer, the WebSocket,
- * the sweeper, the shutdown).
+ * the sweeper, the shutdown). It carries the connection's
+ * `ConnectionAccount` (what the peer has made it hold, HTTP and WebSocket
+ * alike) and when its write under way last progressed, for the write deadline.
  * @module
  */
+import { accountLimit, ConnectionAccount } from "./account.ts";
 import type { ConnectionBudget, Counted } from "./budget.ts";
 import type { ByteStream } from "./ws_socket.ts";
 
@@ -21,7 +24,13 @@ export class TrackedConn implements ByteStream {
   deadline = 0;
   /** Set once the connection became a WebSocket (the socket owns it from then on). */
   upgraded = false;
+  /** What the peer has made this connection hold. */
+  readonly account: ConnectionAccount;
   #closed = false;
+  #writeSince = 0;
+  /** A TLS handshake not finished yet (null: none, or done). */
+  #handshake: Promise<unknown> | null = null;
+  readonly #now: () => number;
   /** Called once when the connection closes. */
   onclosed: (() => void) | null = null;
 
@@ -30,14 +39,42 @@ export class TrackedConn implements ByteStream {
    * @param conn the accepted connection
    * @param budget the budget it was admitted to
    * @param counted its record there
+   * @param account its account (default: `accountLimit(65536)`)
+   * @param now time (ms), for the write deadline
    */
-  constructor(conn: Deno.Conn, budget: ConnectionBudget, counted: Counted) {
+  constructor(
+    conn: Deno.Conn,
+    budget: ConnectionBudget,
+    counted: Counted,
+    account: ConnectionAccount = new ConnectionAccount(accountLimit(65536)),
+    now: () => number = Date.now,
+  ) {
     this.#conn = conn;
+    this.account = account;
+    this.#now = now;
     this.#budget = budget;
     this.#counted = counted;
     const addr = conn.remoteAddr as Deno.NetAddr;
     this.peerAddress = addr.hostname ?? "unknown";
     this.port = addr.port ?? 0;
+  }
+
+  /**
+   * Keeps the connection counted until its TLS handshake has settled. The
+   * runtime cannot abort a handshake in progress: closing the connection
+   * before the peer sends its ClientHello (or goes away) leaves its
+   * descriptor held until then (measured: Deno 2.9 frees it when the peer
+   * closes, never before — `Deno.listenTls` and `node:tls` alike; and the
+   * handshake's promise rejects at the close although the descriptor stays).
+   * So a close before the handshake settled is carried out when it settles,
+   * and the connection stays counted in the budget until then.
+   * @param handshake settles when the handshake finished or failed
+   */
+  countUntil(handshake: Promise<unknown>): void {
+    const pending = handshake.then(() => {}, () => {}).finally(() => {
+      if (this.#handshake === pending) this.#handshake = null;
+    });
+    this.#handshake = pending;
   }
 
   /** The address it is counted under (the client's, once known). */
@@ -73,13 +110,25 @@ export class TrackedConn implements ByteStream {
     return this.#conn.write(p);
   }
 
+  /** When the `writeAll` under way last progressed (0: none is out), for the write deadline. */
+  get writeStalledSince(): number {
+    return this.#writeSince;
+  }
+
   /**
    * Writes all of `p`.
    * @param p the bytes
    */
   async writeAll(p: Uint8Array): Promise<void> {
     let at = 0;
-    while (at < p.length) at += await this.#conn.write(p.subarray(at));
+    try {
+      while (at < p.length) {
+        this.#writeSince = this.#now();
+        at += await this.#conn.write(p.subarray(at));
+      }
+    } finally {
+      this.#writeSince = 0;
+    }
   }
 
   /**
@@ -100,10 +149,16 @@ export class TrackedConn implements ByteStream {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    const handshake = this.#handshake;
+    if (handshake === null) this.#end();
+    else void handshake.then(() => this.#end());
+    this.onclosed?.();
+  }
+
+  #end(): void {
     this.#budget.release(this.#counted);
     try {
       this.#conn.close();
     } catch { /* already closed */ }
-    this.onclosed?.();
   }
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import type { PeerRate } from "./peer_rate.ts";
 import type { TrackedConn } from "./tracked_conn.ts";
 import { ServerWebSocket } from "./ws_socket.ts";
 
@@ -20,6 +21,8 @@ export interface UpgradeSlot {
   readonly maxMessageBytes: number;
   /** Time (ms), for the socket's idle tracking. */
   readonly now: () => number;
+  /** The peer's rate limit, for the socket (null: none at this layer). */
+  readonly rate: PeerRate | null;
   /** Set by `upgradeWebSocket`: the socket and the 101 response to send. */
   accepted: { readonly socket: ServerWebSocket; readonly response: Response } | null;
 }
@@ -76,6 +79,8 @@ export function upgradeWebSocket(req: Request): { socket: ServerWebSocket; respo
     {
       maxPayload: slot.maxMessageBytes,
       now: slot.now,
+      account: slot.conn.account,
+      ...(slot.rate ? { rate: slot.rate } : {}),
     },
     prelude,
     slot.leftover(),

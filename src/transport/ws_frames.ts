@@ -5,8 +5,16 @@
  * before one byte of its payload is kept) and across fragments; `encodeFrame`
  * builds the unmasked frames a server sends. Tested bytes in, frames out, as
  * ws's `receiver.test.js` does.
+ *
+ * What it keeps (an incomplete frame, the fragments of a message, each
+ * fragment charged `FRAGMENT_OVERHEAD_BYTES` besides its bytes so empty ones
+ * are not free) is charged to the connection's account: a charge refused is a
+ * 1009. Incoming close codes are checked as RFC 6455 §7.4 and ws's receiver
+ * do: a code no endpoint may send is a 1002.
  * @module
  */
+import { accountLimit, ConnectionAccount, FRAGMENT_OVERHEAD_BYTES } from "./account.ts";
+import { ChargedBuffer } from "./charged_buffer.ts";
 
 /** Frame opcodes (RFC 6455 §5.2). */
 export const OPCODE = {
@@ -31,31 +39,55 @@ export type Inbound =
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
-/** Decodes the frames of one connection; keeps at most the payload limit (plus a header). */
+/**
+ * Whether a peer may send this close code (RFC 6455 §7.4.1–2, as ws's
+ * `isValidStatusCode`): 1000–1003 and 1007–1014, and 3000–4999 for
+ * libraries and applications; 1004–1006 and 1015 are never sent, the rest
+ * below 3000 is reserved, above 4999 undefined.
+ * @param code the code from a close frame's payload
+ * @returns whether it is allowed on the wire
+ */
+export function isValidCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) ||
+    (code >= 3000 && code <= 4999);
+}
+
+/** Decodes the frames of one connection; what it keeps is charged to the connection's account. */
 export class FrameDecoder {
   readonly #maxPayload: number;
+  readonly #account: ConnectionAccount;
   /** An incomplete frame carried over from the previous chunk: `#carryLen` bytes of `#carry`. */
   #carry = new Uint8Array(0);
   #carryLen = 0;
   /** Set by `#frame` when it returns 0: bytes from the frame's start it needs to go on. */
   #need = 0;
-  /** Payloads of a fragmented message so far. */
-  #fragments: Uint8Array[] = [];
-  #fragmentBytes = 0;
+  /** Payloads of a fragmented message so far, in one buffer. */
+  readonly #fragments: ChargedBuffer;
+  #fragmentCount = 0;
   #fragmentOpcode: number | null = null;
   #failed = false;
+  #frames = 0;
 
   /**
    * Creates a decoder for one connection's incoming frames.
    * @param maxPayload the largest message accepted, in bytes (else 1009)
+   * @param account what held bytes are charged to (default: one of its own, of `accountLimit(maxPayload)`)
    */
-  constructor(maxPayload: number) {
+  constructor(maxPayload: number, account?: ConnectionAccount) {
     this.#maxPayload = maxPayload;
+    this.#account = account ?? new ConnectionAccount(accountLimit(maxPayload));
+    this.#fragments = new ChargedBuffer(this.#account);
   }
 
   /** Bytes held for incomplete frames and messages (for tests and bounds). */
   get heldBytes(): number {
-    return this.#carry.length + this.#fragmentBytes;
+    return this.#carry.length + this.#fragments.capacity +
+      this.#fragmentCount * FRAGMENT_OVERHEAD_BYTES;
+  }
+
+  /** Frames decoded so far, of every kind (fragments and control frames included). */
+  get frames(): number {
+    return this.#frames;
   }
 
   /**
@@ -77,16 +109,15 @@ export class FrameDecoder {
       if (this.#carryLen < this.#carry.length) return out;
       const used = this.#frame(this.#carry, 0, out);
       if (this.#failed) return out;
-      if (used === 0) this.#grow(this.#need);
-      else {
-        this.#carry = new Uint8Array(0);
-        this.#carryLen = 0;
-      }
+      if (used === 0) {
+        if (!this.#grow(this.#need)) return this.#overLimit(out);
+      } else this.#dropCarry();
     }
     while (at < chunk.length) {
       const used = this.#frame(chunk, at, out);
       if (this.#failed) return out;
       if (used === 0) {
+        if (!this.#account.charge(this.#need)) return this.#overLimit(out);
         this.#carry = new Uint8Array(this.#need);
         this.#carry.set(chunk.subarray(at));
         this.#carryLen = chunk.length - at;
@@ -97,10 +128,23 @@ export class FrameDecoder {
     return out;
   }
 
-  #grow(size: number): void {
+  #grow(size: number): boolean {
+    if (!this.#account.charge(size - this.#carry.length)) return false;
     const bigger = new Uint8Array(size);
     bigger.set(this.#carry.subarray(0, this.#carryLen));
     this.#carry = bigger;
+    return true;
+  }
+
+  #dropCarry(): void {
+    this.#account.release(this.#carry.length);
+    this.#carry = new Uint8Array(0);
+    this.#carryLen = 0;
+  }
+
+  #overLimit(out: Inbound[]): Inbound[] {
+    this.#fail(out, 1009, "over the connection's limit");
+    return out;
   }
 
   /** Decodes one frame at `at`; returns the bytes it used, 0 when it is incomplete. */
@@ -136,16 +180,17 @@ export class FrameDecoder {
       if (this.#fragmentOpcode !== null) return this.#fail(out, 1002, "message interleaved");
     } else return this.#fail(out, 1002, `unknown opcode ${opcode}`);
     // The limit is checked at the header: nothing of an oversized payload is kept.
-    if (!control && this.#fragmentBytes + len > this.#maxPayload) {
+    if (!control && this.#fragments.length + len > this.#maxPayload) {
       return this.#fail(out, 1009, `message over ${this.#maxPayload} bytes`);
     }
     const total = head + 4 + len;
     if (avail < total) return this.#incomplete(total);
     const maskAt = at + head;
     const payload = unmask(b, maskAt + 4, len, b.subarray(maskAt, maskAt + 4));
+    this.#frames++;
     if (control) this.#control(opcode, payload, out);
     else this.#data(opcode, fin, payload, out);
-    return total;
+    return this.#failed ? 0 : total;
   }
 
   #incomplete(need: number): 0 {
@@ -156,19 +201,19 @@ export class FrameDecoder {
   #data(opcode: number, fin: boolean, payload: Uint8Array, out: Inbound[]): void {
     if (!fin) {
       if (opcode !== OPCODE.continuation) this.#fragmentOpcode = opcode;
-      this.#fragments.push(payload);
-      this.#fragmentBytes += payload.length;
+      if (!this.#account.charge(FRAGMENT_OVERHEAD_BYTES) || !this.#fragments.append(payload)) {
+        this.#overLimit(out);
+        return;
+      }
+      this.#fragmentCount++;
       return;
     }
     let whole = payload;
     let kind = opcode;
     if (opcode === OPCODE.continuation) {
-      this.#fragments.push(payload);
-      whole = concatAll(this.#fragments, this.#fragmentBytes + payload.length);
+      whole = concat(this.#fragments.view(), payload);
       kind = this.#fragmentOpcode!;
-      this.#fragments = [];
-      this.#fragmentBytes = 0;
-      this.#fragmentOpcode = null;
+      this.#dropFragments();
     }
     if (kind === OPCODE.binary) {
       out.push({ kind: "binary", data: whole });
@@ -190,6 +235,10 @@ export class FrameDecoder {
         return;
       }
       const code = payload.length >= 2 ? (payload[0]! << 8) | payload[1]! : 1005;
+      if (payload.length >= 2 && !isValidCloseCode(code)) {
+        this.#fail(out, 1002, `invalid close code ${code}`);
+        return;
+      }
       let reason = "";
       try {
         reason = utf8.decode(payload.subarray(2));
@@ -201,12 +250,17 @@ export class FrameDecoder {
     }
   }
 
+  #dropFragments(): void {
+    this.#fragments.reset();
+    this.#account.release(this.#fragmentCount * FRAGMENT_OVERHEAD_BYTES);
+    this.#fragmentCount = 0;
+    this.#fragmentOpcode = null;
+  }
+
   #fail(out: Inbound[], code: 1002 | 1007 | 1009, reason: string): number {
     this.#failed = true;
-    this.#carry = new Uint8Array(0);
-    this.#carryLen = 0;
-    this.#fragments = [];
-    this.#fragmentBytes = 0;
+    this.#dropCarry();
+    this.#dropFragments();
     out.push({ kind: "violation", code, reason });
     return 0;
   }
@@ -233,27 +287,30 @@ function unmask(b: Uint8Array, from: number, len: number, mask: Uint8Array): Uin
   return out;
 }
 
-function concatAll(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
   return out;
 }
 
 /**
- * Builds one unmasked, final frame (servers never mask).
+ * The header of an unmasked frame (servers never mask) of `length` payload bytes.
  * @param opcode the frame's opcode
- * @param payload its payload
- * @returns header and payload in one buffer
+ * @param length its payload's length
+ * @param fin whether it is the last frame of its message
+ * @returns the header's 2, 4 or 10 bytes
  */
-export function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
-  const len = payload.length;
+export function frameHeader(opcode: number, length: number, fin = true): Uint8Array {
+  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const out = new Uint8Array(head);
+  writeHeader(out, opcode, length, fin);
+  return out;
+}
+
+function writeHeader(out: Uint8Array, opcode: number, len: number, fin: boolean): number {
   const head = len < 126 ? 2 : len < 65536 ? 4 : 10;
-  const out = new Uint8Array(head + len);
-  out[0] = 0x80 | opcode;
+  out[0] = (fin ? 0x80 : 0) | opcode;
   if (head === 2) out[1] = len;
   else if (head === 4) {
     out[1] = 126;
@@ -271,7 +328,20 @@ export function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array {
     out[8] = (len >>> 8) & 0xff;
     out[9] = len & 0xff;
   }
-  out.set(payload, head);
+  return head;
+}
+
+/**
+ * Builds one unmasked frame (servers never mask), final unless `fin` is false.
+ * @param opcode the frame's opcode
+ * @param payload its payload
+ * @param fin whether it is the last frame of its message
+ * @returns header and payload in one buffer
+ */
+export function encodeFrame(opcode: number, payload: Uint8Array, fin = true): Uint8Array {
+  const len = payload.length;
+  const out = new Uint8Array((len < 126 ? 2 : len < 65536 ? 4 : 10) + len);
+  out.set(payload, writeHeader(out, opcode, len, fin));
   return out;
 }
 

@@ -9,10 +9,29 @@
  *   peer's close frame); then reading stops, so a peer that keeps sending
  *   costs nothing more, and the connection is dropped when the peer has not
  *   completed the close within the close timeout (the `Sweeper` does that);
- * - writes are queued and coalesced, and `bufferedAmount` is what is queued.
+ * - writes are queued and coalesced, and `bufferedAmount` is what is queued;
+ * - (issue 13) everything it holds for the peer — the read buffer, an
+ *   incomplete frame, fragments, queued frames and pongs — is charged to the
+ *   connection's `ConnectionAccount`: an inbound charge refused closes 1009,
+ *   an outbound one 4009 (the peer does not read);
+ * - every frame and every byte read counts toward the peer's `PeerRate`
+ *   (control frames and fragments here, messages where the connection layer
+ *   takes them), closing 4029 after repeated violations; a ping over the
+ *   rate is not answered;
+ * - `writeStalledSince` tells the `Sweeper` when a write stopped
+ *   progressing, so a peer that does not read is dropped after the close timeout.
  * @module
  */
-import { closeFrame, encodeFrame, FrameDecoder, OPCODE, textFrame } from "./ws_frames.ts";
+import { accountLimit, ChargedQueue, ConnectionAccount } from "./account.ts";
+import type { PeerRate } from "./peer_rate.ts";
+import {
+  closeFrame,
+  encodeFrame,
+  FrameDecoder,
+  frameHeader,
+  OPCODE,
+  textFrame,
+} from "./ws_frames.ts";
 
 /** A byte stream (a `Deno.Conn` is one). */
 export interface ByteStream {
@@ -55,7 +74,28 @@ export interface SocketOptions {
   readonly maxPayload: number;
   /** Milliseconds since the epoch. */
   readonly now: () => number;
+  /** The connection's account (default: one of `accountLimit(maxPayload)`). */
+  readonly account?: ConnectionAccount;
+  /** The peer's rate limit (default: none at this layer). */
+  readonly rate?: PeerRate;
 }
+
+/** Bytes queued below which the next fragment of a streamed message is produced. */
+const STREAM_LOW_WATER_BYTES = 64 * 1024;
+/** Bytes per fragment of a streamed message (the payload is a view of the shared message). */
+const STREAM_FRAGMENT_BYTES = 64 * 1024;
+const textEncoder = new TextEncoder();
+
+/** A text message being sent fragment by fragment. */
+interface Streaming {
+  readonly message: Uint8Array;
+  at: number;
+  readonly done: (ok: boolean) => void;
+}
+
+/** Closes the socket sends itself for a full account or the rate (PROTOCOL.md §4). */
+const TOO_SLOW = 4009;
+const RATE_LIMITED = 4029;
 
 /** The server end of one WebSocket. */
 export class ServerWebSocket {
@@ -69,9 +109,17 @@ export class ServerWebSocket {
   readonly #stream: ByteStream;
   readonly #o: SocketOptions;
   readonly #decoder: FrameDecoder;
+  /** What the peer has made this connection hold. */
+  readonly account: ConnectionAccount;
+  /** The peer's rate limit, shared with the connection layer (null: none here). */
+  readonly rate: PeerRate | null;
   #state: number = READY.open;
-  #queue: Uint8Array[] = [];
+  readonly #queue: ChargedQueue<Uint8Array>;
+  /** Messages sent while a streamed one is out (data frames may not interleave). */
+  readonly #held: ChargedQueue<Uint8Array>;
+  #streaming: Streaming | null = null;
   #queued = 0;
+  #writeSince = 0;
   /** A write is out: the kernel has not taken all of `#current` yet. */
   #writing = false;
   #current: Uint8Array = new Uint8Array(0);
@@ -110,11 +158,17 @@ export class ServerWebSocket {
   ) {
     this.#stream = stream;
     this.#o = options;
-    this.#decoder = new FrameDecoder(options.maxPayload);
+    this.account = options.account ??
+      new ConnectionAccount(accountLimit(options.maxPayload));
+    this.rate = options.rate ?? null;
+    this.#decoder = new FrameDecoder(options.maxPayload, this.account);
+    this.#queue = new ChargedQueue(this.account, (b) => b.length);
+    this.#held = new ChargedQueue(this.account, (b) => b.length);
     this.lastReceived = options.now();
     this.#initial = initial;
-    this.#queue.push(prelude);
+    this.#queue.pushAnyway(prelude);
     this.#queued = prelude.length;
+    this.account.chargeAnyway(READ_BUFFER_BYTES);
   }
 
   /** Starts writing (the 101 first) and reading. */
@@ -142,13 +196,73 @@ export class ServerWebSocket {
     return this.#queued;
   }
 
+  /** When the write under way last made progress (0: no write is out), for the write deadline. */
+  get writeStalledSince(): number {
+    return this.#writeSince;
+  }
+
   /**
    * Sends a text message; ignored once the socket is closing.
    * @param data the message
    */
   send(data: string): void {
     if (this.#state !== READY.open) return;
+    if (this.#streaming !== null) {
+      if (!this.#held.push(textFrame(data))) this.#overflow();
+      return;
+    }
     this.#enqueue(textFrame(data));
+  }
+
+  /**
+   * Sends one text message as fragments, each produced when less than
+   * `STREAM_LOW_WATER_BYTES` wait to be written, so a large message (a
+   * `SNAPSHOT`) is never queued whole; messages sent meanwhile follow it.
+   * The fragments' payloads are views of `message`, which many connections
+   * may share (a fragment may end inside a UTF-8 sequence: RFC 6455 checks
+   * the whole message, and so do clients).
+   * @param message the text message as UTF-8 (shared: never modified)
+   * @returns resolves once its last fragment is queued: true, or false if the socket closed first
+   */
+  sendStreamed(message: string | Uint8Array): Promise<boolean> {
+    if (this.#state !== READY.open) return Promise.resolve(false);
+    const bytes = typeof message === "string" ? textEncoder.encode(message) : message;
+    if (this.#streaming !== null) {
+      if (!this.#held.push(encodeFrame(OPCODE.text, bytes))) this.#overflow();
+      return Promise.resolve(this.#state === READY.open);
+    }
+    return new Promise((done) => {
+      this.#streaming = { message: bytes, at: 0, done };
+      this.#pump();
+    });
+  }
+
+  /** Produces fragments of the streamed message while the queue is short. */
+  #pump(): void {
+    const s = this.#streaming;
+    if (s === null) return;
+    if (this.#state !== READY.open) return this.#endStream(false);
+    while (this.#queued < STREAM_LOW_WATER_BYTES && this.#state === READY.open) {
+      const end = Math.min(s.message.length, s.at + STREAM_FRAGMENT_BYTES);
+      const last = end >= s.message.length;
+      const opcode = s.at === 0 ? OPCODE.text : OPCODE.continuation;
+      // The header alone, then the payload as a view: no copy of the shared bytes.
+      this.#enqueue(frameHeader(opcode, end - s.at, last));
+      this.#enqueue(s.message.subarray(s.at, end));
+      s.at = end;
+      if (last) return this.#endStream(this.#state === READY.open);
+    }
+    if (this.#state !== READY.open) this.#endStream(false);
+  }
+
+  #endStream(ok: boolean): void {
+    const s = this.#streaming;
+    if (s === null) return;
+    this.#streaming = null;
+    if (ok) {
+      for (let f = this.#held.shift(); f !== undefined; f = this.#held.shift()) this.#enqueue(f);
+    } else this.#held.clear();
+    s.done(ok && this.#state === READY.open);
   }
 
   /**
@@ -157,7 +271,7 @@ export class ServerWebSocket {
   ping(): void {
     if (this.#state !== READY.open) return;
     this.pingSentAt = this.#o.now();
-    this.#enqueue(encodeFrame(OPCODE.ping, new Uint8Array(0)));
+    this.#enqueue(encodeFrame(OPCODE.ping, new Uint8Array(0)), true);
   }
 
   /**
@@ -173,7 +287,8 @@ export class ServerWebSocket {
     this.#sentCloseCode = code;
     this.#sentCloseReason = reason;
     this.closingSince = this.#o.now();
-    this.#enqueue(closeFrame(code, reason));
+    this.#enqueue(closeFrame(code, reason), true);
+    this.#endStream(false);
   }
 
   /**
@@ -184,10 +299,22 @@ export class ServerWebSocket {
     this.#end(this.#sentCloseCode || code, this.#sentCloseReason, false);
   }
 
-  #enqueue(frame: Uint8Array): void {
+  /**
+   * Queues a frame, charged to the account; a frame the account cannot take
+   * means the peer is not reading: close 4009. Close frames are always taken.
+   */
+  #enqueue(frame: Uint8Array, control = false): void {
+    if (this.#writing || !this.#started) {
+      if (control) this.#queue.pushAnyway(frame);
+      else if (!this.#queue.push(frame)) return this.#overflow();
+    } else if (control) this.account.chargeAnyway(frame.length);
+    else if (!this.account.charge(frame.length)) return this.#overflow();
     this.#queued += frame.length;
-    if (this.#writing || !this.#started) this.#queue.push(frame);
-    else this.#write(frame);
+    if (!this.#writing && this.#started) this.#write(frame);
+  }
+
+  #overflow(): void {
+    this.close(TOO_SLOW, "too slow to read");
   }
 
   // The write path is callbacks, not an async loop: a fan-out calls it once
@@ -195,6 +322,7 @@ export class ServerWebSocket {
   // of its own on top of the write's.
   #write(chunk: Uint8Array): void {
     this.#writing = true;
+    this.#writeSince = this.#o.now();
     this.#current = chunk;
     this.#currentAt = 0;
     this.#stream.write(chunk).then(this.#onWritten, this.#onWriteFailed);
@@ -204,6 +332,7 @@ export class ServerWebSocket {
     if (this.#ended) return this.#idle();
     const chunk = this.#current;
     this.#currentAt += n;
+    if (n > 0) this.#writeSince = this.#o.now();
     if (this.#currentAt < chunk.length) {
       this.#stream.write(chunk.subarray(this.#currentAt)).then(
         this.#onWritten,
@@ -212,6 +341,9 @@ export class ServerWebSocket {
       return;
     }
     this.#queued -= chunk.length;
+    this.account.release(chunk.length);
+    if (this.#streaming !== null) this.#pump();
+    if (this.#ended) return this.#idle();
     if (this.#queue.length > 0) this.#write(this.#takeChunk());
     else this.#idle();
   };
@@ -224,27 +356,39 @@ export class ServerWebSocket {
 
   #idle(): void {
     this.#writing = false;
+    this.#writeSince = 0;
     this.#current = new Uint8Array(0);
     const waiting = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const resolve of waiting) resolve();
   }
 
-  /** The next bytes to write: one frame, or several small ones coalesced. */
+  /**
+   * The next bytes to write: one frame, or several small ones coalesced. Its
+   * charge moves from the queue to the write under way (released when written).
+   */
   #takeChunk(): Uint8Array {
     const first = this.#queue.shift()!;
-    if (this.#queue.length === 0 || first.length >= MAX_WRITE_BYTES) return first;
-    let size = first.length;
-    let n = 0;
-    while (n < this.#queue.length && size + this.#queue[n]!.length <= MAX_WRITE_BYTES) {
-      size += this.#queue[n]!.length;
-      n++;
+    const next = this.#queue.peek();
+    if (next === undefined || first.length >= MAX_WRITE_BYTES) {
+      this.account.chargeAnyway(first.length);
+      return first;
     }
-    if (n === 0) return first;
+    const parts = [first];
+    let size = first.length;
+    for (
+      let f = this.#queue.peek();
+      f !== undefined && size + f.length <= MAX_WRITE_BYTES;
+      f = this.#queue.peek()
+    ) {
+      parts.push(this.#queue.shift()!);
+      size += f.length;
+    }
+    this.account.chargeAnyway(size);
+    if (parts.length === 1) return first;
     const out = new Uint8Array(size);
-    out.set(first);
-    let at = first.length;
-    for (const f of this.#queue.splice(0, n)) {
+    let at = 0;
+    for (const f of parts) {
       out.set(f, at);
       at += f.length;
     }
@@ -273,22 +417,33 @@ export class ServerWebSocket {
 
   /** Handles bytes read; false when reading should stop. */
   #take(bytes: Uint8Array): boolean {
-    this.lastReceived = this.#o.now();
+    const now = this.#o.now();
+    this.lastReceived = now;
     this.pingSentAt = 0;
     if (this.#state !== READY.open) {
       this.#drained += bytes.length;
       if (this.#drained > DRAIN_LIMIT_BYTES) return false; // the close timeout ends it
     }
-    for (const item of this.#decoder.push(bytes)) {
+    this.rate?.chargeBytes(bytes.length, now);
+    const framesBefore = this.#decoder.frames;
+    const items = this.#decoder.push(bytes);
+    // Fragments that completed no message are frames too: each takes a token.
+    let fragments = this.#decoder.frames - framesBefore;
+    for (const item of items) if (item.kind !== "violation") fragments--;
+    for (let i = 0; i < fragments; i++) this.#admitFrame(now);
+    for (const item of items) {
       switch (item.kind) {
         case "text":
         case "binary":
           if (this.#state === READY.open) this.onmessage?.({ data: item.data });
           break;
         case "ping":
-          if (this.#state === READY.open) this.#enqueue(encodeFrame(OPCODE.pong, item.payload));
+          if (this.#admitFrame(now) && this.#state === READY.open) {
+            this.#enqueue(encodeFrame(OPCODE.pong, item.payload));
+          }
           break;
         case "pong":
+          this.#admitFrame(now);
           break;
         case "close":
           this.#peerClosed(item.code, item.reason);
@@ -305,12 +460,20 @@ export class ServerWebSocket {
     return !this.#ended;
   }
 
+  /** Takes a frame's token from the rate; a refusal is a violation, and enough of them close 4029. */
+  #admitFrame(now: number): boolean {
+    if (this.rate === null || this.rate.take(now)) return true;
+    if (this.rate.violation(now)) this.close(RATE_LIMITED, "rate limit exceeded repeatedly");
+    return false;
+  }
+
   #peerClosed(code: number, reason: string): void {
     if (this.#state === READY.open) {
       // Echo the peer's code (1005 "no code" is not sent on the wire).
       this.#state = READY.closing;
       this.closingSince = this.#o.now();
-      this.#enqueue(closeFrame(code === 1005 ? 1000 : code, ""));
+      this.#enqueue(closeFrame(code === 1005 ? 1000 : code, ""), true);
+      this.#endStream(false);
       void this.#afterFlush().then(() => this.#end(code, reason, true));
       return;
     }
@@ -328,8 +491,11 @@ export class ServerWebSocket {
     if (this.#ended) return;
     this.#ended = true;
     this.#state = READY.closed;
-    this.#queue = [];
+    this.#queue.clear();
     this.#queued = 0;
+    this.#writeSince = 0;
+    this.#endStream(false);
+    this.account.release(this.account.held);
     const waiting = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const resolve of waiting) resolve();
