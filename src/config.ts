@@ -72,6 +72,8 @@ export interface Config {
   readonly dbTimeoutMs: number;
   /** How long a claim lasts unless its holder renews it. */
   readonly claimLeaseMs: number;
+  /** (v1.2) `CLAIM_MAX_PER_USER`: live claims one user may hold. */
+  readonly claimMaxPerUser: number;
   /** Set: `/metrics` needs it as a bearer token. */
   readonly metricsToken: string;
   /** Server processes sharing the port on this host (`WORKERS`; `auto` = one per core). */
@@ -292,6 +294,7 @@ export function parseConfig(src: Source): Config {
     logPollMs: intVar(src, "LOG_POLL_MS", 250, 10, 60_000),
     dbTimeoutMs: intVar(src, "DB_TIMEOUT_MS", 5000, 50, 600_000),
     claimLeaseMs: intVar(src, "CLAIM_LEASE_MS", 120_000, 1000, 86_400_000),
+    claimMaxPerUser: intVar(src, "CLAIM_MAX_PER_USER", 5, 1, 10_000),
     metricsToken: src.METRICS_TOKEN ?? "",
     workers: workersVar(src),
     workerIndex: optionalInt(src, "WORKER_INDEX", 1, 256),

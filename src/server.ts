@@ -178,6 +178,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     logger,
     isReady: () => readiness.isReady() && !stopping,
     claimLeaseMs: config.claimLeaseMs,
+    claimMaxPerUser: config.claimMaxPerUser,
     processPending: (id) => {
       clusterStats.srTimer.begin(id);
       return processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger });

@@ -20,6 +20,7 @@ Deno.test("defaults are the contract's", () => {
   assert.equal(c.tls, null);
   assert.equal(c.dbTimeoutMs, 5000);
   assert.equal(c.claimLeaseMs, 120_000);
+  assert.equal(c.claimMaxPerUser, 5);
   assert.equal(c.metricsToken, "");
   assert.equal(c.workers, 1);
   assert.ok(Object.isFrozen(c));
@@ -92,6 +93,8 @@ Deno.test("bad values name the variable and what is allowed", () => {
     [{ TELEGRAM_BASE: "not a url" }, "TELEGRAM_BASE"],
     [{ ALLOWED_ORIGINS: "https://ok.example, javascript:alert(1)" }, "ALLOWED_ORIGINS"],
     [{ MYSQL_HOST: "h", MYSQL_DB: "a`b" }, "MYSQL_DB"],
+    [{ CLAIM_MAX_PER_USER: "0" }, "CLAIM_MAX_PER_USER"],
+    [{ CLAIM_MAX_PER_USER: "many" }, "CLAIM_MAX_PER_USER"],
   ];
   for (const [env, variable] of bad) {
     assert.throws(

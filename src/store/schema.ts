@@ -145,6 +145,24 @@ export const MIGRATIONS: readonly Migration[] = [
     mysql: [NODES_TABLE.mysql],
     sqlite: [...NODES_TABLE.sqlite],
   },
+  {
+    // Numbered 1301 (issue 13, first step) so no other work's number is taken.
+    version: 1301,
+    description: "v1.2 claims: the seq of each claim's last event, one lock row per claiming " +
+      "user (CLAIM_MAX_PER_USER), live claims by holder",
+    mysql: [
+      "ALTER TABLE ws_claims ADD COLUMN seq BIGINT NULL",
+      `CREATE TABLE IF NOT EXISTS ws_claim_holders (
+        holder VARCHAR(255) PRIMARY KEY
+      ) ${INNODB}`,
+      "CREATE INDEX ws_claims_holder ON ws_claims (holder, until_at)",
+    ],
+    sqlite: [
+      "ALTER TABLE ws_claims ADD COLUMN seq INTEGER NULL",
+      "CREATE TABLE IF NOT EXISTS ws_claim_holders (holder TEXT PRIMARY KEY)",
+      "CREATE INDEX IF NOT EXISTS ws_claims_holder ON ws_claims (holder, until_at)",
+    ],
+  },
 ];
 
 /**
