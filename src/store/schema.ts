@@ -9,6 +9,7 @@
  */
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { NODES_TABLE } from "./sql_nodes.ts";
+import { SQLITE_SEARCH_INDEX } from "./sql_search.ts";
 import { toDbTime } from "./sql_values.ts";
 
 /** One step of the schema. */
@@ -162,6 +163,13 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE TABLE IF NOT EXISTS ws_claim_holders (holder TEXT PRIMARY KEY)",
       "CREATE INDEX IF NOT EXISTS ws_claims_holder ON ws_claims (holder, until_at)",
     ],
+  },
+  {
+    version: 1302,
+    description: "history search: on SQLite an FTS5 trigram index of the searched columns, " +
+      "kept by triggers (MariaDB searches with LIKE, bounded: see sql_search.ts)",
+    mysql: [],
+    sqlite: SQLITE_SEARCH_INDEX,
   },
 ];
 

@@ -164,6 +164,12 @@ export interface PresenceRow {
   readonly heartbeatAt: Date;
 }
 
+/** (v1.2) The publication states `GET /api/history?publication=` may name. */
+export const PUBLICATION_FILTERS = ["held", "queued", "publishing", "published", "failed"] as const;
+
+/** (v1.2) One of `PUBLICATION_FILTERS`. */
+export type PublicationFilter = typeof PUBLICATION_FILTERS[number];
+
 /** A page of `GET /api/history`'s query, already checked. */
 export interface HistoryQuery {
   /** Only approvals or only rejections. */
@@ -172,8 +178,18 @@ export interface HistoryQuery {
   readonly platform?: string;
   /** The decider, exactly. */
   readonly by?: string;
-  /** Case-insensitive text in `response_text`, `post_text` or `author`. */
+  /** Case-insensitive text in `response_text`, `post_text`, `author` or (v1.2) `reason`. */
   readonly q?: string;
+  /** (v1.2) Decided at or after this time. */
+  readonly from?: Date;
+  /** (v1.2) Decided before this time. */
+  readonly to?: Date;
+  /**
+   * (v1.2) Only responses whose publication is in this state. Applied by
+   * `publicationCondition` (`sql_history.ts`), the seam the publication
+   * queue (issue 14) fills in.
+   */
+  readonly publication?: PublicationFilter;
   /** Rows to return, 1…200. */
   readonly limit: number;
   /** Continue after this row (the last of the previous page), newest first. */
