@@ -38,6 +38,13 @@ import { FallbackPresence, RedisPresence } from "./presence/redis_transport.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
 import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
 import { ClusterStats } from "./dashboard/cluster_stats.ts";
+import { DEFAULT_HISTORY_LIMITS, HistoryLimiter } from "./history/limiter.ts";
+
+/**
+ * (issue 13) Requests to `/api/*` one client address may make: generous for
+ * pages and scripts, a bound for a flood (429 beyond).
+ */
+export const API_PER_ADDRESS = { ratePerSec: 50, burst: 200 } as const;
 
 /** Options of `serve`. */
 export interface ServeOptions {
@@ -204,6 +211,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   });
 
   const files = new StaticFiles();
+  const historyLimiter = new HistoryLimiter(DEFAULT_HISTORY_LIMITS);
   const { httpServer, limits, tls } = listen(config, {
     clock,
     logger,
@@ -225,6 +233,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         auth,
         commands,
         apiLimiter: new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst),
+        historyLimiter,
+        apiAddressLimiter: new RateLimiter(API_PER_ADDRESS.ratePerSec, API_PER_ADDRESS.burst),
         clock,
         logger,
         maxMessageBytes: config.maxMessageBytes,

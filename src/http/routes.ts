@@ -22,6 +22,7 @@ import type { ResponseId } from "../protocol/types.ts";
 import { requireRole, requireSecret } from "./bearer.ts";
 import { type Readiness, readyBody } from "./readiness.ts";
 import { historyRoute } from "../history/route.ts";
+import type { HistoryLimiter } from "../history/limiter.ts";
 import type { StaticFiles } from "./static.ts";
 
 /** What the routes need. */
@@ -54,6 +55,10 @@ export interface RouteDeps {
   readonly process?: { readonly pid: number; readonly worker: number | null };
   /** The dashboard's routes and the cluster view of `/stats` (absent: neither). */
   readonly dashboard?: DashboardDeps;
+  /** (issue 13) Per-user and process-wide limits on `GET /api/history`. */
+  readonly historyLimiter?: HistoryLimiter;
+  /** (issue 13) Limits every `/api/*` request per client address (429 beyond). */
+  readonly apiAddressLimiter?: RateLimiter;
 }
 
 /** The longest request path served; a longer one is 414 (no route is near it). */
@@ -124,6 +129,11 @@ function routeName(path: string): string {
 async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): Promise<Response> {
   const path = url.pathname;
   const method = req.method;
+  if (path.startsWith("/api/") && d.apiAddressLimiter?.take(remote, d.clock.now()) === false) {
+    const res = problem(errorFrame(undefined, "rate_limited", "too many requests; slow down"));
+    res.headers.set("retry-after", "1");
+    return res;
+  }
   if (path === "/api/sr") {
     return method === "POST" ? await apiSubmit(req, d) : notAllowed("POST");
   }
@@ -153,6 +163,7 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
         store: d.commands.store,
         clock: d.clock,
         logger: d.logger,
+        ...(d.historyLimiter ? { limiter: d.historyLimiter } : {}),
       });
     case "/stats": {
       const access = await requireRole(req, ["admin"], d.auth, d.clock.now());
