@@ -262,3 +262,61 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "row M6: 300 operators, one toggling every 0.6 s: a watcher gets ≤ 16 KiB of PRESENCE a second, and the last state",
+  ...opts,
+  fn: async () => {
+    await withServer({ RATE_LIMIT_PER_SEC: "1000", RATE_LIMIT_BURST: "1000" }, async (server) => {
+      // Names of 200 characters: the whole list is ~70 KB.
+      const names = Array.from(
+        { length: 300 },
+        (_, i) => `op${String(i).padStart(3, "0")}${"x".repeat(195)}`,
+      );
+      const operators: TestClient[] = [];
+      for (const name of names) {
+        const c = await TestClient.open(server.wsUrl);
+        await c.hello(await mintToken(name, "operator"));
+        operators.push(c);
+      }
+      const watcher = operators[0]!;
+      await new Promise((r) => setTimeout(r, 2500));
+      const mark = watcher.history.length;
+      const token = await mintToken("toggler", "operator");
+      let toggler: TestClient | null = null;
+      const started = Date.now();
+      for (let t = 0; t < 10; t++) {
+        if (toggler === null) {
+          toggler = await TestClient.open(server.wsUrl);
+          await toggler.hello(token);
+        } else {
+          toggler.socket.close();
+          await toggler.closed;
+          toggler = null;
+        }
+        await new Promise((r) => setTimeout(r, 600));
+      }
+      await new Promise((r) => setTimeout(r, 2500));
+      const seconds = (Date.now() - started) / 1000;
+      const frames = watcher.history.slice(mark).filter((f) => f.type === "PRESENCE");
+      const bytes = frames.reduce(
+        (n, f) => n + new TextEncoder().encode(JSON.stringify(f)).length,
+        0,
+      );
+      const last = frames.at(-1);
+      console.log(
+        `[measure] row M6: ${frames.length} PRESENCE frames, ${bytes} bytes in ${
+          seconds.toFixed(1)
+        } s ` +
+          `(${
+            (bytes / seconds).toFixed(0)
+          } B/s) to one of 300 operators; last lists ${last?.operators.length} of ${last?.total}`,
+      );
+      assert.ok(bytes <= 16 * 1024 * (Math.ceil(seconds) + 1), `${bytes} bytes`);
+      assert.equal(last?.total, 300, "the last state: the toggler is gone");
+      assert.ok(last.operators.length <= 100);
+      for (const c of operators) c.socket.close();
+    });
+  },
+});
