@@ -90,6 +90,26 @@ export interface Config {
 /** The shortest `AUTH_SECRET` accepted (RFC 7518 §3.2: a key as long as the hash). */
 export const MIN_SECRET_LENGTH = 32;
 
+/** (issue 13) The fewest distinct characters an `AUTH_SECRET` must have (32 spaces has one). */
+export const MIN_SECRET_DISTINCT = 8;
+
+/**
+ * Why a secret of the right length is still refused: blank (whitespace
+ * only), or too little variety to be a key (`MIN_SECRET_DISTINCT`), e.g. 32
+ * spaces or one character repeated.
+ * @param secret the secret
+ * @returns the reason, or null when it is acceptable
+ */
+export function weakSecretReason(secret: string): string | null {
+  if (secret.trim() === "") return "is blank (whitespace only)";
+  const distinct = new Set(secret).size;
+  if (distinct < MIN_SECRET_DISTINCT) {
+    return `has only ${distinct} distinct characters; at least ${MIN_SECRET_DISTINCT} are required ` +
+      "(use a random secret, e.g. `openssl rand -base64 32`)";
+  }
+  return null;
+}
+
 /** A bad configuration value; the message names the variable and what is allowed. */
 export class ConfigError extends Error {
   /** The variable at fault. */
@@ -260,6 +280,8 @@ export function parseConfig(src: Source): Config {
       `has ${authSecret.length} characters; at least ${MIN_SECRET_LENGTH} are required (RFC 7518 §3.2)`,
     );
   }
+  const weak = authSecret === "" ? null : weakSecretReason(authSecret);
+  if (weak !== null) throw new ConfigError("AUTH_SECRET", weak);
 
   const config: Config = {
     // Development mode (no secret) stays on loopback unless told otherwise.
