@@ -13,7 +13,8 @@ import { sqliteDb } from "../_support/db.ts";
 import { TEST_MYSQL } from "../_support/services.ts";
 import { mintToken, type RunningServer, startServer } from "../_support/server.ts";
 import { TestClient } from "../_support/ws_client.ts";
-import { withServer } from "./_attack.ts";
+import { clientFrame } from "../transport/_frames.ts";
+import { awaitClose, closeQuietly, upgradedPeer, withServer, writeAll } from "./_attack.ts";
 import { MARIADB } from "./backends.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -317,6 +318,55 @@ Deno.test({
       assert.equal(last?.total, 300, "the last state: the toggler is gone");
       assert.ok(last.operators.length <= 100);
       for (const c of operators) c.socket.close();
+    });
+  },
+});
+
+Deno.test({
+  name: "low row: /api/* is rate limited per client address (429), not only /api/sr",
+  ...opts,
+  fn: async () => {
+    await withServer({}, async (server) => {
+      const statuses = new Map<number, number>();
+      await Promise.all(Array.from({ length: 10 }, async () => {
+        for (let i = 0; i < 40; i++) {
+          const res = await fetch(`${server.url}/api/history`, {
+            headers: { authorization: "Bearer not-a-token" },
+          });
+          await res.body?.cancel();
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        }
+      }));
+      console.log(
+        `[measure] low row /api: 400 requests at once from one address → ${
+          JSON.stringify(Object.fromEntries(statuses))
+        }`,
+      );
+      assert.ok((statuses.get(429) ?? 0) >= 100, "most of a flood is refused 429");
+      assert.ok((statuses.get(401) ?? 0) >= 150, "the burst is served");
+      const healthy = await fetch(`${server.url}/healthz`);
+      assert.equal(healthy.status, 200, "other routes are not limited");
+      await healthy.body?.cancel();
+    });
+  },
+});
+
+Deno.test({
+  name: "low row: a token that expires during the connection closes 4001 within ~1 s of exp",
+  ...opts,
+  fn: async () => {
+    await withServer({}, async (server) => {
+      const token = await mintToken("alice", "operator", { ttlSeconds: 2 });
+      const exp = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).exp *
+        1000;
+      const peer = await upgradedPeer(server.port);
+      await writeAll(peer, clientFrame(0x1, JSON.stringify({ type: "CL", token })));
+      const code = await awaitClose(peer, 15_000);
+      const late = Date.now() - exp;
+      console.log(`[measure] low row 4001: close ${code} at exp + ${late} ms (a silent raw peer)`);
+      assert.equal(code, 4001);
+      assert.ok(late < 1500, `closed ${late} ms after exp`);
+      closeQuietly(peer);
     });
   },
 });
