@@ -87,10 +87,11 @@ export class SqliteHistoryReader {
   /**
    * Reads one page of history on the worker.
    * @param query the query, already checked
+   * @param timeLimitMs the read's limit; default the reader's
    * @returns the rows
    * @throws {StoreUnavailableError} when the read does not finish within the limit
    */
-  read(query: HistoryQuery): Promise<ResponseRow[]> {
+  read(query: HistoryQuery, timeLimitMs = this.#options.timeLimitMs): Promise<ResponseRow[]> {
     if (this.#closed) return Promise.reject(new StoreUnavailableError("SQLite store is closed"));
     this.#worker ??= this.#start();
     const worker = this.#worker;
@@ -100,10 +101,10 @@ export class SqliteHistoryReader {
         // The statement cannot be interrupted from here: end the thread that runs it.
         this.#stop(
           new StoreUnavailableError(
-            `SQLite history read took over ${this.#options.timeLimitMs} ms (DB_TIMEOUT_MS)`,
+            `SQLite history read took over ${timeLimitMs} ms (DB_TIMEOUT_MS)`,
           ),
         );
-      }, this.#options.timeLimitMs);
+      }, timeLimitMs);
       this.#pending.set(id, { resolve, reject, timer });
       const request: HistoryWorkerRequest = { kind: "read", id, query };
       worker.postMessage(request);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ProtocolError } from "../../src/protocol/codes.ts";
 import { decodeCursor, encodeCursor, parseHistoryQuery } from "../../src/history/query.ts";
-import { likePattern } from "../../src/store/sql_search.ts";
+import { caseGlobs, likePattern } from "../../src/store/sql_search.ts";
 
 const parse = (q: string) => parseHistoryQuery(new URLSearchParams(q));
 
@@ -83,4 +83,11 @@ Deno.test("search patterns escape LIKE's wildcards and the escape character", ()
   assert.equal(likePattern("100%"), "%100!%%");
   assert.equal(likePattern("a_b!c"), "%a!_b!!c%");
   assert.equal(likePattern("plain"), "%plain%");
+});
+
+Deno.test("short searches: one GLOB per case variant, its wildcards literal", () => {
+  assert.deepEqual(caseGlobs("пО"), ["*по*", "*пО*", "*По*", "*ПО*"]);
+  assert.deepEqual(caseGlobs("я*"), ["*я[*]*", "*Я[*]*"]);
+  assert.deepEqual(caseGlobs("1?"), ["*1[?]*"]);
+  assert.deepEqual(caseGlobs("[ß"), ["*[[]ß*"]);
 });
