@@ -74,7 +74,7 @@ export function searchCondition(
     };
   }
   // SQLite's LIKE folds ASCII case itself; other letters get one GLOB per case variant.
-  if (/^[\x00-\x7f]*$/.test(q)) {
+  if ([...q].every((c) => c.charCodeAt(0) < 0x80)) {
     const pattern = likePattern(q);
     return {
       sql: `(${SEARCHED_COLUMNS.map((c) => `${c} LIKE ? ESCAPE '!'`).join(" OR ")})`,
