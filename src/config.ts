@@ -72,6 +72,8 @@ export interface Config {
   readonly dbTimeoutMs: number;
   /** How long a claim lasts unless its holder renews it. */
   readonly claimLeaseMs: number;
+  /** (v1.2) `CLAIM_MAX_PER_USER`: live claims one user may hold. */
+  readonly claimMaxPerUser: number;
   /** Set: `/metrics` needs it as a bearer token. */
   readonly metricsToken: string;
   /** Server processes sharing the port on this host (`WORKERS`; `auto` = one per core). */
@@ -93,6 +95,26 @@ export interface Config {
 
 /** The shortest `AUTH_SECRET` accepted (RFC 7518 §3.2: a key as long as the hash). */
 export const MIN_SECRET_LENGTH = 32;
+
+/** (issue 13) The fewest distinct characters an `AUTH_SECRET` must have (32 spaces has one). */
+export const MIN_SECRET_DISTINCT = 8;
+
+/**
+ * Why a secret of the right length is still refused: blank (whitespace
+ * only), or too little variety to be a key (`MIN_SECRET_DISTINCT`), e.g. 32
+ * spaces or one character repeated.
+ * @param secret the secret
+ * @returns the reason, or null when it is acceptable
+ */
+export function weakSecretReason(secret: string): string | null {
+  if (secret.trim() === "") return "is blank (whitespace only)";
+  const distinct = new Set(secret).size;
+  if (distinct < MIN_SECRET_DISTINCT) {
+    return `has only ${distinct} distinct characters; at least ${MIN_SECRET_DISTINCT} are required ` +
+      "(use a random secret, e.g. `openssl rand -base64 32`)";
+  }
+  return null;
+}
 
 /** A bad configuration value; the message names the variable and what is allowed. */
 export class ConfigError extends Error {
@@ -264,6 +286,8 @@ export function parseConfig(src: Source): Config {
       `has ${authSecret.length} characters; at least ${MIN_SECRET_LENGTH} are required (RFC 7518 §3.2)`,
     );
   }
+  const weak = authSecret === "" ? null : weakSecretReason(authSecret);
+  if (weak !== null) throw new ConfigError("AUTH_SECRET", weak);
 
   const config: Config = {
     // Development mode (no secret) stays on loopback unless told otherwise.
@@ -298,6 +322,7 @@ export function parseConfig(src: Source): Config {
     logPollMs: intVar(src, "LOG_POLL_MS", 250, 10, 60_000),
     dbTimeoutMs: intVar(src, "DB_TIMEOUT_MS", 5000, 50, 600_000),
     claimLeaseMs: intVar(src, "CLAIM_LEASE_MS", 120_000, 1000, 86_400_000),
+    claimMaxPerUser: intVar(src, "CLAIM_MAX_PER_USER", 5, 1, 10_000),
     metricsToken: src.METRICS_TOKEN ?? "",
     workers: workersVar(src),
     workerIndex: optionalInt(src, "WORKER_INDEX", 1, 256),

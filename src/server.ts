@@ -39,6 +39,13 @@ import { printDevelopmentBanner } from "./dev_mode.ts";
 import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
 import { ClusterStats } from "./dashboard/cluster_stats.ts";
 import { People } from "./people/people.ts";
+import { DEFAULT_HISTORY_LIMITS, HistoryLimiter } from "./history/limiter.ts";
+
+/**
+ * (issue 13) Requests to `/api/*` one client address may make: generous for
+ * pages and scripts, a bound for a flood (429 beyond).
+ */
+export const API_PER_ADDRESS = { ratePerSec: 50, burst: 200 } as const;
 
 /** Options of `serve`. */
 export interface ServeOptions {
@@ -191,6 +198,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     logger,
     isReady: () => readiness.isReady() && !stopping,
     claimLeaseMs: config.claimLeaseMs,
+    claimMaxPerUser: config.claimMaxPerUser,
     processPending: (id) => {
       clusterStats.srTimer.begin(id);
       return processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger });
@@ -216,6 +224,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   });
 
   const files = new StaticFiles();
+  const historyLimiter = new HistoryLimiter(DEFAULT_HISTORY_LIMITS);
   const { httpServer, limits, tls } = listen(config, {
     clock,
     logger,
@@ -237,6 +246,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         auth,
         commands,
         apiLimiter: new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst),
+        historyLimiter,
+        apiAddressLimiter: new RateLimiter(API_PER_ADDRESS.ratePerSec, API_PER_ADDRESS.burst),
         clock,
         logger,
         maxMessageBytes: config.maxMessageBytes,

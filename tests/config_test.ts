@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ConfigError, parseConfig, parseDotenv } from "../src/config.ts";
 
 Deno.test("defaults are the contract's", () => {
-  const c = parseConfig({ AUTH_SECRET: "x".repeat(32) });
+  const c = parseConfig({ AUTH_SECRET: "0123456789abcdef".repeat(2) });
   assert.equal(c.host, "0.0.0.0");
   assert.equal(c.port, 8765);
   assert.equal(c.mysql, null);
@@ -20,6 +20,7 @@ Deno.test("defaults are the contract's", () => {
   assert.equal(c.tls, null);
   assert.equal(c.dbTimeoutMs, 5000);
   assert.equal(c.claimLeaseMs, 120_000);
+  assert.equal(c.claimMaxPerUser, 5);
   assert.equal(c.metricsToken, "");
   assert.equal(c.workers, 1);
   assert.ok(Object.isFrozen(c));
@@ -35,7 +36,21 @@ Deno.test("an AUTH_SECRET under 32 characters stops the start naming it", () => 
     () => parseConfig({ AUTH_SECRET: "short-secret" }),
     (e) => e instanceof ConfigError && e.variable === "AUTH_SECRET" && /32/.test(e.message),
   );
-  assert.equal(parseConfig({ AUTH_SECRET: "y".repeat(32) }).authSecret, "y".repeat(32));
+  assert.equal(parseConfig({ AUTH_SECRET: "ab12cd34".repeat(4) }).authSecret, "ab12cd34".repeat(4));
+});
+
+Deno.test("issue 13: an AUTH_SECRET of 32 spaces, or with too little variety, stops the start naming it", () => {
+  for (const secret of [" ".repeat(32), "\t \n".repeat(12), "y".repeat(32), "abcabc".repeat(6)]) {
+    assert.throws(
+      () => parseConfig({ AUTH_SECRET: secret }),
+      (e) =>
+        e instanceof ConfigError && e.variable === "AUTH_SECRET" &&
+        e.message.startsWith("AUTH_SECRET"),
+      JSON.stringify(secret),
+    );
+  }
+  const hex = "3f9a0c2e7b1d4a86e5c0f2b9d7a31e4c";
+  assert.equal(parseConfig({ AUTH_SECRET: hex }).authSecret, hex);
 });
 
 Deno.test("WORKERS is a count or auto", () => {
@@ -92,6 +107,8 @@ Deno.test("bad values name the variable and what is allowed", () => {
     [{ TELEGRAM_BASE: "not a url" }, "TELEGRAM_BASE"],
     [{ ALLOWED_ORIGINS: "https://ok.example, javascript:alert(1)" }, "ALLOWED_ORIGINS"],
     [{ MYSQL_HOST: "h", MYSQL_DB: "a`b" }, "MYSQL_DB"],
+    [{ CLAIM_MAX_PER_USER: "0" }, "CLAIM_MAX_PER_USER"],
+    [{ CLAIM_MAX_PER_USER: "many" }, "CLAIM_MAX_PER_USER"],
   ];
   for (const [env, variable] of bad) {
     assert.throws(

@@ -12,6 +12,8 @@
  * published while a subscriber is away is lost to it, and the log fills the gap.
  * @module
  */
+import { type Clock, systemClock } from "../clock.ts";
+import { RateLimitedLog } from "../logging/rate_limited_log.ts";
 import { exponentialDelay } from "../async/backoff.ts";
 import { deadline } from "../async/deadline.ts";
 import { Redis } from "ioredis";
@@ -20,6 +22,9 @@ import type { Metrics } from "../metrics/metrics.ts";
 import type { Seq } from "../protocol/types.ts";
 import { type BrokerTransport, BrokerUnavailableError, type TransportListener } from "./broker.ts";
 import { brokerChannel, decodeBrokerMessage, encodeBrokerMessage } from "./message.ts";
+
+/** (issue 13) The least time between two warn lines about malformed messages (ms). */
+export const MALFORMED_LOG_INTERVAL_MS = 10_000;
 
 /** How to reach Redis and how long to wait for it. */
 export interface RedisBrokerOptions {
@@ -39,6 +44,8 @@ export interface RedisBrokerOptions {
   readonly maxReconnectDelayMs?: number;
   /** Names the connections in `CLIENT LIST` (`<name>-pub`, `<name>-sub`; default `wsserver`). */
   readonly connectionName?: string;
+  /** Time, for the rate of warn lines; default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** Own publications remembered so they are not handed back (bounded). */
@@ -88,6 +95,8 @@ export class RedisBroker implements BrokerTransport {
   readonly #sub: Redis;
   readonly #log: Logger;
   readonly #metrics: Metrics | undefined;
+  /** (issue 13) One warn line per interval for malformed messages, with how many were held back. */
+  readonly #malformedLog: RateLimitedLog;
   readonly #commandTimeoutMs: number;
   readonly #startTimeoutMs: number;
   readonly #own = new Set<number>();
@@ -101,6 +110,11 @@ export class RedisBroker implements BrokerTransport {
     this.#channel = brokerChannel(options.epoch);
     this.#log = options.logger;
     this.#metrics = options.metrics;
+    this.#malformedLog = new RateLimitedLog(
+      options.logger,
+      options.clock ?? systemClock,
+      MALFORMED_LOG_INTERVAL_MS,
+    );
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 1000;
     this.#startTimeoutMs = options.startTimeoutMs ?? 2000;
     const cap = options.maxReconnectDelayMs ?? 2000;
@@ -149,7 +163,10 @@ export class RedisBroker implements BrokerTransport {
     const decoded = decodeBrokerMessage(message);
     if (decoded === null) {
       this.#metrics?.increment("ws_broker_rejected_total", { reason: "malformed" });
-      this.#log.warn("malformed broker message dropped", { chars: message.length });
+      // Counted each time; said at most once per interval, so a flood is not a log flood.
+      this.#malformedLog.warn("malformed", "malformed broker message dropped", {
+        chars: message.length,
+      });
       return;
     }
     if (this.#own.delete(decoded.seq)) return;

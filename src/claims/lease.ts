@@ -62,6 +62,21 @@ export function mayAct(claim: Claim | null, user: string, now: number): boolean 
 }
 
 /**
+ * (v1.2) Whether the holder's renewal at `now` changes nothing: it comes in
+ * the first half of the lease, i.e. before `until - leaseMs / 2`. From the
+ * midpoint on, a renewal extends the claim by a full lease (a new event), so
+ * a claim costs the log at most two events per lease however often it is
+ * renewed.
+ * @param claim the holder's live claim
+ * @param now ms since the epoch
+ * @param leaseMs `CLAIM_LEASE_MS`
+ * @returns true in the first half of the lease
+ */
+export function renewalChangesNothing(claim: Claim, now: number, leaseMs: number): boolean {
+  return now < claim.until.getTime() - leaseMs / 2;
+}
+
+/**
  * Whether `user` may end a claim: an admin may end anyone's live claim, an
  * operator only their own.
  * @param claim the stored claim, or null

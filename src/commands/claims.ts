@@ -59,6 +59,7 @@ export async function claimResponse(
       by: identity.sub,
       at: new Date(now),
       until,
+      ...(deps.claimMaxPerUser === undefined ? {} : { maxPerUser: deps.claimMaxPerUser }),
     });
     switch (result.kind) {
       case "appended":
@@ -72,6 +73,25 @@ export async function claimResponse(
           claimed_by: identity.sub,
           claim_until: until.toISOString(),
         };
+      case "current":
+        // v1.2: a renewal in the first half of the lease changes nothing.
+        return {
+          type: "ACK",
+          ...withId,
+          response_id: frame.response_id,
+          seq: result.seq,
+          duplicate: false,
+          claimed_by: result.holder,
+          claim_until: result.until.toISOString(),
+        };
+      case "too_many_claims":
+        return errorFrame(
+          frame.id,
+          "too_many_claims",
+          `${identity.sub} already holds ${result.limit} live claims (CLAIM_MAX_PER_USER); ` +
+            "release or decide one first",
+          { limit: result.limit },
+        );
       case "claimed":
         return claimedFrame(frame.id, frame.response_id, result);
       case "not_found":

@@ -37,6 +37,8 @@ export interface CommandDeps {
   readonly processPending: (id: ResponseId) => Promise<AppendResult>;
   /** `CLAIM_LEASE_MS`: how long a claim lasts unless renewed. */
   readonly claimLeaseMs: number;
+  /** (v1.2) `CLAIM_MAX_PER_USER`: live claims one user may hold; absent, no cap. */
+  readonly claimMaxPerUser?: number;
   /** Where a handler hands each event it committed (this process's clients, the others). */
   readonly fanout: EventFanout;
 }

@@ -7,7 +7,7 @@
  */
 import { ProtocolError } from "../protocol/codes.ts";
 import { asResponseId } from "../protocol/types.ts";
-import type { HistoryQuery } from "../store/store.ts";
+import { type HistoryQuery, PUBLICATION_FILTERS, type PublicationFilter } from "../store/store.ts";
 
 /** The default page size. */
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -51,6 +51,32 @@ export function decodeCursor(cursor: string): NonNullable<HistoryQuery["after"]>
   return { decidedAt: new Date(raw[0]), id: asResponseId(raw[1]) };
 }
 
+/** (v1.2) Every parameter the route knows; any other is `400 bad_frame` naming it. */
+export const HISTORY_PARAMETERS: ReadonlySet<string> = new Set([
+  "status",
+  "platform",
+  "by",
+  "q",
+  "limit",
+  "cursor",
+  "from",
+  "to",
+  "publication",
+]);
+
+/** ISO-8601 UTC: a date, or a date and time ending in `Z` or `+00:00`. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]00:?00))?$/;
+
+function instant(params: URLSearchParams, name: string): Date | undefined {
+  const v = text(params, name, 40);
+  if (v === undefined) return undefined;
+  const ms = ISO_UTC.test(v) ? Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v) : NaN;
+  if (Number.isNaN(ms)) {
+    throw bad(`parameter '${name}' must be an ISO-8601 UTC time, e.g. 2026-03-04T05:06:07Z`);
+  }
+  return new Date(ms);
+}
+
 function text(params: URLSearchParams, name: string, max: number): string | undefined {
   const v = params.get(name);
   if (v === null || v === "") return undefined;
@@ -65,6 +91,18 @@ function text(params: URLSearchParams, name: string, max: number): string | unde
  * @throws {ProtocolError} `bad_frame` naming the bad parameter
  */
 export function parseHistoryQuery(params: URLSearchParams): HistoryQuery {
+  for (const name of params.keys()) {
+    if (!HISTORY_PARAMETERS.has(name)) {
+      throw bad(
+        `parameter '${name.slice(0, 64)}' is not known (known: ${
+          [...HISTORY_PARAMETERS].join(", ")
+        })`,
+      );
+    }
+  }
+  for (const name of HISTORY_PARAMETERS) {
+    if (params.getAll(name).length > 1) throw bad(`parameter '${name}' is given more than once`);
+  }
   const status = text(params, "status", 16);
   if (status !== undefined && status !== "approved" && status !== "rejected") {
     throw bad("parameter 'status' must be 'approved' or 'rejected'");
@@ -81,11 +119,22 @@ export function parseHistoryQuery(params: URLSearchParams): HistoryQuery {
   const by = text(params, "by", 255);
   const q = text(params, "q", MAX_SEARCH_CHARS);
   const cursor = text(params, "cursor", 200);
+  const from = instant(params, "from");
+  const to = instant(params, "to");
+  const publication = text(params, "publication", 16);
+  if (
+    publication !== undefined && !(PUBLICATION_FILTERS as readonly string[]).includes(publication)
+  ) {
+    throw bad(`parameter 'publication' must be one of ${PUBLICATION_FILTERS.join(", ")}`);
+  }
   return {
     ...(status === undefined ? {} : { status }),
     ...(platform === undefined ? {} : { platform }),
     ...(by === undefined ? {} : { by }),
     ...(q === undefined ? {} : { q }),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+    ...(publication === undefined ? {} : { publication: publication as PublicationFilter }),
     limit,
     ...(cursor === undefined ? {} : { after: decodeCursor(cursor) }),
   };

@@ -14,6 +14,7 @@ import type { ErrorFrame } from "../protocol/frames.ts";
 import { requireRole } from "../http/bearer.ts";
 import { type ResponseRow, type Store, StoreUnavailableError } from "../store/store.ts";
 import { encodeCursor, parseHistoryQuery } from "./query.ts";
+import type { HistoryLimiter, HistoryRefusal } from "./limiter.ts";
 
 /** What the route needs. */
 export interface HistoryDeps {
@@ -25,7 +26,15 @@ export interface HistoryDeps {
   readonly clock: Clock;
   /** Where failed queries are reported. */
   readonly logger: Logger;
+  /** (issue 13) Per-user and process-wide limits on searches; absent, none. */
+  readonly limiter?: HistoryLimiter;
 }
+
+const REFUSALS: Readonly<Record<HistoryRefusal, string>> = {
+  per_user: "you have history requests running: wait for them",
+  rate: "too many history requests; slow down",
+  in_flight: "the server is answering many history requests; try again shortly",
+};
 
 /** One item of the answer. */
 export interface HistoryItem {
@@ -97,6 +106,12 @@ function problem(frame: ErrorFrame): Response {
 export async function historyRoute(req: Request, url: URL, d: HistoryDeps): Promise<Response> {
   const access = await requireRole(req, ["operator", "admin"], d.auth, d.clock.now());
   if (!access.ok) return access.response;
+  const permit = d.limiter?.admit(access.identity.sub, d.clock.now());
+  if (typeof permit === "string") {
+    const res = problem(errorFrame(undefined, "rate_limited", REFUSALS[permit]));
+    res.headers.set("retry-after", "1");
+    return res;
+  }
   try {
     const query = parseHistoryQuery(url.searchParams);
     // One row more than asked says whether another page follows.
@@ -116,5 +131,7 @@ export async function historyRoute(req: Request, url: URL, d: HistoryDeps): Prom
     }
     d.logger.error("history failed", { error: e });
     return problem(errorFrame(undefined, "internal", "internal error"));
+  } finally {
+    permit?.release();
   }
 }

@@ -23,6 +23,7 @@ import { requireRole, requireSecret } from "./bearer.ts";
 import { type Readiness, readyBody } from "./readiness.ts";
 import { historyRoute } from "../history/route.ts";
 import { adminRoute, type AdminRouteDeps } from "../people/admin_routes.ts";
+import type { HistoryLimiter } from "../history/limiter.ts";
 import type { StaticFiles } from "./static.ts";
 
 /** What the routes need. */
@@ -57,6 +58,10 @@ export interface RouteDeps {
   readonly dashboard?: DashboardDeps;
   /** (v1.2) `GET /api/admin/people`, `POST /api/admin/revoke` (absent: 404). */
   readonly admin?: AdminRouteDeps;
+  /** (issue 13) Per-user and process-wide limits on `GET /api/history`. */
+  readonly historyLimiter?: HistoryLimiter;
+  /** (issue 13) Limits every `/api/*` request per client address (429 beyond). */
+  readonly apiAddressLimiter?: RateLimiter;
 }
 
 /** The longest request path served; a longer one is 414 (no route is near it). */
@@ -129,6 +134,11 @@ function routeName(path: string): string {
 async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): Promise<Response> {
   const path = url.pathname;
   const method = req.method;
+  if (path.startsWith("/api/") && d.apiAddressLimiter?.take(remote, d.clock.now()) === false) {
+    const res = problem(errorFrame(undefined, "rate_limited", "too many requests; slow down"));
+    res.headers.set("retry-after", "1");
+    return res;
+  }
   if (path === "/api/sr") {
     return method === "POST" ? await apiSubmit(req, d) : notAllowed("POST");
   }
@@ -160,6 +170,7 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
         store: d.commands.store,
         clock: d.clock,
         logger: d.logger,
+        ...(d.historyLimiter ? { limiter: d.historyLimiter } : {}),
       });
     case "/stats": {
       const access = await requireRole(req, ["admin"], d.auth, d.clock.now());

@@ -28,6 +28,24 @@ async function hmacKey(secret: string): Promise<CryptoKey> {
   ]);
 }
 
+/**
+ * What a value's signature covers (issue 13): the hash and the field it is
+ * stored under as well as the value, so a value copied under another
+ * process's field (or into another epoch's hash) fails its signature instead
+ * of being replayed as that process's report.
+ * @param hashKey the hash (`wsserver:presence:<epoch>`)
+ * @param field the field (the writer's process id)
+ * @param body the stamped report
+ * @returns the bytes signed
+ */
+export function signedText(
+  hashKey: string,
+  field: string,
+  body: string,
+): Uint8Array<ArrayBuffer> {
+  return encoder.encode(`${hashKey}\n${field}\n${body}`);
+}
+
 const toHex = (b: ArrayBuffer) =>
   [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
 const fromHex = (s: string) => new Uint8Array((s.match(/../g) ?? []).map((h) => parseInt(h, 16)));
@@ -90,7 +108,11 @@ export class RedisPresence implements PresenceTransport {
   /** Sets this process's field, signed, with the time now. */
   async write(users: string): Promise<void> {
     const body = JSON.stringify({ users, at: this.#o.clock.now() });
-    const mac = await crypto.subtle.sign("HMAC", await this.#hmac, encoder.encode(body));
+    const mac = await crypto.subtle.sign(
+      "HMAC",
+      await this.#hmac,
+      signedText(this.#key, this.#o.processId, body),
+    );
     const redis = await this.#ready();
     await redis.multi()
       .hset(this.#key, this.#o.processId, `${toHex(mac)}.${body}`)
@@ -113,7 +135,7 @@ export class RedisPresence implements PresenceTransport {
           "HMAC",
           await this.#hmac,
           fromHex(value.slice(0, dot)),
-          encoder.encode(body),
+          signedText(this.#key, processId, body),
         );
       if (!ok) {
         this.#o.logger.debug("presence value failed its signature", { processId });

@@ -10,6 +10,13 @@
  * The merged list goes to every live reviewer when it changes, at most
  * once per `minIntervalMs`; a client that has just been welcomed gets it
  * after its replay or `SNAPSHOT`.
+ *
+ * v1.2 (issue 13, rows M6/M6b): the frame lists at most 100 people, the
+ * earliest first, with `total` (`cap.ts`), and each client receives at
+ * most `MAX_PRESENCE_BYTES` of it per second (`byte_budget.ts`): a client
+ * whose allowance is spent is owed the list and gets it, as it is then,
+ * once its allowance holds it. A join costs everyone at most one frame of
+ * at most 16 KiB per second, never the full list per join.
  * @module
  */
 import type { Clock, TimerHandle } from "../clock.ts";
@@ -19,6 +26,8 @@ import type { Logger } from "../logging/logger.ts";
 import type { PresenceEntry } from "../protocol/frames.ts";
 import { isReviewer } from "../protocol/types.ts";
 import { Coalescer } from "./coalescer.ts";
+import { MAX_PRESENCE_BYTES, type PresenceText, presenceText } from "./cap.ts";
+import { PresenceBudget } from "./byte_budget.ts";
 import { LocalRoster, mergeReports, parseReport, type PresenceReport } from "./roster.ts";
 import type { PresenceTransport } from "./transport.ts";
 
@@ -49,6 +58,8 @@ export interface PresenceOptions {
   readonly writeMs?: number;
   /** The shortest time between two `PRESENCE` broadcasts (ms); default 1000. */
   readonly minIntervalMs?: number;
+  /** (v1.2) The most bytes of `PRESENCE` one client receives per second; default 16 KiB. */
+  readonly bytesPerSecond?: number;
 }
 
 /** Keeps and broadcasts the list of connected reviewers. */
@@ -68,8 +79,13 @@ export class PresenceService {
   #stopped = false;
   #reading = false;
   /** The `PRESENCE` text of the list as last built, and when; null once something changed. */
-  #built: { text: string; at: number } | null = null;
-  #lastBuilt: { text: string; at: number } | null = null;
+  #built: (PresenceText & { at: number }) | null = null;
+  #lastBuilt: (PresenceText & { at: number }) | null = null;
+  /** (v1.2) What each client may still receive this second. */
+  readonly #budget: PresenceBudget;
+  /** (v1.2) Clients whose allowance held back the last list: they get the current one later. */
+  readonly #owed = new Set<WebSocketClient>();
+  #owedTimer: TimerHandle | null = null;
   #windowStart = 0;
   #builds = 0;
 
@@ -84,6 +100,7 @@ export class PresenceService {
       options.minIntervalMs ?? 1000,
       () => this.#broadcast(),
     );
+    this.#budget = new PresenceBudget(options.bytesPerSecond ?? MAX_PRESENCE_BYTES);
   }
 
   /** Listens to the manager and starts sharing and reading reports; idempotent. */
@@ -107,6 +124,8 @@ export class PresenceService {
     this.#unlisten?.();
     for (const t of this.#timers) this.#o.clock.clearInterval(t);
     if (this.#writeSoon !== null) this.#o.clock.clearTimeout(this.#writeSoon);
+    if (this.#owedTimer !== null) this.#o.clock.clearTimeout(this.#owedTimer);
+    this.#owed.clear();
     this.#coalescer.stop();
     await this.#o.transport.remove().catch((e) =>
       this.#o.logger.debug("presence remove failed", { error: e })
@@ -124,9 +143,41 @@ export class PresenceService {
    */
   welcome(client: WebSocketClient): void {
     if (!isReviewer(client.role)) return;
-    const text = this.#text(WELCOME_STALE_MS);
-    this.#lastSent.set(client, text);
-    this.#o.manager.send(client, text, "PRESENCE");
+    this.#offer(client, this.#text(WELCOME_STALE_MS));
+  }
+
+  /**
+   * Sends `built` to a client if its allowance holds it; else the client is
+   * owed the list and a catch-up is scheduled for when it will.
+   * @returns whether it was sent
+   */
+  #offer(client: WebSocketClient, built: PresenceText): boolean {
+    const wait = this.#budget.take(client, built.bytes, this.#o.clock.now());
+    if (wait > 0) {
+      this.#owed.add(client);
+      this.#owedTimer ??= this.#o.clock.setTimeout(() => {
+        this.#owedTimer = null;
+        this.#catchUp();
+      }, wait);
+      return false;
+    }
+    this.#owed.delete(client);
+    this.#lastSent.set(client, built.text);
+    this.#o.manager.send(client, built.text, "PRESENCE");
+    return true;
+  }
+
+  /** Sends the list as it is now to the clients owed it whose allowance holds it. */
+  #catchUp(): void {
+    if (this.#stopped) return;
+    const built = this.#text();
+    for (const c of [...this.#owed]) {
+      if (c.state !== "live" || !isReviewer(c.role) || this.#lastSent.get(c) === built.text) {
+        this.#owed.delete(c);
+        continue;
+      }
+      this.#offer(c, built);
+    }
   }
 
   #onChange({ kind, client }: ClientChange): void {
@@ -185,8 +236,8 @@ export class PresenceService {
    * past `BUILDS_PER_SECOND` builds in a second, a welcome may get a text
    * up to `staleMs` old, and the broadcast that follows carries the exact list.
    */
-  #text(staleMs = 0): string {
-    if (this.#built !== null) return this.#built.text;
+  #text(staleMs = 0): PresenceText {
+    if (this.#built !== null) return this.#built;
     const now = this.#o.clock.now();
     if (now - this.#windowStart >= 1000) {
       this.#windowStart = now;
@@ -194,24 +245,24 @@ export class PresenceService {
     }
     const last = this.#lastBuilt;
     if (last !== null && now - last.at < staleMs && this.#builds >= BUILDS_PER_SECOND) {
-      return last.text;
+      return last;
     }
     this.#builds++;
-    const text = JSON.stringify({ type: "PRESENCE", operators: this.list() });
-    this.#built = this.#lastBuilt = { text, at: now };
-    return text;
+    this.#built = this.#lastBuilt = { ...presenceText(this.list()), at: now };
+    return this.#built;
   }
 
   /** Sends the list to every live reviewer when it differs from the last one sent. */
   #broadcast(): void {
     if (this.#stopped) return;
-    const text = this.#text();
-    if (text === this.#sentText) return;
-    this.#sentText = text;
+    const built = this.#text();
+    if (built.text === this.#sentText) return;
+    this.#sentText = built.text;
     for (const c of this.#o.manager.clients.values()) {
-      if (c.state !== "live" || !isReviewer(c.role) || this.#lastSent.get(c) === text) continue;
-      this.#lastSent.set(c, text);
-      this.#o.manager.send(c, text, "PRESENCE");
+      if (c.state !== "live" || !isReviewer(c.role) || this.#lastSent.get(c) === built.text) {
+        continue;
+      }
+      this.#offer(c, built);
     }
   }
 }

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   unavailable: { retryable: true },
   /** v1.1: another user holds a live claim (fields `claimed_by`, `claim_until`). */
   claimed: { retryable: false },
+  /** v1.2: the user already holds `CLAIM_MAX_PER_USER` live claims (field `limit`). */
+  too_many_claims: { retryable: false },
   internal: { retryable: false },
 } as const;
 
@@ -42,6 +44,7 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   rate_limited: 429,
   unavailable: 503,
   claimed: 409,
+  too_many_claims: 409,
   internal: 500,
 };
 

@@ -262,8 +262,13 @@ export interface PresenceEntry {
 export interface PresenceFrame {
   /** Always `"PRESENCE"`. */
   readonly type: "PRESENCE";
-  /** Everyone connected as operator or admin, on any process. */
+  /**
+   * Everyone connected as operator or admin, on any process; (v1.2) at most
+   * 100 people (and 16 KiB), the earliest `since` first.
+   */
   readonly operators: readonly PresenceEntry[];
+  /** (v1.2) How many people are present (`operators` may list fewer). */
+  readonly total?: number;
 }
 
 /** `ACK`: success of a command, with its result fields. */

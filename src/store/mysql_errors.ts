@@ -67,6 +67,25 @@ export function isLockConflict(e: unknown): boolean {
 }
 
 /**
+ * (issue 13) Whether a statement was ended by the database's own time limit
+ * (MariaDB's `max_statement_time`, MySQL's `max_execution_time`).
+ * @param e the error
+ */
+export function isStatementTimeout(e: unknown): boolean {
+  const err = e as DriverError | null;
+  return err?.code === "ER_STATEMENT_TIMEOUT" || err?.code === "ER_QUERY_TIMEOUT" ||
+    /max_statement_time|maximum statement execution time/i.test(String(err?.message ?? ""));
+}
+
+/**
+ * (issue 13) Whether mysql2 refused to queue for a pooled connection (its `queueLimit`).
+ * @param e the error
+ */
+export function isQueueFull(e: unknown): boolean {
+  return /queue limit reached/i.test(String((e as DriverError | null)?.message ?? ""));
+}
+
+/**
  * Whether a migration statement failed because its work is already done
  * (duplicate index name, duplicate column).
  * @param e the error

@@ -43,6 +43,8 @@ import {
   isAccessDenied,
   isConnectionError,
   isLockConflict,
+  isQueueFull,
+  isStatementTimeout,
   mapMysqlError,
 } from "./mysql_errors.ts";
 import { acquire, Deadline, timedRunner } from "./mysql_deadline.ts";
@@ -93,7 +95,16 @@ export interface MysqlStoreOptions {
   readonly lockWaitTimeoutSec?: number;
   /** Called with each operation's name and duration in seconds. */
   readonly observe?: QueryObserver;
+  /**
+   * (issue 13) Connections of the history pool, apart from the main pool so
+   * searches never take a connection that `SR`, decisions or `/readyz`
+   * need; default 2.
+   */
+  readonly historyConnectionLimit?: number;
 }
+
+/** (issue 13) Most history reads waiting for a pooled connection; more are `unavailable` at once. */
+const HISTORY_QUEUE_LIMIT = 16;
 
 /** Runs of a transaction on a lock conflict before giving up. */
 const MAX_LOCK_RETRIES = 5;
@@ -117,6 +128,10 @@ export class MysqlStore implements Store {
   readonly dialect = "mysql" as const;
   readonly #options: MysqlStoreOptions;
   #pool: Pool | null = null;
+  /** (issue 13) History reads only: a flood of searches queues here, never on `#pool`. */
+  #historyPool: Pool | null = null;
+  /** MariaDB (`SET STATEMENT max_statement_time`) rather than MySQL (`max_execution_time`). */
+  #mariadb = true;
   #closed = false;
   #epoch: string | null = null;
 
@@ -150,8 +165,11 @@ export class MysqlStore implements Store {
     } as const;
   }
 
-  #makePool(): Pool {
-    const limit = this.#options.connectionLimit ?? 10;
+  #makePool(
+    limit = this.#options.connectionLimit ?? 10,
+    queueLimit = 0,
+    extraSession: readonly string[] = [],
+  ): Pool {
     const pool = mysql.createPool({
       ...this.#connectionSettings(),
       database: this.#options.database,
@@ -159,7 +177,7 @@ export class MysqlStore implements Store {
       maxIdle: limit,
       idleTimeout: 60_000,
       waitForConnections: true,
-      queueLimit: 0,
+      queueLimit,
       enableKeepAlive: true,
       keepAliveInitialDelay: 10_000,
     });
@@ -171,6 +189,7 @@ export class MysqlStore implements Store {
       // planned as an intersection of PRIMARY and the status index, which locks
       // status-index records of other rows and deadlocks racing decisions.
       "SET SESSION optimizer_switch = 'index_merge_intersection=off'",
+      ...extraSession,
     ];
     // Queued on each new connection before any statement of ours. Should one
     // fail, the session keeps the server's defaults (REPEATABLE READ is
@@ -220,8 +239,12 @@ export class MysqlStore implements Store {
   }
 
   /** Runs `fn` on one pooled connection within `deadline`; a connection that failed is destroyed. */
-  async #onConnection<T>(deadline: Deadline, fn: (r: SqlRunner) => Promise<T>): Promise<T> {
-    const conn = await acquire(this.#usablePool(), deadline);
+  async #onConnection<T>(
+    deadline: Deadline,
+    fn: (r: SqlRunner) => Promise<T>,
+    pool: Pool = this.#usablePool(),
+  ): Promise<T> {
+    const conn = await acquire(pool, deadline);
     try {
       const result = await fn(timedRunner(conn, deadline));
       conn.release();
@@ -304,6 +327,7 @@ export class MysqlStore implements Store {
         );
       }
       this.#pool ??= this.#makePool();
+      this.#historyPool ??= this.#makeHistoryPool();
       const conn = await acquire(this.#pool, new Deadline(this.#timeoutMs));
       const lockName = `ws_migrate:${this.#options.database}`.slice(0, 64);
       try {
@@ -312,6 +336,8 @@ export class MysqlStore implements Store {
         if (Number(got?.got) !== 1) throw new Error("timed out waiting for the migration lock");
         try {
           this.#epoch = await migrate(tx, MYSQL_DIALECT);
+          const [version] = await tx.all("SELECT VERSION() AS v");
+          this.#mariadb = /mariadb/i.test(String(version?.v ?? ""));
         } finally {
           await tx.all("SELECT RELEASE_LOCK(?)", [lockName]);
         }
@@ -432,9 +458,51 @@ export class MysqlStore implements Store {
     return this.#read("read_revocations", (r) => readRevocationRows(r, since));
   }
 
-  /** Decided responses, newest decision first. */
+  /**
+   * (issue 13, row H5) The history pool: few connections, a short queue,
+   * and (for MySQL, which has no per-statement form) a session limit on
+   * each statement's run time.
+   */
+  #makeHistoryPool(): Pool {
+    const limit = Math.max(1, this.#options.historyConnectionLimit ?? 2);
+    return this.#makePool(limit, HISTORY_QUEUE_LIMIT, [
+      `SET SESSION max_execution_time = ${Math.max(1, Math.trunc(this.#timeoutMs))}`,
+    ]);
+  }
+
+  /**
+   * Decided responses, newest decision first, on the history pool, the
+   * statement limited to `timeoutMs` by the database itself (so a search
+   * the client gave up on does not keep running there).
+   * @throws {StoreUnavailableError} when the pool is busy, or the search passes the limit
+   */
   history(query: HistoryQuery): Promise<ResponseRow[]> {
-    return this.#read("history", (r) => readHistory(r, MYSQL_DIALECT, query));
+    return this.#op("history", async () => {
+      if (this.#closed) throw new StoreUnavailableError("MySQL store is closed");
+      const pool = this.#historyPool;
+      if (pool === null) {
+        throw new StoreUnavailableError(
+          "MySQL store is not initialised (init() has not succeeded)",
+        );
+      }
+      const seconds = (this.#timeoutMs / 1000).toFixed(3);
+      const prefix = this.#mariadb ? `SET STATEMENT max_statement_time = ${seconds} FOR ` : "";
+      try {
+        return await this.#onConnection(
+          new Deadline(this.#timeoutMs),
+          (r) => readHistory(r, MYSQL_DIALECT, query, prefix),
+          pool,
+        );
+      } catch (e) {
+        if (isStatementTimeout(e) || isQueueFull(e)) {
+          throw new StoreUnavailableError(
+            `MySQL history: ${(e as Error).message} (DB_TIMEOUT_MS)`,
+            { cause: e },
+          );
+        }
+        throw e;
+      }
+    });
   }
 
   /** The log's head. */
@@ -489,9 +557,12 @@ export class MysqlStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const pool = this.#pool;
+    const pools = [this.#pool, this.#historyPool];
     this.#pool = null;
+    this.#historyPool = null;
     // A hung server never answers COM_QUIT: give up after the budget.
-    if (pool) await new Deadline(this.#timeoutMs).race(pool.end(), "closing").catch(() => {});
+    for (const pool of pools) {
+      if (pool) await new Deadline(this.#timeoutMs).race(pool.end(), "closing").catch(() => {});
+    }
   }
 }

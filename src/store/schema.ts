@@ -10,6 +10,7 @@
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { NODES_TABLE } from "./sql_nodes.ts";
 import { REVOCATIONS_TABLE } from "./sql_revocations.ts";
+import { SQLITE_SEARCH_INDEX } from "./sql_search.ts";
 import { toDbTime } from "./sql_values.ts";
 
 /** One step of the schema. */
@@ -153,6 +154,31 @@ export const MIGRATIONS: readonly Migration[] = [
       "v1.2: ws_revocations (one row per revoked user: from when their tokens are refused)",
     mysql: [REVOCATIONS_TABLE.mysql],
     sqlite: [...REVOCATIONS_TABLE.sqlite],
+  },
+  {
+    // Numbered 1301 (issue 13, first step) so no other work's number is taken.
+    version: 1301,
+    description: "v1.2 claims: the seq of each claim's last event, one lock row per claiming " +
+      "user (CLAIM_MAX_PER_USER), live claims by holder",
+    mysql: [
+      "ALTER TABLE ws_claims ADD COLUMN seq BIGINT NULL",
+      `CREATE TABLE IF NOT EXISTS ws_claim_holders (
+        holder VARCHAR(255) PRIMARY KEY
+      ) ${INNODB}`,
+      "CREATE INDEX ws_claims_holder ON ws_claims (holder, until_at)",
+    ],
+    sqlite: [
+      "ALTER TABLE ws_claims ADD COLUMN seq INTEGER NULL",
+      "CREATE TABLE IF NOT EXISTS ws_claim_holders (holder TEXT PRIMARY KEY)",
+      "CREATE INDEX IF NOT EXISTS ws_claims_holder ON ws_claims (holder, until_at)",
+    ],
+  },
+  {
+    version: 1302,
+    description: "history search: on SQLite an FTS5 trigram index of the searched columns, " +
+      "kept by triggers (MariaDB searches with LIKE, bounded: see sql_search.ts)",
+    mysql: [],
+    sqlite: SQLITE_SEARCH_INDEX,
   },
 ];
 

@@ -6,8 +6,8 @@
  * conditional statement settles who holds the claim, then the event.
  * @module
  */
-import { type Claim, releaseVerdict } from "../claims/lease.ts";
-import { asResponseId, type ResponseId } from "../protocol/types.ts";
+import { type Claim, isLive, releaseVerdict, renewalChangesNothing } from "../claims/lease.ts";
+import { asResponseId, asSeq, type ResponseId } from "../protocol/types.ts";
 import type {
   ClaimRequest,
   ClaimResult,
@@ -25,6 +25,29 @@ async function readClaim(tx: SqlRunner, dialect: SqlDialect, id: ResponseId) {
     [id],
   );
   return toClaim(row);
+}
+
+/**
+ * Takes the claiming user's lock row (created on first use), so one user's
+ * claims run one at a time and the count of their live claims cannot be
+ * passed by claims racing on different responses. Taken after the
+ * response's row, as every claim does, so locks are taken in one order.
+ */
+async function lockHolder(tx: SqlRunner, dialect: SqlDialect, holder: string): Promise<void> {
+  await tx.run(
+    dialect.name === "mysql"
+      ? "INSERT INTO ws_claim_holders (holder) VALUES (?) ON DUPLICATE KEY UPDATE holder = holder"
+      : "INSERT INTO ws_claim_holders (holder) VALUES (?) ON CONFLICT (holder) DO NOTHING",
+    [holder],
+  );
+}
+
+async function liveClaimsOf(tx: SqlRunner, holder: string, at: Date): Promise<number> {
+  const [row] = await tx.all(
+    "SELECT COUNT(*) AS n FROM ws_claims WHERE holder = ? AND until_at > ?",
+    [holder, toDbTime(at)],
+  );
+  return Number(row?.n ?? 0);
 }
 
 /**
@@ -48,6 +71,26 @@ export async function claimIn(
     const decidedBy = row.decided_by === null ? null : String(row.decided_by);
     return { kind: "not_pending", status: String(row.status), decidedBy };
   }
+  // Every claim, release and decision of this response holds its row now:
+  // the claim read here is the one the rest of the transaction acts on.
+  const held = await readClaimWithSeq(tx, dialect, c.responseId);
+  const now = c.at.getTime();
+  const mine = held !== null && isLive(held, now) && held.holder === c.by;
+  if (mine && held.seq !== null) {
+    const lease = c.until.getTime() - now;
+    if (renewalChangesNothing(held, now, lease)) {
+      return { kind: "current", seq: held.seq, holder: held.holder, until: held.until };
+    }
+  }
+  if (held !== null && isLive(held, now) && !mine) {
+    return { kind: "claimed", holder: held.holder, until: held.until };
+  }
+  if (!mine && c.maxPerUser !== undefined) {
+    await lockHolder(tx, dialect, c.by);
+    if (await liveClaimsOf(tx, c.by, c.at) >= c.maxPerUser) {
+      return { kind: "too_many_claims", limit: c.maxPerUser };
+    }
+  }
   // The one statement that decides: the row goes to the caller only when it
   // is free, lapsed before `at`, or the caller's own.
   await tx.run(dialect.upsertClaim, [
@@ -56,16 +99,28 @@ export async function claimIn(
     toDbTime(c.until),
     toDbTime(c.at),
   ]);
-  const held = await readClaim(tx, dialect, c.responseId);
-  if (held === null) throw new Error(`claim of response ${c.responseId} left no row`);
-  if (held.holder !== c.by) return { kind: "claimed", holder: held.holder, until: held.until };
+  const taken = await readClaim(tx, dialect, c.responseId);
+  if (taken === null) throw new Error(`claim of response ${c.responseId} left no row`);
+  if (taken.holder !== c.by) return { kind: "claimed", holder: taken.holder, until: taken.until };
   const event = await appendEvent(tx, dialect, "claimed", c.responseId, {
     event: "claimed",
     response_id: c.responseId,
     by: c.by,
     until: c.until.toISOString(),
   });
+  await tx.run("UPDATE ws_claims SET seq = ? WHERE response_id = ?", [event.seq, c.responseId]);
   return { kind: "appended", event };
+}
+
+async function readClaimWithSeq(tx: SqlRunner, dialect: SqlDialect, id: ResponseId) {
+  const [row] = await tx.all(
+    `SELECT holder, until_at, seq FROM ws_claims WHERE response_id = ?${dialect.lockRows}`,
+    [id],
+  );
+  const claim = toClaim(row);
+  if (claim === null) return null;
+  const seq = row?.seq === null || row?.seq === undefined ? null : asSeq(Number(row.seq));
+  return { ...claim, seq };
 }
 
 /**

@@ -7,7 +7,8 @@
  * and without the status and decider filters.
  * @module
  */
-import type { HistoryQuery, PresenceRow, ResponseRow } from "./store.ts";
+import type { HistoryQuery, PresenceRow, PublicationFilter, ResponseRow } from "./store.ts";
+import { searchCondition } from "./sql_search.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import {
   fromDbTime,
@@ -17,16 +18,19 @@ import {
   toResponseRow,
 } from "./sql_values.ts";
 
-/** The SQLite function that lowercases all of Unicode (SQLite's own `lower` knows ASCII only). */
-export const UNICODE_LOWER = "unicode_lower";
-
 /**
- * Escapes a search text for `LIKE … ESCAPE '!'` and wraps it in `%`.
- * @param q the text
- * @returns the pattern
+ * (v1.2) The seam of the `publication` filter: the condition (on
+ * `responses`) that keeps the responses whose publication is in `state`.
+ * Until the publication queue exists (issue 14) no response has a
+ * publication, so it keeps none; the publication work replaces this body
+ * with its join.
+ * @param _state the state asked for (validated by the route)
+ * @returns the condition and its parameters
  */
-export function likePattern(q: string): string {
-  return `%${q.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+export function publicationCondition(
+  _state: PublicationFilter,
+): { sql: string; params: SqlParam[] } {
+  return { sql: "1 = 0", params: [] };
 }
 
 /**
@@ -34,12 +38,14 @@ export function likePattern(q: string): string {
  * @param r a runner
  * @param dialect the database's spellings (search folds case differently)
  * @param h the query, already checked
+ * @param prefix put before the statement (MariaDB's `SET STATEMENT … FOR`)
  * @returns at most `h.limit` rows
  */
 export async function readHistory(
   r: SqlRunner,
   dialect: SqlDialect,
   h: HistoryQuery,
+  prefix = "",
 ): Promise<ResponseRow[]> {
   const where = ["status IN ('approved', 'rejected')", "decided_at IS NOT NULL"];
   const params: SqlParam[] = [];
@@ -56,19 +62,22 @@ export async function readHistory(
     params.push(h.by);
   }
   if (h.q !== undefined && h.q !== "") {
-    // MySQL's columns are utf8mb4_unicode_ci: LIKE already ignores case.
-    const fold = dialect.name === "mysql"
-      ? (col: string) => col
-      : (col: string) => `${UNICODE_LOWER}(${col})`;
-    const pattern = likePattern(dialect.name === "mysql" ? h.q : h.q.toLowerCase());
-    where.push(
-      `(${
-        ["response_text", "post_text", "author"].map((c) => `${fold(c)} LIKE ? ESCAPE '!'`).join(
-          " OR ",
-        )
-      })`,
-    );
-    params.push(pattern, pattern, pattern);
+    const search = searchCondition(dialect, h.q);
+    where.push(search.sql);
+    params.push(...search.params);
+  }
+  if (h.from !== undefined) {
+    where.push("decided_at >= ?");
+    params.push(toDbTime(h.from));
+  }
+  if (h.to !== undefined) {
+    where.push("decided_at < ?");
+    params.push(toDbTime(h.to));
+  }
+  if (h.publication !== undefined) {
+    const publication = publicationCondition(h.publication);
+    where.push(publication.sql);
+    params.push(...publication.params);
   }
   if (h.after !== undefined) {
     const at = toDbTime(h.after.decidedAt);
@@ -78,7 +87,7 @@ export async function readHistory(
   }
   params.push(h.limit);
   const rows = await r.all(
-    `SELECT ${RESPONSE_COLUMNS} FROM responses WHERE ${where.join(" AND ")} ` +
+    `${prefix}SELECT ${RESPONSE_COLUMNS} FROM responses WHERE ${where.join(" AND ")} ` +
       "ORDER BY decided_at DESC, id DESC LIMIT ?",
     params,
   );

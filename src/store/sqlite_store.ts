@@ -36,13 +36,8 @@ import { migrate } from "./schema.ts";
 import { checkNodeRow, readNodeRows, writeNodeRow } from "./sql_nodes.ts";
 import { announceIn, decideIn } from "./sql_log.ts";
 import { claimIn, readClaimsOf, readPendingClaims, releaseIn } from "./sql_claims.ts";
-import {
-  deletePresence,
-  readHistory,
-  readPresenceRows,
-  UNICODE_LOWER,
-  writePresence,
-} from "./sql_history.ts";
+import { deletePresence, readHistory, readPresenceRows, writePresence } from "./sql_history.ts";
+import { UNICODE_LOWER } from "./sql_search.ts";
 import {
   deleteEventsBefore,
   readAnnouncement,
@@ -53,7 +48,9 @@ import {
   readResponse,
   writePostText,
 } from "./sql_queries.ts";
-import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
+import type { SqlRunner } from "./sql_runner.ts";
+import { SQLITE_DIALECT } from "./sqlite_dialect.ts";
+import { SqliteHistoryReader } from "./sqlite_history_reader.ts";
 import {
   checkClaimant,
   checkDate,
@@ -71,29 +68,12 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Called with each operation's name and duration in seconds. */
   readonly observe?: QueryObserver;
+  /**
+   * History reads on a worker thread, each within `busyTimeoutMs` (default
+   * true for a file; `:memory:` always reads in place).
+   */
+  readonly historyOffThread?: boolean;
 }
-
-const SQLITE_DIALECT: SqlDialect = {
-  name: "sqlite",
-  lockRows: "", // BEGIN IMMEDIATE already excludes every other writer
-  insertIgnore: "INSERT OR IGNORE",
-  alreadyApplied: () => false,
-  takeSeq: async (tx) => {
-    const [row] = await tx.all("UPDATE ws_meta SET head = head + 1 WHERE id = 1 RETURNING head");
-    return row === undefined ? 0 : Number(row.head);
-  },
-  upsertAnnouncement: {
-    pending_seq: "INSERT INTO ws_announcements (response_id, pending_seq) VALUES (?, ?) " +
-      "ON CONFLICT (response_id) DO UPDATE SET pending_seq = excluded.pending_seq, decision_seq = NULL",
-    decision_seq: "INSERT INTO ws_announcements (response_id, decision_seq) VALUES (?, ?) " +
-      "ON CONFLICT (response_id) DO UPDATE SET decision_seq = excluded.decision_seq",
-  },
-  upsertClaim: "INSERT INTO ws_claims (response_id, holder, until_at) VALUES (?, ?, ?) " +
-    "ON CONFLICT (response_id) DO UPDATE SET holder = excluded.holder, until_at = excluded.until_at " +
-    "WHERE ws_claims.holder = excluded.holder OR ws_claims.until_at <= ?",
-  upsertPresence: "INSERT INTO ws_presence (process_id, users, heartbeat_at) VALUES (?, ?, ?) " +
-    "ON CONFLICT (process_id) DO UPDATE SET users = excluded.users, heartbeat_at = excluded.heartbeat_at",
-};
 
 /** SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN (primary codes). */
 const UNAVAILABLE_CODES = new Set([5, 6, 10, 13, 14]);
@@ -134,6 +114,8 @@ export class SqliteStore implements Store {
   /** The key of this file's operation queue. */
   readonly #file: string;
   #db: DatabaseSync | null = null;
+  /** History reads off the event loop (null for `:memory:`, which a worker cannot share). */
+  readonly #historyReader: SqliteHistoryReader | null;
   #closed = false;
   #epoch: string | null = null;
   readonly #statements = new Map<string, StatementSync>();
@@ -156,6 +138,14 @@ export class SqliteStore implements Store {
     this.#file = options.path === ":memory:"
       ? `:memory:${++memoryDatabases}`
       : resolve(options.path);
+    const shareable = options.path !== ":memory:" && !options.path.startsWith("file:");
+    this.#historyReader = shareable && options.historyOffThread !== false
+      ? new SqliteHistoryReader({
+        path: this.#file,
+        busyTimeoutMs: Math.trunc(options.busyTimeoutMs ?? 5000),
+        timeLimitMs: Math.trunc(options.busyTimeoutMs ?? 5000),
+      })
+      : null;
   }
 
   #prepare(sql: string): StatementSync {
@@ -332,6 +322,15 @@ export class SqliteStore implements Store {
 
   /** Decided responses, newest decision first. */
   history(query: HistoryQuery): Promise<ResponseRow[]> {
+    const reader = this.#historyReader;
+    if (reader !== null) {
+      // Not on the file's queue: the worker's connection reads under WAL while others write.
+      if (this.#closed) return Promise.reject(new StoreUnavailableError("SQLite store is closed"));
+      const started = performance.now();
+      return reader.read(query).finally(() =>
+        this.#options.observe?.("history", (performance.now() - started) / 1000)
+      );
+    }
     return this.#op("history", () => readHistory(this.#runner, SQLITE_DIALECT, query));
   }
 
@@ -387,6 +386,7 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
+    this.#historyReader?.close();
     return enqueue(this.#file, () => {
       this.#statements.clear();
       this.#db?.close();

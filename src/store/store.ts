@@ -97,12 +97,39 @@ export interface ClaimRequest {
   readonly at: Date;
   /** When the claim lapses unless renewed (`at` + `CLAIM_LEASE_MS`). */
   readonly until: Date;
+  /**
+   * (v1.2) `CLAIM_MAX_PER_USER`: a new claim (not a renewal) is refused when
+   * the user already holds this many live claims. Absent: no cap.
+   */
+  readonly maxPerUser?: number;
+}
+
+/** (v1.2) A renewal in the first half of the lease: nothing changed, nothing appended. */
+export interface ClaimUnchanged {
+  /** Always `current`. */
+  readonly kind: "current";
+  /** The `seq` of the `claimed` event that took or last renewed the claim. */
+  readonly seq: Seq;
+  /** The holder (the caller). */
+  readonly holder: string;
+  /** When the claim lapses, as it stands. */
+  readonly until: Date;
+}
+
+/** (v1.2) The user already holds `maxPerUser` live claims (ERROR `too_many_claims`). */
+export interface TooManyClaims {
+  /** Always `too_many_claims`. */
+  readonly kind: "too_many_claims";
+  /** The cap that was reached. */
+  readonly limit: number;
 }
 
 /** What a claim came to: the `claimed` event, or why not. */
 export type ClaimResult =
   | Extract<AppendResult, { kind: "appended" | "not_found" | "not_pending" }>
-  | ClaimRefusal;
+  | ClaimRefusal
+  | ClaimUnchanged
+  | TooManyClaims;
 
 /** A `RELEASE` to record. */
 export interface ReleaseRequest {
@@ -138,6 +165,12 @@ export interface PresenceRow {
   readonly heartbeatAt: Date;
 }
 
+/** (v1.2) The publication states `GET /api/history?publication=` may name. */
+export const PUBLICATION_FILTERS = ["held", "queued", "publishing", "published", "failed"] as const;
+
+/** (v1.2) One of `PUBLICATION_FILTERS`. */
+export type PublicationFilter = typeof PUBLICATION_FILTERS[number];
+
 /** A page of `GET /api/history`'s query, already checked. */
 export interface HistoryQuery {
   /** Only approvals or only rejections. */
@@ -146,8 +179,18 @@ export interface HistoryQuery {
   readonly platform?: string;
   /** The decider, exactly. */
   readonly by?: string;
-  /** Case-insensitive text in `response_text`, `post_text` or `author`. */
+  /** Case-insensitive text in `response_text`, `post_text`, `author` or (v1.2) `reason`. */
   readonly q?: string;
+  /** (v1.2) Decided at or after this time. */
+  readonly from?: Date;
+  /** (v1.2) Decided before this time. */
+  readonly to?: Date;
+  /**
+   * (v1.2) Only responses whose publication is in this state. Applied by
+   * `publicationCondition` (`sql_history.ts`), the seam the publication
+   * queue (issue 14) fills in.
+   */
+  readonly publication?: PublicationFilter;
   /** Rows to return, 1…200. */
   readonly limit: number;
   /** Continue after this row (the last of the previous page), newest first. */
@@ -245,6 +288,12 @@ export interface Store {
    * transaction. One conditional upsert settles races: the claim goes to the
    * caller when nobody holds it, its claim lapsed before `at`, or the caller
    * holds it already (a renewal, with a new `until` and a new event).
+   * (v1.2) A renewal in the first half of its lease (`at` before the held
+   * `until` minus half of `until - at`) changes nothing and answers
+   * `current`; a new claim by a user who already holds `maxPerUser` live
+   * claims answers `too_many_claims` (the user's lock row in
+   * `ws_claim_holders` serialises one user's claims, so racing claims cannot
+   * pass the cap together).
    */
   claim(request: ClaimRequest): Promise<ClaimResult>;
 

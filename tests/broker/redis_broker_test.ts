@@ -141,7 +141,9 @@ Deno.test({
   fn: async () => {
     const epoch = crypto.randomUUID();
     const metrics = new Metrics();
-    const broker = make(epoch, { metrics });
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (msg: string) => void warnings.push(msg) };
+    const broker = make(epoch, { metrics, logger });
     const received: Payloads = [];
     const raw = new Redis(TEST_REDIS_URL);
     try {
@@ -156,6 +158,8 @@ Deno.test({
       assert.deepEqual(received, [{ seq: asSeq(7), payload: '{"ok":true}' }]);
       const stats = await metrics.getStats();
       assert.deepEqual(stats.ws_broker_rejected_total, { "reason=malformed": 5 });
+      // Issue 13: each is counted, but a flood is one warn line per interval, not one each.
+      assert.equal(warnings.filter((w) => w.startsWith("malformed")).length, 1, warnings.join());
     } finally {
       raw.disconnect();
       await broker.close();

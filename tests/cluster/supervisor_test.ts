@@ -95,7 +95,7 @@ Deno.test({
   const env = {
     WEBSOCKET_HOST: "127.0.0.1",
     WEBSOCKET_PORT: String(port),
-    AUTH_SECRET: "x".repeat(40),
+    AUTH_SECRET: "supervised-secret-0123456789-abcdefghij",
     WORKERS: "2",
     MYSQL_HOST: TEST_MYSQL.host,
     MYSQL_PORT: String(TEST_MYSQL.port),
@@ -122,7 +122,7 @@ Deno.test("a supervisor without --allow-run exits 2 naming WORKERS and the flag"
   const env = {
     ...db.env,
     WEBSOCKET_PORT: String(freePort()),
-    AUTH_SECRET: "x".repeat(40),
+    AUTH_SECRET: "supervised-secret-0123456789-abcdefghij",
     WORKERS: "2",
   };
   const out = await new Deno.Command(Deno.execPath(), {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ProtocolError } from "../../src/protocol/codes.ts";
 import { decodeCursor, encodeCursor, parseHistoryQuery } from "../../src/history/query.ts";
-import { likePattern } from "../../src/store/sql_history.ts";
+import { caseGlobs, likePattern } from "../../src/store/sql_search.ts";
 
 const parse = (q: string) => parseHistoryQuery(new URLSearchParams(q));
 
@@ -18,7 +18,7 @@ function refused(q: string): ProtocolError {
 
 Deno.test("history query: defaults, filters, and a cursor that round-trips", () => {
   assert.deepEqual(parse(""), { limit: 50 });
-  assert.deepEqual(parse("status=rejected&platform=vk&by=bob&q=Погода&limit=200&other=1"), {
+  assert.deepEqual(parse("status=rejected&platform=vk&by=bob&q=Погода&limit=200"), {
     status: "rejected",
     platform: "vk",
     by: "bob",
@@ -46,9 +46,36 @@ Deno.test("history query: each bad parameter is named", () => {
       ["cursor=!!", "cursor"],
       [`cursor=${btoa('["not a date",1]')}`, "cursor"],
       [`cursor=${btoa('["2026-01-01T00:00:00Z",0]')}`, "cursor"],
+      ["other=1", "other"],
+      ["status=approved&Status=approved", "Status"],
+      ["q=a&q=b", "q"],
+      ["from=yesterday", "from"],
+      ["from=2026-13-01", "from"],
+      ["to=2026-01-01T10:00:00+03:00", "to"],
+      ["to=1767225600000", "to"],
+      ["publication=lost", "publication"],
     ] as const
   ) {
     assert.match(refused(q).message, new RegExp(`'${name}'`), q);
+  }
+});
+
+Deno.test("v1.2 history query: from, to (ISO-8601 UTC) and publication", () => {
+  assert.deepEqual(
+    parse("from=2026-01-01&to=2026-02-01T10:00:00.5Z&publication=failed"),
+    {
+      from: new Date("2026-01-01T00:00:00Z"),
+      to: new Date("2026-02-01T10:00:00.500Z"),
+      publication: "failed",
+      limit: 50,
+    },
+  );
+  assert.deepEqual(
+    parse("from=2026-01-01T00:00:00%2B00:00").from,
+    new Date("2026-01-01T00:00:00Z"),
+  );
+  for (const p of ["held", "queued", "publishing", "published", "failed"]) {
+    assert.equal(parse(`publication=${p}`).publication, p);
   }
 });
 
@@ -56,4 +83,11 @@ Deno.test("search patterns escape LIKE's wildcards and the escape character", ()
   assert.equal(likePattern("100%"), "%100!%%");
   assert.equal(likePattern("a_b!c"), "%a!_b!!c%");
   assert.equal(likePattern("plain"), "%plain%");
+});
+
+Deno.test("short searches: one GLOB per case variant, its wildcards literal", () => {
+  assert.deepEqual(caseGlobs("пО"), ["*по*", "*пО*", "*По*", "*ПО*"]);
+  assert.deepEqual(caseGlobs("я*"), ["*я[*]*", "*Я[*]*"]);
+  assert.deepEqual(caseGlobs("1?"), ["*1[?]*"]);
+  assert.deepEqual(caseGlobs("[ß"), ["*[[]ß*"]);
 });

@@ -386,3 +386,15 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  { name: "issue 13: AUTH_SECRET of 32 spaces stops the start with exit 2, naming it", ...opts },
+  async () => {
+    const { code, stderr } = await runMain({
+      SQLITE_PATH: "/tmp/never.sqlite",
+      AUTH_SECRET: " ".repeat(32),
+    });
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /AUTH_SECRET: is blank/);
+  },
+);

@@ -153,8 +153,53 @@ Deno.test("presence service: a storm of hellos ends with every client holding th
   await run(clock, 1500);
   for (const c of clients) {
     const last = c.lists().at(-1);
-    assert.equal(last.length, 300, "the broadcast after the storm is exact");
+    assert.equal(last.length, 100, "v1.2: at most 100 people listed");
+    assert.equal(
+      JSON.parse(c.socket.sent.at(-1)!).total,
+      300,
+      "the broadcast after the storm is exact",
+    );
     assert.ok(c.socket.sent.length <= 3, `${c.socket.sent.length} lists to one client`);
+  }
+  await p1.service.stop();
+});
+
+Deno.test("v1.2 rows M6/M6b: 1000 operators, one toggling every 0.6 s: each client ≤ 16 KiB of PRESENCE a second, the last state arrives", async () => {
+  const clock = new FakeClock(1_000_000);
+  const table = new MemoryTable(clock);
+  const p1 = process_(clock, table, "p1");
+  p1.service.start();
+  await run(clock, 100);
+  // Long names: the list of 100 would pass 16 KiB, so fewer are listed.
+  const clients = Array.from(
+    { length: 1000 },
+    (_, i) => p1.join(`operator-${String(i).padStart(4, "0")}-${"x".repeat(200)}`),
+  );
+  await run(clock, 1500);
+  const watched = clients.slice(0, 5);
+  const mark = watched.map((c) => c.socket.sent.length);
+  // The toggler: joins and leaves every 0.6 s for 15 s.
+  let toggler: ReturnType<typeof p1.join> | null = null;
+  for (let t = 0; t < 15_000; t += 600) {
+    if (toggler === null) toggler = p1.join("toggler");
+    else {
+      p1.manager.removeClient(toggler.client.id, 1000);
+      toggler = null;
+    }
+    await run(clock, 600);
+  }
+  await run(clock, 3000);
+  for (const [k, c] of watched.entries()) {
+    const frames = c.socket.sent.slice(mark[k]).map((t) => ({
+      t,
+      bytes: new TextEncoder().encode(t).length,
+    }));
+    const bytes = frames.reduce((n, f) => n + f.bytes, 0);
+    assert.ok(frames.every((f) => f.bytes <= 16 * 1024), "every frame fits 16 KiB");
+    assert.ok(bytes <= 16 * 1024 * 19, `${bytes} bytes in ~18 s`);
+    const last = JSON.parse(c.socket.sent.at(-1)!);
+    assert.equal(last.total, toggler === null ? 1000 : 1001, "the last state arrived");
+    assert.ok(last.operators.length > 0 && last.operators.length <= 100);
   }
   await p1.service.stop();
 });

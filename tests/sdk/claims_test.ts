@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { ClaimedError, NotPendingError, ReviewError } from "../../web/sdk/errors.ts";
+import {
+  ClaimedError,
+  errorFromFrame,
+  NotPendingError,
+  ReviewError,
+  TooManyClaimsError,
+} from "../../web/sdk/errors.ts";
 import { isClaimLive } from "../../web/sdk/feed.ts";
 import { FakeSocket, flushMicrotasks } from "./_fakes.ts";
 import { makeClient, serverWelcomes } from "./_harness.ts";
@@ -169,4 +175,20 @@ Deno.test("PRESENCE is an event and the last list is kept", async () => {
   assert.deepEqual(seen, [1]);
   assert.deepEqual(client.presence?.operators, operators);
   client.close();
+});
+
+Deno.test("too_many_claims becomes a TooManyClaimsError carrying the limit", () => {
+  const e = errorFromFrame({
+    type: "ERROR",
+    id: "c1",
+    code: "too_many_claims",
+    message: "alice already holds 5 live claims",
+    retryable: false,
+    limit: 5,
+  });
+  assert.ok(e instanceof TooManyClaimsError);
+  assert.ok(e instanceof ReviewError);
+  assert.equal(e.code, "too_many_claims");
+  assert.equal(e.limit, 5);
+  assert.equal(e.retryable, false);
 });

@@ -47,7 +47,8 @@ export async function insertRow(fx: StoreFixture, row: NewRow = {}): Promise<Res
 export function appended(
   r:
     | Awaited<ReturnType<Store["decide"]>>
-    | Awaited<ReturnType<Store["release"]>>,
+    | Awaited<ReturnType<Store["release"]>>
+    | Awaited<ReturnType<Store["claim"]>>,
 ): StoredEvent {
   assert.equal(r.kind, "appended", `expected appended, got ${JSON.stringify(r)}`);
   return (r as { event: StoredEvent }).event;

@@ -11,6 +11,7 @@ import type { StoreHarness } from "./_fixtures.ts";
 import { appended, type Ctx, insertRow, storeTest } from "./_helpers.ts";
 import { build } from "./build.ts";
 import { registerClaimCases } from "./claim_cases.ts";
+import { registerClaimCapCases } from "./claim_cap_cases.ts";
 import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
 import { registerNodeCases } from "./node_cases.ts";
@@ -338,4 +339,5 @@ export function storeConformance(h: StoreHarness): void {
   registerNodeCases(h);
   registerRevocationCases(h);
   registerClaimCases(h);
+  registerClaimCapCases(h);
 }

@@ -117,7 +117,8 @@ function start(): void {
   });
   client.on("released", (e) => board.released(e.response_id, e.by));
   client.on("presence", (p) => {
-    renderPresence(byId("presence-list"), byId("presence-count"), presenceChips(p.operators, me));
+    const chips = presenceChips(p.operators, me);
+    renderPresence(byId("presence-list"), byId("presence-count"), chips, p.total ?? chips.length);
   });
   setInterval(() => board.tick(), CLAIM_TICK_MS);
 

@@ -52,12 +52,17 @@ export function presenceChips(operators: readonly unknown[], me: string | null):
  * @param el the strip's list element
  * @param summary the element that says how many are online
  * @param chips the chips
+ * @param total (v1.2 `PRESENCE.total`) how many are present: the server lists
+ *   at most 100, so the rest show as "+N more"
  */
 export function renderPresence(
   el: HTMLElement,
   summary: HTMLElement,
   chips: readonly PresenceChip[],
+  total: number = chips.length,
 ): void {
+  const present = Math.max(total, chips.length);
+  const more = present - chips.length;
   el.replaceChildren(
     ...chips.map((chip) =>
       h("li", {
@@ -67,6 +72,7 @@ export function renderPresence(
         title: `${chip.connections} connection${chip.connections === 1 ? "" : "s"}`,
       }, chip.label)
     ),
+    ...(more > 0 ? [h("li", { class: "presence-chip presence-more" }, `+${more} more`)] : []),
   );
-  summary.textContent = chips.length === 1 ? "1 online" : `${chips.length} online`;
+  summary.textContent = present === 1 ? "1 online" : `${present} online`;
 }

@@ -58,6 +58,23 @@ export class ClaimedError extends ReviewError {
   }
 }
 
+/** (v1.2) `too_many_claims`: the user already holds `CLAIM_MAX_PER_USER` live claims. */
+export class TooManyClaimsError extends ReviewError {
+  /** The most live claims one user may hold (the server's `CLAIM_MAX_PER_USER`), when sent. */
+  readonly limit: number | null;
+
+  /**
+   * Creates the error of a `CLAIM` refused because the user holds too many.
+   * @param message a message for people
+   * @param fields the frame's extra fields (`limit`)
+   */
+  constructor(message: string, fields: Record<string, unknown>) {
+    super("too_many_claims", message, false, fields);
+    this.name = "TooManyClaimsError";
+    this.limit = typeof fields.limit === "number" ? fields.limit : null;
+  }
+}
+
 /** `not_pending`: the response was already decided. */
 export class NotPendingError extends ReviewError {
   /** Its status now (`approved`, `rejected`, …). */
@@ -79,8 +96,8 @@ export class NotPendingError extends ReviewError {
 }
 
 /**
- * Builds the error for an `ERROR` frame: a `ClaimedError` or
- * `NotPendingError` for those codes, a `ReviewError` for the others.
+ * Builds the error for an `ERROR` frame: a `ClaimedError`, `NotPendingError`
+ * or `TooManyClaimsError` for those codes, a `ReviewError` for the others.
  * @param frame the parsed frame
  * @returns the error, carrying every field but `type`, `id`, `code`, `message`, `retryable`
  */
@@ -89,5 +106,6 @@ export function errorFromFrame(frame: Record<string, unknown>): ReviewError {
   const text = typeof message === "string" ? message : String(code);
   if (code === "claimed") return new ClaimedError(text, fields);
   if (code === "not_pending") return new NotPendingError(text, fields);
+  if (code === "too_many_claims") return new TooManyClaimsError(text, fields);
   return new ReviewError(String(code) as ErrorCode, text, retryable === true, fields);
 }

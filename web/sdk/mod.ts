@@ -40,7 +40,13 @@ export { backoffCeiling, backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } fr
 export type { ClientOptions, TokenSource } from "./client.ts";
 export type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
 export { ReviewClient } from "./client.ts";
-export { ClaimedError, type ClientErrorCode, NotPendingError, ReviewError } from "./errors.ts";
+export {
+  ClaimedError,
+  type ClientErrorCode,
+  NotPendingError,
+  ReviewError,
+  TooManyClaimsError,
+} from "./errors.ts";
 export { isClaimLive, type PendingItem } from "./feed.ts";
 export { isRevocation, REVOKED_REASON } from "./close_policy.ts";
 export {

@@ -229,6 +229,20 @@ var ClaimedError = class extends ReviewError {
     this.claimUntil = String(fields.claim_until ?? "");
   }
 };
+var TooManyClaimsError = class extends ReviewError {
+  /** The most live claims one user may hold (the server's `CLAIM_MAX_PER_USER`), when sent. */
+  limit;
+  /**
+   * Creates the error of a `CLAIM` refused because the user holds too many.
+   * @param message a message for people
+   * @param fields the frame's extra fields (`limit`)
+   */
+  constructor(message, fields) {
+    super("too_many_claims", message, false, fields);
+    this.name = "TooManyClaimsError";
+    this.limit = typeof fields.limit === "number" ? fields.limit : null;
+  }
+};
 var NotPendingError = class extends ReviewError {
   /** Its status now (`approved`, `rejected`, …). */
   status;
@@ -251,6 +265,7 @@ function errorFromFrame(frame) {
   const text = typeof message === "string" ? message : String(code);
   if (code === "claimed") return new ClaimedError(text, fields);
   if (code === "not_pending") return new NotPendingError(text, fields);
+  if (code === "too_many_claims") return new TooManyClaimsError(text, fields);
   return new ReviewError(String(code), text, retryable === true, fields);
 }
 
@@ -2268,14 +2283,20 @@ function presenceChips(operators, me) {
   }
   return chips.sort((a, b) => Number(b.me) - Number(a.me) || a.user.localeCompare(b.user));
 }
-function renderPresence(el, summary, chips) {
+function renderPresence(el, summary, chips, total = chips.length) {
+  const present = Math.max(total, chips.length);
+  const more = present - chips.length;
   el.replaceChildren(...chips.map((chip) => h("li", {
     class: chip.me ? "presence-chip presence-chip--me" : "presence-chip",
     "data-presence-user": chip.user,
     "data-connections": String(chip.connections),
     title: `${chip.connections} connection${chip.connections === 1 ? "" : "s"}`
-  }, chip.label)));
-  summary.textContent = chips.length === 1 ? "1 online" : `${chips.length} online`;
+  }, chip.label)), ...more > 0 ? [
+    h("li", {
+      class: "presence-chip presence-more"
+    }, `+${more} more`)
+  ] : []);
+  summary.textContent = present === 1 ? "1 online" : `${present} online`;
 }
 
 // web/page/token.ts
@@ -2449,7 +2470,8 @@ function start() {
   });
   client.on("released", (e) => board.released(e.response_id, e.by));
   client.on("presence", (p) => {
-    renderPresence(byId("presence-list"), byId("presence-count"), presenceChips(p.operators, me));
+    const chips = presenceChips(p.operators, me);
+    renderPresence(byId("presence-list"), byId("presence-count"), chips, p.total ?? chips.length);
   });
   setInterval(() => board.tick(), CLAIM_TICK_MS);
   let status = client.status;
