@@ -83,7 +83,9 @@ export function parseHistoryQuery(params: URLSearchParams): HistoryQuery {
   const q = text(params, "q", MAX_SEARCH_CHARS);
   const cursor = text(params, "cursor", 200);
   const publication = text(params, "publication", 16);
-  if (publication !== undefined && !(PUBLICATION_STATES as readonly string[]).includes(publication)) {
+  if (
+    publication !== undefined && !(PUBLICATION_STATES as readonly string[]).includes(publication)
+  ) {
     throw bad(`parameter 'publication' must be one of ${PUBLICATION_STATES.join(", ")}`);
   }
   return {

@@ -10,7 +10,7 @@ import type { SqlDialect } from "./sql_runner.ts";
 import { fromDbTime, type SqlRow } from "./sql_values.ts";
 
 /** Columns of `ws_publications`, in the order `toPublicationRow` reads them. */
-export const PUBLICATION_COLUMNS = "response_id, decision, state, platform, decided_by, " +
+export const PUBLICATION_COLUMNS: string = "response_id, decision, state, platform, decided_by, " +
   "decided_at, undo_until, original_text, attempt, attempts, due_at, lease_holder, " +
   "lease_until, maybe_applied, published_at, url, platform_ref, last_error, published_seq";
 
