@@ -61,7 +61,7 @@ export async function takeIn(
     );
     if (changed !== 1) continue;
     await tx.run(
-      "REPLACE INTO ws_publication_attempts (response_id, attempt, taken_by, taken_at, " +
+      "INSERT INTO ws_publication_attempts (response_id, attempt, taken_by, taken_at, " +
         "lease_until, maybe_applied) VALUES (?, ?, ?, ?, ?, ?)",
       [pub.responseId, pub.attempt, t.by, toDbTime(t.at), leaseUntil, pub.maybeApplied ? 1 : 0],
     );
