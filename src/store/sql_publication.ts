@@ -82,8 +82,11 @@ async function stateWithoutRow(
   const [row] = await tx.all("SELECT status FROM responses WHERE id = ?", [id]);
   if (row === undefined) return { kind: "not_found" };
   const status = String(row.status);
-  // An approval made before v1.2 (or by another writer) never entered the queue.
-  return { kind: "bad_state", state: status === "pending" ? "pending" : "rejected" };
+  // A decision made before v1.2 (or written by another module) never entered the
+  // queue: under v1.1 an approval was published by its modules on the `approved`
+  // event, so the hub calls it `published`; nothing is left for the pipeline to do.
+  const state = status === "pending" ? "pending" : status === "approved" ? "published" : "rejected";
+  return { kind: "bad_state", state };
 }
 
 /**
