@@ -7,7 +7,8 @@
  */
 import { ProtocolError } from "../protocol/codes.ts";
 import { asResponseId } from "../protocol/types.ts";
-import { type HistoryQuery, PUBLICATION_FILTERS, type PublicationFilter } from "../store/store.ts";
+import type { HistoryQuery } from "../store/store.ts";
+import { PUBLICATION_STATES, type PublicationState } from "../protocol/publication_frames.ts";
 
 /** The default page size. */
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -123,18 +124,19 @@ export function parseHistoryQuery(params: URLSearchParams): HistoryQuery {
   const to = instant(params, "to");
   const publication = text(params, "publication", 16);
   if (
-    publication !== undefined && !(PUBLICATION_FILTERS as readonly string[]).includes(publication)
+    publication !== undefined && !(PUBLICATION_STATES as readonly string[]).includes(publication)
   ) {
-    throw bad(`parameter 'publication' must be one of ${PUBLICATION_FILTERS.join(", ")}`);
+    throw bad(`parameter 'publication' must be one of ${PUBLICATION_STATES.join(", ")}`);
   }
   return {
+    ...(publication === undefined ? {} : { publication: publication as PublicationState }),
     ...(status === undefined ? {} : { status }),
     ...(platform === undefined ? {} : { platform }),
     ...(by === undefined ? {} : { by }),
     ...(q === undefined ? {} : { q }),
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
-    ...(publication === undefined ? {} : { publication: publication as PublicationFilter }),
+    ...(publication === undefined ? {} : { publication: publication as PublicationState }),
     limit,
     ...(cursor === undefined ? {} : { after: decodeCursor(cursor) }),
   };

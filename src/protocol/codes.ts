@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   claimed: { retryable: false },
   /** v1.2: the user already holds `CLAIM_MAX_PER_USER` live claims (field `limit`). */
   too_many_claims: { retryable: false },
+  /** v1.2: an `UNDO` after the window. */
+  too_late: { retryable: false },
+  /** v1.2: the response is not in a state the command applies to (field `state`). */
+  bad_state: { retryable: false },
   internal: { retryable: false },
 } as const;
 
@@ -45,6 +49,8 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   unavailable: 503,
   claimed: 409,
   too_many_claims: 409,
+  too_late: 409,
+  bad_state: 409,
   internal: 500,
 };
 

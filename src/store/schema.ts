@@ -11,6 +11,7 @@ import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { NODES_TABLE } from "./sql_nodes.ts";
 import { REVOCATIONS_TABLE } from "./sql_revocations.ts";
 import { SQLITE_SEARCH_INDEX } from "./sql_search.ts";
+import { PUBLICATION_TABLES } from "./sql_publication_schema.ts";
 import { toDbTime } from "./sql_values.ts";
 
 /** One step of the schema. */
@@ -179,6 +180,13 @@ export const MIGRATIONS: readonly Migration[] = [
       "kept by triggers (MariaDB searches with LIKE, bounded: see sql_search.ts)",
     mysql: [],
     sqlite: SQLITE_SEARCH_INDEX,
+  },
+  {
+    // Numbered 14 (issue 14), like 9: other work's migrations keep their numbers.
+    version: 14,
+    description: "v1.2: ws_publications (undo window, publication queue), ws_publication_attempts",
+    mysql: [...PUBLICATION_TABLES.mysql],
+    sqlite: [...PUBLICATION_TABLES.sqlite],
   },
 ];
 

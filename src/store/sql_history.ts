@@ -7,7 +7,7 @@
  * and without the status and decider filters.
  * @module
  */
-import type { HistoryQuery, PresenceRow, PublicationFilter, ResponseRow } from "./store.ts";
+import type { HistoryQuery, PresenceRow, ResponseRow } from "./store.ts";
 import { searchCondition } from "./sql_search.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import {
@@ -17,21 +17,6 @@ import {
   toDbTime,
   toResponseRow,
 } from "./sql_values.ts";
-
-/**
- * (v1.2) The seam of the `publication` filter: the condition (on
- * `responses`) that keeps the responses whose publication is in `state`.
- * Until the publication queue exists (issue 14) no response has a
- * publication, so it keeps none; the publication work replaces this body
- * with its join.
- * @param _state the state asked for (validated by the route)
- * @returns the condition and its parameters
- */
-export function publicationCondition(
-  _state: PublicationFilter,
-): { sql: string; params: SqlParam[] } {
-  return { sql: "1 = 0", params: [] };
-}
 
 /**
  * Decided responses, newest decision first.
@@ -75,9 +60,9 @@ export async function readHistory(
     params.push(toDbTime(h.to));
   }
   if (h.publication !== undefined) {
-    const publication = publicationCondition(h.publication);
-    where.push(publication.sql);
-    params.push(...publication.params);
+    // v1.2: approvals whose publication is in this state (ws_publications_due serves it).
+    where.push("id IN (SELECT response_id FROM ws_publications WHERE state = ?)");
+    params.push(h.publication);
   }
   if (h.after !== undefined) {
     const at = toDbTime(h.after.decidedAt);

@@ -16,6 +16,7 @@ import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
 import { registerNodeCases } from "./node_cases.ts";
 import { registerRevocationCases } from "./revocation_cases.ts";
+import { registerPublicationCases } from "./publication_cases.ts";
 import { MIGRATIONS } from "../../src/store/schema.ts";
 
 const at = new Date("2026-03-04T05:06:07.890Z");
@@ -136,6 +137,7 @@ export function storeConformance(h: StoreHarness): void {
       by: "anna",
       at: "2026-03-04T05:06:07.890Z",
       text: "edited",
+      undo_until: "2026-03-04T05:06:07.890Z", // v1.2: no window given, so `at`
     });
     const row = await store.getResponse(id);
     assert.equal(row?.status, "approved");
@@ -178,6 +180,7 @@ export function storeConformance(h: StoreHarness): void {
       by: "ivan",
       at: at.toISOString(),
       reason: "rude",
+      undo_until: at.toISOString(),
     });
     const rowA = await store.getResponse(a);
     assert.equal(rowA?.status, "rejected");
@@ -340,4 +343,5 @@ export function storeConformance(h: StoreHarness): void {
   registerRevocationCases(h);
   registerClaimCases(h);
   registerClaimCapCases(h);
+  registerPublicationCases(h);
 }

@@ -189,11 +189,14 @@ storeTest(
     assert.deepEqual(rows.map((r) => r.t), [
       "responses",
       "ws_announcements",
+      "ws_claim_holders",
       "ws_claims",
       "ws_events",
       "ws_meta",
       "ws_nodes",
       "ws_presence",
+      "ws_publication_attempts",
+      "ws_publications",
       "ws_revocations",
       "ws_schema_version",
     ]);

@@ -13,6 +13,7 @@ import { Charts } from "./charts.ts";
 import { PeoplePanel } from "./people.ts";
 import { History } from "./series.ts";
 import { nodeName, renderClients, renderNodes, renderTiles } from "./tables.ts";
+import { renderPublication } from "./publication.ts";
 
 const POLL_MS = 1000;
 /** Five minutes of points. */
@@ -78,6 +79,7 @@ function start(): void {
       renderNodes(figures);
       renderClients(figures, names);
       await people.refresh();
+      renderPublication(figures);
       charts.update(kept);
       setState("live", `Live · ${new Date(figures.generated_at).toISOString().slice(11, 19)} UTC`);
     } catch (e) {

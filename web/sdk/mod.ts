@@ -47,6 +47,27 @@ export {
   ReviewError,
   TooManyClaimsError,
 } from "./errors.ts";
+export { BadStateError, TooLateError } from "./errors.ts"; // v1.2
+export {
+  Publisher,
+  type PublisherClient,
+  type PublisherOptions,
+  type PublisherStats,
+  type PublishFunction,
+  type PublishOutcome,
+} from "./publisher.ts";
+export { PUBLICATION_STATES } from "../../src/protocol/publication_frames.ts";
+export type {
+  InFlightItem,
+  PublicationJob,
+  PublicationState,
+  PublicationView,
+  PublishedEvent,
+  PublishFailedEvent,
+  PublishingEvent,
+  QueuedEvent,
+  ReopenedEvent,
+} from "../../src/protocol/publication_frames.ts";
 export { isClaimLive, type PendingItem } from "./feed.ts";
 export { isRevocation, REVOKED_REASON } from "./close_policy.ts";
 export {
