@@ -45,8 +45,16 @@ export async function recordDecision(
   // A decision undone earlier left no row; one another writer left behind goes first.
   // Plain DELETE and INSERT, not REPLACE: REPLACE's duplicate check takes next-key
   // locks, which could close a cycle with the scheduler's locked rows on MariaDB.
-  await tx.run("DELETE FROM ws_publications WHERE response_id = ?", [d.responseId]);
-  await tx.run("DELETE FROM ws_publication_attempts WHERE response_id = ?", [d.responseId]);
+  // And no DELETE of a row that is not there: on InnoDB that takes a gap lock, and
+  // two deciders holding the same gap then deadlock on their INSERTs. The caller
+  // holds the response row's lock, so this plain read sees every earlier writer.
+  const [left] = await tx.all("SELECT 1 AS x FROM ws_publications WHERE response_id = ?", [
+    d.responseId,
+  ]);
+  if (left !== undefined) {
+    await tx.run("DELETE FROM ws_publications WHERE response_id = ?", [d.responseId]);
+    await tx.run("DELETE FROM ws_publication_attempts WHERE response_id = ?", [d.responseId]);
+  }
   await tx.run(
     "INSERT INTO ws_publications (response_id, decision, state, platform, decided_by, " +
       "decided_at, undo_until, original_text, attempt, attempts, due_at, maybe_applied) " +

@@ -186,7 +186,8 @@ storeTest(
         "WHERE table_schema = ? ORDER BY table_name",
       [database],
     );
-    assert.deepEqual(rows.map((r) => r.t), [
+    // Sorted here: the information schema's collation orders "_" unlike code points.
+    assert.deepEqual(rows.map((r) => String(r.t)).sort(), [
       "responses",
       "ws_announcements",
       "ws_claim_holders",
