@@ -13,7 +13,7 @@ import logging
 import random as _random
 import time
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Awaitable, Callable, Literal, Mapping, Optional, Sequence, Union
+from typing import Any, Awaitable, Callable, Literal, Mapping, Optional, Sequence, Union
 
 from . import _ws
 from .backoff import DEFAULT_BACKOFF, Backoff, backoff_delay
@@ -115,8 +115,11 @@ class HubClient:
         self._welcomed = asyncio.Event()
         self._done = asyncio.Event()
         self._closing = False
+        self._stop = asyncio.Event()
         self.welcome: Optional[Welcome] = None
         """The last ``WELCOME``."""
+        self.snapshot: Optional[Snapshot] = None
+        """The last ``SNAPSHOT`` (a fresh start; events since are delivered one by one)."""
         self.presence: Optional[Presence] = None
         """The last ``PRESENCE`` (operators only)."""
         self.last_close: Optional[tuple[int, str]] = None
@@ -174,14 +177,24 @@ class HubClient:
             raise self._closed_error
 
     async def close(self) -> None:
-        """Closes the connection for good; pending requests fail with ``ClientClosedError``."""
+        """Closes the connection for good (1000); pending requests fail with ``ClientClosedError``."""
         self._closing = True
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        self._stop.set()
+        task = self._task
+        if task is not None and not task.done():
+            # Closing the socket ends the read loop, which then sees ``_closing``:
+            # no task cancellation, which ``asyncio.wait_for`` may swallow when a
+            # frame arrives at the same moment (CPython gh-86296).
+            conn = self._conn
+            if conn is not None:
+                try:
+                    await asyncio.wait_for(conn.socket.close(1000, "client closed"), 5)
+                except Exception:
+                    pass
+            done, _ = await asyncio.wait({task}, timeout=5)
+            if not done:
+                task.cancel()
+                await asyncio.wait({task}, timeout=5)
         self._finish(None)
 
     # -- what the client knows ----------------------------------------------
@@ -228,29 +241,16 @@ class HubClient:
         self._connect_listeners.append(listener)
         return lambda: self._connect_listeners.remove(listener) if listener in self._connect_listeners else None
 
-    async def events(self) -> AsyncIterator[Delivered]:
-        """Everything delivered from now on: ``Snapshot``, the event dataclasses (each
-        once, in ``seq`` order, across reconnects) and ``Presence``.
+    def events(self) -> "EventStream":
+        """Everything delivered from this call on: ``Snapshot``, the event dataclasses
+        (each once, in ``seq`` order, across reconnects) and ``Presence``.
 
         The iterator ends when the client is closed, and raises ``ClientClosedError``
         when the server closed it for good. Unconsumed items are kept, so iterate
-        steadily or use ``add_listener``.
+        steadily or use ``add_listener``. What came before the call is not
+        repeated: ``snapshot`` holds the last ``Snapshot``.
         """
-        queue: "asyncio.Queue[object]" = asyncio.Queue()
-        if self._state == "closed":
-            queue.put_nowait(_END)
-        self._queues.append(queue)
-        try:
-            while True:
-                item = await queue.get()
-                if item is _END:
-                    if self._closed_error is not None and self._closed_error.close_code is not None:
-                        raise self._closed_error
-                    return
-                yield item  # type: ignore[misc]
-        finally:
-            if queue in self._queues:
-                self._queues.remove(queue)
+        return EventStream(self)
 
     def _deliver(self, item: Delivered) -> None:
         for listener in list(self._listeners):
@@ -258,6 +258,8 @@ class HubClient:
                 listener(item)
             except Exception:  # a listener's bug must not break the connection
                 log.exception("listener failed on %r", item)
+        if isinstance(item, Snapshot):
+            self.snapshot = item
         for queue in self._queues:
             queue.put_nowait(item)
 
@@ -367,6 +369,8 @@ class HubClient:
         try:
             while True:
                 ended = await self._connect_once()
+                if self._closing:
+                    return self._finish(None)
                 self.last_close = (ended.code, ended.reason)
                 if ended.action in ("stop", "fix"):
                     return self._finish(
@@ -392,7 +396,11 @@ class HubClient:
                 self.retry_at = time.time() + delay
                 self._set_state("reconnecting")
                 log.info("connection ended (%s %s); reconnecting in %.2f s", ended.code, ended.reason, delay)
-                await asyncio.sleep(delay)
+                stop = asyncio.ensure_future(self._stop.wait())
+                await asyncio.wait({stop}, timeout=delay)
+                stop.cancel()
+                if self._closing:
+                    return self._finish(None)
         except asyncio.CancelledError:
             self._finish(None)
             raise
@@ -421,6 +429,9 @@ class HubClient:
             raise
         except Exception as error:  # refused, DNS, handshake status, timeout
             return _Ended(1006, f"cannot open: {error}", "back_off", False)
+        if self._closing:
+            await socket.close(1000, "client closed")
+            return _Ended(1000, "client closed", "stop", False)
         conn = _Connection(socket)
         self._conn = conn
         writer = asyncio.ensure_future(self._write(conn))
@@ -559,6 +570,36 @@ class HubClient:
         for queue in self._queues:
             queue.put_nowait(_END)
         self._done.set()
+
+
+class EventStream:
+    """An async iterator over what a client delivers (see ``HubClient.events``)."""
+
+    def __init__(self, hub: HubClient) -> None:
+        self._hub = hub
+        self._queue: "asyncio.Queue[object]" = asyncio.Queue()
+        hub._queues.append(self._queue)
+        if hub.state == "closed":
+            self._queue.put_nowait(_END)
+
+    def __aiter__(self) -> "EventStream":
+        return self
+
+    async def __anext__(self) -> Delivered:
+        item = await self._queue.get()
+        if item is _END:
+            self.close()
+            self._queue.put_nowait(_END)  # every later call ends too
+            error = self._hub.closed_error
+            if error is not None and error.close_code is not None:
+                raise error
+            raise StopAsyncIteration
+        return item  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Stops receiving (items already queued are dropped)."""
+        if self._queue in self._hub._queues:
+            self._hub._queues.remove(self._queue)
 
 
 def _positive(value: int) -> int:
