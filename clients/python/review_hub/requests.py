@@ -3,7 +3,8 @@
 ``ACK`` or ``ERROR`` carrying its ``id``, by its timeout, or when the client
 closes. A request is (re)sent whenever a connection is welcomed, so one made
 while disconnected waits, and one in flight when a connection drops is sent
-again after the resume (the server answers a repeat as a duplicate or stale).
+again after the resume (the server answers a repeat as a duplicate or stale);
+a ``TAKE`` already sent is the exception (see ``disconnected``).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-from .errors import HubError, RequestTimeoutError, error_from_frame
+from .errors import HubError, RequestTimeoutError, UnavailableError, error_from_frame
 
 Send = Callable[[str], None]
 """Queues a frame's text on the welcomed connection."""
@@ -103,8 +104,19 @@ class RequestTable:
         return True
 
     def disconnected(self) -> None:
-        """The connection dropped: every request will be sent again on the next one."""
-        for entry in self._entries.values():
+        """The connection dropped: every request will be sent again on the next one —
+        except a ``TAKE`` already sent: its jobs (if the server took any) stay leased
+        to this module until their leases lapse, so a second ``TAKE`` would only take
+        more. It fails ``unavailable`` (retryable) instead, as in the TypeScript SDK.
+        """
+        for entry in list(self._entries.values()):
+            if entry.frame.get("type") == "TAKE" and entry.sends > 0:
+                self._forget(entry)
+                if not entry.future.done():
+                    entry.future.set_exception(
+                        UnavailableError("the connection dropped before TAKE was answered", retryable=True)
+                    )
+                continue
             self._clear_timer(entry)
 
     def fail_all(self, error: HubError) -> None:

@@ -196,3 +196,23 @@ def test_request_table_times_out_a_sent_request_only() -> None:
             await unsent
 
     run(body())
+
+
+def test_a_take_in_flight_is_not_resent_after_a_drop() -> None:
+    async def body() -> None:
+        table = RequestTable(timeout=5)
+        sent: list[str] = []
+        take = table.add({"type": "TAKE", "max": 2}, sent.append)
+        unsent_take = table.add({"type": "TAKE", "max": 1}, None)
+        table.disconnected()
+        with pytest.raises(review_hub.UnavailableError) as lost:
+            await take
+        assert lost.value.retryable
+        table.flush(sent.append)
+        assert [json.loads(t)["max"] for t in sent] == [2, 1]  # the unsent one goes on the next connection
+        assert not unsent_take.done()
+        table.fail_all(review_hub.ClientClosedError("closed"))
+        with pytest.raises(review_hub.ClientClosedError):
+            await unsent_take
+
+    run(body())
