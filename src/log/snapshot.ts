@@ -10,6 +10,7 @@ import { liveClaim } from "../claims/lease.ts";
 import type { Card } from "../protocol/frames.ts";
 import type { Seq } from "../protocol/types.ts";
 import type { ResponseRow, Store } from "../store/store.ts";
+import { inFlightItem } from "../publication/views.ts";
 
 /** A snapshot ready to send. */
 export interface EncodedSnapshot {
@@ -78,11 +79,16 @@ export class SnapshotSource {
       // The card's JSON ends in `}`: the claim's two fields go in before it.
       items.push(
         `${card.json.slice(0, -1)},"claimed_by":${JSON.stringify(claim?.holder ?? null)},` +
-          `"claim_until":${JSON.stringify(claim?.until.toISOString() ?? null)}}`,
+          `"claim_until":${JSON.stringify(claim?.until.toISOString() ?? null)},` +
+          `"created_at":${JSON.stringify(row.created_at.toISOString())}}`,
       );
     }
     for (const id of this.#cards.keys()) if (!seen.has(id)) this.#cards.delete(id);
-    const frame = `{"type":"SNAPSHOT","seq":${snap.seq},"items":[${items.join(",")}]}`;
+    // v1.2: the decisions in flight (undo windows open, approvals not yet published).
+    const inFlight = JSON.stringify((snap.inFlight ?? []).map(inFlightItem));
+    const frame = `{"type":"SNAPSHOT","seq":${snap.seq},"items":[${
+      items.join(",")
+    }],"in_flight":${inFlight}}`;
     return { seq: snap.seq, frame, size: items.length };
   }
 }

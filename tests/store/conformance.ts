@@ -14,6 +14,7 @@ import { registerClaimCases } from "./claim_cases.ts";
 import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
 import { registerNodeCases } from "./node_cases.ts";
+import { registerPublicationCases } from "./publication_cases.ts";
 import { MIGRATIONS } from "../../src/store/schema.ts";
 
 const at = new Date("2026-03-04T05:06:07.890Z");
@@ -134,6 +135,7 @@ export function storeConformance(h: StoreHarness): void {
       by: "anna",
       at: "2026-03-04T05:06:07.890Z",
       text: "edited",
+      undo_until: "2026-03-04T05:06:07.890Z", // v1.2: no window given, so `at`
     });
     const row = await store.getResponse(id);
     assert.equal(row?.status, "approved");
@@ -176,6 +178,7 @@ export function storeConformance(h: StoreHarness): void {
       by: "ivan",
       at: at.toISOString(),
       reason: "rude",
+      undo_until: at.toISOString(),
     });
     const rowA = await store.getResponse(a);
     assert.equal(rowA?.status, "rejected");
@@ -336,4 +339,5 @@ export function storeConformance(h: StoreHarness): void {
   registerConcurrencyCases(h);
   registerNodeCases(h);
   registerClaimCases(h);
+  registerPublicationCases(h);
 }
