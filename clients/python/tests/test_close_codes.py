@@ -94,6 +94,7 @@ def test_close_codes_through_a_proxy(sqlite_server: HubServer, code: int, final:
             hub = HubClient(proxy.ws_url, token())
             events = hub.events()
             await hub.wait_connected()
+            assert isinstance(await anext(events), review_hub.Snapshot)  # it has a position to resume from
             await proxy.close_clients(code, "test")
             if final:
                 await assert_stopped(hub, code)
