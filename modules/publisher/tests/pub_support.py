@@ -4,6 +4,7 @@ publisher processes started with ``python3 -m modules.publisher``, and the
 publications' states read from ``GET /api/history``."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ from conftest import database, make_server, run, token  # noqa: E402,F401  (fixt
 from fake_platforms import TG_TOKEN, VK_TOKEN, Platforms  # noqa: E402
 from hub_server import HubServer  # noqa: E402
 
-from review_hub import HubClient  # noqa: E402
+from review_hub import HubClient, RateLimitedError  # noqa: E402
 
 HUB_ENV = {"UNDO_WINDOW_MS": "0", "PUBLISH_RETRY_BASE_MS": "300", "PUBLISH_LEASE_MS": "3000", "LOG_LEVEL": "warn"}
 """Approvals queue at once, retries come fast, a dead publisher's lease lapses in 3 s."""
@@ -34,10 +35,20 @@ async def approve_all(server: HubServer, rows: list[tuple[str, str, str]]) -> li
     async with HubClient(server.ws_url, token("proposer")) as module, \
             HubClient(server.ws_url, token("alice", "operator")) as operator:
         for rid in ids:
-            await module.submit(rid)
+            await _patiently(module.submit, rid)
         for rid in ids:
-            await operator.approve(rid)
+            await _patiently(operator.approve, rid)
     return ids
+
+
+async def _patiently(command: Any, rid: int) -> None:
+    """Runs a command, waiting out the hub's per-connection rate limit (100 frames/s by default)."""
+    while True:
+        try:
+            await command(rid)
+            return
+        except RateLimitedError:
+            await asyncio.sleep(0.5)
 
 
 def publications(server: HubServer) -> dict[int, dict[str, Any]]:
