@@ -37,7 +37,9 @@ class Platforms:
 
     def request_for(self, job: Job) -> dict[str, Any]:
         """What would be sent for a job (``--dry-run``)."""
-        return (self.vk if job.platform == "vk" else self.telegram).request_for(job)
+        if job.platform == "vk":
+            return self.vk.request_for(job)
+        return self.telegram.request_for(job)
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:

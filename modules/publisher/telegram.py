@@ -75,7 +75,8 @@ class TelegramPublisher:
         failed = self._classify(answer)
         if failed is not None:
             return failed
-        message_id = answer.body["result"].get("message_id")
+        result = answer.body["result"] if isinstance(answer.body, dict) else {}
+        message_id = result.get("message_id")
         chat = body["chat_id"]
         link = f"https://t.me/{chat[1:]}/{message_id}" if isinstance(chat, str) else \
             f"https://t.me/c/{str(chat)[4:]}/{message_id}"
@@ -88,8 +89,8 @@ class TelegramPublisher:
         code = body.get("error_code", answer.status)
         text = f"Telegram {code}: {body.get('description', '')}"[:1024]
         if code == 429 or answer.status == 429:
-            parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
-            after = parameters.get("retry_after")
+            parameters = body.get("parameters")
+            after = parameters.get("retry_after") if isinstance(parameters, dict) else None
             wait = int(after) * 1000 if isinstance(after, int) else retry_after_ms(answer)
             return Failed(text, retryable=True, retry_after_ms=wait)
         if isinstance(code, int) and code >= 500 or answer.status >= 500:
