@@ -5,6 +5,11 @@
  */
 import type { ClientFigure, DependencyState, NodeFigures } from "./figures.ts";
 import { type Buckets, mergeBuckets, quantile } from "./histogram.ts";
+import {
+  type NodePublication,
+  type TotalPublication,
+  totalPublication,
+} from "./publication_figures.ts";
 
 /** The sums over every process. */
 export interface TotalFigures {
@@ -42,6 +47,8 @@ export interface TotalFigures {
   };
   /** Alive clients over every process. */
   readonly clients_total: number;
+  /** (v1.2) The publication pipeline over every process. */
+  readonly publication: TotalPublication;
 }
 
 /** One process's entry of the cluster view (its clients are in `ClusterFigures.clients`). */
@@ -112,6 +119,9 @@ export function totalOf(nodes: readonly NodeFigures[]): TotalFigures {
       retention_hours: Math.max(0, ...nodes.map((n) => n.log.retention_hours)),
     },
     clients_total: sum((n) => n.clients_total),
+    publication: totalPublication(
+      nodes.map((n) => n.publication).filter((p): p is NodePublication => p !== undefined),
+    ),
   };
 }
 

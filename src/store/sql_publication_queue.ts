@@ -51,8 +51,8 @@ export async function takeIn(
       `${platformFilter} ORDER BY due_at, response_id LIMIT ?${skipLocked(dialect)}`,
     params,
   )).map(toPublicationRow);
-  const jobs: TakenJob[] = [];
   const leaseUntil = toDbTime(t.leaseUntil);
+  const mine: PublicationRow[] = [];
   for (const pub of due) {
     const changed = await tx.run(
       "UPDATE ws_publications SET state = 'publishing', lease_holder = ?, lease_until = ?, " +
@@ -60,21 +60,26 @@ export async function takeIn(
       [t.by, leaseUntil, leaseUntil, pub.responseId, pub.attempt],
     );
     if (changed !== 1) continue;
-    const [row] = await tx.all("SELECT post_url, response_text FROM responses WHERE id = ?", [
-      pub.responseId,
-    ]);
     await tx.run(
-      "REPLACE INTO ws_publication_attempts (response_id, attempt, taken_by, taken_at, " +
+      "INSERT INTO ws_publication_attempts (response_id, attempt, taken_by, taken_at, " +
         "lease_until, maybe_applied) VALUES (?, ?, ?, ?, ?, ?)",
-      [
-        pub.responseId,
-        pub.attempt,
-        t.by,
-        toDbTime(t.at),
-        leaseUntil,
-        pub.maybeApplied ? 1 : 0,
-      ],
+      [pub.responseId, pub.attempt, t.by, toDbTime(t.at), leaseUntil, pub.maybeApplied ? 1 : 0],
     );
+    mine.push(pub);
+  }
+  if (mine.length === 0) return [];
+  const texts = new Map(
+    (await tx.all(
+      `SELECT id, post_url, response_text FROM responses WHERE id IN (${
+        mine.map(() => "?").join(", ")
+      })`,
+      mine.map((p) => p.responseId),
+    )).map((r) => [Number(r.id), r]),
+  );
+  // The events last: the log's head lock is held from the first append to the commit.
+  const jobs: TakenJob[] = [];
+  for (const pub of mine) {
+    const row = texts.get(pub.responseId);
     const event = await appendEvent(tx, dialect, "publishing", pub.responseId, {
       event: "publishing",
       response_id: pub.responseId,
