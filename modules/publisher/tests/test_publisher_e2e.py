@@ -3,8 +3,9 @@ publisher processes started as a user starts them, fake VK and Telegram APIs
 with faults."""
 from __future__ import annotations
 
+import asyncio
 import signal
-import time
+import subprocess
 from pathlib import Path
 from typing import Callable
 
@@ -14,13 +15,15 @@ from pub_support import (  # noqa: F401  (database, make_server are fixtures)
     approve_all,
     database,
     make_server,
-    publications,
     run,
     start_publisher,
     stop,
     wait_settled,
 )
 from hub_server import HubServer
+from pub_support import token
+
+from review_hub import HubClient, PublishingEvent
 
 VK_POST = "https://vk.com/wall-123_456"
 TG_POST = "https://t.me/channel/789"
@@ -110,22 +113,41 @@ def test_maybe_applied_reply_is_found_not_posted_twice_on_vk(
 
 
 def test_three_publishers_one_killed_mid_job(make_server: Callable[..., HubServer], tmp_path: Path) -> None:
+    """Three publisher processes share 30 VK jobs; the one holding "reply 10" is
+    killed (SIGKILL) after VK stored that comment and before it reported. Every
+    approval ends published, each comment is on VK once, and "reply 10" took a
+    second attempt (maybe_applied) by another process, which found the comment."""
     server = make_server(**HUB_ENV)
     rows = [("vk", VK_POST, f"reply {i}") for i in range(30)]
-    with Platforms(delay=0.1) as platforms:
+    with Platforms(delay=0.05) as platforms:
+        platforms.faults = {"reply 10": ["hang_after_post"]}
         ids = run(approve_all(server, rows))
-        procs = [start_publisher(server, platforms, f"publisher-{n}", tmp_path, "--concurrency", "2")
-                 for n in range(3)]
+        holders: dict[int, str] = {}
+
+        async def watch_and_kill() -> str:
+            async with HubClient(server.ws_url, token("watcher", "operator")) as watcher:
+                watcher.add_listener(
+                    lambda e: holders.__setitem__(e.response_id, e.by) if isinstance(e, PublishingEvent) else None)
+                procs.extend(start_publisher(server, platforms, f"publisher-{n}", tmp_path, "--concurrency", "2")
+                             for n in range(3))
+                while not platforms.hanging.is_set():
+                    await asyncio.sleep(0.02)
+                while ids[10] not in holders:
+                    await asyncio.sleep(0.02)
+                return holders[ids[10]]
+
+        procs: list[subprocess.Popen[bytes]] = []
         try:
-            deadline = time.monotonic() + 60
-            while sum(1 for s in publications(server).values() if s.get("state") == "published") < 8:
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-            procs[1].send_signal(signal.SIGKILL)  # with jobs in hand (2 at a time, 100 ms each)
-            procs[1].wait()
+            victim = run(watch_and_kill())
+            killed = procs[int(victim.rsplit("-", 1)[1])]
+            killed.send_signal(signal.SIGKILL)
+            killed.wait()
             states = wait_settled(server, ids)
         finally:
             for proc in procs:
                 stop(proc)
         assert {s["state"] for s in states.values()} == {"published"}
         assert all(platforms.posts_of(text) == 1 for _p, _u, text in rows)
+        assert states[ids[10]]["attempts"] == 2
+        survivors = "".join((tmp_path / f"publisher-{n}.log").read_text() for n in range(3) if f"-{n}" != victim[-2:])
+        assert "already on VK" in survivors
