@@ -63,9 +63,11 @@ class FakeHub:
                 pass
 
     async def queue(self, response_id: int, platform: str = "vk", maybe_applied: bool = False, attempt: int = 1,
-                    delay: float = 0.0) -> None:
+                    delay: float = 0.0, silent: bool = False) -> None:
         job = FakeJob(response_id, platform, attempt, time.time() + delay, maybe_applied)
         self.jobs[response_id] = job
+        if silent:  # e.g. a retry whose publish_failed this module never saw
+            return
         await self.broadcast({"event": "queued", "response_id": response_id, "attempt": attempt,
                               "due_at": iso(job.due), "maybe_applied": maybe_applied})
 

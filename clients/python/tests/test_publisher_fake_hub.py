@@ -133,3 +133,34 @@ def test_a_report_lost_with_the_connection_is_sent_again_after_the_reconnect() -
             assert client.stats.connections == 2 and hub.jobs[1].state == "published"
 
     run(body())
+
+
+def test_a_job_without_an_event_is_found_by_the_poll_and_stop_drains() -> None:
+    async def body() -> None:
+        async with FakeHub() as hub:
+            release = asyncio.Event()
+
+            async def publish(job: Job) -> Published:
+                if job.response_id == 2:
+                    await release.wait()
+                return Published()
+
+            client = HubClient(hub.ws_url, token())
+            publisher = Publisher(client, publish, poll_interval=0.3)
+            task = asyncio.ensure_future(publisher.run())
+            await client.wait_connected()
+            await hub.queue(1, silent=True)  # no queued event: only the poll finds it
+            await until(lambda: len(hub.reports) == 1)
+            await hub.queue(2)
+            await until(lambda: hub.jobs[2].state == "publishing")
+            publisher.stop()  # takes nothing more; the job in hand is finished and reported
+            await hub.queue(3)
+            await asyncio.sleep(0.5)
+            assert not task.done()
+            release.set()
+            await asyncio.wait_for(task, 5)
+            await client.close()
+            assert [r["response_id"] for r in hub.reports] == [1, 2]
+            assert hub.jobs[3].state == "queued"
+
+    run(body())

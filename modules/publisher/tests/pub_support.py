@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
-for extra in (ROOT / "clients" / "python", ROOT / "clients" / "python" / "tests"):
+for extra in (ROOT, ROOT / "clients" / "python", ROOT / "clients" / "python" / "tests"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
