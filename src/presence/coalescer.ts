@@ -9,7 +9,7 @@ import type { Clock, TimerHandle } from "../clock.ts";
 /** Runs `flush` at most once per `intervalMs`, and soon after every `poke`. */
 export class Coalescer {
   readonly #clock: Clock;
-  readonly #intervalMs: number;
+  #intervalMs: number;
   readonly #flush: () => void;
   #last = -Infinity;
   #timer: TimerHandle | null = null;
@@ -35,6 +35,20 @@ export class Coalescer {
       this.#timer = null;
       this.#run();
     }, wait);
+  }
+
+  /** The shortest time between two flushes now (ms). */
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  /**
+   * Changes the shortest time between two flushes, from the next one on
+   * (e.g. longer while each flush is costly).
+   * @param ms the interval
+   */
+  set intervalMs(ms: number) {
+    this.#intervalMs = ms;
   }
 
   /** Drops a waiting flush. */

@@ -40,6 +40,17 @@ const WELCOME_STALE_MS = 100;
 /** Builds of the list per second before welcomes may share a slightly stale one. */
 const BUILDS_PER_SECOND = 20;
 
+/**
+ * (issue 13, row M6b) The most bytes of `PRESENCE` one process sends per
+ * second, all clients together: past it, broadcasts come less often (at
+ * most every `MAX_BROADCAST_INTERVAL_MS`), so 9000 operators joining cost
+ * the process a bounded amount, not a frame to everyone every second.
+ */
+export const PRESENCE_PROCESS_BYTES_PER_SECOND = 8 * 1024 * 1024;
+
+/** The longest time between two broadcasts when they are spaced out for cost (ms). */
+export const MAX_BROADCAST_INTERVAL_MS = 5000;
+
 /** Options of a `PresenceService`. */
 export interface PresenceOptions {
   /** The registry whose operators and admins are reported. */
@@ -258,11 +269,18 @@ export class PresenceService {
     const built = this.#text();
     if (built.text === this.#sentText) return;
     this.#sentText = built.text;
+    let sent = 0;
     for (const c of this.#o.manager.clients.values()) {
       if (c.state !== "live" || !isReviewer(c.role) || this.#lastSent.get(c) === built.text) {
         continue;
       }
-      this.#offer(c, built);
+      if (this.#offer(c, built)) sent += built.bytes;
     }
+    // What this broadcast cost sets how soon the next may come.
+    const base = this.#o.minIntervalMs ?? 1000;
+    this.#coalescer.intervalMs = Math.min(
+      Math.max(base, MAX_BROADCAST_INTERVAL_MS),
+      Math.max(base, Math.ceil((sent * 1000) / PRESENCE_PROCESS_BYTES_PER_SECOND)),
+    );
   }
 }

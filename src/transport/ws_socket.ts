@@ -22,16 +22,10 @@
  *   progressing, so a peer that does not read is dropped after the close timeout.
  * @module
  */
-import { accountLimit, ChargedQueue, ConnectionAccount } from "./account.ts";
+import { accountLimit, ConnectionAccount } from "./account.ts";
 import type { PeerRate } from "./peer_rate.ts";
-import {
-  closeFrame,
-  encodeFrame,
-  FrameDecoder,
-  frameHeader,
-  OPCODE,
-  textFrame,
-} from "./ws_frames.ts";
+import { closeFrame, encodeFrame, FrameDecoder, OPCODE, textFrame } from "./ws_frames.ts";
+import { FrameSender, type SenderHost } from "./ws_sender.ts";
 
 /** A byte stream (a `Deno.Conn` is one). */
 export interface ByteStream {
@@ -63,8 +57,6 @@ export interface CloseEventLike {
 
 /** Bytes read after a close before reading stops. */
 export const DRAIN_LIMIT_BYTES = 256 * 1024;
-/** Most bytes written in one write call (queued frames are coalesced up to this). */
-const MAX_WRITE_BYTES = 64 * 1024;
 /** Size of each connection's read buffer (kept small: idle connections hold one). */
 const READ_BUFFER_BYTES = 2048;
 
@@ -80,21 +72,9 @@ export interface SocketOptions {
   readonly rate?: PeerRate;
 }
 
-/** Bytes queued below which the next fragment of a streamed message is produced. */
-const STREAM_LOW_WATER_BYTES = 64 * 1024;
-/** Bytes per fragment of a streamed message (the payload is a view of the shared message). */
-const STREAM_FRAGMENT_BYTES = 64 * 1024;
-const textEncoder = new TextEncoder();
-
-/** A text message being sent fragment by fragment. */
-interface Streaming {
-  readonly message: Uint8Array;
-  at: number;
-  readonly done: (ok: boolean) => void;
-}
-
 /** Closes the socket sends itself for a full account or the rate (PROTOCOL.md §4). */
 const TOO_SLOW = 4009;
+const textEncoder = new TextEncoder();
 const RATE_LIMITED = 4029;
 
 /** The server end of one WebSocket. */
@@ -114,18 +94,7 @@ export class ServerWebSocket {
   /** The peer's rate limit, shared with the connection layer (null: none here). */
   readonly rate: PeerRate | null;
   #state: number = READY.open;
-  readonly #queue: ChargedQueue<Uint8Array>;
-  /** Messages sent while a streamed one is out (data frames may not interleave). */
-  readonly #held: ChargedQueue<Uint8Array>;
-  #streaming: Streaming | null = null;
-  #queued = 0;
-  #writeSince = 0;
-  /** A write is out: the kernel has not taken all of `#current` yet. */
-  #writing = false;
-  #current: Uint8Array = new Uint8Array(0);
-  #currentAt = 0;
-  /** Resolved when no write is out any more (or the stream ended). */
-  #drainWaiters: Array<() => void> = [];
+  readonly #sender: FrameSender;
   #sentCloseCode = 0;
   #sentCloseReason = "";
   #drained = 0;
@@ -162,12 +131,9 @@ export class ServerWebSocket {
       new ConnectionAccount(accountLimit(options.maxPayload));
     this.rate = options.rate ?? null;
     this.#decoder = new FrameDecoder(options.maxPayload, this.account);
-    this.#queue = new ChargedQueue(this.account, (b) => b.length);
-    this.#held = new ChargedQueue(this.account, (b) => b.length);
+    this.#sender = new FrameSender(stream, this.account, new SocketAsHost(this), prelude);
     this.lastReceived = options.now();
     this.#initial = initial;
-    this.#queue.pushAnyway(prelude);
-    this.#queued = prelude.length;
     this.account.chargeAnyway(READ_BUFFER_BYTES);
   }
 
@@ -175,8 +141,16 @@ export class ServerWebSocket {
   start(): void {
     if (this.#started || this.#ended) return;
     this.#started = true;
-    if (this.#queue.length > 0) this.#write(this.#takeChunk());
+    this.#sender.start();
     void this.#readLoop(this.#initial);
+  }
+
+  /**
+   * The socket's clock.
+   * @returns milliseconds since the epoch
+   */
+  now(): number {
+    return this.#o.now();
   }
 
   /** Marks the peer as welcomed (authenticated); called by the connection layer. */
@@ -193,12 +167,12 @@ export class ServerWebSocket {
 
   /** Bytes queued and not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.#queued;
+    return this.#sender.bufferedAmount;
   }
 
   /** When the write under way last made progress (0: no write is out), for the write deadline. */
   get writeStalledSince(): number {
-    return this.#writeSince;
+    return this.#sender.writeStalledSince;
   }
 
   /**
@@ -207,62 +181,21 @@ export class ServerWebSocket {
    */
   send(data: string): void {
     if (this.#state !== READY.open) return;
-    if (this.#streaming !== null) {
-      if (!this.#held.push(textFrame(data))) this.#overflow();
-      return;
-    }
-    this.#enqueue(textFrame(data));
+    this.#sender.data(textFrame(data));
   }
 
   /**
-   * Sends one text message as fragments, each produced when less than
-   * `STREAM_LOW_WATER_BYTES` wait to be written, so a large message (a
-   * `SNAPSHOT`) is never queued whole; messages sent meanwhile follow it.
-   * The fragments' payloads are views of `message`, which many connections
-   * may share (a fragment may end inside a UTF-8 sequence: RFC 6455 checks
-   * the whole message, and so do clients).
-   * @param message the text message as UTF-8 (shared: never modified)
+   * Sends one text message as fragments, each produced when less than 64 KiB
+   * wait to be written, so a large message (a `SNAPSHOT`) is never queued
+   * whole; messages sent meanwhile follow it (see `FrameSender.stream`).
+   * @param message the text message, or its UTF-8 bytes (shared: never modified)
    * @returns resolves once its last fragment is queued: true, or false if the socket closed first
    */
   sendStreamed(message: string | Uint8Array): Promise<boolean> {
     if (this.#state !== READY.open) return Promise.resolve(false);
-    const bytes = typeof message === "string" ? textEncoder.encode(message) : message;
-    if (this.#streaming !== null) {
-      if (!this.#held.push(encodeFrame(OPCODE.text, bytes))) this.#overflow();
-      return Promise.resolve(this.#state === READY.open);
-    }
-    return new Promise((done) => {
-      this.#streaming = { message: bytes, at: 0, done };
-      this.#pump();
-    });
-  }
-
-  /** Produces fragments of the streamed message while the queue is short. */
-  #pump(): void {
-    const s = this.#streaming;
-    if (s === null) return;
-    if (this.#state !== READY.open) return this.#endStream(false);
-    while (this.#queued < STREAM_LOW_WATER_BYTES && this.#state === READY.open) {
-      const end = Math.min(s.message.length, s.at + STREAM_FRAGMENT_BYTES);
-      const last = end >= s.message.length;
-      const opcode = s.at === 0 ? OPCODE.text : OPCODE.continuation;
-      // The header alone, then the payload as a view: no copy of the shared bytes.
-      this.#enqueue(frameHeader(opcode, end - s.at, last));
-      this.#enqueue(s.message.subarray(s.at, end));
-      s.at = end;
-      if (last) return this.#endStream(this.#state === READY.open);
-    }
-    if (this.#state !== READY.open) this.#endStream(false);
-  }
-
-  #endStream(ok: boolean): void {
-    const s = this.#streaming;
-    if (s === null) return;
-    this.#streaming = null;
-    if (ok) {
-      for (let f = this.#held.shift(); f !== undefined; f = this.#held.shift()) this.#enqueue(f);
-    } else this.#held.clear();
-    s.done(ok && this.#state === READY.open);
+    return this.#sender.stream(
+      typeof message === "string" ? textEncoder.encode(message) : message,
+    );
   }
 
   /**
@@ -271,7 +204,7 @@ export class ServerWebSocket {
   ping(): void {
     if (this.#state !== READY.open) return;
     this.pingSentAt = this.#o.now();
-    this.#enqueue(encodeFrame(OPCODE.ping, new Uint8Array(0)), true);
+    this.#sender.control(encodeFrame(OPCODE.ping, new Uint8Array(0)));
   }
 
   /**
@@ -287,8 +220,8 @@ export class ServerWebSocket {
     this.#sentCloseCode = code;
     this.#sentCloseReason = reason;
     this.closingSince = this.#o.now();
-    this.#enqueue(closeFrame(code, reason), true);
-    this.#endStream(false);
+    this.#sender.control(closeFrame(code, reason));
+    this.#sender.stopStream();
   }
 
   /**
@@ -299,100 +232,18 @@ export class ServerWebSocket {
     this.#end(this.#sentCloseCode || code, this.#sentCloseReason, false);
   }
 
-  /**
-   * Queues a frame, charged to the account; a frame the account cannot take
-   * means the peer is not reading: close 4009. Close frames are always taken.
-   */
-  #enqueue(frame: Uint8Array, control = false): void {
-    if (this.#writing || !this.#started) {
-      if (control) this.#queue.pushAnyway(frame);
-      else if (!this.#queue.push(frame)) return this.#overflow();
-    } else if (control) this.account.chargeAnyway(frame.length);
-    else if (!this.account.charge(frame.length)) return this.#overflow();
-    this.#queued += frame.length;
-    if (!this.#writing && this.#started) this.#write(frame);
-  }
-
-  #overflow(): void {
+  /** The account refused a frame: the peer does not read. */
+  overflowed(): void {
     this.close(TOO_SLOW, "too slow to read");
   }
 
-  // The write path is callbacks, not an async loop: a fan-out calls it once
-  // per client per event, and each await of an async function costs promises
-  // of its own on top of the write's.
-  #write(chunk: Uint8Array): void {
-    this.#writing = true;
-    this.#writeSince = this.#o.now();
-    this.#current = chunk;
-    this.#currentAt = 0;
-    this.#stream.write(chunk).then(this.#onWritten, this.#onWriteFailed);
-  }
-
-  readonly #onWritten = (n: number): void => {
-    if (this.#ended) return this.#idle();
-    const chunk = this.#current;
-    this.#currentAt += n;
-    if (n > 0) this.#writeSince = this.#o.now();
-    if (this.#currentAt < chunk.length) {
-      this.#stream.write(chunk.subarray(this.#currentAt)).then(
-        this.#onWritten,
-        this.#onWriteFailed,
-      );
-      return;
-    }
-    this.#queued -= chunk.length;
-    this.account.release(chunk.length);
-    if (this.#streaming !== null) this.#pump();
-    if (this.#ended) return this.#idle();
-    if (this.#queue.length > 0) this.#write(this.#takeChunk());
-    else this.#idle();
-  };
-
-  readonly #onWriteFailed = (error: unknown): void => {
-    this.#idle();
+  /**
+   * A write failed: the stream is gone.
+   * @param error what the runtime reported
+   */
+  writeFailed(error: unknown): void {
     this.onerror?.({ error });
     this.#end(1006, "", false);
-  };
-
-  #idle(): void {
-    this.#writing = false;
-    this.#writeSince = 0;
-    this.#current = new Uint8Array(0);
-    const waiting = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const resolve of waiting) resolve();
-  }
-
-  /**
-   * The next bytes to write: one frame, or several small ones coalesced. Its
-   * charge moves from the queue to the write under way (released when written).
-   */
-  #takeChunk(): Uint8Array {
-    const first = this.#queue.shift()!;
-    const next = this.#queue.peek();
-    if (next === undefined || first.length >= MAX_WRITE_BYTES) {
-      this.account.chargeAnyway(first.length);
-      return first;
-    }
-    const parts = [first];
-    let size = first.length;
-    for (
-      let f = this.#queue.peek();
-      f !== undefined && size + f.length <= MAX_WRITE_BYTES;
-      f = this.#queue.peek()
-    ) {
-      parts.push(this.#queue.shift()!);
-      size += f.length;
-    }
-    this.account.chargeAnyway(size);
-    if (parts.length === 1) return first;
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const f of parts) {
-      out.set(f, at);
-      at += f.length;
-    }
-    return out;
   }
 
   async #readLoop(initial?: Uint8Array): Promise<void> {
@@ -439,7 +290,7 @@ export class ServerWebSocket {
           break;
         case "ping":
           if (this.#admitFrame(now) && this.#state === READY.open) {
-            this.#enqueue(encodeFrame(OPCODE.pong, item.payload));
+            this.#sender.reply(encodeFrame(OPCODE.pong, item.payload));
           }
           break;
         case "pong":
@@ -472,8 +323,8 @@ export class ServerWebSocket {
       // Echo the peer's code (1005 "no code" is not sent on the wire).
       this.#state = READY.closing;
       this.closingSince = this.#o.now();
-      this.#enqueue(closeFrame(code === 1005 ? 1000 : code, ""), true);
-      this.#endStream(false);
+      this.#sender.control(closeFrame(code === 1005 ? 1000 : code, ""));
+      this.#sender.stopStream();
       void this.#afterFlush().then(() => this.#end(code, reason, true));
       return;
     }
@@ -483,25 +334,41 @@ export class ServerWebSocket {
 
   /** Resolves when nothing is queued any more (or the stream ended). */
   #afterFlush(): Promise<void> {
-    if (!this.#writing || this.#ended) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return this.#sender.afterFlush();
   }
 
   #end(code: number, reason: string, wasClean: boolean): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#state = READY.closed;
-    this.#queue.clear();
-    this.#queued = 0;
-    this.#writeSince = 0;
-    this.#endStream(false);
+    this.#sender.end();
     this.account.release(this.account.held);
-    const waiting = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const resolve of waiting) resolve();
     try {
       this.#stream.close();
     } catch { /* already closed */ }
     this.onclose?.({ code, reason, wasClean });
+  }
+}
+
+/** The socket as its sender's host (a named seam rather than closures). */
+class SocketAsHost implements SenderHost {
+  readonly #socket: ServerWebSocket;
+  /**
+   * @param socket the socket that owns the sender
+   */
+  constructor(socket: ServerWebSocket) {
+    this.#socket = socket;
+  }
+  isOpen(): boolean {
+    return this.#socket.readyState === READY.open;
+  }
+  now(): number {
+    return this.#socket.now();
+  }
+  overflow(): void {
+    this.#socket.overflowed();
+  }
+  failed(error: unknown): void {
+    this.#socket.writeFailed(error);
   }
 }

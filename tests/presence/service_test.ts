@@ -203,3 +203,32 @@ Deno.test("v1.2 rows M6/M6b: 1000 operators, one toggling every 0.6 s: each clie
   }
   await p1.service.stop();
 });
+
+Deno.test("issue 13 row M6b: when a broadcast is costly the next waits longer (at most 5 s), and the last state still arrives", async () => {
+  const clock = new FakeClock(1_000_000);
+  const table = new MemoryTable(clock);
+  const p1 = process_(clock, table, "p1");
+  p1.service.start();
+  await run(clock, 100);
+  // 4000 operators of 64 users: each broadcast ~4.5 KB to everyone, ~18 MB: past 8 MiB a second.
+  const clients = Array.from({ length: 4000 }, (_, i) => p1.join(`user${i % 64}`));
+  await run(clock, 1500);
+  const watched = clients[0]!;
+  const mark = watched.socket.sent.length;
+  const start = clock.now();
+  for (let i = 0; i < 20; i++) {
+    p1.join(`user${i % 64}`);
+    await run(clock, 500);
+  }
+  const frames = watched.socket.sent.length - mark;
+  const seconds = (clock.now() - start) / 1000;
+  assert.ok(frames <= seconds / 1.5, `${frames} frames in ${seconds} s: spaced out`);
+  await run(clock, 6000);
+  const last = JSON.parse(watched.socket.sent.at(-1)!);
+  const connections = last.operators.reduce(
+    (n: number, e: { connections: number }) => n + e.connections,
+    0,
+  );
+  assert.equal(connections, 4020, "the last state arrived");
+  await p1.service.stop();
+});

@@ -1,0 +1,286 @@
+/**
+ * `FrameSender`: the outbound half of a `ServerWebSocket` (as ws keeps
+ * `sender.js` apart from `receiver.js`). It queues frames, coalesces small
+ * ones into writes of at most 64 KiB, and charges everything it holds to
+ * the connection's account — a frame the account refuses means the peer
+ * does not read, and its host closes 4009. It streams a large text message
+ * (a `SNAPSHOT`) as fragments made only while less than 64 KiB wait to be
+ * written, holding the data messages sent meanwhile (data frames may not
+ * interleave), and tells when its write under way last progressed, for the
+ * write deadline.
+ * @module
+ */
+import { ChargedQueue, type ConnectionAccount } from "./account.ts";
+import { encodeFrame, frameHeader, OPCODE } from "./ws_frames.ts";
+import type { ByteStream } from "./ws_socket.ts";
+
+/** Most bytes written in one write call (queued frames are coalesced up to this). */
+const MAX_WRITE_BYTES = 64 * 1024;
+/** Bytes queued below which the next fragment of a streamed message is produced. */
+const STREAM_LOW_WATER_BYTES = 64 * 1024;
+/** Bytes per fragment of a streamed message (the payload is a view of the shared message). */
+const STREAM_FRAGMENT_BYTES = 64 * 1024;
+
+/** What a sender needs from the socket that owns it. */
+export interface SenderHost {
+  /** Whether data frames may still be sent (the socket is open). */
+  isOpen(): boolean;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** The account refused a frame: the peer does not read what it is sent. */
+  overflow(): void;
+  /** A write failed: the stream is gone. */
+  failed(error: unknown): void;
+}
+
+/** A text message being sent fragment by fragment. */
+interface Streaming {
+  readonly message: Uint8Array;
+  at: number;
+  readonly done: (ok: boolean) => void;
+}
+
+/** The write side of one WebSocket connection. */
+export class FrameSender {
+  readonly #stream: ByteStream;
+  readonly #account: ConnectionAccount;
+  readonly #host: SenderHost;
+  readonly #queue: ChargedQueue<Uint8Array>;
+  /** Messages sent while a streamed one is out. */
+  readonly #held: ChargedQueue<Uint8Array>;
+  #streaming: Streaming | null = null;
+  #queued = 0;
+  #writeSince = 0;
+  /** A write is out: the kernel has not taken all of `#current` yet. */
+  #writing = false;
+  #current: Uint8Array = new Uint8Array(0);
+  #currentAt = 0;
+  /** Resolved when no write is out any more (or the sender ended). */
+  #drainWaiters: Array<() => void> = [];
+  #started = false;
+  #ended = false;
+
+  /**
+   * A sender that writes nothing until `start()`; `prelude` goes first.
+   * @param stream the connection
+   * @param account what queued frames are charged to
+   * @param host the socket: its state, clock, and what to do on overflow or failure
+   * @param prelude bytes written first (the 101 response)
+   */
+  constructor(
+    stream: ByteStream,
+    account: ConnectionAccount,
+    host: SenderHost,
+    prelude: Uint8Array,
+  ) {
+    this.#stream = stream;
+    this.#account = account;
+    this.#host = host;
+    this.#queue = new ChargedQueue(account, (b) => b.length);
+    this.#held = new ChargedQueue(account, (b) => b.length);
+    this.#queue.pushAnyway(prelude);
+    this.#queued = prelude.length;
+  }
+
+  /** Bytes queued and not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.#queued;
+  }
+
+  /** When the write under way last made progress (0: no write is out). */
+  get writeStalledSince(): number {
+    return this.#writeSince;
+  }
+
+  /** Starts writing what is queued. */
+  start(): void {
+    if (this.#started || this.#ended) return;
+    this.#started = true;
+    if (this.#queue.length > 0) this.#write(this.#takeChunk());
+  }
+
+  /**
+   * Sends a data frame (after a streamed message under way, if any).
+   * @param frame the whole frame
+   */
+  data(frame: Uint8Array): void {
+    if (this.#streaming === null) this.#enqueue(frame);
+    else if (!this.#held.push(frame)) this.#host.overflow();
+  }
+
+  /**
+   * Sends a control frame the peer asked for (a pong): charged like data.
+   * @param frame the frame
+   */
+  reply(frame: Uint8Array): void {
+    this.#enqueue(frame);
+  }
+
+  /**
+   * Sends a control frame of the server's own (a ping, the close): at most a
+   * few per connection, always taken, still counted.
+   * @param frame the frame (at most 127 bytes)
+   */
+  control(frame: Uint8Array): void {
+    this.#enqueue(frame, true);
+  }
+
+  /**
+   * Streams one text message as fragments whose payloads are views of
+   * `message`, which many connections may share (a fragment may end inside
+   * a UTF-8 sequence: RFC 6455 checks the whole message, and so do clients).
+   * @param message the text message as UTF-8 (shared: never modified)
+   * @returns resolves once its last fragment is queued: true, or false if the socket closed first
+   */
+  stream(message: Uint8Array): Promise<boolean> {
+    if (this.#streaming !== null) {
+      this.data(encodeFrame(OPCODE.text, message));
+      return Promise.resolve(this.#host.isOpen());
+    }
+    return new Promise((done) => {
+      this.#streaming = { message, at: 0, done };
+      this.#pump();
+    });
+  }
+
+  /** Gives up a streamed message under way (the socket is closing); its promise says false. */
+  stopStream(): void {
+    this.#endStream(false);
+  }
+
+  /**
+   * Resolves when no write is out any more (or the sender ended).
+   * @returns the promise
+   */
+  afterFlush(): Promise<void> {
+    if (!this.#writing || this.#ended) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Drops everything queued and stops writing (the stream ended). */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#queue.clear();
+    this.#queued = 0;
+    this.#writeSince = 0;
+    this.#endStream(false);
+    const waiting = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** Produces fragments of the streamed message while the queue is short. */
+  #pump(): void {
+    const s = this.#streaming;
+    if (s === null) return;
+    while (this.#queued < STREAM_LOW_WATER_BYTES && this.#host.isOpen()) {
+      const end = Math.min(s.message.length, s.at + STREAM_FRAGMENT_BYTES);
+      const last = end >= s.message.length;
+      const opcode = s.at === 0 ? OPCODE.text : OPCODE.continuation;
+      // The header alone, then the payload as a view: no copy of the shared bytes.
+      this.#enqueue(frameHeader(opcode, end - s.at, last));
+      this.#enqueue(s.message.subarray(s.at, end));
+      s.at = end;
+      if (last) return this.#endStream(this.#host.isOpen());
+    }
+    if (!this.#host.isOpen()) this.#endStream(false);
+  }
+
+  #endStream(ok: boolean): void {
+    const s = this.#streaming;
+    if (s === null) return;
+    this.#streaming = null;
+    if (ok) {
+      for (let f = this.#held.shift(); f !== undefined; f = this.#held.shift()) this.#enqueue(f);
+    } else this.#held.clear();
+    s.done(ok && this.#host.isOpen());
+  }
+
+  /**
+   * Queues a frame, charged to the account; one the account refuses is an
+   * overflow. Control frames of the server's own are always taken.
+   */
+  #enqueue(frame: Uint8Array, control = false): void {
+    if (this.#ended) return;
+    if (this.#writing || !this.#started) {
+      if (control) this.#queue.pushAnyway(frame);
+      else if (!this.#queue.push(frame)) return this.#host.overflow();
+    } else if (control) this.#account.chargeAnyway(frame.length);
+    else if (!this.#account.charge(frame.length)) return this.#host.overflow();
+    this.#queued += frame.length;
+    if (!this.#writing && this.#started) this.#write(frame);
+  }
+
+  // The write path is callbacks, not an async loop: a fan-out calls it once
+  // per client per event, and each await of an async function costs promises
+  // of its own on top of the write's.
+  #write(chunk: Uint8Array): void {
+    this.#writing = true;
+    this.#writeSince = this.#host.now();
+    this.#current = chunk;
+    this.#currentAt = 0;
+    this.#stream.write(chunk).then(this.#onWritten, this.#onWriteFailed);
+  }
+
+  readonly #onWritten = (n: number): void => {
+    if (this.#ended) return this.#idle();
+    const chunk = this.#current;
+    this.#currentAt += n;
+    if (n > 0) this.#writeSince = this.#host.now();
+    if (this.#currentAt < chunk.length) {
+      this.#stream.write(chunk.subarray(this.#currentAt)).then(
+        this.#onWritten,
+        this.#onWriteFailed,
+      );
+      return;
+    }
+    this.#queued -= chunk.length;
+    this.#account.release(chunk.length);
+    if (this.#streaming !== null) this.#pump();
+    if (this.#ended) return this.#idle();
+    if (this.#queue.length > 0) this.#write(this.#takeChunk());
+    else this.#idle();
+  };
+
+  readonly #onWriteFailed = (error: unknown): void => {
+    this.#idle();
+    this.#host.failed(error);
+  };
+
+  #idle(): void {
+    this.#writing = false;
+    this.#writeSince = 0;
+    this.#current = new Uint8Array(0);
+    const waiting = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /**
+   * The next bytes to write: one frame, or several small ones coalesced. Its
+   * charge moves from the queue to the write under way (released when written).
+   */
+  #takeChunk(): Uint8Array {
+    const first = this.#queue.shift()!;
+    const parts = [first];
+    let size = first.length;
+    for (
+      let f = this.#queue.peek();
+      size < MAX_WRITE_BYTES && f !== undefined && size + f.length <= MAX_WRITE_BYTES;
+      f = this.#queue.peek()
+    ) {
+      parts.push(this.#queue.shift()!);
+      size += f.length;
+    }
+    this.#account.chargeAnyway(size);
+    if (parts.length === 1) return first;
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const f of parts) {
+      out.set(f, at);
+      at += f.length;
+    }
+    return out;
+  }
+}
