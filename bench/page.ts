@@ -80,7 +80,7 @@ try {
         });
       }
     }
-    window.WebSocket = Watched;
+    globalThis.WebSocket = Watched;
     document.addEventListener("keydown", () => probe.keyAt = performance.now(), true);
     document.addEventListener("focusin", (ev) => {
       if ((ev.target as Element).matches?.("[data-response-id]")) probe.focusAt = performance.now();
