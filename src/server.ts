@@ -150,6 +150,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     metrics,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    slaMinutes: config.slaMinutes,
     replayHighWaterBytes: Math.floor(config.maxBufferedBytes / 2),
     onLive: (client) => presence?.welcome(client),
   });

@@ -46,6 +46,8 @@ export interface SyncOptions {
   readonly heartbeatIntervalMs: number;
   /** Sent in `WELCOME` (ms). */
   readonly heartbeatTimeoutMs: number;
+  /** (v1.2) `SLA_MINUTES`, sent in `WELCOME` as `sla_minutes` when given. */
+  readonly slaMinutes?: number;
   /** Unsent bytes above which a replay pauses for the socket to drain. */
   readonly replayHighWaterBytes: number;
   /** Events read from the log per query during a replay. */
@@ -119,6 +121,7 @@ export class ClientSync {
       resumed: snapshot === null,
       heartbeat_interval_ms: this.#o.heartbeatIntervalMs,
       heartbeat_timeout_ms: this.#o.heartbeatTimeoutMs,
+      ...(this.#o.slaMinutes === undefined ? {} : { sla_minutes: this.#o.slaMinutes }),
     };
     manager.send(client, welcome, "WELCOME");
     if (snapshot) manager.send(client, snapshot.frame, "SNAPSHOT");

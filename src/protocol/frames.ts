@@ -228,6 +228,11 @@ export interface WelcomeFrame {
   readonly heartbeat_interval_ms: number;
   /** Silence after which the server closes the connection with 4008 (ms). */
   readonly heartbeat_timeout_ms: number;
+  /**
+   * (v1.2, an addition to the contract) `SLA_MINUTES`: a pending reply older
+   * than this is overdue, so the page can mark it with the server's own figure.
+   */
+  readonly sla_minutes?: number;
 }
 
 /** A `SNAPSHOT` item: the card and (v1.1) its live claim, `null` when none. */
@@ -236,6 +241,8 @@ export interface SnapshotItem extends Card {
   readonly claimed_by: string | null;
   /** When that claim lapses (ISO-8601 UTC), or `null`. */
   readonly claim_until: string | null;
+  /** (v1.2) When the row was created (ISO-8601 UTC). */
+  readonly created_at?: string;
 }
 
 /** `SNAPSHOT`: the pending rows as of `seq`. */

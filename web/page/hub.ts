@@ -8,6 +8,7 @@ import { HistoryClient, type ReviewClient } from "../sdk/mod.ts";
 import type { BoardClient } from "./board.ts";
 import { parseClaim } from "./claims.ts";
 import type { HistorySource } from "./history_view.ts";
+import type { RecentClient } from "./recent.ts";
 
 /**
  * The board's view of the client: decisions, claims and releases.
@@ -28,7 +29,17 @@ export function boardClient(client: ReviewClient): BoardClient {
       return claim;
     },
     release: (id) => client.release(id),
+    releaseAny: (id) => client.release(id),
   };
+}
+
+/**
+ * The recent decisions' view of the client: undo and retry.
+ * @param client the connected client
+ * @returns the recent-decisions client
+ */
+export function recentClient(client: ReviewClient): RecentClient {
+  return { undo: (id) => client.undo(id), retry: (id) => client.retry(id) };
 }
 
 /**

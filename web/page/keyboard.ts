@@ -1,10 +1,11 @@
 /**
  * The page's keys: `j`/`k` (or arrow down/up on a focused card) move to the
- * next/previous shown card, `Home` to the newest; on the focused card `a`
+ * next/previous shown card, `Home` to the first; on the focused card `a`
  * approves, `r` rejects, `e` edits; `/` goes to the search field; `?` opens
  * the list of keys. Keys are ignored while typing in a field.
  * @module
  */
+import { onScreen } from "./anchor.ts";
 import type { CardAction } from "./card.ts";
 
 /** What the keys act on. */
@@ -75,6 +76,8 @@ export function installKeys(targets: KeyTargets): void {
     if (action) {
       if (!current) return;
       ev.preventDefault();
+      // A decision from the keyboard only ever applies to a card the operator can see.
+      if (!onScreen(current)) return current.scrollIntoView({ block: "nearest" });
       return targets.act(current, action);
     }
     let next: Element | null | undefined;
@@ -93,7 +96,7 @@ export function installKeys(targets: KeyTargets): void {
     }
     if (next instanceof HTMLElement) {
       ev.preventDefault();
-      next.focus();
+      next.focus({ preventScroll: true });
       next.scrollIntoView({ block: "nearest" });
     }
   });

@@ -101,6 +101,7 @@ export class ReviewClient {
   readonly #requests: RequestTable;
   readonly #feed: Feed;
   #conn: Connection | null = null;
+  #welcome: WelcomeFrame | null = null;
   #attempt = 0;
   #tokenRefusals = 0;
   #retryTimer: TimerHandle | null = null;
@@ -151,6 +152,15 @@ export class ReviewClient {
    */
   get pending(): ReadonlyMap<number, PendingItem> {
     return this.#feed.cards;
+  }
+
+  /**
+   * The last `WELCOME` received, or null before the first: what the server
+   * said of itself (v1.2: `limits`, `undo_window_ms`, `claim_lease_ms`, and
+   * the additions a newer server sends, which this SDK passes on as they are).
+   */
+  get welcome(): WelcomeFrame | null {
+    return this.#welcome;
   }
 
   /** The last `PRESENCE` received (v1.1), or null before the first. */
@@ -267,6 +277,27 @@ export class ReviewClient {
    */
   release(responseId: number): Promise<Ack> {
     return this.#request({ type: "RELEASE", response_id: responseId });
+  }
+
+  /**
+   * Undoes a decision within its window (`UNDO`, v1.2): the decider's own, or
+   * anyone's for an admin. The response is pending again (event `reopened`).
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq` of the `reopened` event
+   * @throws {ReviewError} `too_late`, `forbidden`, `bad_state` (`fields.state`), `not_found`
+   */
+  undo(responseId: number): Promise<Ack> {
+    return this.#request({ type: "UNDO", response_id: responseId });
+  }
+
+  /**
+   * Sends a failed publication back to the queue (`RETRY`, v1.2; role `admin`).
+   * @param responseId `responses.id`
+   * @returns the `ACK` fields: `seq` of the `queued` event
+   * @throws {ReviewError} `bad_state` (`fields.state`), `forbidden`, `not_found`
+   */
+  retry(responseId: number): Promise<Ack> {
+    return this.#request({ type: "RETRY", response_id: responseId });
   }
 
   /** Closes the connection for good; pending requests reject with `closed`. */
@@ -395,6 +426,7 @@ export class ReviewClient {
     const verdict = this.#feed.welcome(welcome);
     if (verdict.kind === "abandon") return this.#obey(conn, verdict);
     conn.welcome = welcome;
+    this.#welcome = welcome;
     this.#tokenRefusals = 0;
     this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
     conn.heartbeat = this.#timers.setInterval(

@@ -15,7 +15,9 @@ export type RequestFrame =
   | { readonly type: "APPROVED"; readonly response_id: number; readonly text?: string }
   | { readonly type: "REJECTED"; readonly response_id: number; readonly reason?: string }
   | { readonly type: "CLAIM"; readonly response_id: number }
-  | { readonly type: "RELEASE"; readonly response_id: number };
+  | { readonly type: "RELEASE"; readonly response_id: number }
+  | { readonly type: "UNDO"; readonly response_id: number }
+  | { readonly type: "RETRY"; readonly response_id: number };
 
 /** The result fields of an `ACK`. */
 export interface Ack {

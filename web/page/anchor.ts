@@ -1,0 +1,91 @@
+/**
+ * Keeping the card being read where it is (issue 17): every change to the
+ * list of cards goes through `keepAnchor`, which notes where the focused card
+ * (or else the first card on screen) is, makes the change, and scrolls by
+ * however much that card moved. The list opts out of the browser's own scroll
+ * anchoring (`overflow-anchor: none`), which does nothing at the top of the
+ * page and would otherwise fight this. Also: where a card goes in the list by
+ * its age, and whether a card is on screen (keys only act on one that is).
+ * @module
+ */
+
+/** The order of the pending cards. */
+export type CardOrder = "oldest" | "newest";
+
+/**
+ * The bottom of the sticky header: what is above it is not on screen.
+ * @returns px from the top of the viewport
+ */
+export function topInset(): number {
+  return document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0;
+}
+
+/**
+ * Whether an element is at least partly on screen, below the sticky header.
+ * @param el the element
+ * @returns true when some of it shows
+ */
+export function onScreen(el: HTMLElement): boolean {
+  const rect = el.getBoundingClientRect();
+  return rect.bottom > topInset() + 8 && rect.top < innerHeight - 8 && rect.height > 0;
+}
+
+/**
+ * The card the operator is reading: the focused one when on screen, else the first one on screen.
+ * @param list the element holding the cards
+ * @returns the card, or null when none shows
+ */
+export function readingCard(list: HTMLElement): HTMLElement | null {
+  const active = document.activeElement;
+  const focused = active instanceof HTMLElement
+    ? active.closest<HTMLElement>("[data-response-id]")
+    : null;
+  if (focused && list.contains(focused) && onScreen(focused)) return focused;
+  const x = list.getBoundingClientRect().left + 24;
+  const hit = document.elementFromPoint(x, topInset() + 12);
+  const card = hit?.closest<HTMLElement>("[data-response-id]") ?? null;
+  return card && list.contains(card) ? card : null;
+}
+
+/**
+ * Makes a change to the list without moving the card being read.
+ * @param list the element holding the cards
+ * @param change the change
+ */
+export function keepAnchor(list: HTMLElement, change: () => void): void {
+  const anchor = readingCard(list);
+  const before = anchor?.getBoundingClientRect().top ?? 0;
+  change();
+  if (!anchor?.isConnected) return;
+  const moved = anchor.getBoundingClientRect().top - before;
+  if (Math.abs(moved) >= 1) scrollBy({ top: moved, behavior: "instant" });
+}
+
+/** Orders two cards by `data-created-at` then id: negative when `a` is older. */
+function compareCards(a: HTMLElement, b: HTMLElement): number {
+  const ca = a.dataset.createdAt ?? "";
+  const cb = b.dataset.createdAt ?? "";
+  if (ca !== cb) return ca < cb ? -1 : 1;
+  return Number(a.dataset.responseId) - Number(b.dataset.responseId);
+}
+
+/**
+ * Puts a card in its place by age. New cards are usually the newest, so the
+ * walk starts from the newest end and is short.
+ * @param list the element holding the cards
+ * @param el the card
+ * @param order oldest first or newest first
+ */
+export function insertByAge(list: HTMLElement, el: HTMLElement, order: CardOrder): void {
+  if (order === "oldest") {
+    let at = list.lastElementChild as HTMLElement | null;
+    while (at && compareCards(at, el) > 0) at = at.previousElementSibling as HTMLElement | null;
+    if (at) at.after(el);
+    else list.prepend(el);
+  } else {
+    let at = list.firstElementChild as HTMLElement | null;
+    while (at && compareCards(at, el) > 0) at = at.nextElementSibling as HTMLElement | null;
+    if (at) at.before(el);
+    else list.append(el);
+  }
+}
