@@ -20,6 +20,7 @@ import {
   type HistoryQuery,
   type NodeRow,
   type PendingBody,
+  type PendingStats,
   type PresenceRow,
   type QueryObserver,
   type ReleaseRequest,
@@ -49,7 +50,9 @@ import {
   readHead,
   readOldest,
   readPending,
+  readPendingStats,
   readResponse,
+  readUnannounced,
   writePostText,
 } from "./sql_queries.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
@@ -57,6 +60,7 @@ import {
   checkClaimant,
   checkDate,
   checkDecision,
+  checkLimit,
   checkRead,
   checkResponseId,
   type SqlRow,
@@ -261,6 +265,19 @@ export class SqliteStore implements Store {
     return this.#op("find_announcement", () => {
       checkResponseId(id);
       return readAnnouncement(this.#runner, id);
+    });
+  }
+
+  /** Pending responses never announced, oldest first (see `Store.unannounced`). */
+  unannounced(limit: number): Promise<ResponseId[]> {
+    return this.#op("unannounced", () => readUnannounced(this.#runner, checkLimit(limit)));
+  }
+
+  /** The pending rows' figures (see `Store.pendingStats`). */
+  pendingStats(overdueBefore: Date): Promise<PendingStats> {
+    return this.#op("pending_stats", () => {
+      checkDate(overdueBefore, "overdueBefore");
+      return readPendingStats(this.#runner, overdueBefore);
     });
   }
 
