@@ -3,7 +3,7 @@
  * total. Pure, so the sums are table-tested.
  * @module
  */
-import type { ClientFigure, DependencyState, NodeFigures } from "./figures.ts";
+import type { ClientFigure, DependencyState, NodeFigures, PendingFigures } from "./figures.ts";
 import { type Buckets, mergeBuckets, quantile } from "./histogram.ts";
 
 /** The sums over every process. */
@@ -42,6 +42,8 @@ export interface TotalFigures {
   };
   /** Alive clients over every process. */
   readonly clients_total: number;
+  /** (v1.2) The pending replies (every process reads the same database: the freshest wins). */
+  readonly pending: PendingFigures | null;
 }
 
 /** One process's entry of the cluster view (its clients are in `ClusterFigures.clients`). */
@@ -112,6 +114,8 @@ export function totalOf(nodes: readonly NodeFigures[]): TotalFigures {
       retention_hours: Math.max(0, ...nodes.map((n) => n.log.retention_hours)),
     },
     clients_total: sum((n) => n.clients_total),
+    pending: [...nodes].sort((a, b) => b.updated_at - a.updated_at)
+      .find((n) => n.pending !== undefined)?.pending ?? null,
   };
 }
 

@@ -2802,6 +2802,7 @@ function fresh(id, decision, by) {
     module: null,
     url: null,
     lastError: null,
+    reason: null,
     dueAt: null,
     maybeApplied: false
   };
@@ -2824,7 +2825,8 @@ function applyEvent(entry, e) {
         entry: {
           ...base,
           undoUntil: open ? undoUntil : null,
-          state
+          state,
+          reason: str(e.reason)
         }
       };
     }
@@ -2932,7 +2934,7 @@ function entryText(entry, me) {
     case "held":
       return `${head} \u2014 held for undo`;
     case "rejected":
-      return head;
+      return entry.reason ? `${head} \u2014 ${entry.reason}` : head;
     case "queued":
       return `${head} \u2014 queued${attempt}${entry.lastError ? `; last try failed: ${entry.lastError}` : ""}`;
     case "publishing":
