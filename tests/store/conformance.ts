@@ -14,6 +14,7 @@ import { registerClaimCases } from "./claim_cases.ts";
 import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
 import { registerNodeCases } from "./node_cases.ts";
+import { registerPendingScanCases } from "./pending_scan_cases.ts";
 import { MIGRATIONS } from "../../src/store/schema.ts";
 
 const at = new Date("2026-03-04T05:06:07.890Z");
@@ -336,4 +337,5 @@ export function storeConformance(h: StoreHarness): void {
   registerConcurrencyCases(h);
   registerNodeCases(h);
   registerClaimCases(h);
+  registerPendingScanCases(h);
 }

@@ -107,7 +107,9 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
         } ms`,
     );
     assert.equal(await page.locator("#pending-count").innerText(), String(CARDS));
-    assert.ok(renderMs < 5000, `render took ${renderMs} ms`);
+    // The page draws cards in time-boxed chunks (v1.2: input first, bench/page.ts measures the
+    // budget); every card in place is a generous bound on a loaded machine, not the budget.
+    assert.ok(renderMs < 15_000, `render took ${renderMs} ms`);
     assert.ok(approveMs < 1000, `approve took ${approveMs} ms`);
     assert.ok(liveMs < 1000, `a new card took ${liveMs} ms`);
     assert.ok(longest < 500, `a task blocked the page for ${longest} ms`);

@@ -1824,7 +1824,14 @@ function shownText(shown2, total) {
 
 // web/page/board.ts
 var FIRST_CHUNK = 12;
-var CHUNK_BUDGET_MS = 8;
+var CHUNK_BUDGET_MS = 12;
+var channel = new MessageChannel();
+var tasks = [];
+channel.port1.onmessage = () => tasks.shift()?.();
+function nextTask(fn) {
+  tasks.push(fn);
+  channel.port2.postMessage(null);
+}
 var Board = class {
   #cards = /* @__PURE__ */ new Map();
   /** Cards of the last `SNAPSHOT` not yet on the page, in display order. */
@@ -1914,7 +1921,7 @@ var Board = class {
     this.#kept = previous;
     keepAnchor(this.#list, () => this.#list.replaceChildren(...first));
     this.#updateCount();
-    if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
+    if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = /* @__PURE__ */ new Map();
   }
   #drain(generation) {
@@ -1930,7 +1937,7 @@ var Board = class {
     }
     this.#list.append(batch);
     this.#updateCount();
-    if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
+    if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = /* @__PURE__ */ new Map();
   }
   #place(id, el) {
