@@ -4,6 +4,7 @@
  * A bad value stops the start with a message naming the variable.
  * @module
  */
+import type { PublicationSettings } from "./publication/policy.ts";
 
 /** Log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -87,6 +88,23 @@ export interface Config {
   readonly workerIndex: number | null;
   /** Addresses of reverse proxies whose `X-Forwarded-For` names the client. */
   readonly trustedProxies: readonly string[];
+  /** (v1.2) `UNDO_WINDOW_MS`, `PUBLISH_LEASE_MS`, `PUBLISH_RETRY_BASE_MS`, `PUBLISH_MAX_ATTEMPTS`. */
+  readonly publication: PublicationSettings;
+}
+
+/**
+ * Reads the publication pipeline's settings (PROTOCOL.md §7, v1.2).
+ * @param src the variables
+ * @returns the settings
+ * @throws {ConfigError} naming a bad variable
+ */
+function publicationVars(src: Source): PublicationSettings {
+  return Object.freeze({
+    undoWindowMs: intVar(src, "UNDO_WINDOW_MS", 10_000, 0, 3_600_000),
+    leaseMs: intVar(src, "PUBLISH_LEASE_MS", 60_000, 100, 86_400_000),
+    retryBaseMs: intVar(src, "PUBLISH_RETRY_BASE_MS", 30_000, 1, 86_400_000),
+    maxAttempts: intVar(src, "PUBLISH_MAX_ATTEMPTS", 5, 1, 100),
+  });
 }
 
 /** The shortest `AUTH_SECRET` accepted (RFC 7518 §3.2: a key as long as the hash). */
@@ -303,6 +321,7 @@ export function parseConfig(src: Source): Config {
     workerIndex: optionalInt(src, "WORKER_INDEX", 1, 256),
     trustedProxies: strVar(src, "TRUSTED_PROXIES", "").split(",").map((s) => s.trim())
       .filter(Boolean),
+    publication: publicationVars(src),
   };
   if (config.workers > 1 && config.port === 0) {
     throw new ConfigError(

@@ -39,6 +39,9 @@ import { FallbackPresence, RedisPresence } from "./presence/redis_transport.ts";
 import { printDevelopmentBanner } from "./dev_mode.ts";
 import { checkStoreAccess, permanentFailure } from "./startup_failure.ts";
 import { ClusterStats } from "./dashboard/cluster_stats.ts";
+import { PublicationScheduler } from "./publication/scheduler.ts";
+import { MetricsObserver } from "./publication/deps.ts";
+import { QueueGauges } from "./publication/gauges.ts";
 
 /** Options of `serve`. */
 export interface ServeOptions {
@@ -154,6 +157,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     slaMinutes: config.slaMinutes,
     replayHighWaterBytes: Math.floor(config.maxBufferedBytes / 2),
     onLive: (client) => presence?.welcome(client),
+    undoWindowMs: config.publication.undoWindowMs,
+    claimLeaseMs: config.claimLeaseMs,
   });
   const processId = crypto.randomUUID();
   // Presence goes through Redis when it is configured and answering, through the database otherwise.
@@ -173,6 +178,24 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   };
   let presence: PresenceService | null = null;
   const fetchPost = createPostTextFetcher(fetchDepsFromConfig(config, metrics));
+  const fanout = new ProcessFanout({
+    metrics,
+    feed,
+    broker: () => broker,
+    logger,
+    onPublish: (event) => clusterStats.srTimer.appended(event),
+  });
+  // v1.2: one scheduler per process moves passed undo windows and lapsed leases.
+  const publicationObserver = new MetricsObserver(metrics);
+  const scheduler = new PublicationScheduler({
+    store,
+    clock,
+    logger,
+    fanout,
+    observer: publicationObserver,
+    settings: config.publication,
+  });
+  const queueGauges = new QueueGauges(store, metrics, clock, logger);
   const commands: CommandDeps = {
     auth,
     store,
@@ -184,13 +207,13 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       clusterStats.srTimer.begin(id);
       return processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger });
     },
-    fanout: new ProcessFanout({
-      metrics,
-      feed,
-      broker: () => broker,
-      logger,
-      onPublish: (event) => clusterStats.srTimer.appended(event),
-    }),
+    fanout,
+    publication: {
+      settings: config.publication,
+      card: (row) => renderSnapshotItem(row, renderer),
+      observer: publicationObserver,
+      waker: scheduler,
+    },
   };
   // v1.2: rows inserted without an SR reach operators all the same (ANNOUNCE_SCAN_MS).
   const scanner = new AnnounceScanner({
@@ -307,6 +330,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         pruneTimer = clock.setInterval(prune, 60_000);
         clusterStats.start(store.epoch());
         scanner.start();
+        scheduler.start();
+        queueGauges.start();
         logger.info("started", { epoch: store.epoch(), head: feed.head, broker: broker.kind });
         return;
       } catch (e) {
@@ -343,6 +368,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       await settleWithin(waitUntil(() => manager.clients.size === 0, clock), CLOSE_TIMEOUT_MS);
       manager.stopHeartbeat();
       feed.stop();
+      await settleWithin(scheduler.stop(), 3_000);
+      queueGauges.stop();
       await clusterStats.stop();
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
       scanner.stop();

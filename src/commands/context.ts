@@ -12,6 +12,7 @@ import type { CommandId, ErrorFrame, ResumePosition, ServerFrame } from "../prot
 import type { ResponseId } from "../protocol/types.ts";
 import type { EventFanout } from "../fanout/event_fanout.ts";
 import type { AppendResult, Store } from "../store/store.ts";
+import type { PublicationDeps } from "../publication/deps.ts";
 
 /** The part of a connection a handler may read. */
 export interface SessionView {
@@ -39,6 +40,8 @@ export interface CommandDeps {
   readonly claimLeaseMs: number;
   /** Where a handler hands each event it committed (this process's clients, the others). */
   readonly fanout: EventFanout;
+  /** (v1.2) The publication pipeline's settings, card renderer, metrics and scheduler; default: the contract's. */
+  readonly publication?: PublicationDeps;
 }
 
 /** What the connection layer does after a command. */

@@ -18,6 +18,7 @@ import type { DecideResult } from "../store/store.ts";
 import { claimedFrame } from "./claims.ts";
 import type { CommandDeps, Outcome, SessionView } from "./context.ts";
 import { errorFrame, failureFrame } from "./errors.ts";
+import { publicationDeps } from "../publication/defaults.ts";
 
 /**
  * `CL`: verifies the token; the role comes from it. A bad token closes 4001
@@ -89,16 +90,22 @@ export async function decideResponse(
     return errorFrame(frame.id, "forbidden", `${frame.type} is for the operator and admin roles`);
   }
   if (!deps.isReady()) return errorFrame(frame.id, "unavailable", "the database does not answer");
+  const now = deps.clock.now();
+  const publication = publicationDeps(deps);
   try {
     const result = await deps.store.decide({
       responseId: frame.response_id,
       decision: frame.type === "APPROVED" ? "approved" : "rejected",
       by: identity.sub,
-      at: new Date(deps.clock.now()),
+      at: new Date(now),
+      undoUntil: new Date(now + publication.settings.undoWindowMs),
       ...(frame.type === "APPROVED" && frame.text !== undefined ? { text: frame.text } : {}),
       ...(frame.type === "REJECTED" && frame.reason !== undefined ? { reason: frame.reason } : {}),
     });
-    if (result.kind === "appended") deps.fanout.publish(result.event);
+    if (result.kind === "appended") {
+      deps.fanout.publish(result.event);
+      publication.waker.wakeAt(now + publication.settings.undoWindowMs);
+    }
     return resultFrame(frame.id, frame.response_id, result);
   } catch (e) {
     return failureFrame(frame.id, e, deps.logger);

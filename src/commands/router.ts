@@ -8,6 +8,8 @@ import type { CommandDeps, Outcome, SessionView } from "./context.ts";
 import { errorFrame } from "./errors.ts";
 import { decideResponse, handleHello, submitResponse } from "./handlers.ts";
 import { claimResponse, releaseResponse } from "./claims.ts";
+import { retryPublication, undoDecision } from "../publication/commands.ts";
+import { reportFailed, reportPublished, takeJobs } from "../publication/module_commands.ts";
 
 /**
  * Handles one client frame. Commands that need no I/O (`HEARTBEAT`, a
@@ -51,6 +53,17 @@ export function routeFrame(
       return claimResponse(identity!, frame, deps).then(reply);
     case "RELEASE":
       return releaseResponse(identity!, frame, deps).then(reply);
+    // v1.2: the publication pipeline (src/publication/).
+    case "UNDO":
+      return undoDecision(identity!, frame, deps).then(reply);
+    case "RETRY":
+      return retryPublication(identity!, frame, deps).then(reply);
+    case "TAKE":
+      return takeJobs(identity!, frame, deps).then(reply);
+    case "PUBLISHED":
+      return reportPublished(identity!, frame, deps).then(reply);
+    case "PUBLISH_FAILED":
+      return reportFailed(identity!, frame, deps).then(reply);
     default: {
       const never: never = frame;
       throw new TypeError(`unhandled frame ${JSON.stringify(never)}`);

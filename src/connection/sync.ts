@@ -21,6 +21,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE } from "../protocol/codes.ts";
 import type { CommandId, ResumePosition, WelcomeFrame } from "../protocol/frames.ts";
 import { asSeq, type Seq } from "../protocol/types.ts";
+import { MAX_REASON_CHARS, MAX_TEXT_CHARS } from "../protocol/decode.ts";
 import type { Store } from "../store/store.ts";
 import type { WebSocketClient } from "./client.ts";
 import type { WebSocketManager } from "./manager.ts";
@@ -54,6 +55,10 @@ export interface SyncOptions {
   readonly replayPageSize?: number;
   /** Called once a welcomed client is live, after its replay or `SNAPSHOT` (e.g. to send `PRESENCE`). */
   readonly onLive?: (client: WebSocketClient) => void;
+  /** (v1.2) `WELCOME.undo_window_ms` (`UNDO_WINDOW_MS`); default 10000. */
+  readonly undoWindowMs?: number;
+  /** (v1.2) `WELCOME.claim_lease_ms` (`CLAIM_LEASE_MS`); default 120000. */
+  readonly claimLeaseMs?: number;
 }
 
 /** Welcomes clients and keeps them contiguous. */
@@ -122,6 +127,9 @@ export class ClientSync {
       heartbeat_interval_ms: this.#o.heartbeatIntervalMs,
       heartbeat_timeout_ms: this.#o.heartbeatTimeoutMs,
       ...(this.#o.slaMinutes === undefined ? {} : { sla_minutes: this.#o.slaMinutes }),
+      limits: { text: MAX_TEXT_CHARS, reason: MAX_REASON_CHARS },
+      undo_window_ms: this.#o.undoWindowMs ?? 10_000,
+      claim_lease_ms: this.#o.claimLeaseMs ?? 120_000,
     };
     manager.send(client, welcome, "WELCOME");
     if (snapshot) manager.send(client, snapshot.frame, "SNAPSHOT");

@@ -8,6 +8,7 @@
 import { ProtocolError } from "../protocol/codes.ts";
 import { asResponseId } from "../protocol/types.ts";
 import type { HistoryQuery } from "../store/store.ts";
+import { PUBLICATION_STATES, type PublicationState } from "../protocol/publication_frames.ts";
 
 /** The default page size. */
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -81,7 +82,14 @@ export function parseHistoryQuery(params: URLSearchParams): HistoryQuery {
   const by = text(params, "by", 255);
   const q = text(params, "q", MAX_SEARCH_CHARS);
   const cursor = text(params, "cursor", 200);
+  const publication = text(params, "publication", 16);
+  if (
+    publication !== undefined && !(PUBLICATION_STATES as readonly string[]).includes(publication)
+  ) {
+    throw bad(`parameter 'publication' must be one of ${PUBLICATION_STATES.join(", ")}`);
+  }
   return {
+    ...(publication === undefined ? {} : { publication: publication as PublicationState }),
     ...(status === undefined ? {} : { status }),
     ...(platform === undefined ? {} : { platform }),
     ...(by === undefined ? {} : { by }),

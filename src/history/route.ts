@@ -14,6 +14,9 @@ import type { ErrorFrame } from "../protocol/frames.ts";
 import { isReviewer } from "../protocol/types.ts";
 import { type ResponseRow, type Store, StoreUnavailableError } from "../store/store.ts";
 import { encodeCursor, parseHistoryQuery } from "./query.ts";
+import type { PublicationView } from "../protocol/publication_frames.ts";
+import type { PublicationRow } from "../publication/store_types.ts";
+import { publicationView } from "../publication/views.ts";
 
 /** What the route needs. */
 export interface HistoryDeps {
@@ -51,14 +54,19 @@ export interface HistoryItem {
   readonly reason: string | null;
   /** When the module stored it (ISO-8601 UTC). */
   readonly created_at: string;
+  /** (v1.2) The proposed reply when the operator edited it, else `null`. */
+  readonly original_text: string | null;
+  /** (v1.2) The approval's publication; `null` for a rejection (or an approval made before v1.2). */
+  readonly publication: PublicationView | null;
 }
 
 /**
  * Maps a decided row to its item.
  * @param row the row
+ * @param pub (v1.2) its publication row, if any
  * @returns the item, times in ISO-8601 UTC
  */
-export function historyItem(row: ResponseRow): HistoryItem {
+export function historyItem(row: ResponseRow, pub: PublicationRow | null = null): HistoryItem {
   return {
     response_id: row.id,
     platform: row.platform,
@@ -71,6 +79,8 @@ export function historyItem(row: ResponseRow): HistoryItem {
     decided_at: row.decided_at?.toISOString() ?? null,
     reason: row.reason,
     created_at: row.created_at.toISOString(),
+    original_text: pub?.originalText ?? null,
+    publication: pub === null || row.status !== "approved" ? null : publicationView(pub),
   };
 }
 
@@ -117,7 +127,11 @@ export async function historyRoute(req: Request, url: URL, d: HistoryDeps): Prom
     const next = rows.length > query.limit && last?.decided_at
       ? encodeCursor(last.decided_at, last.id)
       : null;
-    return answer({ items: page.map(historyItem), next_cursor: next }, 200);
+    const pubs = new Map(
+      (await d.store.publicationsOf(page.map((r) => r.id))).map((p) => [p.responseId, p]),
+    );
+    const items = page.map((row) => historyItem(row, pubs.get(row.id) ?? null));
+    return answer({ items, next_cursor: next }, 200);
   } catch (e) {
     if (e instanceof ProtocolError) {
       return problem(errorFrame(undefined, e.code, e.message, { ...e.fields }));

@@ -10,6 +10,7 @@ import { liveClaim } from "../claims/lease.ts";
 import type { Card } from "../protocol/frames.ts";
 import type { Seq } from "../protocol/types.ts";
 import type { ResponseRow, Store } from "../store/store.ts";
+import { inFlightItem } from "../publication/views.ts";
 
 /** A snapshot ready to send. */
 export interface EncodedSnapshot {
@@ -83,7 +84,11 @@ export class SnapshotSource {
       );
     }
     for (const id of this.#cards.keys()) if (!seen.has(id)) this.#cards.delete(id);
-    const frame = `{"type":"SNAPSHOT","seq":${snap.seq},"items":[${items.join(",")}]}`;
+    // v1.2: the decisions in flight (undo windows open, approvals not yet published).
+    const inFlight = JSON.stringify((snap.inFlight ?? []).map(inFlightItem));
+    const frame = `{"type":"SNAPSHOT","seq":${snap.seq},"items":[${
+      items.join(",")
+    }],"in_flight":${inFlight}}`;
     return { seq: snap.seq, frame, size: items.length };
   }
 }

@@ -162,6 +162,35 @@ export const DEFINITIONS = {
     help: "Pending rows nobody announced with SR that this process announced itself",
     labels: [],
   },
+  // v1.2: the publication pipeline (src/publication/).
+  ws_publication_queue: {
+    kind: "gauge",
+    help:
+      "Publications by state (held, queued, publishing, published, failed), read every few seconds",
+    labels: ["state"],
+  },
+  ws_publication_oldest_unpublished_seconds: {
+    kind: "gauge",
+    help: "Age of the oldest approval not yet published (0 when none), read every few seconds",
+    labels: [],
+  },
+  ws_publication_latency_seconds: {
+    kind: "histogram",
+    help: "From an approval to its published report, for the reports this process recorded",
+    labels: [],
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600],
+  },
+  ws_publication_attempts_total: {
+    kind: "counter",
+    help:
+      "Publication attempts by outcome (taken, published, failed, lapsed), as this process recorded them",
+    labels: ["outcome"],
+  },
+  ws_publication_failures_total: {
+    kind: "counter",
+    help: "Publication failures by reason bucket (a fixed set) and whether final",
+    labels: ["reason", "final"],
+  },
 } as const;
 
 /** The table of every metric this process exports, by name. */

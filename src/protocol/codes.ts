@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   unavailable: { retryable: true },
   /** v1.1: another user holds a live claim (fields `claimed_by`, `claim_until`). */
   claimed: { retryable: false },
+  /** v1.2: an `UNDO` after the window. */
+  too_late: { retryable: false },
+  /** v1.2: the response is not in a state the command applies to (field `state`). */
+  bad_state: { retryable: false },
   internal: { retryable: false },
 } as const;
 
@@ -42,6 +46,8 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   rate_limited: 429,
   unavailable: 503,
   claimed: 409,
+  too_late: 409,
+  bad_state: 409,
   internal: 500,
 };
 

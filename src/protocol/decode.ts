@@ -6,6 +6,7 @@
 import { ProtocolError } from "./codes.ts";
 import type { ClientFrame, CommandId, ResumePosition } from "./frames.ts";
 import { asResponseId, type ResponseId } from "./types.ts";
+import { decodePublicationCommand } from "./decode_publication.ts";
 
 /** Longest `APPROVED.text` (characters). */
 export const MAX_TEXT_CHARS = 4096;
@@ -186,6 +187,13 @@ function decodeObject(raw: JsonObject, id: CommandId | undefined): ClientFrame {
     case "CLAIM":
     case "RELEASE":
       return { type, ...withId, response_id: requireResponseId(raw) };
+    // v1.2: the publication pipeline's commands.
+    case "UNDO":
+    case "RETRY":
+    case "TAKE":
+    case "PUBLISHED":
+    case "PUBLISH_FAILED":
+      return decodePublicationCommand(type, raw, id);
     default:
       throw new ProtocolError("unknown_type", `unknown frame type '${type.slice(0, 32)}'`);
   }

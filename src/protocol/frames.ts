@@ -4,6 +4,12 @@
  */
 import type { ErrorCode } from "./codes.ts";
 import type { Platform, ResponseId, Role, SafeHtml, Seq } from "./types.ts";
+import type {
+  InFlightItem,
+  PublicationCommandFrame,
+  PublicationEventBody,
+  PublicationEventFrame,
+} from "./publication_frames.ts";
 
 /** A command id: a string of at most 64 characters or an integer. */
 export type CommandId = string | number;
@@ -98,7 +104,8 @@ export type ClientFrame =
   | ApproveFrame
   | RejectFrame
   | ClaimFrame
-  | ReleaseFrame;
+  | ReleaseFrame
+  | PublicationCommandFrame;
 /** The `type` of a client frame. */
 export type ClientFrameType = ClientFrame["type"];
 
@@ -140,6 +147,8 @@ export interface ApprovedEvent {
   readonly at: string;
   /** The reply that goes out: the operator's edit, or the row's text. */
   readonly text: string;
+  /** (v1.2) Until when the decider may undo it (ISO-8601 UTC; `at` when the window is 0). */
+  readonly undo_until: string;
 }
 
 /** `EVENT` with `event: "rejected"`. */
@@ -158,6 +167,8 @@ export interface RejectedEvent {
   readonly at: string;
   /** The reason given, `null` when none. */
   readonly reason: string | null;
+  /** (v1.2) Until when the decider may undo it (ISO-8601 UTC; `at` when the window is 0). */
+  readonly undo_until: string;
 }
 
 /** `EVENT` with `event: "claimed"` (v1.1): `by` holds the response until `until` (ISO-8601 UTC). */
@@ -196,7 +207,8 @@ export type EventFrame =
   | ApprovedEvent
   | RejectedEvent
   | ClaimedEvent
-  | ReleasedEvent;
+  | ReleasedEvent
+  | PublicationEventFrame;
 
 /** An event's body before the log gives it a `seq`. */
 export type EventBody =
@@ -204,7 +216,8 @@ export type EventBody =
   | Omit<ApprovedEvent, "type" | "seq">
   | Omit<RejectedEvent, "type" | "seq">
   | Omit<ClaimedEvent, "type" | "seq">
-  | Omit<ReleasedEvent, "type" | "seq">;
+  | Omit<ReleasedEvent, "type" | "seq">
+  | PublicationEventBody;
 
 /** `WELCOME`: the answer to `CL`. */
 export interface WelcomeFrame {
@@ -233,6 +246,12 @@ export interface WelcomeFrame {
    * than this is overdue, so the page can mark it with the server's own figure.
    */
   readonly sla_minutes?: number;
+  /** (v1.2) The longest reply and reason the server accepts, in characters. */
+  readonly limits: { readonly text: number; readonly reason: number };
+  /** (v1.2) `UNDO_WINDOW_MS`. */
+  readonly undo_window_ms: number;
+  /** (v1.2) `CLAIM_LEASE_MS`. */
+  readonly claim_lease_ms: number;
 }
 
 /** A `SNAPSHOT` item: the card and (v1.1) its live claim, `null` when none. */
@@ -241,8 +260,8 @@ export interface SnapshotItem extends Card {
   readonly claimed_by: string | null;
   /** When that claim lapses (ISO-8601 UTC), or `null`. */
   readonly claim_until: string | null;
-  /** (v1.2) When the row was created (ISO-8601 UTC). */
-  readonly created_at?: string;
+  /** (v1.2) When the module stored it (ISO-8601 UTC). */
+  readonly created_at: string;
 }
 
 /** `SNAPSHOT`: the pending rows as of `seq`. */
@@ -253,6 +272,8 @@ export interface SnapshotFrame {
   readonly seq: Seq;
   /** Every pending response, oldest first. */
   readonly items: readonly SnapshotItem[];
+  /** (v1.2) Decisions in their undo window and approvals not yet published, oldest decision first. */
+  readonly in_flight: readonly InFlightItem[];
 }
 
 /** One person in `PRESENCE` (v1.1). */

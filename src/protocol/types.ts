@@ -34,4 +34,10 @@ export type Platform = "vk" | "telegram";
 /** `responses.status`. */
 export type ResponseStatus = "pending" | "approved" | "rejected";
 /** The kinds of event in the log. */
-export type EventKind = "pending" | "approved" | "rejected" | "claimed" | "released";
+export type EventKind =
+  | "pending"
+  | "approved"
+  | "rejected"
+  | "claimed"
+  | "released"
+  | import("./publication_frames.ts").PublicationEventKind;

@@ -65,6 +65,33 @@ import {
 } from "./sql_queries.ts";
 import type { SqlRunner } from "./sql_runner.ts";
 import { MYSQL_DIALECT } from "./mysql_dialect.ts";
+import type {
+  AdvanceRequest,
+  AdvanceResult,
+  CardBuilder,
+  FailureReport,
+  FailureResult,
+  PublicationRow,
+  PublicationStats,
+  PublishedReport,
+  PublishedResult,
+  RetryRequest,
+  RetryResult,
+  TakenJob,
+  TakeRequest,
+  UndoRequest,
+  UndoResult,
+} from "../publication/store_types.ts";
+import { publishedIn, publishFailedIn, retryIn, undoIn } from "./sql_publication.ts";
+import {
+  advanceIn,
+  readInFlight,
+  readPublicationsOf,
+  readPublicationStats,
+  takeIn,
+} from "./sql_publication_queue.ts";
+import { checkReport, checkTake } from "./sql_publication_checks.ts";
+
 import {
   checkClaimant,
   checkDate,
@@ -466,7 +493,12 @@ export class MysqlStore implements Store {
     return this.#op("snapshot", () =>
       this.#transaction(SNAPSHOT_BEGIN, async (tx) => {
         const seq = await readHead(tx);
-        return { seq, rows: await readPending(tx), claims: await readPendingClaims(tx) };
+        return {
+          seq,
+          rows: await readPending(tx),
+          claims: await readPendingClaims(tx),
+          inFlight: await readInFlight(tx),
+        };
       }));
   }
 
@@ -489,6 +521,67 @@ export class MysqlStore implements Store {
   /** The figures rows updated at or after `since`. */
   readNodes(since: number): Promise<NodeRow[]> {
     return this.#read("read_nodes", (r) => readNodeRows(r, since));
+  }
+
+  /** `UNDO` (see `PublicationStore.undo`). */
+  undo(request: UndoRequest, card: CardBuilder): Promise<UndoResult> {
+    return this.#op("undo", () => {
+      checkClaimant(request);
+      return this.#transaction(WRITE_BEGIN, (tx) => undoIn(tx, MYSQL_DIALECT, request, card));
+    });
+  }
+
+  /** `TAKE` (see `PublicationStore.take`). */
+  take(request: TakeRequest): Promise<TakenJob[]> {
+    return this.#op("take", () => {
+      checkTake(request);
+      return this.#transaction(WRITE_BEGIN, (tx) => takeIn(tx, MYSQL_DIALECT, request));
+    });
+  }
+
+  /** `PUBLISHED` (see `PublicationStore.published`). */
+  published(report: PublishedReport): Promise<PublishedResult> {
+    return this.#op("published", () => {
+      checkReport(report);
+      return this.#transaction(WRITE_BEGIN, (tx) => publishedIn(tx, MYSQL_DIALECT, report));
+    });
+  }
+
+  /** `PUBLISH_FAILED` (see `PublicationStore.publishFailed`). */
+  publishFailed(report: FailureReport): Promise<FailureResult> {
+    return this.#op("publish_failed", () => {
+      checkReport(report);
+      return this.#transaction(WRITE_BEGIN, (tx) => publishFailedIn(tx, MYSQL_DIALECT, report));
+    });
+  }
+
+  /** `RETRY` (see `PublicationStore.retry`). */
+  retry(request: RetryRequest): Promise<RetryResult> {
+    return this.#op("retry", () => {
+      checkClaimant(request);
+      return this.#transaction(WRITE_BEGIN, (tx) => retryIn(tx, MYSQL_DIALECT, request));
+    });
+  }
+
+  /** The scheduler's step (see `PublicationStore.advancePublications`). */
+  advancePublications(request: AdvanceRequest): Promise<AdvanceResult> {
+    return this.#op("advance_publications", () => {
+      checkDate(request.at, "at");
+      return this.#transaction(WRITE_BEGIN, (tx) => advanceIn(tx, MYSQL_DIALECT, request));
+    });
+  }
+
+  /** The publication rows of some responses. */
+  publicationsOf(ids: readonly ResponseId[]): Promise<PublicationRow[]> {
+    return this.#read("publications_of", (r) => {
+      ids.forEach(checkResponseId);
+      return readPublicationsOf(r, ids);
+    });
+  }
+
+  /** The queue's figures. */
+  publicationStats(): Promise<PublicationStats> {
+    return this.#read("publication_stats", readPublicationStats);
   }
 
   /** Closes the pool; idempotent. */

@@ -9,6 +9,7 @@
  */
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { NODES_TABLE } from "./sql_nodes.ts";
+import { PUBLICATION_TABLES } from "./sql_publication_schema.ts";
 import { toDbTime } from "./sql_values.ts";
 
 /** One step of the schema. */
@@ -144,6 +145,13 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "ws_nodes: each server process's published figures (dashboard, /stats)",
     mysql: [NODES_TABLE.mysql],
     sqlite: [...NODES_TABLE.sqlite],
+  },
+  {
+    // Numbered 14 (issue 14), like 9: other work's migrations keep their numbers.
+    version: 14,
+    description: "v1.2: ws_publications (undo window, publication queue), ws_publication_attempts",
+    mysql: [...PUBLICATION_TABLES.mysql],
+    sqlite: [...PUBLICATION_TABLES.sqlite],
   },
 ];
 

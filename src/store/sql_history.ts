@@ -70,6 +70,11 @@ export async function readHistory(
     );
     params.push(pattern, pattern, pattern);
   }
+  if (h.publication !== undefined) {
+    // v1.2: approvals whose publication is in this state (ws_publications_due serves it).
+    where.push("id IN (SELECT response_id FROM ws_publications WHERE state = ?)");
+    params.push(h.publication);
+  }
   if (h.after !== undefined) {
     const at = toDbTime(h.after.decidedAt);
     // `decided_at <= ?` alone is the index range; the OR only trims the tie.

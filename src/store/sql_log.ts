@@ -21,6 +21,7 @@ import {
 } from "./store.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { RESPONSE_COLUMNS, toClaim, toDbTime, toResponseRow } from "./sql_values.ts";
+import { recordDecision } from "./sql_publication.ts";
 
 const seqOrNull = (
   v: unknown,
@@ -116,7 +117,7 @@ export async function decideIn(
   d: Decision,
 ): Promise<DecideResult> {
   const [locked] = await tx.all(
-    "SELECT r.status, c.holder, c.until_at FROM responses r " +
+    "SELECT r.status, r.platform, r.response_text, c.holder, c.until_at FROM responses r " +
       `LEFT JOIN ws_claims c ON c.response_id = r.id WHERE r.id = ?${dialect.lockRows}`,
     [d.responseId],
   );
@@ -154,6 +155,10 @@ export async function decideIn(
     const body = decisionBody(d, rowText);
     const event = await appendEvent(tx, dialect, d.decision, d.responseId, body);
     await tx.run(dialect.upsertAnnouncement.decision_seq, [d.responseId, event.seq]);
+    // v1.2: the undo window (and, for an approval, the publication) starts here.
+    const proposed = String(locked.response_text);
+    const edited = approved && d.text !== undefined && d.text !== proposed;
+    await recordDecision(tx, d, String(locked.platform), edited ? proposed : null);
     return { kind: "appended", event };
   }
   const [row] = await tx.all(

@@ -186,6 +186,12 @@ export function checkDecision(d: Decision): void {
     throw new RangeError(`by must be a string of 1…${MAX_USER_CHARS} characters`);
   }
   checkDate(d.at, "at");
+  if (d.undoUntil !== undefined) {
+    checkDate(d.undoUntil, "undoUntil");
+    if (d.undoUntil.getTime() < d.at.getTime()) {
+      throw new RangeError("undoUntil must not be before at");
+    }
+  }
   if (d.text !== undefined && (typeof d.text !== "string" || d.text.length > MAX_TEXT_CHARS)) {
     throw new RangeError(`text must be a string of at most ${MAX_TEXT_CHARS} characters`);
   }

@@ -56,6 +56,33 @@ import {
   writePostText,
 } from "./sql_queries.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
+import type {
+  AdvanceRequest,
+  AdvanceResult,
+  CardBuilder,
+  FailureReport,
+  FailureResult,
+  PublicationRow,
+  PublicationStats,
+  PublishedReport,
+  PublishedResult,
+  RetryRequest,
+  RetryResult,
+  TakenJob,
+  TakeRequest,
+  UndoRequest,
+  UndoResult,
+} from "../publication/store_types.ts";
+import { publishedIn, publishFailedIn, retryIn, undoIn } from "./sql_publication.ts";
+import {
+  advanceIn,
+  readInFlight,
+  readPublicationsOf,
+  readPublicationStats,
+  takeIn,
+} from "./sql_publication_queue.ts";
+import { checkReport, checkTake } from "./sql_publication_checks.ts";
+
 import {
   checkClaimant,
   checkDate,
@@ -364,7 +391,12 @@ export class SqliteStore implements Store {
     return this.#op("snapshot", () =>
       this.#transaction(false, async (tx) => {
         const seq = await readHead(tx);
-        return { seq, rows: await readPending(tx), claims: await readPendingClaims(tx) };
+        return {
+          seq,
+          rows: await readPending(tx),
+          claims: await readPendingClaims(tx),
+          inFlight: await readInFlight(tx),
+        };
       }));
   }
 
@@ -387,6 +419,67 @@ export class SqliteStore implements Store {
   /** The figures rows updated at or after `since`. */
   readNodes(since: number): Promise<NodeRow[]> {
     return this.#op("read_nodes", () => readNodeRows(this.#runner, since));
+  }
+
+  /** `UNDO` (see `PublicationStore.undo`). */
+  undo(request: UndoRequest, card: CardBuilder): Promise<UndoResult> {
+    return this.#op("undo", () => {
+      checkClaimant(request);
+      return this.#transaction(true, (tx) => undoIn(tx, SQLITE_DIALECT, request, card));
+    });
+  }
+
+  /** `TAKE` (see `PublicationStore.take`). */
+  take(request: TakeRequest): Promise<TakenJob[]> {
+    return this.#op("take", () => {
+      checkTake(request);
+      return this.#transaction(true, (tx) => takeIn(tx, SQLITE_DIALECT, request));
+    });
+  }
+
+  /** `PUBLISHED` (see `PublicationStore.published`). */
+  published(report: PublishedReport): Promise<PublishedResult> {
+    return this.#op("published", () => {
+      checkReport(report);
+      return this.#transaction(true, (tx) => publishedIn(tx, SQLITE_DIALECT, report));
+    });
+  }
+
+  /** `PUBLISH_FAILED` (see `PublicationStore.publishFailed`). */
+  publishFailed(report: FailureReport): Promise<FailureResult> {
+    return this.#op("publish_failed", () => {
+      checkReport(report);
+      return this.#transaction(true, (tx) => publishFailedIn(tx, SQLITE_DIALECT, report));
+    });
+  }
+
+  /** `RETRY` (see `PublicationStore.retry`). */
+  retry(request: RetryRequest): Promise<RetryResult> {
+    return this.#op("retry", () => {
+      checkClaimant(request);
+      return this.#transaction(true, (tx) => retryIn(tx, SQLITE_DIALECT, request));
+    });
+  }
+
+  /** The scheduler's step (see `PublicationStore.advancePublications`). */
+  advancePublications(request: AdvanceRequest): Promise<AdvanceResult> {
+    return this.#op("advance_publications", () => {
+      checkDate(request.at, "at");
+      return this.#transaction(true, (tx) => advanceIn(tx, SQLITE_DIALECT, request));
+    });
+  }
+
+  /** The publication rows of some responses. */
+  publicationsOf(ids: readonly ResponseId[]): Promise<PublicationRow[]> {
+    return this.#op("publications_of", () => {
+      ids.forEach(checkResponseId);
+      return readPublicationsOf(this.#runner, ids);
+    });
+  }
+
+  /** The queue's figures. */
+  publicationStats(): Promise<PublicationStats> {
+    return this.#op("publication_stats", () => readPublicationStats(this.#runner));
   }
 
   /** Closes the file; idempotent. */

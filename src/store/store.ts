@@ -21,6 +21,8 @@
 import type { Claim } from "../claims/lease.ts";
 import type { EventBody, PendingEvent } from "../protocol/frames.ts";
 import type { EventKind, ResponseId, ResponseStatus, Seq } from "../protocol/types.ts";
+import type { PublicationState } from "../protocol/publication_frames.ts";
+import type { PublicationRow, PublicationStore } from "../publication/store_types.ts";
 
 /** A row of the `responses` table (PROTOCOL.md §6). */
 export interface ResponseRow {
@@ -151,6 +153,8 @@ export interface HistoryQuery {
   readonly limit: number;
   /** Continue after this row (the last of the previous page), newest first. */
   readonly after?: { readonly decidedAt: Date; readonly id: ResponseId };
+  /** (v1.2) Only approvals whose publication is in this state. */
+  readonly publication?: PublicationState;
 }
 
 /** The body of a `pending` event, built from the locked row. */
@@ -170,6 +174,8 @@ export interface Decision {
   readonly text?: string;
   /** `REJECTED.reason`. */
   readonly reason?: string;
+  /** (v1.2) When the undo window closes (`at` + `UNDO_WINDOW_MS`); absent: `at`. */
+  readonly undoUntil?: Date;
 }
 
 /** A consistent view of the pending rows and the log head they reflect. */
@@ -180,6 +186,8 @@ export interface Snapshot {
   readonly rows: readonly ResponseRow[];
   /** The claims on those rows as stored, lapsed ones included (the caller judges with its clock). */
   readonly claims: ReadonlyMap<ResponseId, Claim>;
+  /** (v1.2) Decisions still held in their window and approvals not yet published, oldest first. */
+  readonly inFlight?: readonly PublicationRow[];
 }
 
 /** (v1.2) The pending rows' figures, for `/metrics`. */
@@ -206,7 +214,7 @@ export interface NodeRow {
 export type QueryObserver = (operation: string, seconds: number) => void;
 
 /** The durable store: responses, the event log, and the server's own tables. */
-export interface Store {
+export interface Store extends PublicationStore {
   /** `mysql` or `sqlite`. */
   readonly dialect: "mysql" | "sqlite";
 
@@ -343,6 +351,7 @@ export function decisionBody(d: Decision, rowText: string): EventBody {
       by: d.by,
       at: d.at.toISOString(),
       text: d.text ?? rowText,
+      undo_until: (d.undoUntil ?? d.at).toISOString(),
     }
     : {
       event: "rejected",
@@ -350,5 +359,6 @@ export function decisionBody(d: Decision, rowText: string): EventBody {
       by: d.by,
       at: d.at.toISOString(),
       reason: d.reason ?? null,
+      undo_until: (d.undoUntil ?? d.at).toISOString(),
     };
 }

@@ -15,6 +15,7 @@ import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
 import { registerNodeCases } from "./node_cases.ts";
 import { registerPendingScanCases } from "./pending_scan_cases.ts";
+import { registerPublicationCases } from "./publication_cases.ts";
 import { MIGRATIONS } from "../../src/store/schema.ts";
 
 const at = new Date("2026-03-04T05:06:07.890Z");
@@ -135,6 +136,7 @@ export function storeConformance(h: StoreHarness): void {
       by: "anna",
       at: "2026-03-04T05:06:07.890Z",
       text: "edited",
+      undo_until: "2026-03-04T05:06:07.890Z", // v1.2: no window given, so `at`
     });
     const row = await store.getResponse(id);
     assert.equal(row?.status, "approved");
@@ -177,6 +179,7 @@ export function storeConformance(h: StoreHarness): void {
       by: "ivan",
       at: at.toISOString(),
       reason: "rude",
+      undo_until: at.toISOString(),
     });
     const rowA = await store.getResponse(a);
     assert.equal(rowA?.status, "rejected");
@@ -338,4 +341,5 @@ export function storeConformance(h: StoreHarness): void {
   registerNodeCases(h);
   registerClaimCases(h);
   registerPendingScanCases(h);
+  registerPublicationCases(h);
 }

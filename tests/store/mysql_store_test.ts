@@ -194,6 +194,8 @@ storeTest(
       "ws_meta",
       "ws_nodes",
       "ws_presence",
+      "ws_publications",
+      "ws_publication_attempts",
       "ws_schema_version",
     ]);
     assert.ok(rows.every((r) => r.e === "InnoDB" && String(r.c).startsWith("utf8mb4")));

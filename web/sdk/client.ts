@@ -27,6 +27,8 @@ import {
   StateMachine,
 } from "./state.ts";
 import { realTimers, type TimerHandle, type Timers } from "./timers.ts";
+import type { PublicationJob } from "../../src/protocol/publication_frames.ts";
+import type { Platform } from "../../src/protocol/types.ts";
 
 /** A token, or a function that gives one (called for every connection attempt). */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -280,24 +282,90 @@ export class ReviewClient {
   }
 
   /**
-   * Undoes a decision within its window (`UNDO`, v1.2): the decider's own, or
-   * anyone's for an admin. The response is pending again (event `reopened`).
+   * (v1.2) Undoes the caller's decision within its window (`UNDO`; an admin:
+   * anyone's). The response is pending again and a `reopened` event follows.
    * @param responseId `responses.id`
    * @returns the `ACK` fields: `seq` of the `reopened` event
-   * @throws {ReviewError} `too_late`, `forbidden`, `bad_state` (`fields.state`), `not_found`
+   * @throws {TooLateError} after the window; {BadStateError} (`state: "pending"`)
+   *   for a response not decided; {ReviewError} `forbidden` for another's decision
    */
   undo(responseId: number): Promise<Ack> {
     return this.#request({ type: "UNDO", response_id: responseId });
   }
 
   /**
-   * Sends a failed publication back to the queue (`RETRY`, v1.2; role `admin`).
+   * (v1.2, admin) Puts a failed publication back in the queue, due now.
    * @param responseId `responses.id`
    * @returns the `ACK` fields: `seq` of the `queued` event
-   * @throws {ReviewError} `bad_state` (`fields.state`), `forbidden`, `not_found`
+   * @throws {BadStateError} when the publication is not `failed`
    */
   retry(responseId: number): Promise<Ack> {
     return this.#request({ type: "RETRY", response_id: responseId });
+  }
+
+  /**
+   * (v1.2, module) Takes up to `max` due publication jobs under a lease
+   * (`TAKE`). Prefer `Publisher`, which also reports and takes the next.
+   * @param options `platforms` to take from, `max` 1–20 (default 1)
+   * @returns the jobs, oldest due first (possibly none)
+   * @throws {ReviewError} `unavailable` when the connection dropped before the reply
+   */
+  async take(
+    options: { readonly platforms?: readonly Platform[]; readonly max?: number } = {},
+  ): Promise<PublicationJob[]> {
+    const ack = await this.#request({
+      type: "TAKE",
+      ...(options.platforms === undefined ? {} : { platforms: options.platforms }),
+      ...(options.max === undefined ? {} : { max: options.max }),
+    });
+    return (ack.jobs ?? []) as PublicationJob[];
+  }
+
+  /**
+   * (v1.2, module) Reports that an attempt published the reply (`PUBLISHED`).
+   * @param responseId `responses.id`
+   * @param attempt the job's `attempt`
+   * @param where `platformRef` (≤ 128) and `url` (https, on the platform's host)
+   * @returns the `ACK` fields: `seq`, `duplicate` when it was already published
+   * @throws {BadStateError} when the response is not in publication
+   */
+  published(
+    responseId: number,
+    attempt: number,
+    where: { readonly platformRef?: string; readonly url?: string } = {},
+  ): Promise<Ack> {
+    return this.#request({
+      type: "PUBLISHED",
+      response_id: responseId,
+      attempt,
+      ...(where.platformRef === undefined ? {} : { platform_ref: where.platformRef }),
+      ...(where.url === undefined ? {} : { url: where.url }),
+    });
+  }
+
+  /**
+   * (v1.2, module) Reports that an attempt failed (`PUBLISH_FAILED`).
+   * @param responseId `responses.id`
+   * @param attempt the job's `attempt`
+   * @param reason why (≤ 1024 characters)
+   * @param options `retryable` (default true), `retryAfterMs` (the platform's wait)
+   * @returns the `ACK` fields: `seq`, or `stale: true` for an earlier attempt
+   * @throws {BadStateError} when already published or failed
+   */
+  publishFailed(
+    responseId: number,
+    attempt: number,
+    reason: string,
+    options: { readonly retryable?: boolean; readonly retryAfterMs?: number } = {},
+  ): Promise<Ack> {
+    return this.#request({
+      type: "PUBLISH_FAILED",
+      response_id: responseId,
+      attempt,
+      reason,
+      ...(options.retryable === undefined ? {} : { retryable: options.retryable }),
+      ...(options.retryAfterMs === undefined ? {} : { retry_after_ms: options.retryAfterMs }),
+    });
   }
 
   /** Closes the connection for good; pending requests reject with `closed`. */
@@ -313,7 +381,9 @@ export class ReviewClient {
   }
 
   #request(frame: RequestFrame): Promise<Ack> {
-    if (!Number.isSafeInteger(frame.response_id) || frame.response_id <= 0) {
+    if (
+      "response_id" in frame && (!Number.isSafeInteger(frame.response_id) || frame.response_id <= 0)
+    ) {
       return Promise.reject(new TypeError("responseId must be a positive integer"));
     }
     if (this.state === "closed") {

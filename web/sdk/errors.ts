@@ -78,6 +78,40 @@ export class NotPendingError extends ReviewError {
   }
 }
 
+/** (v1.2) `too_late`: an `UNDO` after the decision's window. */
+export class TooLateError extends ReviewError {
+  /** When the window closed (ISO-8601 UTC), when the server said. */
+  readonly undoUntil: string | null;
+
+  /**
+   * Creates the error of an undo that came too late.
+   * @param message a message for people
+   * @param fields the frame's extra fields (`undo_until`)
+   */
+  constructor(message: string, fields: Record<string, unknown>) {
+    super("too_late", message, false, fields);
+    this.name = "TooLateError";
+    this.undoUntil = typeof fields.undo_until === "string" ? fields.undo_until : null;
+  }
+}
+
+/** (v1.2) `bad_state`: the response is not in a state the command applies to. */
+export class BadStateError extends ReviewError {
+  /** The state (`pending`, `held`, `queued`, `publishing`, `published`, `failed`, `rejected`). */
+  readonly state: string;
+
+  /**
+   * Creates the error of a command refused for the response's state.
+   * @param message a message for people
+   * @param fields the frame's extra fields (`state`)
+   */
+  constructor(message: string, fields: Record<string, unknown>) {
+    super("bad_state", message, false, fields);
+    this.name = "BadStateError";
+    this.state = String(fields.state ?? "");
+  }
+}
+
 /**
  * Builds the error for an `ERROR` frame: a `ClaimedError` or
  * `NotPendingError` for those codes, a `ReviewError` for the others.
@@ -89,5 +123,7 @@ export function errorFromFrame(frame: Record<string, unknown>): ReviewError {
   const text = typeof message === "string" ? message : String(code);
   if (code === "claimed") return new ClaimedError(text, fields);
   if (code === "not_pending") return new NotPendingError(text, fields);
+  if (code === "too_late") return new TooLateError(text, fields); // v1.2
+  if (code === "bad_state") return new BadStateError(text, fields); // v1.2
   return new ReviewError(String(code) as ErrorCode, text, retryable === true, fields);
 }

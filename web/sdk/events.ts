@@ -12,6 +12,13 @@ import type {
   ReleasedEvent,
   SnapshotFrame,
 } from "../../src/protocol/frames.ts";
+import type {
+  PublishedEvent,
+  PublishFailedEvent,
+  PublishingEvent,
+  QueuedEvent,
+  ReopenedEvent,
+} from "../../src/protocol/publication_frames.ts";
 import type { Tagged } from "./emitter.ts";
 import type { ReviewError } from "./errors.ts";
 import type { Position } from "./sequencer.ts";
@@ -33,6 +40,16 @@ export interface ClientEvents {
   claimed: ClaimedEvent;
   /** (v1.1) A claim was released (`by` is who released it). Lapses send no event. */
   released: ReleasedEvent;
+  /** (v1.2) A decision was undone: the response is pending again (the card is in the event). */
+  reopened: ReopenedEvent;
+  /** (v1.2) A publication attempt waits for a module's `TAKE` (`attempt`, `due_at`, `maybe_applied`). */
+  queued: QueuedEvent;
+  /** (v1.2) A module took an attempt (`by`, `attempt`, `lease_until`). */
+  publishing: PublishingEvent;
+  /** (v1.2) The reply is on the platform (`url`, `platform_ref`). */
+  published: PublishedEvent;
+  /** (v1.2) An attempt failed (`reason`, `final`, `due_at` of the next). */
+  publish_failed: PublishFailedEvent;
   /** (v1.1) Who is connected (operators and admins, on every server process). */
   presence: PresenceFrame;
   /** The client has every event up to the server's head at connection time. */

@@ -29,7 +29,10 @@ const OK: FeedVerdict = { kind: "ok" };
  * at `claim_until` with no event: compare it with the server's clock
  * (`ReviewClient.serverNow()`, or `isClaimLive`).
  */
-export type PendingItem = SnapshotItem;
+export type PendingItem = Omit<SnapshotItem, "created_at"> & {
+  /** (v1.2) When the module stored it (ISO-8601 UTC); absent for a card from an event. */
+  readonly created_at?: string;
+};
 
 /**
  * Whether an item's claim still holds at the server time `now`.
@@ -42,7 +45,14 @@ export function isClaimLive(item: PendingItem, now: number): boolean {
     now < Date.parse(item.claim_until);
 }
 
-const unclaimed = (card: Card): PendingItem => ({ ...card, claimed_by: null, claim_until: null });
+const unclaimed = (card: Card): PendingItem => ({
+  response_id: card.response_id,
+  platform: card.platform,
+  post_url: card.post_url,
+  html: card.html,
+  claimed_by: null,
+  claim_until: null,
+});
 
 /** The position, the pending cards, and the rules that keep them right. */
 export class Feed {
@@ -202,6 +212,18 @@ export class Feed {
         }
         return this.#emitter.emit("released", event);
       }
+      // v1.2: an undone decision is pending again; the publication's steps are reported.
+      case "reopened":
+        this.#cards.set(event.response_id, unclaimed(event));
+        return this.#emitter.emit("reopened", event);
+      case "queued":
+        return this.#emitter.emit("queued", event);
+      case "publishing":
+        return this.#emitter.emit("publishing", event);
+      case "published":
+        return this.#emitter.emit("published", event);
+      case "publish_failed":
+        return this.#emitter.emit("publish_failed", event);
       default: {
         const unknown: never = event;
         return void unknown;

@@ -7,6 +7,7 @@
  */
 import type { TokenSource } from "./client.ts";
 import { errorFromFrame, ReviewError } from "./errors.ts";
+import type { PublicationState, PublicationView } from "../../src/protocol/publication_frames.ts";
 
 /** One decided response, as the server lists it. */
 export interface HistoryItem {
@@ -32,6 +33,10 @@ export interface HistoryItem {
   readonly reason: string | null;
   /** When the module stored it (ISO-8601 UTC). */
   readonly created_at: string;
+  /** (v1.2) The proposed reply when the operator edited it, else `null`. */
+  readonly original_text?: string | null;
+  /** (v1.2) The approval's publication (`state`, `attempts`, `url`, …); `null` for a rejection. */
+  readonly publication?: PublicationView | null;
 }
 
 /** One page of history. */
@@ -56,6 +61,8 @@ export interface HistoryQuery {
   readonly limit?: number;
   /** `next_cursor` of the previous page. */
   readonly cursor?: string;
+  /** (v1.2) Only approvals whose publication is in this state. */
+  readonly publication?: PublicationState;
 }
 
 /** Options of a `HistoryClient`. */

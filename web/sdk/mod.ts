@@ -41,6 +41,27 @@ export type { ClientOptions, TokenSource } from "./client.ts";
 export type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
 export { ReviewClient } from "./client.ts";
 export { ClaimedError, type ClientErrorCode, NotPendingError, ReviewError } from "./errors.ts";
+export { BadStateError, TooLateError } from "./errors.ts"; // v1.2
+export {
+  Publisher,
+  type PublisherClient,
+  type PublisherOptions,
+  type PublisherStats,
+  type PublishFunction,
+  type PublishOutcome,
+} from "./publisher.ts";
+export { PUBLICATION_STATES } from "../../src/protocol/publication_frames.ts";
+export type {
+  InFlightItem,
+  PublicationJob,
+  PublicationState,
+  PublicationView,
+  PublishedEvent,
+  PublishFailedEvent,
+  PublishingEvent,
+  QueuedEvent,
+  ReopenedEvent,
+} from "../../src/protocol/publication_frames.ts";
 export { isClaimLive, type PendingItem } from "./feed.ts";
 export {
   HistoryClient,

@@ -16,8 +16,28 @@ export type RequestFrame =
   | { readonly type: "REJECTED"; readonly response_id: number; readonly reason?: string }
   | { readonly type: "CLAIM"; readonly response_id: number }
   | { readonly type: "RELEASE"; readonly response_id: number }
+  | PublicationRequestFrame;
+
+/** (v1.2) The publication pipeline's commands. */
+export type PublicationRequestFrame =
   | { readonly type: "UNDO"; readonly response_id: number }
-  | { readonly type: "RETRY"; readonly response_id: number };
+  | { readonly type: "RETRY"; readonly response_id: number }
+  | { readonly type: "TAKE"; readonly platforms?: readonly string[]; readonly max?: number }
+  | {
+    readonly type: "PUBLISHED";
+    readonly response_id: number;
+    readonly attempt: number;
+    readonly platform_ref?: string;
+    readonly url?: string;
+  }
+  | {
+    readonly type: "PUBLISH_FAILED";
+    readonly response_id: number;
+    readonly attempt: number;
+    readonly reason: string;
+    readonly retryable?: boolean;
+    readonly retry_after_ms?: number;
+  };
 
 /** The result fields of an `ACK`. */
 export interface Ack {
@@ -112,9 +132,23 @@ export class RequestTable {
     return true;
   }
 
-  /** The connection dropped: every request will be sent again on the next one. */
+  /**
+   * The connection dropped: every request will be sent again on the next
+   * one — except a `TAKE` already sent: its jobs (if the server took any)
+   * stay leased to this module until their leases lapse, so a second `TAKE`
+   * would only take more. It rejects `unavailable` (retryable) instead.
+   */
   disconnected(): void {
-    for (const entry of this.#entries.values()) this.#clearTimer(entry);
+    for (const entry of [...this.#entries.values()]) {
+      if (entry.frame.type === "TAKE" && entry.sends > 0) {
+        this.#remove(entry);
+        entry.reject(
+          new ReviewError("unavailable", "the connection dropped before TAKE was answered", true),
+        );
+        continue;
+      }
+      this.#clearTimer(entry);
+    }
   }
 
   /**

@@ -242,11 +242,41 @@ var NotPendingError = class extends ReviewError {
     this.decidedBy = typeof fields.decided_by === "string" ? fields.decided_by : null;
   }
 };
+var TooLateError = class extends ReviewError {
+  /** When the window closed (ISO-8601 UTC), when the server said. */
+  undoUntil;
+  /**
+   * Creates the error of an undo that came too late.
+   * @param message a message for people
+   * @param fields the frame's extra fields (`undo_until`)
+   */
+  constructor(message, fields) {
+    super("too_late", message, false, fields);
+    this.name = "TooLateError";
+    this.undoUntil = typeof fields.undo_until === "string" ? fields.undo_until : null;
+  }
+};
+var BadStateError = class extends ReviewError {
+  /** The state (`pending`, `held`, `queued`, `publishing`, `published`, `failed`, `rejected`). */
+  state;
+  /**
+   * Creates the error of a command refused for the response's state.
+   * @param message a message for people
+   * @param fields the frame's extra fields (`state`)
+   */
+  constructor(message, fields) {
+    super("bad_state", message, false, fields);
+    this.name = "BadStateError";
+    this.state = String(fields.state ?? "");
+  }
+};
 function errorFromFrame(frame) {
   const { type: _t, id: _i, code, message, retryable, ...fields } = frame;
   const text = typeof message === "string" ? message : String(code);
   if (code === "claimed") return new ClaimedError(text, fields);
   if (code === "not_pending") return new NotPendingError(text, fields);
+  if (code === "too_late") return new TooLateError(text, fields);
+  if (code === "bad_state") return new BadStateError(text, fields);
   return new ReviewError(String(code), text, retryable === true, fields);
 }
 
@@ -262,7 +292,10 @@ var OK = {
   kind: "ok"
 };
 var unclaimed = (card) => ({
-  ...card,
+  response_id: card.response_id,
+  platform: card.platform,
+  post_url: card.post_url,
+  html: card.html,
   claimed_by: null,
   claim_until: null
 });
@@ -430,6 +463,18 @@ var Feed = class {
         }
         return this.#emitter.emit("released", event);
       }
+      // v1.2: an undone decision is pending again; the publication's steps are reported.
+      case "reopened":
+        this.#cards.set(event.response_id, unclaimed(event));
+        return this.#emitter.emit("reopened", event);
+      case "queued":
+        return this.#emitter.emit("queued", event);
+      case "publishing":
+        return this.#emitter.emit("publishing", event);
+      case "published":
+        return this.#emitter.emit("published", event);
+      case "publish_failed":
+        return this.#emitter.emit("publish_failed", event);
       default: {
         const unknown = event;
         return void unknown;
@@ -503,9 +548,23 @@ var RequestTable = class {
     }
     return true;
   }
-  /** The connection dropped: every request will be sent again on the next one. */
+  /**
+   * The connection dropped: every request will be sent again on the next
+   * one — except a `TAKE` already sent: its jobs (if the server took any)
+   * stay leased to this module until their leases lapse, so a second `TAKE`
+   * would only take more. It rejects `unavailable` (retryable) instead.
+   */
   disconnected() {
-    for (const entry of this.#entries.values()) this.#clearTimer(entry);
+    for (const entry of [
+      ...this.#entries.values()
+    ]) {
+      if (entry.frame.type === "TAKE" && entry.sends > 0) {
+        this.#remove(entry);
+        entry.reject(new ReviewError("unavailable", "the connection dropped before TAKE was answered", true));
+        continue;
+      }
+      this.#clearTimer(entry);
+    }
   }
   /**
    * Rejects every request (the client is closing).
@@ -802,11 +861,12 @@ var ReviewClient = class {
     });
   }
   /**
-   * Undoes a decision within its window (`UNDO`, v1.2): the decider's own, or
-   * anyone's for an admin. The response is pending again (event `reopened`).
+   * (v1.2) Undoes the caller's decision within its window (`UNDO`; an admin:
+   * anyone's). The response is pending again and a `reopened` event follows.
    * @param responseId `responses.id`
    * @returns the `ACK` fields: `seq` of the `reopened` event
-   * @throws {ReviewError} `too_late`, `forbidden`, `bad_state` (`fields.state`), `not_found`
+   * @throws {TooLateError} after the window; {BadStateError} (`state: "pending"`)
+   *   for a response not decided; {ReviewError} `forbidden` for another's decision
    */
   undo(responseId) {
     return this.#request({
@@ -815,15 +875,78 @@ var ReviewClient = class {
     });
   }
   /**
-   * Sends a failed publication back to the queue (`RETRY`, v1.2; role `admin`).
+   * (v1.2, admin) Puts a failed publication back in the queue, due now.
    * @param responseId `responses.id`
    * @returns the `ACK` fields: `seq` of the `queued` event
-   * @throws {ReviewError} `bad_state` (`fields.state`), `forbidden`, `not_found`
+   * @throws {BadStateError} when the publication is not `failed`
    */
   retry(responseId) {
     return this.#request({
       type: "RETRY",
       response_id: responseId
+    });
+  }
+  /**
+   * (v1.2, module) Takes up to `max` due publication jobs under a lease
+   * (`TAKE`). Prefer `Publisher`, which also reports and takes the next.
+   * @param options `platforms` to take from, `max` 1–20 (default 1)
+   * @returns the jobs, oldest due first (possibly none)
+   * @throws {ReviewError} `unavailable` when the connection dropped before the reply
+   */
+  async take(options = {}) {
+    const ack = await this.#request({
+      type: "TAKE",
+      ...options.platforms === void 0 ? {} : {
+        platforms: options.platforms
+      },
+      ...options.max === void 0 ? {} : {
+        max: options.max
+      }
+    });
+    return ack.jobs ?? [];
+  }
+  /**
+   * (v1.2, module) Reports that an attempt published the reply (`PUBLISHED`).
+   * @param responseId `responses.id`
+   * @param attempt the job's `attempt`
+   * @param where `platformRef` (≤ 128) and `url` (https, on the platform's host)
+   * @returns the `ACK` fields: `seq`, `duplicate` when it was already published
+   * @throws {BadStateError} when the response is not in publication
+   */
+  published(responseId, attempt, where = {}) {
+    return this.#request({
+      type: "PUBLISHED",
+      response_id: responseId,
+      attempt,
+      ...where.platformRef === void 0 ? {} : {
+        platform_ref: where.platformRef
+      },
+      ...where.url === void 0 ? {} : {
+        url: where.url
+      }
+    });
+  }
+  /**
+   * (v1.2, module) Reports that an attempt failed (`PUBLISH_FAILED`).
+   * @param responseId `responses.id`
+   * @param attempt the job's `attempt`
+   * @param reason why (≤ 1024 characters)
+   * @param options `retryable` (default true), `retryAfterMs` (the platform's wait)
+   * @returns the `ACK` fields: `seq`, or `stale: true` for an earlier attempt
+   * @throws {BadStateError} when already published or failed
+   */
+  publishFailed(responseId, attempt, reason, options = {}) {
+    return this.#request({
+      type: "PUBLISH_FAILED",
+      response_id: responseId,
+      attempt,
+      reason,
+      ...options.retryable === void 0 ? {} : {
+        retryable: options.retryable
+      },
+      ...options.retryAfterMs === void 0 ? {} : {
+        retry_after_ms: options.retryAfterMs
+      }
     });
   }
   /** Closes the connection for good; pending requests reject with `closed`. */
@@ -841,7 +964,7 @@ var ReviewClient = class {
     }
   }
   #request(frame) {
-    if (!Number.isSafeInteger(frame.response_id) || frame.response_id <= 0) {
+    if ("response_id" in frame && (!Number.isSafeInteger(frame.response_id) || frame.response_id <= 0)) {
       return Promise.reject(new TypeError("responseId must be a positive integer"));
     }
     if (this.state === "closed") {
