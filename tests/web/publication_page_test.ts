@@ -230,3 +230,38 @@ Deno.test({
     await hub.dispose();
   }
 });
+
+Deno.test({
+  name: "History shows the proposed reply beside the edited one, with its publication state",
+  ...opts,
+}, async () => {
+  const hub = await startHub(SQLITE, { UNDO_WINDOW_MS: "0" });
+  const browser = await launch();
+  const module = await moduleClient(hub.server.wsUrl);
+  try {
+    const id = await hub.db.insertResponse({ response_text: "We open at 9." });
+    await module.request({ type: "SR", response_id: id });
+    const alice = await watchedPage(browser);
+    await openOperatorPage(alice.page, hub.server.url, await mintToken("alice", "operator"));
+    await connected(alice);
+    await alice.page.locator(`${card(id)} [data-action="edit"]`).click();
+    await alice.page.locator(`${card(id)} textarea[data-field="text"]`).fill(
+      "We open at nine, every day.",
+    );
+    await alice.page.locator(`${card(id)} [data-action="approve"]`).click();
+    await alice.page.locator(decided(id, "queued")).waitFor({ timeout: 10_000 });
+    await alice.page.locator("#tab-history").click();
+    const row = alice.page.locator(`[data-history-id="${id}"]`);
+    await row.waitFor();
+    assert.equal(await row.locator(".history-original").innerText(), "We open at 9.");
+    assert.equal(await row.locator(".history-edited").innerText(), "We open at nine, every day.");
+    assert.match(await row.locator(".history-publication").innerText(), /Publication: queued/);
+    await Deno.mkdir(ARTIFACTS, { recursive: true });
+    await alice.page.screenshot({ path: `${ARTIFACTS}history-edited-live-desktop.png` });
+    await assertClean([alice]);
+  } finally {
+    await module.close();
+    await browser.close();
+    await hub.dispose();
+  }
+});
