@@ -35,6 +35,8 @@ interface Probe {
   frames: number[];
   keyAt: number;
   focusAt: number;
+  /** When the last `approved` EVENT frame arrived (page work = focusAt − decidedAt). */
+  decidedAt: number;
 }
 
 function percentile(values: number[], p: number): number {
@@ -64,7 +66,7 @@ try {
   const { page } = await watchedPage(browser);
   await page.addInitScript(() => {
     const w = window as unknown as { __probe: Probe };
-    const probe: Probe = { snapAt: 0, tasks: [], frames: [], keyAt: 0, focusAt: 0 };
+    const probe: Probe = { snapAt: 0, tasks: [], frames: [], keyAt: 0, focusAt: 0, decidedAt: 0 };
     w.__probe = probe;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) probe.tasks.push([e.startTime, e.duration]);
@@ -74,9 +76,9 @@ try {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols);
         this.addEventListener("message", (ev) => {
-          if (typeof ev.data === "string" && ev.data.startsWith('{"type":"SNAPSHOT"')) {
-            probe.snapAt = performance.now();
-          }
+          if (typeof ev.data !== "string") return;
+          if (ev.data.startsWith('{"type":"SNAPSHOT"')) probe.snapAt = performance.now();
+          else if (ev.data.includes('"event":"approved"')) probe.decidedAt = performance.now();
         });
       }
     }
@@ -118,6 +120,7 @@ try {
     document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0
   );
   const latencies: number[] = [];
+  const pageWork: number[] = [];
   const jumps: number[] = [];
   let underHeader = 0;
   for (let i = 0; i < APPROVALS; i++) {
@@ -141,9 +144,14 @@ try {
     const next = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement;
       const p = (window as unknown as { __probe: Probe }).__probe;
-      return { top: el.getBoundingClientRect().top, latency: p.focusAt - p.keyAt };
+      return {
+        top: el.getBoundingClientRect().top,
+        latency: p.focusAt - p.keyAt,
+        page: p.focusAt - p.decidedAt,
+      };
     });
     latencies.push(next.latency);
+    pageWork.push(next.page);
     jumps.push(Math.abs(next.top - before.top));
     if (next.top < header) underHeader++;
   }
@@ -198,6 +206,10 @@ try {
     longest_task_ms: round(longestTask),
     long_tasks_after_snapshot: after.length,
     all_cards_ms: round(allAt - load.snapAt),
+    approved_event_to_next_ms: {
+      p50: round(percentile(pageWork, 50)),
+      p95: round(percentile(pageWork, 95)),
+    },
     keystroke_to_next_ms: {
       p50: round(percentile(latencies, 50)),
       p95: round(percentile(latencies, 95)),

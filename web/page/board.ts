@@ -66,8 +66,8 @@ interface Queued {
   readonly createdAt: number | null;
 }
 
-/** Cards made at once when a `SNAPSHOT` arrives: a screenful. */
-const FIRST_CHUNK = 12;
+/** Cards made at once when a `SNAPSHOT` arrives: a screenful (a card is 250 px and more). */
+const FIRST_CHUNK = 6;
 /** The longest a later chunk of card-making may take (ms), so input is never held long. */
 const CHUNK_BUDGET_MS = 12;
 

@@ -139,8 +139,11 @@ function start(): void {
     ctx,
     (pending, shown) => {
       pendingCount = pending;
-      document.title = titleFor(pending);
-      shownLine.textContent = shownText(shown, pending);
+      // Only on change: a text set anew invalidates the layout of the whole page.
+      const title = titleFor(pending);
+      if (document.title !== title) document.title = title;
+      const line = shownText(shown, pending);
+      if (shownLine.textContent !== line) shownLine.textContent = line;
       showState();
     },
   );

@@ -1946,7 +1946,7 @@ function shownText(shown2, total) {
 }
 
 // web/page/board.ts
-var FIRST_CHUNK = 12;
+var FIRST_CHUNK = 6;
 var CHUNK_BUDGET_MS = 12;
 var channel = new MessageChannel();
 var tasks = [];
@@ -3427,8 +3427,10 @@ function start() {
     count: byId("pending-count")
   }, boardClient(client), ctx, (pending, shown2) => {
     pendingCount = pending;
-    document.title = titleFor(pending);
-    shownLine.textContent = shownText(shown2, pending);
+    const title = titleFor(pending);
+    if (document.title !== title) document.title = title;
+    const line = shownText(shown2, pending);
+    if (shownLine.textContent !== line) shownLine.textContent = line;
     showState();
   });
   const recent = new RecentDecisions(byId("decisions"), recentClient(client), ctx);
