@@ -431,3 +431,87 @@ Deno.test({
     await hub.dispose();
   }
 });
+
+Deno.test({
+  name: "the card being read stays put: new cards, decisions, and keys only on a card on screen",
+  ...opts,
+}, async () => {
+  const hub = await startHub(SQLITE);
+  const browser = await launch();
+  const clients: ReviewClient[] = [];
+  try {
+    const writer = connect(hub.server.wsUrl, { token: await mintToken("writer", "module") });
+    clients.push(writer);
+    const ids: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const id = await hub.db.insertResponse({
+        created_at: new Date(Date.now() - (60 - i) * 60_000),
+        response_text: `Reply ${i}`,
+      });
+      await writer.submit(id);
+      ids.push(id);
+    }
+    const alice = await watchedPage(browser, PHONE);
+    await openOperatorPage(alice.page, hub.server.url, await mintToken("alice", "operator"));
+    await connected(alice);
+    await alice.page.locator(card(ids[29]!)).waitFor({ state: "attached" });
+    // Newest first, at the top of the page: new cards go in above the card being read.
+    await alice.page.locator("#order-toggle").click();
+    const reading = ids[29]!;
+    await alice.page.evaluate((id) => {
+      scrollTo(0, 0);
+      document.querySelector<HTMLElement>(`[data-response-id="${id}"]`)!.focus();
+    }, reading);
+    const top = () =>
+      alice.page.evaluate(
+        (id) => document.querySelector(`[data-response-id="${id}"]`)!.getBoundingClientRect().top,
+        reading,
+      );
+    const before = await top();
+    const fresh: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      fresh.push(await hub.db.insertResponse({ response_text: `New ${i}` }));
+    }
+    await Promise.all(fresh.map((id) => writer.submit(id)));
+    await alice.page.locator(card(fresh.at(-1)!)).waitFor({ state: "attached" });
+    await alice.page.waitForTimeout(200);
+    assert.ok(
+      Math.abs((await top()) - before) < 2,
+      `the focused card stayed (${before} → ${await top()})`,
+    );
+    assert.equal(
+      await alice.page.evaluate(() => (document.activeElement as HTMLElement).dataset.responseId),
+      String(reading),
+    );
+    // A decision from the keyboard: the next card takes the decided one's place.
+    await alice.page.keyboard.press("a");
+    await alice.page.locator(card(reading)).waitFor({ state: "detached" });
+    const next = await alice.page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      return { id: Number(el.dataset.responseId), top: el.getBoundingClientRect().top };
+    });
+    assert.equal(next.id, ids[28], "the next card in the list has the focus");
+    assert.ok(Math.abs(next.top - before) < 2, `no scroll jump (${before} → ${next.top})`);
+    // Scrolled away from the focused card, `a` does not decide it: it brings it back into view.
+    await alice.page.evaluate(() => scrollTo(0, document.body.scrollHeight));
+    await alice.page.keyboard.press("a");
+    await alice.page.waitForTimeout(700);
+    assert.equal(
+      (await hub.db.getResponse(ids[28]!))?.status,
+      "pending",
+      "nothing decided off screen",
+    );
+    const back = await alice.page.evaluate((id) => {
+      const r = document.querySelector(`[data-response-id="${id}"]`)!.getBoundingClientRect();
+      return r.bottom > 0 && r.top < innerHeight;
+    }, ids[28]);
+    assert.equal(back, true, "the card came back into view");
+    await alice.page.keyboard.press("a");
+    await alice.page.locator(card(ids[28]!)).waitFor({ state: "detached" });
+    await assertClean([alice]);
+  } finally {
+    for (const c of clients) c.close();
+    await browser.close();
+    await hub.dispose();
+  }
+});

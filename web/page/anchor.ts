@@ -47,18 +47,55 @@ export function readingCard(list: HTMLElement): HTMLElement | null {
   return card && list.contains(card) ? card : null;
 }
 
+/** How long a card is held in place after a change (ms): cards drawn later (`content-visibility`) change size a frame or two after they are inserted. */
+const HOLD_MS = 1_000;
+
+/** The card held in place, where, and until when; let go when the operator scrolls. */
+let held: { el: HTMLElement; top: number; until: number } | null = null;
+let holding = 0;
+
+function letGo(): void {
+  held = null;
+}
+for (const kind of ["wheel", "touchstart", "mousedown", "keydown"] as const) {
+  addEventListener(kind, letGo, { capture: true, passive: true });
+}
+
+function restore(): void {
+  holding = 0;
+  if (!held) return;
+  if (!held.el.isConnected || performance.now() > held.until) return letGo();
+  const moved = held.el.getBoundingClientRect().top - held.top;
+  if (Math.abs(moved) >= 1) scrollBy({ top: moved, behavior: "instant" });
+  holding = requestAnimationFrame(restore);
+}
+
+/**
+ * Keeps a card at a place on screen now and for the next frames (until the
+ * operator scrolls): the cards the browser draws late change their size
+ * after the change that inserted them.
+ * @param el the card
+ * @param top where it must stay (px from the top of the viewport)
+ */
+export function holdAnchor(el: HTMLElement, top: number): void {
+  held = { el, top, until: performance.now() + HOLD_MS };
+  const moved = el.getBoundingClientRect().top - top;
+  if (Math.abs(moved) >= 1) scrollBy({ top: moved, behavior: "instant" });
+  holding ||= requestAnimationFrame(restore);
+}
+
 /**
  * Makes a change to the list without moving the card being read.
  * @param list the element holding the cards
  * @param change the change
  */
 export function keepAnchor(list: HTMLElement, change: () => void): void {
-  const anchor = readingCard(list);
-  const before = anchor?.getBoundingClientRect().top ?? 0;
+  // A card still held from an earlier change stays the anchor, at its place then.
+  const still = held && held.el.isConnected && performance.now() <= held.until ? held : null;
+  const anchor = still?.el ?? readingCard(list);
+  const before = still?.top ?? anchor?.getBoundingClientRect().top ?? 0;
   change();
-  if (!anchor?.isConnected) return;
-  const moved = anchor.getBoundingClientRect().top - before;
-  if (Math.abs(moved) >= 1) scrollBy({ top: moved, behavior: "instant" });
+  if (anchor?.isConnected) holdAnchor(anchor, before);
 }
 
 /** Orders two cards by `data-created-at` then id: negative when `a` is older. */

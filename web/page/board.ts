@@ -10,7 +10,7 @@
  */
 import type { ApprovedEvent, Card, RejectedEvent } from "../sdk/mod.ts";
 import { createdAtOf, showAge } from "./age.ts";
-import { type CardOrder, insertByAge, keepAnchor, topInset } from "./anchor.ts";
+import { type CardOrder, holdAnchor, insertByAge, keepAnchor, topInset } from "./anchor.ts";
 import { type Claim, ClaimTable, claimView, parseClaim } from "./claims.ts";
 import {
   type CardAction,
@@ -274,8 +274,7 @@ export class Board {
     if (!next) return this.#list.focus({ preventScroll: true });
     next.focus({ preventScroll: true });
     const at = next.getBoundingClientRect().top;
-    const want = Math.max(top ?? at, topInset() + 8);
-    if (Math.abs(at - want) >= 1) scrollBy({ top: at - want, behavior: "instant" });
+    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
   }
 
   #nextShown(el: HTMLElement): HTMLElement | null {

@@ -1355,16 +1355,53 @@ function readingCard(list) {
   const card = hit?.closest("[data-response-id]") ?? null;
   return card && list.contains(card) ? card : null;
 }
-function keepAnchor(list, change) {
-  const anchor = readingCard(list);
-  const before = anchor?.getBoundingClientRect().top ?? 0;
-  change();
-  if (!anchor?.isConnected) return;
-  const moved = anchor.getBoundingClientRect().top - before;
+var HOLD_MS = 1e3;
+var held = null;
+var holding = 0;
+function letGo() {
+  held = null;
+}
+for (const kind of [
+  "wheel",
+  "touchstart",
+  "mousedown",
+  "keydown"
+]) {
+  addEventListener(kind, letGo, {
+    capture: true,
+    passive: true
+  });
+}
+function restore() {
+  holding = 0;
+  if (!held) return;
+  if (!held.el.isConnected || performance.now() > held.until) return letGo();
+  const moved = held.el.getBoundingClientRect().top - held.top;
   if (Math.abs(moved) >= 1) scrollBy({
     top: moved,
     behavior: "instant"
   });
+  holding = requestAnimationFrame(restore);
+}
+function holdAnchor(el, top) {
+  held = {
+    el,
+    top,
+    until: performance.now() + HOLD_MS
+  };
+  const moved = el.getBoundingClientRect().top - top;
+  if (Math.abs(moved) >= 1) scrollBy({
+    top: moved,
+    behavior: "instant"
+  });
+  holding ||= requestAnimationFrame(restore);
+}
+function keepAnchor(list, change) {
+  const still = held && held.el.isConnected && performance.now() <= held.until ? held : null;
+  const anchor = still?.el ?? readingCard(list);
+  const before = still?.top ?? anchor?.getBoundingClientRect().top ?? 0;
+  change();
+  if (anchor?.isConnected) holdAnchor(anchor, before);
 }
 function compareCards(a, b) {
   const ca = a.dataset.createdAt ?? "";
@@ -2140,11 +2177,7 @@ var Board = class {
       preventScroll: true
     });
     const at = next.getBoundingClientRect().top;
-    const want = Math.max(top ?? at, topInset() + 8);
-    if (Math.abs(at - want) >= 1) scrollBy({
-      top: at - want,
-      behavior: "instant"
-    });
+    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
   }
   #nextShown(el) {
     let at = el.nextElementSibling;
