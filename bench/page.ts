@@ -37,6 +37,8 @@ interface Probe {
   focusAt: number;
   /** When the last `approved` EVENT frame arrived (page work = focusAt − decidedAt). */
   decidedAt: number;
+  /** After the frame that follows the focus (its style and layout included). */
+  paintedAt: number;
 }
 
 function percentile(values: number[], p: number): number {
@@ -66,7 +68,15 @@ try {
   const { page } = await watchedPage(browser);
   await page.addInitScript(() => {
     const w = window as unknown as { __probe: Probe };
-    const probe: Probe = { snapAt: 0, tasks: [], frames: [], keyAt: 0, focusAt: 0, decidedAt: 0 };
+    const probe: Probe = {
+      snapAt: 0,
+      tasks: [],
+      frames: [],
+      keyAt: 0,
+      focusAt: 0,
+      decidedAt: 0,
+      paintedAt: 0,
+    };
     w.__probe = probe;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) probe.tasks.push([e.startTime, e.duration]);
@@ -85,7 +95,10 @@ try {
     globalThis.WebSocket = Watched;
     document.addEventListener("keydown", () => probe.keyAt = performance.now(), true);
     document.addEventListener("focusin", (ev) => {
-      if ((ev.target as Element).matches?.("[data-response-id]")) probe.focusAt = performance.now();
+      if (!(ev.target as Element).matches?.("[data-response-id]")) return;
+      probe.focusAt = performance.now();
+      // The next frame's rendering (style, layout of the removal) ends before this timer runs.
+      requestAnimationFrame(() => setTimeout(() => probe.paintedAt = performance.now(), 0));
     }, true);
   });
   const token = await mintToken("alice", "operator");
@@ -121,6 +134,7 @@ try {
   );
   const latencies: number[] = [];
   const pageWork: number[] = [];
+  const painted: number[] = [];
   const jumps: number[] = [];
   let underHeader = 0;
   for (let i = 0; i < APPROVALS; i++) {
@@ -148,10 +162,12 @@ try {
         top: el.getBoundingClientRect().top,
         latency: p.focusAt - p.keyAt,
         page: p.focusAt - p.decidedAt,
+        painted: p.paintedAt - p.keyAt,
       };
     });
     latencies.push(next.latency);
     pageWork.push(next.page);
+    painted.push(next.painted);
     jumps.push(Math.abs(next.top - before.top));
     if (next.top < header) underHeader++;
   }
@@ -209,6 +225,10 @@ try {
     approved_event_to_next_ms: {
       p50: round(percentile(pageWork, 50)),
       p95: round(percentile(pageWork, 95)),
+    },
+    keystroke_to_next_painted_ms: {
+      p50: round(percentile(painted, 50)),
+      p95: round(percentile(painted, 95)),
     },
     keystroke_to_next_ms: {
       p50: round(percentile(latencies, 50)),
