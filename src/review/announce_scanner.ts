@@ -30,8 +30,11 @@ export interface AnnounceScannerOptions {
   readonly announce: (id: ResponseId) => Promise<AppendResult>;
   /** Where an appended event goes (this process's clients, the others). */
   readonly fanout: EventFanout;
+  /** Times the scan. */
   readonly clock: Clock;
+  /** Where failures and announcements are reported. */
   readonly logger: Logger;
+  /** The pending gauges and `ws_announced_by_scan_total`. */
   readonly metrics: Metrics;
   /** `ANNOUNCE_SCAN_MS`; 0 turns the announcing off (the gauges are still read). */
   readonly periodMs: number;
@@ -45,7 +48,10 @@ export class AnnounceScanner {
   #timer: TimerHandle | null = null;
   #running: Promise<void> | null = null;
 
-  /** @param options the store, the SR path, the fan-out, the clock and the period */
+  /**
+   * A scan for one server process (not started).
+   * @param options the store, the SR path, the fan-out, the clock and the period
+   */
   constructor(options: AnnounceScannerOptions) {
     this.#o = options;
     options.metrics.set("ws_pending_sla_seconds", options.slaMinutes * 60);

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { addCards, endCard, placeCard, stepCard } from "./card_list.ts";
+
 /** The order of the pending cards. */
 export type CardOrder = "oldest" | "newest";
 
@@ -115,14 +117,14 @@ function compareCards(a: HTMLElement, b: HTMLElement): number {
  */
 export function insertByAge(list: HTMLElement, el: HTMLElement, order: CardOrder): void {
   if (order === "oldest") {
-    let at = list.lastElementChild as HTMLElement | null;
-    while (at && compareCards(at, el) > 0) at = at.previousElementSibling as HTMLElement | null;
-    if (at) at.after(el);
-    else list.prepend(el);
+    let at = endCard(list, true);
+    while (at && compareCards(at, el) > 0) at = stepCard(at, true);
+    if (at) placeCard(at, el, true);
+    else addCards(list, [el], true);
   } else {
-    let at = list.firstElementChild as HTMLElement | null;
-    while (at && compareCards(at, el) > 0) at = at.nextElementSibling as HTMLElement | null;
-    if (at) at.before(el);
-    else list.append(el);
+    let at = endCard(list);
+    while (at && compareCards(at, el) > 0) at = stepCard(at);
+    if (at) placeCard(at, el, false);
+    else addCards(list, [el]);
   }
 }

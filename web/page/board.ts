@@ -23,6 +23,7 @@ import {
   setCardStatus,
   updateCounters,
 } from "./card.ts";
+import { addCards, removeCard, replaceCards, reverseCards, stepCard } from "./card_list.ts";
 import { toggleCollapsed } from "./collapse.ts";
 import { type ClaimClient, Editing } from "./editing.ts";
 import { describeError } from "./errors.ts";
@@ -171,7 +172,7 @@ export class Board {
       }
     }
     this.#kept = previous;
-    keepAnchor(this.#list, () => this.#list.replaceChildren(...first));
+    keepAnchor(this.#list, () => replaceCards(this.#list, first));
     this.#updateCount();
     if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = new Map();
@@ -180,16 +181,16 @@ export class Board {
   #drain(generation: number): void {
     if (generation !== this.#generation) return;
     const until = performance.now() + CHUNK_BUDGET_MS;
-    const batch = document.createDocumentFragment();
+    const batch: HTMLElement[] = [];
     for (const [id, { card, createdAt }] of this.#queued) {
       this.#queued.delete(id);
       const el = this.#kept.get(id) ?? createCard(card, createdAt);
       this.#place(id, el);
-      batch.append(el);
+      batch.push(el);
       if (performance.now() >= until) break;
     }
     // Below everything on the page: nothing on screen moves.
-    this.#list.append(batch);
+    addCards(this.#list, batch);
     this.#updateCount();
     if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = new Map();
@@ -258,7 +259,7 @@ export class Board {
     this.#cards.delete(id);
     if (el) {
       if (el.contains(document.activeElement)) this.#removeFocused(el);
-      else keepAnchor(this.#list, () => el.remove());
+      else keepAnchor(this.#list, () => removeCard(el));
     }
     this.#updateCount();
   }
@@ -270,7 +271,7 @@ export class Board {
     // last card (whose neighbour is above it) needs measuring first.
     const top = below ? null : el.getBoundingClientRect().top;
     // Removed first, so the next card is focused where it will stay.
-    el.remove();
+    removeCard(el);
     if (!next) return this.#list.focus({ preventScroll: true });
     next.focus({ preventScroll: true });
     const at = next.getBoundingClientRect().top;
@@ -278,15 +279,15 @@ export class Board {
   }
 
   #nextShown(el: HTMLElement): HTMLElement | null {
-    let at = el.nextElementSibling as HTMLElement | null;
-    while (at?.hidden) at = at.nextElementSibling as HTMLElement | null;
+    let at = stepCard(el);
+    while (at?.hidden) at = stepCard(at);
     return at;
   }
 
   #neighbour(el: HTMLElement): HTMLElement | null {
-    for (const step of ["nextElementSibling", "previousElementSibling"] as const) {
-      let at = el[step] as HTMLElement | null;
-      while (at?.hidden) at = at[step] as HTMLElement | null;
+    for (const back of [false, true]) {
+      let at = stepCard(el, back);
+      while (at?.hidden) at = stepCard(at, back);
       if (at) return at;
     }
     return null;
@@ -300,8 +301,7 @@ export class Board {
     if (order === this.#order) return;
     this.#order = order;
     this.#flushQueued();
-    const cards = [...this.#list.children].reverse();
-    this.#list.append(...cards);
+    reverseCards(this.#list);
     const focused = document.activeElement?.closest<HTMLElement>("[data-response-id]");
     if (focused && this.#list.contains(focused)) focused.scrollIntoView({ block: "nearest" });
     else scrollTo({ top: 0, behavior: "instant" });
@@ -317,7 +317,7 @@ export class Board {
     }
     this.#queued.clear();
     this.#kept = new Map();
-    this.#list.append(...batch);
+    addCards(this.#list, batch);
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 import { onScreen } from "./anchor.ts";
 import type { CardAction } from "./card.ts";
+import { endCard, stepCard } from "./card_list.ts";
 
 /** What the keys act on. */
 export interface KeyTargets {
@@ -44,9 +45,10 @@ function isTyping(target: EventTarget | null): boolean {
       el.isContentEditable);
 }
 
-function shown(el: Element | null, step: "nextElementSibling" | "previousElementSibling") {
+/** The first shown card from `el` on (itself included), walking forward or back. */
+function shown(el: HTMLElement | null, back: boolean): HTMLElement | null {
   let at = el;
-  while (at instanceof HTMLElement && at.hidden) at = at[step];
+  while (at?.hidden) at = stepCard(at, back);
   return at;
 }
 
@@ -80,21 +82,17 @@ export function installKeys(targets: KeyTargets): void {
       if (!onScreen(current)) return current.scrollIntoView({ block: "nearest" });
       return targets.act(current, action);
     }
-    let next: Element | null | undefined;
+    let next: HTMLElement | null;
     if (ev.key === "j" || (onCard && ev.key === "ArrowDown")) {
-      next = current
-        ? shown(current.nextElementSibling, "nextElementSibling")
-        : shown(list.firstElementChild, "nextElementSibling");
+      next = current ? shown(stepCard(current), false) : shown(endCard(list), false);
     } else if (ev.key === "k" || (onCard && ev.key === "ArrowUp")) {
-      next = current
-        ? shown(current.previousElementSibling, "previousElementSibling")
-        : shown(list.firstElementChild, "nextElementSibling");
+      next = current ? shown(stepCard(current, true), true) : shown(endCard(list), false);
     } else if (ev.key === "Home" && onCard) {
-      next = shown(list.firstElementChild, "nextElementSibling");
+      next = shown(endCard(list), false);
     } else {
       return;
     }
-    if (next instanceof HTMLElement) {
+    if (next) {
       ev.preventDefault();
       next.focus({ preventScroll: true });
       next.scrollIntoView({ block: "nearest" });

@@ -1338,6 +1338,109 @@ function showAge(el, now, slaMinutes) {
   else if (!overdue && el.dataset.overdue) delete el.dataset.overdue;
 }
 
+// web/page/dom.ts
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === void 0 || value === false) continue;
+    el.setAttribute(name, value === true ? "" : value);
+  }
+  el.append(...children);
+  return el;
+}
+function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page lacks #${id}`);
+  return el;
+}
+
+// web/page/card_list.ts
+var GROUP_MAX = 40;
+var CARD = "[data-response-id]";
+function isGroup(el) {
+  return el instanceof HTMLElement && el.classList.contains("card-group");
+}
+function newGroup() {
+  return h("div", {
+    class: "card-group",
+    role: "presentation"
+  });
+}
+function allCards(list) {
+  return [
+    ...list.querySelectorAll(`:scope > .card-group > ${CARD}`)
+  ];
+}
+function endCard(list, last = false) {
+  let group = last ? list.lastElementChild : list.firstElementChild;
+  while (group) {
+    const card = last ? group.lastElementChild : group.firstElementChild;
+    if (card) return card;
+    group = last ? group.previousElementSibling : group.nextElementSibling;
+  }
+  return null;
+}
+function stepCard(card, back = false) {
+  const sibling = back ? card.previousElementSibling : card.nextElementSibling;
+  if (sibling) return sibling;
+  let group = card.parentElement;
+  while (group) {
+    group = back ? group.previousElementSibling : group.nextElementSibling;
+    if (!isGroup(group)) return null;
+    const edge = back ? group.lastElementChild : group.firstElementChild;
+    if (edge) return edge;
+  }
+  return null;
+}
+function addCards(list, cards, atStart = false) {
+  if (cards.length === 0) return;
+  if (atStart) {
+    let group2 = list.firstElementChild;
+    for (const card of [
+      ...cards
+    ].reverse()) {
+      if (!isGroup(group2) || group2.childElementCount >= GROUP_MAX) {
+        group2 = newGroup();
+        list.prepend(group2);
+      }
+      group2.prepend(card);
+    }
+    return;
+  }
+  let group = list.lastElementChild;
+  for (const card of cards) {
+    if (!isGroup(group) || group.childElementCount >= GROUP_MAX) {
+      group = newGroup();
+      list.append(group);
+    }
+    group.append(card);
+  }
+}
+function placeCard(ref, card, after) {
+  if (after) ref.after(card);
+  else ref.before(card);
+  const group = card.parentElement;
+  if (!isGroup(group) || group.childElementCount <= 2 * GROUP_MAX) return;
+  const rest = newGroup();
+  rest.append(...[
+    ...group.children
+  ].slice(GROUP_MAX));
+  group.after(rest);
+}
+function removeCard(card) {
+  const group = card.parentElement;
+  card.remove();
+  if (isGroup(group) && group.childElementCount === 0) group.remove();
+}
+function replaceCards(list, cards) {
+  list.replaceChildren();
+  addCards(list, cards);
+}
+function reverseCards(list) {
+  const cards = allCards(list).reverse();
+  replaceCards(list, cards);
+}
+
 // web/page/anchor.ts
 function topInset() {
   return document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0;
@@ -1411,15 +1514,19 @@ function compareCards(a, b) {
 }
 function insertByAge(list, el, order) {
   if (order === "oldest") {
-    let at = list.lastElementChild;
-    while (at && compareCards(at, el) > 0) at = at.previousElementSibling;
-    if (at) at.after(el);
-    else list.prepend(el);
+    let at = endCard(list, true);
+    while (at && compareCards(at, el) > 0) at = stepCard(at, true);
+    if (at) placeCard(at, el, true);
+    else addCards(list, [
+      el
+    ], true);
   } else {
-    let at = list.firstElementChild;
-    while (at && compareCards(at, el) > 0) at = at.nextElementSibling;
-    if (at) at.before(el);
-    else list.append(el);
+    let at = endCard(list);
+    while (at && compareCards(at, el) > 0) at = stepCard(at);
+    if (at) placeCard(at, el, false);
+    else addCards(list, [
+      el
+    ]);
   }
 }
 
@@ -1511,22 +1618,6 @@ var ClaimTable = class {
     this.#claims.clear();
   }
 };
-
-// web/page/dom.ts
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === void 0 || value === false) continue;
-    el.setAttribute(name, value === true ? "" : value);
-  }
-  el.append(...children);
-  return el;
-}
-function byId(id) {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`the page lacks #${id}`);
-  return el;
-}
 
 // web/page/collapse.ts
 var COLLAPSE_CHARS = 400;
@@ -2079,7 +2170,7 @@ var Board = class {
       }
     }
     this.#kept = previous;
-    keepAnchor(this.#list, () => this.#list.replaceChildren(...first));
+    keepAnchor(this.#list, () => replaceCards(this.#list, first));
     this.#updateCount();
     if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = /* @__PURE__ */ new Map();
@@ -2087,15 +2178,15 @@ var Board = class {
   #drain(generation) {
     if (generation !== this.#generation) return;
     const until = performance.now() + CHUNK_BUDGET_MS;
-    const batch = document.createDocumentFragment();
+    const batch = [];
     for (const [id, { card, createdAt }] of this.#queued) {
       this.#queued.delete(id);
       const el = this.#kept.get(id) ?? createCard(card, createdAt);
       this.#place(id, el);
-      batch.append(el);
+      batch.push(el);
       if (performance.now() >= until) break;
     }
-    this.#list.append(batch);
+    addCards(this.#list, batch);
     this.#updateCount();
     if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = /* @__PURE__ */ new Map();
@@ -2161,7 +2252,7 @@ var Board = class {
     this.#cards.delete(id);
     if (el) {
       if (el.contains(document.activeElement)) this.#removeFocused(el);
-      else keepAnchor(this.#list, () => el.remove());
+      else keepAnchor(this.#list, () => removeCard(el));
     }
     this.#updateCount();
   }
@@ -2169,7 +2260,7 @@ var Board = class {
     const next = this.#neighbour(el);
     const below = next !== null && next === this.#nextShown(el);
     const top = below ? null : el.getBoundingClientRect().top;
-    el.remove();
+    removeCard(el);
     if (!next) return this.#list.focus({
       preventScroll: true
     });
@@ -2180,17 +2271,17 @@ var Board = class {
     holdAnchor(next, Math.max(top ?? at, topInset() + 8));
   }
   #nextShown(el) {
-    let at = el.nextElementSibling;
-    while (at?.hidden) at = at.nextElementSibling;
+    let at = stepCard(el);
+    while (at?.hidden) at = stepCard(at);
     return at;
   }
   #neighbour(el) {
-    for (const step of [
-      "nextElementSibling",
-      "previousElementSibling"
+    for (const back of [
+      false,
+      true
     ]) {
-      let at = el[step];
-      while (at?.hidden) at = at[step];
+      let at = stepCard(el, back);
+      while (at?.hidden) at = stepCard(at, back);
       if (at) return at;
     }
     return null;
@@ -2203,10 +2294,7 @@ var Board = class {
     if (order === this.#order) return;
     this.#order = order;
     this.#flushQueued();
-    const cards = [
-      ...this.#list.children
-    ].reverse();
-    this.#list.append(...cards);
+    reverseCards(this.#list);
     const focused = document.activeElement?.closest("[data-response-id]");
     if (focused && this.#list.contains(focused)) focused.scrollIntoView({
       block: "nearest"
@@ -2226,7 +2314,7 @@ var Board = class {
     }
     this.#queued.clear();
     this.#kept = /* @__PURE__ */ new Map();
-    this.#list.append(...batch);
+    addCards(this.#list, batch);
   }
   /**
    * A `claimed` event: someone holds the card now (or renewed).
@@ -2798,9 +2886,9 @@ function isTyping(target) {
   const el = target;
   return !!el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
 }
-function shown(el, step) {
+function shown(el, back) {
   let at = el;
-  while (at instanceof HTMLElement && at.hidden) at = at[step];
+  while (at?.hidden) at = stepCard(at, back);
   return at;
 }
 function installKeys(targets) {
@@ -2832,15 +2920,15 @@ function installKeys(targets) {
     }
     let next;
     if (ev.key === "j" || onCard && ev.key === "ArrowDown") {
-      next = current ? shown(current.nextElementSibling, "nextElementSibling") : shown(list.firstElementChild, "nextElementSibling");
+      next = current ? shown(stepCard(current), false) : shown(endCard(list), false);
     } else if (ev.key === "k" || onCard && ev.key === "ArrowUp") {
-      next = current ? shown(current.previousElementSibling, "previousElementSibling") : shown(list.firstElementChild, "nextElementSibling");
+      next = current ? shown(stepCard(current, true), true) : shown(endCard(list), false);
     } else if (ev.key === "Home" && onCard) {
-      next = shown(list.firstElementChild, "nextElementSibling");
+      next = shown(endCard(list), false);
     } else {
       return;
     }
-    if (next instanceof HTMLElement) {
+    if (next) {
       ev.preventDefault();
       next.focus({
         preventScroll: true
