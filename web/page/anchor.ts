@@ -23,13 +23,24 @@ export function topInset(): number {
 }
 
 /**
- * Whether an element is at least partly on screen, below the sticky header.
+ * The top of what covers the bottom of the screen: on a phone the recent
+ * decisions sit over the bottom edge.
+ * @returns px from the top of the viewport
+ */
+export function bottomInset(): number {
+  const box = document.querySelector(".decisions-box")?.getBoundingClientRect();
+  return box && box.bottom >= innerHeight - 1 && box.left <= 1 ? box.top : innerHeight;
+}
+
+/**
+ * Whether an element is at least partly on screen, between the sticky header
+ * and what covers the bottom edge.
  * @param el the element
  * @returns true when some of it shows
  */
 export function onScreen(el: HTMLElement): boolean {
   const rect = el.getBoundingClientRect();
-  return rect.bottom > topInset() + 8 && rect.top < innerHeight - 8 && rect.height > 0;
+  return rect.bottom > topInset() + 8 && rect.top < bottomInset() - 8 && rect.height > 0;
 }
 
 /**

@@ -1445,9 +1445,13 @@ function reverseCards(list) {
 function topInset() {
   return document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0;
 }
+function bottomInset() {
+  const box = document.querySelector(".decisions-box")?.getBoundingClientRect();
+  return box && box.bottom >= innerHeight - 1 && box.left <= 1 ? box.top : innerHeight;
+}
 function onScreen(el) {
   const rect = el.getBoundingClientRect();
-  return rect.bottom > topInset() + 8 && rect.top < innerHeight - 8 && rect.height > 0;
+  return rect.bottom > topInset() + 8 && rect.top < bottomInset() - 8 && rect.height > 0;
 }
 function readingCard(list) {
   const active = document.activeElement;
