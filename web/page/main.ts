@@ -185,13 +185,23 @@ function start(): void {
     board.add(e);
     notifier.arrived(e.response_id, e.platform, e.post_url);
   });
-  client.on("approved", (e) => board.decided(e));
-  client.on("rejected", (e) => board.decided(e));
-  client.on("event", (e) => {
-    const event = e as unknown as AnyEvent;
-    recent.event(event);
+  // The recent decisions first, so the list is up to date when the card leaves.
+  const toRecent = (e: unknown) => recent.event(e as AnyEvent);
+  for (const kind of ["queued", "publishing", "published", "publish_failed"] as const) {
+    client.on(kind, toRecent);
+  }
+  client.on("approved", (e) => {
+    toRecent(e);
+    board.decided(e);
+  });
+  client.on("rejected", (e) => {
+    toRecent(e);
+    board.decided(e);
+  });
+  client.on("reopened", (e) => {
+    toRecent(e);
     // v1.2: an undone decision brings its card back, on every page.
-    if (event.event === "reopened") board.add(event as unknown as Card);
+    board.add(e as unknown as Card);
   });
   client.on("claimed", (e) => {
     const claim = parseClaim(e.by, e.until);

@@ -5,7 +5,6 @@
 import type {
   ApprovedEvent,
   ClaimedEvent,
-  EventFrame,
   PendingEvent,
   PresenceFrame,
   RejectedEvent,
@@ -56,12 +55,6 @@ export interface ClientEvents {
   synced: Position;
   /** An `ERROR` that answers no request of this client. */
   error: ReviewError;
-  /**
-   * Every `EVENT` applied, in `seq` order, whatever its kind, including kinds
-   * a newer server sends that this SDK does not model (read their fields
-   * defensively); the kinds above are also delivered by name.
-   */
-  event: EventFrame;
 }
 
 /** An event as the async iterator yields it. */

@@ -182,8 +182,6 @@ export class Feed {
   }
 
   #apply(event: EventFrame): void {
-    // Every applied event, in order, also those of kinds this SDK does not model (yet).
-    this.#emitter.emit("event", event);
     switch (event.event) {
       case "pending":
         this.#cards.set(event.response_id, unclaimed(event));

@@ -430,7 +430,6 @@ var Feed = class {
     this.#emitter.emit("synced", position);
   }
   #apply(event) {
-    this.#emitter.emit("event", event);
     switch (event.event) {
       case "pending":
         this.#cards.set(event.response_id, unclaimed(event));
@@ -3595,12 +3594,26 @@ function start() {
     board.add(e);
     notifier.arrived(e.response_id, e.platform, e.post_url);
   });
-  client.on("approved", (e) => board.decided(e));
-  client.on("rejected", (e) => board.decided(e));
-  client.on("event", (e) => {
-    const event = e;
-    recent.event(event);
-    if (event.event === "reopened") board.add(event);
+  const toRecent = (e) => recent.event(e);
+  for (const kind of [
+    "queued",
+    "publishing",
+    "published",
+    "publish_failed"
+  ]) {
+    client.on(kind, toRecent);
+  }
+  client.on("approved", (e) => {
+    toRecent(e);
+    board.decided(e);
+  });
+  client.on("rejected", (e) => {
+    toRecent(e);
+    board.decided(e);
+  });
+  client.on("reopened", (e) => {
+    toRecent(e);
+    board.add(e);
   });
   client.on("claimed", (e) => {
     const claim = parseClaim(e.by, e.until);
