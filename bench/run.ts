@@ -17,6 +17,7 @@ import { runIdle } from "./scenarios/idle.ts";
 import { runCapacity } from "./scenarios/capacity.ts";
 import { runStorm } from "./scenarios/storm.ts";
 import { runDecisions } from "./scenarios/decisions.ts";
+import { runPublication } from "./scenarios/publication.ts";
 
 const log = (msg: string) => console.error(msg);
 
@@ -86,6 +87,16 @@ export async function main(): Promise<RunResults> {
       }
       if (cfg.scenarios.has("S5") && target.isHub && mysql) {
         await attempt("S5", async () => void (r.s5 = await runDecisions(ctx)));
+      }
+    }
+    // S7 (issue 14) measures our server only, against its own process per database.
+    if (cfg.scenarios.has("S7") && list.some((t) => t.isHub)) {
+      log("S7 publication queue");
+      try {
+        const s7 = await runPublication(cfg.publicationJobs, cfg.publicationLatency);
+        notes.push(s7.markdown.join("\n"));
+      } catch (e) {
+        notes.push(`S7 failed: ${(e as Error).message.slice(0, 2000)}`);
       }
     }
   } finally {

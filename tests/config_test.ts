@@ -155,3 +155,36 @@ Deno.test("SLA_MINUTES and ANNOUNCE_SCAN_MS (v1.2): defaults, 0 turns the scan o
     );
   }
 });
+
+Deno.test("v1.2 publication settings: defaults, values, and a bad value naming its variable", () => {
+  assert.deepEqual(parseConfig({}).publication, {
+    undoWindowMs: 10_000,
+    leaseMs: 60_000,
+    retryBaseMs: 30_000,
+    maxAttempts: 5,
+  });
+  assert.deepEqual(
+    parseConfig({
+      UNDO_WINDOW_MS: "0",
+      PUBLISH_LEASE_MS: "1500",
+      PUBLISH_RETRY_BASE_MS: "200",
+      PUBLISH_MAX_ATTEMPTS: "1",
+    }).publication,
+    { undoWindowMs: 0, leaseMs: 1500, retryBaseMs: 200, maxAttempts: 1 },
+  );
+  for (
+    const [name, value] of [
+      ["UNDO_WINDOW_MS", "-1"],
+      ["UNDO_WINDOW_MS", "soon"],
+      ["PUBLISH_LEASE_MS", "0"],
+      ["PUBLISH_RETRY_BASE_MS", "0"],
+      ["PUBLISH_MAX_ATTEMPTS", "0"],
+      ["PUBLISH_MAX_ATTEMPTS", "101"],
+    ]
+  ) {
+    assert.throws(
+      () => parseConfig({ [name!]: value! }),
+      (e: Error) => e.message.startsWith(name!),
+    );
+  }
+});

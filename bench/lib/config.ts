@@ -15,8 +15,8 @@
  * @module
  */
 
-/** The scenarios of issue 4. */
-export const SCENARIOS = ["S1", "S2", "S3", "S4", "S5", "S6"] as const;
+/** The scenarios of issue 4, and S7 (issue 14: the publication queue). */
+export const SCENARIOS = ["S1", "S2", "S3", "S4", "S5", "S6", "S7"] as const;
 /** A scenario name. */
 export type Scenario = typeof SCENARIOS[number];
 
@@ -37,6 +37,9 @@ export interface BenchConfig {
   /** S5: decisions per round, operators deciding at once. */
   readonly decisions: number;
   readonly deciders: number;
+  /** S7: approvals per TAKE round, and for the latency round. */
+  readonly publicationJobs: number;
+  readonly publicationLatency: number;
   /** S6: heartbeat probes per round and the pause between them. */
   readonly probes: number;
   readonly probeGapMs: number;
@@ -99,6 +102,8 @@ export function readConfig(): BenchConfig {
     stormClients: quick ? 300 : 9000,
     decisions: quick ? 100 : 1000,
     deciders: quick ? 4 : 16,
+    publicationJobs: quick ? 200 : 2000,
+    publicationLatency: quick ? 40 : 200,
     probes: quick ? 50 : 500,
     probeGapMs: quick ? 5 : 10,
     hbMs: num("BENCH_HB_MS", quick ? 2000 : 15000),

@@ -5,6 +5,11 @@
  */
 import type { ClientFigure, DependencyState, NodeFigures, PendingFigures } from "./figures.ts";
 import { type Buckets, mergeBuckets, quantile } from "./histogram.ts";
+import {
+  type NodePublication,
+  type TotalPublication,
+  totalPublication,
+} from "./publication_figures.ts";
 
 /** The sums over every process. */
 export interface TotalFigures {
@@ -44,6 +49,8 @@ export interface TotalFigures {
   readonly clients_total: number;
   /** (v1.2) The pending replies (every process reads the same database: the freshest wins). */
   readonly pending: PendingFigures | null;
+  /** (v1.2) The publication pipeline over every process. */
+  readonly publication: TotalPublication;
 }
 
 /** One process's entry of the cluster view (its clients are in `ClusterFigures.clients`). */
@@ -116,6 +123,9 @@ export function totalOf(nodes: readonly NodeFigures[]): TotalFigures {
     clients_total: sum((n) => n.clients_total),
     pending: [...nodes].sort((a, b) => b.updated_at - a.updated_at)
       .find((n) => n.pending !== undefined)?.pending ?? null,
+    publication: totalPublication(
+      nodes.map((n) => n.publication).filter((p): p is NodePublication => p !== undefined),
+    ),
   };
 }
 

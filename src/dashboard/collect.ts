@@ -9,6 +9,7 @@ import type { ClientSummary } from "../connection/manager.ts";
 import type { Metrics, Sample } from "../metrics/metrics.ts";
 import type { DependencyState, NodeFigures } from "./figures.ts";
 import { MAX_PUBLISHED_CLIENTS } from "./figures.ts";
+import { collectPublication } from "./publication_figures.ts";
 
 /** Who this process is among those sharing the log. */
 export interface NodeIdentity {
@@ -129,6 +130,7 @@ export class NodeCollector {
       gauge("ws_pending_overdue"),
       gauge("ws_pending_sla_seconds"),
     ]);
+    const publication = await collectPublication(metrics);
     // Summarised up to the cap only: a process with 9000 clients does not
     // describe (and sort) all of them every second.
     const { listed, total: aliveTotal } = this.#d.clients(MAX_PUBLISHED_CLIENTS);
@@ -172,6 +174,7 @@ export class NodeCollector {
         remote_address: c.remote_address,
       })),
       clients_total: aliveTotal,
+      publication,
     };
   }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Buckets } from "./histogram.ts";
+import { isNodePublication, type NodePublication } from "./publication_figures.ts";
 
 /** A dependency's last known state; `off` for a broker that is not configured. */
 export type DependencyState = "ok" | "down" | "off";
@@ -74,6 +75,8 @@ export interface NodeFigures {
   readonly clients: readonly ClientFigure[];
   /** How many alive clients it has (may exceed `clients.length`). */
   readonly clients_total: number;
+  /** (v1.2) The publication pipeline's figures; absent from an older process. */
+  readonly publication?: NodePublication;
 }
 
 /** Most clients one process lists in its published figures (the rest are only counted). */
@@ -125,7 +128,7 @@ export function parseNodeFigures(text: string): NodeFigures | null {
     isState(f.broker) && typeof f.log === "object" && f.log !== null &&
     typeof f.log.epoch === "string" && isNumber(f.log.head) && isNumber(f.log.oldest) &&
     isNumber(f.log.retention_hours) && Array.isArray(f.clients) && f.clients.every(isClient) &&
-    isNumber(f.clients_total);
+    isNumber(f.clients_total) && isNodePublication(f.publication);
   return ok ? f : null;
 }
 

@@ -85,6 +85,7 @@ import type {
 import { publishedIn, publishFailedIn, retryIn, undoIn } from "./sql_publication.ts";
 import {
   advanceIn,
+  anythingDue,
   readInFlight,
   readPublicationsOf,
   readPublicationStats,
@@ -533,8 +534,9 @@ export class MysqlStore implements Store {
 
   /** `TAKE` (see `PublicationStore.take`). */
   take(request: TakeRequest): Promise<TakenJob[]> {
-    return this.#op("take", () => {
+    return this.#op("take", async () => {
       checkTake(request);
+      if (!(await this.#read("take_probe", (r) => anythingDue(r, request.at, "take")))) return [];
       return this.#transaction(WRITE_BEGIN, (tx) => takeIn(tx, MYSQL_DIALECT, request));
     });
   }
@@ -565,8 +567,10 @@ export class MysqlStore implements Store {
 
   /** The scheduler's step (see `PublicationStore.advancePublications`). */
   advancePublications(request: AdvanceRequest): Promise<AdvanceResult> {
-    return this.#op("advance_publications", () => {
+    return this.#op("advance_publications", async () => {
       checkDate(request.at, "at");
+      const due = await this.#read("advance_probe", (r) => anythingDue(r, request.at, "advance"));
+      if (!due) return { events: [], lapsed: 0, settled: 0 };
       return this.#transaction(WRITE_BEGIN, (tx) => advanceIn(tx, MYSQL_DIALECT, request));
     });
   }

@@ -152,13 +152,13 @@ export async function decideIn(
       }
       rowText = String(row.response_text);
     }
-    const body = decisionBody(d, rowText);
-    const event = await appendEvent(tx, dialect, d.decision, d.responseId, body);
-    await tx.run(dialect.upsertAnnouncement.decision_seq, [d.responseId, event.seq]);
     // v1.2: the undo window (and, for an approval, the publication) starts here.
     const proposed = String(locked.response_text);
     const edited = approved && d.text !== undefined && d.text !== proposed;
     await recordDecision(tx, d, String(locked.platform), edited ? proposed : null);
+    const body = decisionBody(d, rowText);
+    const event = await appendEvent(tx, dialect, d.decision, d.responseId, body);
+    await tx.run(dialect.upsertAnnouncement.decision_seq, [d.responseId, event.seq]);
     return { kind: "appended", event };
   }
   const [row] = await tx.all(

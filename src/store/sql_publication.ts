@@ -27,7 +27,9 @@ import { PUBLICATION_COLUMNS, toPublicationRow } from "./sql_publication_values.
 import { RESPONSE_COLUMNS, toDbTime, toResponseRow } from "./sql_values.ts";
 
 /**
- * Records a decision's window (`held`) inside the deciding transaction.
+ * Records a decision's window (`held`) inside the deciding transaction,
+ * before its event: locks are taken in the order responses row →
+ * publication row → the log's head, as every pipeline transaction does.
  * @param tx the open transaction
  * @param d the decision, with its `undoUntil`
  * @param platform the response's platform
@@ -40,14 +42,17 @@ export async function recordDecision(
   originalText: string | null,
 ): Promise<void> {
   const undoUntil = toDbTime(d.undoUntil ?? d.at);
-  // A decision undone earlier left no row; REPLACE covers one another writer left behind.
+  // A decision undone earlier left no row; one another writer left behind goes first.
+  // Plain DELETE and INSERT, not REPLACE: REPLACE's duplicate check takes next-key
+  // locks, which could close a cycle with the scheduler's locked rows on MariaDB.
+  await tx.run("DELETE FROM ws_publications WHERE response_id = ?", [d.responseId]);
+  await tx.run("DELETE FROM ws_publication_attempts WHERE response_id = ?", [d.responseId]);
   await tx.run(
-    "REPLACE INTO ws_publications (response_id, decision, state, platform, decided_by, " +
+    "INSERT INTO ws_publications (response_id, decision, state, platform, decided_by, " +
       "decided_at, undo_until, original_text, attempt, attempts, due_at, maybe_applied) " +
       "VALUES (?, ?, 'held', ?, ?, ?, ?, ?, 0, 0, ?, 0)",
     [d.responseId, d.decision, platform, d.by, toDbTime(d.at), undoUntil, originalText, undoUntil],
   );
-  await tx.run("DELETE FROM ws_publication_attempts WHERE response_id = ?", [d.responseId]);
 }
 
 /**
@@ -77,8 +82,11 @@ async function stateWithoutRow(
   const [row] = await tx.all("SELECT status FROM responses WHERE id = ?", [id]);
   if (row === undefined) return { kind: "not_found" };
   const status = String(row.status);
-  // An approval made before v1.2 (or by another writer) never entered the queue.
-  return { kind: "bad_state", state: status === "pending" ? "pending" : "rejected" };
+  // A decision made before v1.2 (or written by another module) never entered the
+  // queue: under v1.1 an approval was published by its modules on the `approved`
+  // event, so the hub calls it `published`; nothing is left for the pipeline to do.
+  const state = status === "pending" ? "pending" : status === "approved" ? "published" : "rejected";
+  return { kind: "bad_state", state };
 }
 
 /**

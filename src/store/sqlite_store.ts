@@ -76,6 +76,7 @@ import type {
 import { publishedIn, publishFailedIn, retryIn, undoIn } from "./sql_publication.ts";
 import {
   advanceIn,
+  anythingDue,
   readInFlight,
   readPublicationsOf,
   readPublicationStats,
@@ -431,8 +432,9 @@ export class SqliteStore implements Store {
 
   /** `TAKE` (see `PublicationStore.take`). */
   take(request: TakeRequest): Promise<TakenJob[]> {
-    return this.#op("take", () => {
+    return this.#op("take", async () => {
       checkTake(request);
+      if (!(await anythingDue(this.#runner, request.at, "take"))) return [];
       return this.#transaction(true, (tx) => takeIn(tx, SQLITE_DIALECT, request));
     });
   }
@@ -463,8 +465,11 @@ export class SqliteStore implements Store {
 
   /** The scheduler's step (see `PublicationStore.advancePublications`). */
   advancePublications(request: AdvanceRequest): Promise<AdvanceResult> {
-    return this.#op("advance_publications", () => {
+    return this.#op("advance_publications", async () => {
       checkDate(request.at, "at");
+      if (!(await anythingDue(this.#runner, request.at, "advance"))) {
+        return { events: [], lapsed: 0, settled: 0 };
+      }
       return this.#transaction(true, (tx) => advanceIn(tx, SQLITE_DIALECT, request));
     });
   }

@@ -37,6 +37,7 @@ export class Cluster {
     redis: PrivateService,
     processes: number,
     now: () => number,
+    extraEnv: Record<string, string> = {},
   ) {
     this.db = db;
     this.redis = redis;
@@ -56,6 +57,7 @@ export class Cluster {
       RATE_LIMIT_PER_SEC: "100000",
       RATE_LIMIT_BURST: "100000",
       LOG_LEVEL: "warn",
+      ...extraEnv,
     };
   }
 
@@ -63,11 +65,16 @@ export class Cluster {
    * Starts MariaDB, Redis and the processes.
    * @param processes how many server processes
    * @param now the run's clock (ms)
+   * @param env more configuration for every process (e.g. the publication suite's)
    * @returns the running cluster
    */
-  static async start(processes: number, now: () => number): Promise<Cluster> {
+  static async start(
+    processes: number,
+    now: () => number,
+    env: Record<string, string> = {},
+  ): Promise<Cluster> {
     const [db, redis] = await Promise.all([privateMariadb(), privateRedis()]);
-    const cluster = new Cluster(db, redis, processes, now);
+    const cluster = new Cluster(db, redis, processes, now, env);
     try {
       await Promise.all([db.start(), redis.start()]);
       // The first process creates the schema; the others start alongside.

@@ -97,9 +97,11 @@ for (const kind of BACKENDS) {
             "created_at",
             "decided_at",
             "decided_by",
+            "original_text", // v1.2
             "platform",
             "post_text",
             "post_url",
+            "publication", // v1.2
             "reason",
             "response_id",
             "response_text",

@@ -92,7 +92,7 @@ Deno.test(
         }
       }
       assert.deepEqual(missing, [], "names the server does not export");
-      assert.equal(ruleExprs(ALERTS).size, 8, "every alert's expression was read");
+      assert.equal(ruleExprs(ALERTS).size, 10, "every alert's expression was read");
       // The figures the issue names are all charted.
       for (
         const n of [
@@ -104,6 +104,11 @@ Deno.test(
           "ws_heartbeat_timeouts_total",
           "ws_dependency_up",
           "ws_event_log_head",
+          // v1.2: the publication panels.
+          "ws_publication_queue",
+          "ws_publication_oldest_unpublished_seconds",
+          "ws_publication_latency_seconds_bucket",
+          "ws_publication_failures_total",
         ]
       ) assert.ok(named.has(n), `the dashboard charts ${n}`);
     } finally {

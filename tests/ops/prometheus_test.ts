@@ -149,10 +149,10 @@ Deno.test({
     while (Date.now() < ruleDeadline) {
       const body = await (await fetch(`${base}/api/v1/rules`)).json();
       rules = body.data.groups.flatMap((g: { rules: unknown[] }) => g.rules);
-      if (rules.length === 8 && rules.every((r) => r.health === "ok")) break;
+      if (rules.length === 9 && rules.every((r) => r.health === "ok")) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    assert.equal(rules.length, 8, JSON.stringify(rules));
+    assert.equal(rules.length, 10, JSON.stringify(rules));
     for (const r of rules) assert.equal(r.health, "ok", `${r.name}: ${r.lastError}`);
     assert.deepEqual(rules.filter((r) => r.state === "firing").map((r) => r.name), []);
 

@@ -400,6 +400,31 @@ export function registerPublicationCases(h: StoreHarness): void {
     ], "published and settled rejections are not in flight");
   });
 
+  test("publication: a decision made before v1.2 (no queue row) is left alone", async ({ fx, store }) => {
+    const id = await insertRow(fx, { status: "approved", decided_by: "old" });
+    assert.deepEqual(
+      await store.published({
+        responseId: id,
+        attempt: 1,
+        by: "p",
+        at: t(0),
+        platformRef: null,
+        url: null,
+      }),
+      { kind: "bad_state", state: "published" },
+    );
+    assert.deepEqual(await store.retry({ responseId: id, by: "root", at: t(0) }), {
+      kind: "bad_state",
+      state: "published",
+    });
+    assert.deepEqual(
+      await store.undo({ responseId: id, by: "old", admin: false, at: t(0) }, card),
+      { kind: "too_late", undoUntil: null },
+    );
+    assert.deepEqual(await take(store, 0), []);
+    assert.equal(await store.head(), 0, "nothing appended");
+  });
+
   test("publication: five takers racing on one queue get every job once", async (ctx) => {
     const { store, fx } = ctx;
     const ids: ResponseId[] = [];

@@ -12,6 +12,7 @@ import { forgetToken, takeToken } from "../page/token.ts";
 import { Charts } from "./charts.ts";
 import { History } from "./series.ts";
 import { nodeName, renderClients, renderNodes, renderTiles } from "./tables.ts";
+import { renderPublication } from "./publication.ts";
 
 const POLL_MS = 1000;
 /** Five minutes of points. */
@@ -75,6 +76,7 @@ function start(): void {
       renderTiles(figures, point);
       renderNodes(figures);
       renderClients(figures, names);
+      renderPublication(figures);
       charts.update(kept);
       setState("live", `Live · ${new Date(figures.generated_at).toISOString().slice(11, 19)} UTC`);
     } catch (e) {
