@@ -77,6 +77,10 @@ export interface Config {
   readonly claimMaxPerUser: number;
   /** Set: `/metrics` needs it as a bearer token. */
   readonly metricsToken: string;
+  /** (v1.2) A pending reply older than this (minutes) is overdue. */
+  readonly slaMinutes: number;
+  /** (v1.2) How often pending rows nobody announced are looked for (ms); 0: never. */
+  readonly announceScanMs: number;
   /** Server processes sharing the port on this host (`WORKERS`; `auto` = one per core). */
   readonly workers: number;
   /**
@@ -342,6 +346,8 @@ export function parseConfig(src: Source): Config {
     claimLeaseMs: intVar(src, "CLAIM_LEASE_MS", 120_000, 1000, 86_400_000),
     claimMaxPerUser: intVar(src, "CLAIM_MAX_PER_USER", 5, 1, 10_000),
     metricsToken: src.METRICS_TOKEN ?? "",
+    slaMinutes: numVar(src, "SLA_MINUTES", 15, 0.01, 525_600),
+    announceScanMs: intVar(src, "ANNOUNCE_SCAN_MS", 5000, 0, 86_400_000),
     workers: workersVar(src),
     workerIndex: optionalInt(src, "WORKER_INDEX", 1, 256),
     trustedProxies: strVar(src, "TRUSTED_PROXIES", "").split(",").map((s) => s.trim())

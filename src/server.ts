@@ -26,6 +26,7 @@ import { Metrics } from "./metrics/metrics.ts";
 import { CLOSE } from "./protocol/codes.ts";
 import { createPostTextFetcher, fetchDepsFromConfig } from "./review/fetch_post_text.ts";
 import { processPendingResponse, renderSnapshotItem } from "./review/process_pending_response.ts";
+import { AnnounceScanner } from "./review/announce_scanner.ts";
 import { createRenderer } from "./review/render.ts";
 import { createStore } from "./store/factory.ts";
 import { delay, settleWithin } from "./async/deadline.ts";
@@ -173,6 +174,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     metrics,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    slaMinutes: config.slaMinutes,
     replayHighWaterBytes: Math.floor(config.maxBufferedBytes / 2),
     onLive: (client) => presence?.welcome(client),
     undoWindowMs: config.publication.undoWindowMs,
@@ -234,6 +236,18 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       waker: scheduler,
     },
   };
+  // v1.2: rows inserted without an SR reach operators all the same (ANNOUNCE_SCAN_MS).
+  const scanner = new AnnounceScanner({
+    store,
+    announce: (id) =>
+      processPendingResponse(id, { store, fetchPostText: fetchPost, renderer, logger }),
+    fanout: commands.fanout,
+    clock,
+    logger,
+    metrics,
+    periodMs: config.announceScanMs,
+    slaMinutes: config.slaMinutes,
+  });
   const handler = new ConnectionHandler({
     manager,
     sync,
@@ -343,6 +357,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         await readiness.check();
         pruneTimer = clock.setInterval(prune, 60_000);
         clusterStats.start(store.epoch());
+        scanner.start();
         scheduler.start();
         queueGauges.start();
         logger.info("started", { epoch: store.epoch(), head: feed.head, broker: broker.kind });
@@ -385,6 +400,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       queueGauges.stop();
       await clusterStats.stop();
       if (pruneTimer !== null) clock.clearInterval(pruneTimer);
+      scanner.stop();
       clock.clearInterval(gauges);
       httpServer.terminateAll();
       await settleWithin(httpServer.finished, 3_000);

@@ -153,6 +153,26 @@ Deno.test(".env parsing: comments, quotes, export, inline comments", () => {
   });
 });
 
+Deno.test("SLA_MINUTES and ANNOUNCE_SCAN_MS (v1.2): defaults, 0 turns the scan off, bad values name the variable", () => {
+  const c = parseConfig({});
+  assert.equal(c.slaMinutes, 15);
+  assert.equal(c.announceScanMs, 5000);
+  assert.equal(parseConfig({ ANNOUNCE_SCAN_MS: "0" }).announceScanMs, 0);
+  assert.equal(parseConfig({ SLA_MINUTES: "0.5" }).slaMinutes, 0.5);
+  for (
+    const [name, value] of [["SLA_MINUTES", "0"], ["SLA_MINUTES", "soon"], [
+      "ANNOUNCE_SCAN_MS",
+      "-1",
+    ]]
+  ) {
+    assert.throws(
+      () => parseConfig({ [name!]: value! }),
+      (e) => e instanceof ConfigError && e.variable === name,
+      `${name}=${value}`,
+    );
+  }
+});
+
 Deno.test("v1.2 publication settings: defaults, values, and a bad value naming its variable", () => {
   assert.deepEqual(parseConfig({}).publication, {
     undoWindowMs: 10_000,

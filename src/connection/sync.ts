@@ -48,6 +48,8 @@ export interface SyncOptions {
   readonly heartbeatIntervalMs: number;
   /** Sent in `WELCOME` (ms). */
   readonly heartbeatTimeoutMs: number;
+  /** (v1.2) `SLA_MINUTES`, sent in `WELCOME` as `sla_minutes` when given. */
+  readonly slaMinutes?: number;
   /** Unsent bytes above which a replay pauses for the socket to drain. */
   readonly replayHighWaterBytes: number;
   /** Events read from the log per query during a replay. */
@@ -131,6 +133,7 @@ export class ClientSync {
       resumed: snapshot === null,
       heartbeat_interval_ms: this.#o.heartbeatIntervalMs,
       heartbeat_timeout_ms: this.#o.heartbeatTimeoutMs,
+      ...(this.#o.slaMinutes === undefined ? {} : { sla_minutes: this.#o.slaMinutes }),
       limits: { text: MAX_TEXT_CHARS, reason: MAX_REASON_CHARS },
       undo_window_ms: this.#o.undoWindowMs ?? 10_000,
       claim_lease_ms: this.#o.claimLeaseMs ?? 120_000,

@@ -3,7 +3,7 @@
  * total. Pure, so the sums are table-tested.
  * @module
  */
-import type { ClientFigure, DependencyState, NodeFigures } from "./figures.ts";
+import type { ClientFigure, DependencyState, NodeFigures, PendingFigures } from "./figures.ts";
 import { type Buckets, mergeBuckets, quantile } from "./histogram.ts";
 import {
   type NodePublication,
@@ -47,6 +47,8 @@ export interface TotalFigures {
   };
   /** Alive clients over every process. */
   readonly clients_total: number;
+  /** (v1.2) The pending replies (every process reads the same database: the freshest wins). */
+  readonly pending: PendingFigures | null;
   /** (v1.2) The publication pipeline over every process. */
   readonly publication: TotalPublication;
 }
@@ -119,6 +121,8 @@ export function totalOf(nodes: readonly NodeFigures[]): TotalFigures {
       retention_hours: Math.max(0, ...nodes.map((n) => n.log.retention_hours)),
     },
     clients_total: sum((n) => n.clients_total),
+    pending: [...nodes].sort((a, b) => b.updated_at - a.updated_at)
+      .find((n) => n.pending !== undefined)?.pending ?? null,
     publication: totalPublication(
       nodes.map((n) => n.publication).filter((p): p is NodePublication => p !== undefined),
     ),

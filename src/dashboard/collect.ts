@@ -122,6 +122,14 @@ export class NodeCollector {
         metrics.histogram("ws_sr_event_seconds"),
       ]);
     const oldest = this.#readOldest();
+    const gauge = async (name: Parameters<typeof metrics.samples>[0]) =>
+      total(await metrics.samples(name));
+    const [pendingCount, oldestAge, overdue, sla] = await Promise.all([
+      gauge("ws_pending_responses"),
+      gauge("ws_pending_oldest_age_seconds"),
+      gauge("ws_pending_overdue"),
+      gauge("ws_pending_sla_seconds"),
+    ]);
     const publication = await collectPublication(metrics);
     // Summarised up to the cap only: a process with 9000 clients does not
     // describe (and sort) all of them every second.
@@ -149,6 +157,12 @@ export class NodeCollector {
         head: this.#d.head(),
         oldest,
         retention_hours: this.#d.retentionHours,
+      },
+      pending: {
+        count: pendingCount,
+        oldest_age_seconds: oldestAge,
+        overdue,
+        sla_seconds: sla,
       },
       clients: listed.map((c) => ({
         id: c.id,

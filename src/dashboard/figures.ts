@@ -69,6 +69,8 @@ export interface NodeFigures {
     readonly oldest: number;
     readonly retention_hours: number;
   };
+  /** (v1.2) The pending replies as this process last read them (the database's, shared). */
+  readonly pending?: PendingFigures;
   /** The alive clients (at most `MAX_PUBLISHED_CLIENTS`). */
   readonly clients: readonly ClientFigure[];
   /** How many alive clients it has (may exceed `clients.length`). */
@@ -128,4 +130,16 @@ export function parseNodeFigures(text: string): NodeFigures | null {
     isNumber(f.log.retention_hours) && Array.isArray(f.clients) && f.clients.every(isClient) &&
     isNumber(f.clients_total) && isNodePublication(f.publication);
   return ok ? f : null;
+}
+
+/** (v1.2) The pending replies' figures of `/metrics`, for the dashboard. */
+export interface PendingFigures {
+  /** Pending responses. */
+  readonly count: number;
+  /** Age of the oldest (s), 0 when none. */
+  readonly oldest_age_seconds: number;
+  /** Older than `SLA_MINUTES`. */
+  readonly overdue: number;
+  /** `SLA_MINUTES` in seconds. */
+  readonly sla_seconds: number;
 }

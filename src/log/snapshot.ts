@@ -86,7 +86,7 @@ export class SnapshotSource {
         this.#cards.set(row.id, card);
       }
       const claim = liveClaim(snap.claims.get(row.id) ?? null, now);
-      // The card's JSON ends in `}`: the claim's two fields go in before it.
+      // The card's JSON ends in `}`: the claim's two fields (and v1.2 `created_at`) go in before it.
       items.push(
         `${card.json.slice(0, -1)},"claimed_by":${JSON.stringify(claim?.holder ?? null)},` +
           `"claim_until":${JSON.stringify(claim?.until.toISOString() ?? null)},` +

@@ -147,6 +147,31 @@ export const DEFINITIONS = {
     help: "Lowest seq still in the event log (0 when it is empty), read every few seconds",
     labels: [],
   },
+  ws_pending_responses: {
+    kind: "gauge",
+    help: "Responses waiting for a decision (status pending), read every few seconds",
+    labels: [],
+  },
+  ws_pending_oldest_age_seconds: {
+    kind: "gauge",
+    help: "Age of the oldest pending response (0 when none is pending), read every few seconds",
+    labels: [],
+  },
+  ws_pending_overdue: {
+    kind: "gauge",
+    help: "Pending responses older than SLA_MINUTES, read every few seconds",
+    labels: [],
+  },
+  ws_pending_sla_seconds: {
+    kind: "gauge",
+    help: "SLA_MINUTES in seconds: a pending response older than this is overdue",
+    labels: [],
+  },
+  ws_announced_by_scan_total: {
+    kind: "counter",
+    help: "Pending rows nobody announced with SR that this process announced itself",
+    labels: [],
+  },
   // v1.2: the publication pipeline (src/publication/).
   ws_publication_queue: {
     kind: "gauge",

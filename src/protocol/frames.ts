@@ -241,6 +241,11 @@ export interface WelcomeFrame {
   readonly heartbeat_interval_ms: number;
   /** Silence after which the server closes the connection with 4008 (ms). */
   readonly heartbeat_timeout_ms: number;
+  /**
+   * (v1.2, an addition to the contract) `SLA_MINUTES`: a pending reply older
+   * than this is overdue, so the page can mark it with the server's own figure.
+   */
+  readonly sla_minutes?: number;
   /** (v1.2) The longest reply and reason the server accepts, in characters. */
   readonly limits: { readonly text: number; readonly reason: number };
   /** (v1.2) `UNDO_WINDOW_MS`. */

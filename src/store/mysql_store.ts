@@ -28,6 +28,7 @@ import {
   type HistoryQuery,
   type NodeRow,
   type PendingBody,
+  type PendingStats,
   type PresenceRow,
   type QueryObserver,
   type ReleaseRequest,
@@ -60,7 +61,9 @@ import {
   readHead,
   readOldest,
   readPending,
+  readPendingStats,
   readResponse,
+  readUnannounced,
   writePostText,
 } from "./sql_queries.ts";
 import type { SqlRunner } from "./sql_runner.ts";
@@ -97,6 +100,7 @@ import {
   checkClaimant,
   checkDate,
   checkDecision,
+  checkLimit,
   checkRead,
   checkResponseId,
 } from "./sql_values.ts";
@@ -412,6 +416,19 @@ export class MysqlStore implements Store {
     return this.#read("find_announcement", (r) => {
       checkResponseId(id);
       return readAnnouncement(r, id);
+    });
+  }
+
+  /** Pending responses never announced, oldest first (see `Store.unannounced`). */
+  unannounced(limit: number): Promise<ResponseId[]> {
+    return this.#read("unannounced", (r) => readUnannounced(r, checkLimit(limit)));
+  }
+
+  /** The pending rows' figures (see `Store.pendingStats`). */
+  pendingStats(overdueBefore: Date): Promise<PendingStats> {
+    return this.#read("pending_stats", (r) => {
+      checkDate(overdueBefore, "overdueBefore");
+      return readPendingStats(r, overdueBefore);
     });
   }
 

@@ -4,10 +4,11 @@
  * @module
  */
 import { asSeq, type ResponseId, type Seq } from "../protocol/types.ts";
-import type { ResponseRow, StoredEvent } from "./store.ts";
+import type { PendingStats, ResponseRow, StoredEvent } from "./store.ts";
 import type { SqlRunner } from "./sql_runner.ts";
 import {
   EVENT_COLUMNS,
+  fromDbTime,
   RESPONSE_COLUMNS,
   toDbTime,
   toResponseRow,
@@ -98,4 +99,43 @@ export async function deleteEventsBefore(r: SqlRunner, before: Date): Promise<nu
   return young === undefined
     ? await r.run("DELETE FROM ws_events WHERE created_at < ?", [cutoff])
     : await r.run("DELETE FROM ws_events WHERE seq < ?", [Number(young.seq)]);
+}
+
+/**
+ * (v1.2) Pending rows that no `pending` event announced, oldest first: an
+ * index range on `responses (status, created_at, id)` and a primary-key probe
+ * of `ws_announcements` per pending row, so decided rows cost nothing.
+ * @param r a runner
+ * @param limit most ids returned
+ * @returns the ids
+ */
+export async function readUnannounced(r: SqlRunner, limit: number): Promise<ResponseId[]> {
+  const rows = await r.all(
+    "SELECT r.id FROM responses r LEFT JOIN ws_announcements a ON a.response_id = r.id " +
+      "WHERE r.status = 'pending' AND a.pending_seq IS NULL ORDER BY r.created_at, r.id LIMIT ?",
+    [limit],
+  );
+  return rows.map((row) => Number(row.id) as ResponseId);
+}
+
+/**
+ * (v1.2) The pending rows' figures: how many, the oldest's creation, and how
+ * many were created before a moment (overdue), from the same index.
+ * @param r a runner
+ * @param overdueBefore rows created before this are overdue
+ * @returns the figures
+ */
+export async function readPendingStats(r: SqlRunner, overdueBefore: Date): Promise<PendingStats> {
+  const [row] = await r.all(
+    "SELECT COUNT(*) AS n, MIN(created_at) AS oldest, " +
+      "COALESCE(SUM(CASE WHEN created_at < ? THEN 1 ELSE 0 END), 0) AS overdue " +
+      "FROM responses WHERE status = 'pending'",
+    [toDbTime(overdueBefore)],
+  );
+  const oldest = row?.oldest ?? null;
+  return {
+    count: Number(row?.n ?? 0),
+    oldest: oldest === null ? null : fromDbTime(oldest),
+    overdue: Number(row?.overdue ?? 0),
+  };
 }

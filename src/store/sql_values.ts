@@ -201,3 +201,16 @@ export function checkDecision(d: Decision): void {
     throw new RangeError(`reason must be a string of at most ${MAX_REASON_CHARS} characters`);
   }
 }
+
+/**
+ * Checks a scan's limit.
+ * @param limit most rows (1–10000)
+ * @returns the limit
+ * @throws {TypeError} when out of range
+ */
+export function checkLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) {
+    throw new TypeError("limit must be an integer in 1…10000");
+  }
+  return limit;
+}

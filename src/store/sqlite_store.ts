@@ -21,6 +21,7 @@ import {
   type HistoryQuery,
   type NodeRow,
   type PendingBody,
+  type PendingStats,
   type PresenceRow,
   type QueryObserver,
   type ReleaseRequest,
@@ -45,7 +46,9 @@ import {
   readHead,
   readOldest,
   readPending,
+  readPendingStats,
   readResponse,
+  readUnannounced,
   writePostText,
 } from "./sql_queries.ts";
 import { SQLITE_DIALECT } from "./sqlite_dialect.ts";
@@ -83,6 +86,7 @@ import {
   checkClaimant,
   checkDate,
   checkDecision,
+  checkLimit,
   checkRead,
   checkResponseId,
   type SqlRow,
@@ -280,6 +284,19 @@ export class SqliteStore implements Store {
     return this.#op("find_announcement", () => {
       checkResponseId(id);
       return readAnnouncement(this.#runner, id);
+    });
+  }
+
+  /** Pending responses never announced, oldest first (see `Store.unannounced`). */
+  unannounced(limit: number): Promise<ResponseId[]> {
+    return this.#op("unannounced", () => readUnannounced(this.#runner, checkLimit(limit)));
+  }
+
+  /** The pending rows' figures (see `Store.pendingStats`). */
+  pendingStats(overdueBefore: Date): Promise<PendingStats> {
+    return this.#op("pending_stats", () => {
+      checkDate(overdueBefore, "overdueBefore");
+      return readPendingStats(this.#runner, overdueBefore);
     });
   }
 

@@ -222,6 +222,16 @@ export interface Snapshot {
   readonly inFlight?: readonly PublicationRow[];
 }
 
+/** (v1.2) The pending rows' figures, for `/metrics`. */
+export interface PendingStats {
+  /** Rows with `status = 'pending'`. */
+  readonly count: number;
+  /** The oldest pending row's `created_at`, or null when none is pending. */
+  readonly oldest: Date | null;
+  /** Pending rows created before the SLA's cut-off. */
+  readonly overdue: number;
+}
+
 /** One server process's last published figures (`ws_nodes`). */
 export interface NodeRow {
   /** The process's node id (1–64 characters). */
@@ -261,6 +271,19 @@ export interface Store extends PublicationStore {
 
   /** The `seq` of the `pending` event of a response already announced, or `null`. */
   findAnnouncement(id: ResponseId): Promise<Seq | null>;
+
+  /**
+   * (v1.2) Pending responses that no `pending` event announced (inserted
+   * without an `SR`), oldest first; cheap at any number of decided rows.
+   * @param limit most ids returned (1–10000)
+   */
+  unannounced(limit: number): Promise<ResponseId[]>;
+
+  /**
+   * (v1.2) How many responses are pending, the oldest's creation, and how
+   * many were created before `overdueBefore`.
+   */
+  pendingStats(overdueBefore: Date): Promise<PendingStats>;
 
   /**
    * Appends the `pending` event of a response in one transaction: the row is

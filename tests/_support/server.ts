@@ -98,6 +98,8 @@ export async function startServer(
     WEBSOCKET_HOST: "127.0.0.1",
     AUTH_SECRET: TEST_SECRET,
     LOG_LEVEL: "warn",
+    // Tests that count events announce rows themselves; the tests of the scan turn it on.
+    ANNOUNCE_SCAN_MS: "0",
     ...env,
     WEBSOCKET_PORT: String(port),
   };

@@ -152,7 +152,7 @@ Deno.test({
       if (rules.length === 9 && rules.every((r) => r.health === "ok")) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    assert.equal(rules.length, 9, JSON.stringify(rules));
+    assert.equal(rules.length, 10, JSON.stringify(rules));
     for (const r of rules) assert.equal(r.health, "ok", `${r.name}: ${r.lastError}`);
     assert.deepEqual(rules.filter((r) => r.state === "firing").map((r) => r.name), []);
 

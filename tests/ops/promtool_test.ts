@@ -21,7 +21,7 @@ Deno.test(
   async () => {
     const { ok, out } = await promtool("check", "rules", "alerts.yml");
     assert.ok(ok, out);
-    assert.match(out, /SUCCESS: 9 rules found/);
+    assert.match(out, /SUCCESS: 10 rules found/);
   },
 );
 

@@ -86,7 +86,7 @@ export async function rawConnection(
   return {
     exec: (sql, params = []) => {
       const stmt = db.prepare(sql);
-      if (/^\s*(SELECT|PRAGMA)/i.test(sql)) {
+      if (/^\s*(SELECT|PRAGMA|EXPLAIN)/i.test(sql)) {
         return Promise.resolve({ rows: stmt.all(...params) as SqlRow[], insertId: 0, affected: 0 });
       }
       const r = stmt.run(...params);

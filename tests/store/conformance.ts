@@ -16,6 +16,7 @@ import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
 import { registerNodeCases } from "./node_cases.ts";
 import { registerRevocationCases } from "./revocation_cases.ts";
+import { registerPendingScanCases } from "./pending_scan_cases.ts";
 import { registerPublicationCases } from "./publication_cases.ts";
 import { MIGRATIONS } from "../../src/store/schema.ts";
 
@@ -343,5 +344,6 @@ export function storeConformance(h: StoreHarness): void {
   registerRevocationCases(h);
   registerClaimCases(h);
   registerClaimCapCases(h);
+  registerPendingScanCases(h);
   registerPublicationCases(h);
 }

@@ -66,7 +66,9 @@ export async function watchedPage(
   });
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("response", (r) => {
-    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
+    // A 503 from /readyz is an answer the page asks for while offline (v1.2 "not ready").
+    const readiness = r.status() === 503 && new URL(r.url()).pathname === "/readyz";
+    if (r.status() >= 400 && !readiness) errors.push(`HTTP ${r.status()} ${r.url()}`);
   });
   page.on("console", (m) => {
     const text = m.text();

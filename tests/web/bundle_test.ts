@@ -47,12 +47,16 @@ Deno.test("the bundle imports nothing and fetches nothing from elsewhere", async
   const js = await Deno.readTextFile(COMMITTED);
   assert.doesNotMatch(js, /^\s*import\s/m, "no static import left");
   assert.doesNotMatch(js, /\bimport\s*\(/, "no dynamic import");
-  // The one fetch is the SDK's history client, which the page points at its own origin.
+  // The fetches are the SDK's history client, which the page points at its own origin, and
+  // (v1.2) the page's own `/readyz` question while it is not connected (a relative URL).
   const fetches = js.match(/(?<![.#\w$])fetch\s*\(/g) ?? [];
-  assert.ok(fetches.length <= 1, `one call of the global fetch at most, found ${fetches.length}`);
+  assert.ok(fetches.length <= 2, `two calls of the global fetch at most, found ${fetches.length}`);
   if (fetches.length > 0) {
     assert.match(js, /\/api\/history/, "the fetch is the history client's");
     assert.match(js, /historySource\(location\.origin/, "pointed at the page's own origin");
+  }
+  if (fetches.length > 1) {
+    assert.match(js, /fetch\("\/readyz"/, "the other fetch asks this server whether it is ready");
   }
   assert.doesNotMatch(js, /\bDeno\./, "no Deno API in a browser script");
   assert.match(js, /data-response-id/, "it is the page's script");

@@ -43,7 +43,7 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
 
     const t0 = performance.now();
     await openOperatorPage(page, hub.server.url, token);
-    await page.locator(card(ids.at(-1)!)).waitFor();
+    await page.locator(card(ids[0]!)).waitFor();
     const firstScreenMs = performance.now() - t0;
     await page.waitForFunction(
       (n) => document.querySelectorAll("[data-response-id]").length === n,
@@ -60,20 +60,21 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
     });
     const renderMs = performance.now() - t0;
 
-    const newest = ids.at(-1)!;
+    // v1.2 (PROTOCOL.md §8): oldest first, the replies a team must answer first.
+    const oldest = ids[0]!;
     const first = await page.locator("[data-response-id]").first().getAttribute("data-response-id");
-    assert.equal(Number(first), newest, "newest first");
-    const box = await page.locator(card(newest)).boundingBox();
-    assert.ok(box && box.y < 800, "the newest card is visible without scrolling");
+    assert.equal(Number(first), oldest, "oldest first");
+    const box = await page.locator(card(oldest)).boundingBox();
+    assert.ok(box && box.y < 800, "the oldest card is visible without scrolling");
 
     const t1 = performance.now();
-    await page.locator(`${card(newest)} [data-action="approve"]`).click();
-    await page.locator(card(newest)).waitFor({ state: "detached" });
+    await page.locator(`${card(oldest)} [data-action="approve"]`).click();
+    await page.locator(card(oldest)).waitFor({ state: "detached" });
     const approveMs = performance.now() - t1;
     const focused = await page.evaluate(() =>
       document.activeElement?.getAttribute("data-response-id")
     );
-    assert.equal(Number(focused), ids.at(-2), "focus moved on to the next card");
+    assert.equal(Number(focused), ids[1], "focus moved on to the next card");
 
     const writer = connect(hub.server.wsUrl, { token: await mintToken("writer", "module") });
     const fresh = await hub.db.insertResponse({ response_text: "one more" });
@@ -85,10 +86,10 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
 
     await page.locator("#cards").focus();
     const t3 = performance.now();
-    await page.keyboard.press("j"); // from the list: to its first card, the newest
+    await page.keyboard.press("j"); // from the list: to its first card, the oldest
     await page.waitForFunction(
       (id) => document.activeElement?.getAttribute("data-response-id") === String(id),
-      fresh,
+      ids[1],
     );
     const keyMs = performance.now() - t3;
 
@@ -96,7 +97,7 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
       (window as unknown as { __longest: number }).__longest
     );
     console.log(
-      `[measure] ${CARDS} cards: page open → newest card shown ${firstScreenMs.toFixed(0)} ms, ` +
+      `[measure] ${CARDS} cards: page open → first card shown ${firstScreenMs.toFixed(0)} ms, ` +
         `all rendered ${renderMs.toFixed(0)} ms; ` +
         `approve click → card gone ${approveMs.toFixed(0)} ms; SR → new card shown ${
           liveMs.toFixed(0)
@@ -106,11 +107,13 @@ Deno.test({ name: `the page stays responsive with ${CARDS} pending cards`, ...op
         } ms`,
     );
     assert.equal(await page.locator("#pending-count").innerText(), String(CARDS));
-    assert.ok(renderMs < 5000, `render took ${renderMs} ms`);
+    // The page draws cards in time-boxed chunks (v1.2: input first, bench/page.ts measures the
+    // budget); every card in place is a generous bound on a loaded machine, not the budget.
+    assert.ok(renderMs < 15_000, `render took ${renderMs} ms`);
     assert.ok(approveMs < 1000, `approve took ${approveMs} ms`);
     assert.ok(liveMs < 1000, `a new card took ${liveMs} ms`);
     assert.ok(longest < 500, `a task blocked the page for ${longest} ms`);
-    const row = await hub.db.getResponse(newest);
+    const row = await hub.db.getResponse(oldest);
     assert.equal(row?.decided_by, "alice");
     assert.deepEqual(dialogs, []);
     assert.deepEqual(errors, []);

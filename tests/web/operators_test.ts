@@ -72,10 +72,10 @@ Deno.test({ name: "two operators review in two browsers", ...opts }, async () =>
     assert.equal(approved?.status, "approved");
     assert.equal(approved?.decided_by, "alice");
     assert.equal(approved?.response_text, "Thank you! <i>edited</i>");
-    const bobNote = bob.page.locator(`[data-decided-response-id="${hostile}"]`);
-    assert.match(await bobNote.innerText(), /approved by alice/);
-    const aliceNote = alice.page.locator(`[data-decided-response-id="${hostile}"]`);
-    assert.match(await aliceNote.innerText(), /You approved reply/);
+    const bobNote = bob.page.locator(`[data-decided-id="${hostile}"]`);
+    assert.match(await bobNote.innerText(), /alice approved #/);
+    const aliceNote = alice.page.locator(`[data-decided-id="${hostile}"]`);
+    assert.match(await aliceNote.innerText(), /You approved #/);
 
     // Bob rejects with a reason, from the keyboard: type it and press Enter.
     const second = await hub.db.insertResponse({ response_text: "second reply" });
@@ -93,8 +93,8 @@ Deno.test({ name: "two operators review in two browsers", ...opts }, async () =>
     assert.equal(rejected?.decided_by, "bob");
     assert.equal(rejected?.reason, "off-topic");
     assert.match(
-      await alice.page.locator(`[data-decided-response-id="${second}"]`).innerText(),
-      /rejected by bob — off-topic/,
+      await alice.page.locator(`[data-decided-id="${second}"]`).innerText(),
+      /bob rejected #\d+ — off-topic/,
     );
 
     // A card whose approval fails says why and stays (decided behind the server's back).

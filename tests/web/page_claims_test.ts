@@ -50,7 +50,10 @@ Deno.test("another user's live claim locks the card; one's own does not; a lapse
     kind: "mine",
     by: "bob",
     text: "You are editing — 1:05 left",
+    here: true,
   });
+  // The same user in another window: the card offers to take the claim over there.
+  assert.equal((claimView(claim, T0, "bob", false) as { here: boolean }).here, false);
   assert.match(
     (claimView(claim, T0, "bob", false) as { text: string }).text,
     /in another window/,

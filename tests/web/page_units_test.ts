@@ -2,11 +2,10 @@
 /// <reference lib="dom.iterable" />
 /**
  * The page's pure parts: the token's path from the fragment to storage, the
- * indicator's mapping of client states, and the decision sentences.
+ * indicator's mapping of client states (the decision sentences are in
+ * page_publication_test.ts).
  */
 import assert from "node:assert/strict";
-import type { ApprovedEvent, RejectedEvent } from "../../web/sdk/mod.ts";
-import { decisionText } from "../../web/page/decisions.ts";
 import { indicatorView } from "../../web/page/indicator.ts";
 import { forgetToken, takeToken, TOKEN_KEY, type TokenEnv } from "../../web/page/token.ts";
 
@@ -64,22 +63,4 @@ Deno.test("the indicator maps every client state to connected, reconnecting or o
     now,
   );
   assert.deepEqual(refused, { state: "offline", text: "Offline — the token was refused" });
-});
-
-Deno.test("a decision names who took it, and says You for one's own", () => {
-  const base = { type: "EVENT", seq: 3, response_id: 12, at: "2026-01-01T00:00:00Z" } as const;
-  const approved = { ...base, event: "approved", by: "bob", text: "t" } as unknown as ApprovedEvent;
-  const rejected = {
-    ...base,
-    event: "rejected",
-    by: "alice",
-    reason: "spam",
-  } as unknown as RejectedEvent;
-  assert.equal(decisionText(approved, "alice"), "Reply #12 approved by bob");
-  assert.equal(decisionText(approved, "bob"), "You approved reply #12");
-  assert.equal(decisionText(rejected, "alice"), "You rejected reply #12 — spam");
-  assert.equal(
-    decisionText({ ...rejected, reason: null } as RejectedEvent, null),
-    "Reply #12 rejected by alice",
-  );
 });

@@ -69,8 +69,8 @@ for (const kind of BACKENDS) {
         } ms`,
       );
       for (const { page } of pages) {
-        const note = page.locator(`[data-decided-response-id="${first}"]`);
-        assert.match(await note.innerText(), /approved by carol/);
+        const note = page.locator(`[data-decided-id="${first}"]`);
+        assert.match(await note.innerText(), /carol approved #/);
         assert.equal(await page.locator(card(second)).count(), 1, "the untouched card stays");
         assert.equal(await page.locator("#pending-count").innerText(), "2");
       }

@@ -113,7 +113,7 @@ Deno.test({ name: "keyboard, filter, title and notification on the board", ...op
     await alice.page.keyboard.press("Escape");
     await alice.page.locator("#help:not([open])").waitFor({ state: "attached" });
 
-    // j moves to the newest card, j again to the next; the focus ring is visible; a approves.
+    // j moves to the first card (the oldest), j again to the next; the focus ring is visible; a approves.
     await alice.page.locator("#cards").focus();
     await alice.page.keyboard.press("j");
     await alice.page.keyboard.press("j");
@@ -122,7 +122,7 @@ Deno.test({ name: "keyboard, filter, title and notification on the board", ...op
       const style = getComputedStyle(el);
       return { id: el.dataset.responseId, outline: style.outlineStyle, width: style.outlineWidth };
     });
-    assert.equal(focused.id, String(ids[2]), "the second card from the top has the focus");
+    assert.equal(focused.id, String(ids[1]), "the second card from the top has the focus");
     assert.equal(focused.outline, "solid", "the focus is visible");
     assert.notEqual(focused.width, "0px");
     await Deno.mkdir(ARTIFACTS, { recursive: true });
@@ -131,8 +131,8 @@ Deno.test({ name: "keyboard, filter, title and notification on the board", ...op
     await alice.page.keyboard.press("k");
     await alice.page.keyboard.press("j");
     await alice.page.keyboard.press("a");
-    await alice.page.locator(card(ids[2]!)).waitFor({ state: "detached" });
-    const row = await hub.db.getResponse(ids[2]!);
+    await alice.page.locator(card(ids[1]!)).waitFor({ state: "detached" });
+    const row = await hub.db.getResponse(ids[1]!);
     assert.equal(row?.status, "approved");
     assert.equal(row?.decided_by, "alice");
     assert.equal(await alice.page.title(), "(3) Review hub");
@@ -142,11 +142,11 @@ Deno.test({ name: "keyboard, filter, title and notification on the board", ...op
     assert.ok(after !== null, "the focus moved on to a neighbouring card");
 
     // r rejects the focused card with the reason typed in it.
-    await alice.page.locator(`${card(ids[1]!)} .card-reason`).fill("not our shop");
-    await alice.page.locator(card(ids[1]!)).focus();
+    await alice.page.locator(`${card(ids[2]!)} .card-reason`).fill("not our shop");
+    await alice.page.locator(card(ids[2]!)).focus();
     await alice.page.keyboard.press("r");
-    await alice.page.locator(card(ids[1]!)).waitFor({ state: "detached" });
-    assert.equal((await hub.db.getResponse(ids[1]!))?.reason, "not our shop");
+    await alice.page.locator(card(ids[2]!)).waitFor({ state: "detached" });
+    assert.equal((await hub.db.getResponse(ids[2]!))?.reason, "not our shop");
 
     // Notifications: opted in, the tab hidden → a reply that arrives is announced once.
     await alice.page.locator("#notify").click();

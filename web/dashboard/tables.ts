@@ -75,6 +75,16 @@ export function renderTiles(f: ClusterFigures, point: Point): void {
     "log-retention",
     `oldest ${t.log.oldest === 0 ? "–" : count(t.log.oldest)} · kept ${t.log.retention_hours} h`,
   );
+  const p = t.pending ?? null;
+  setFigure("pending", p === null ? "–" : count(p.count));
+  setFigure(
+    "pending-age",
+    p === null
+      ? ""
+      : `oldest ${Math.round(p.oldest_age_seconds / 60)} min · ${count(p.overdue)} overdue ` +
+        `(SLA ${Math.round(p.sla_seconds / 60)} min)`,
+    p !== null && p.overdue > 0 ? "down" : "ok",
+  );
   setFigure("heartbeat-timeouts", count(t.heartbeat_timeouts));
   const closes = Object.entries(t.closes).sort(([a], [b]) => Number(a) - Number(b))
     .map(([code, n]) => `${code}: ${n}`).join(" · ");

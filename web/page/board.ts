@@ -1,12 +1,16 @@
 /**
- * The list of pending cards, newest first: replaced by a `SNAPSHOT` (keeping
- * the elements of cards still pending, so an edit in progress survives a
- * reconnect), grown by `pending` events, shrunk by decisions; filtered by
- * platform and words; each card showing its claim; and the card actions,
- * sent through the client.
+ * The list of pending cards, oldest first (or newest first, by a toggle):
+ * replaced by a `SNAPSHOT` (keeping the elements of cards still pending, so an
+ * edit in progress survives a reconnect) and drawn in small time-boxed chunks
+ * so no task blocks input; grown by `pending` and `reopened` events (batched
+ * per frame); shrunk by decisions; filtered by platform and words; each card
+ * showing its age, its claim and its counters. Every change to the list keeps
+ * the card being read where it is (anchor.ts).
  * @module
  */
 import type { ApprovedEvent, Card, RejectedEvent } from "../sdk/mod.ts";
+import { createdAtOf, showAge } from "./age.ts";
+import { type CardOrder, holdAnchor, insertByAge, keepAnchor, topInset } from "./anchor.ts";
 import { type Claim, ClaimTable, claimView, parseClaim } from "./claims.ts";
 import {
   type CardAction,
@@ -17,165 +21,303 @@ import {
   rejectReason,
   setCardClaim,
   setCardStatus,
+  updateCounters,
 } from "./card.ts";
-import { noteDecision } from "./decisions.ts";
+import { addCards, removeCard, replaceCards, reverseCards, stepCard } from "./card_list.ts";
+import { toggleCollapsed } from "./collapse.ts";
 import { type ClaimClient, Editing } from "./editing.ts";
 import { describeError } from "./errors.ts";
 import { type CardFilter, matchesFilter, SHOW_ALL } from "./filters.ts";
+import type { PageLimits } from "./limits.ts";
 
 /** What the board needs of the connection. */
 export interface BoardClient extends ClaimClient {
   readonly state: string;
   approve(responseId: number, text?: string): Promise<unknown>;
   reject(responseId: number, reason?: string): Promise<unknown>;
+  /** `RELEASE` of anyone's claim (an admin's). */
+  releaseAny(responseId: number): Promise<unknown>;
 }
 
-/** The elements the board writes to. */
-export interface BoardElements {
-  readonly list: HTMLElement;
-  readonly count: HTMLElement;
-  readonly empty: HTMLElement;
-  readonly decisions: HTMLElement;
+/** What the board needs of the page. */
+export interface BoardContext {
+  /** The user of this page (whose claims are one's own). */
+  me(): string | null;
+  /** Whether the user is an admin (may release anyone's claim). */
+  isAdmin(): boolean;
+  /** The server's time (ms), to time claims and ages. */
+  now(): number;
+  /** The limits and SLA now in force. */
+  limits(): PageLimits;
 }
 
 /** What the board tells the page: pending and shown counts changed. */
 export type CountListener = (pending: number, shown: number) => void;
 
-/** A `SNAPSHOT` item: a card with (v1.1) its claim. */
-type SnapshotItem = Card & { readonly claimed_by?: unknown; readonly claim_until?: unknown };
+/** A `SNAPSHOT` item: a card with (v1.1) its claim and (v1.2) `created_at`. */
+type SnapshotItem = Card & {
+  readonly claimed_by?: unknown;
+  readonly claim_until?: unknown;
+  readonly created_at?: unknown;
+};
 
-/** Cards made at once when a `SNAPSHOT` arrives: more than a screenful, newest first. */
-const FIRST_CHUNK = 40;
-/** Cards made per task afterwards, so no task blocks input for long. */
-const LATER_CHUNK = 100;
+/** A card not yet on the page. */
+interface Queued {
+  readonly card: Card;
+  readonly createdAt: number | null;
+}
+
+/** Cards made at once when a `SNAPSHOT` arrives: a screenful (a card is 250 px and more). */
+const FIRST_CHUNK = 6;
+/** The longest a later chunk of card-making may take (ms), so input is never held long. */
+const CHUNK_BUDGET_MS = 12;
+
+/** A message channel runs the next chunk as its own task, without setTimeout's 4 ms clamp. */
+const channel = new MessageChannel();
+const tasks: Array<() => void> = [];
+channel.port1.onmessage = () => tasks.shift()?.();
+
+function nextTask(fn: () => void): void {
+  tasks.push(fn);
+  channel.port2.postMessage(null);
+}
 
 /** The pending cards on the page. */
 export class Board {
   readonly #cards = new Map<number, HTMLElement>();
-  /** Cards of the last `SNAPSHOT` not yet on the page, oldest last. */
-  readonly #queued = new Map<number, Card>();
+  /** Cards of the last `SNAPSHOT` not yet on the page, in display order. */
+  readonly #queued = new Map<number, Queued>();
+  /** New cards waiting for the next frame. */
+  #incoming: Queued[] = [];
+  #frame = 0;
   /** Elements kept from before the last `SNAPSHOT` (an edit in progress survives). */
   #kept = new Map<number, HTMLElement>();
   #generation = 0;
+  #order: CardOrder = "oldest";
   #filter: CardFilter = SHOW_ALL;
   readonly #claims = new ClaimTable();
   readonly #editing: Editing;
-  readonly #els: BoardElements;
+  readonly #list: HTMLElement;
+  readonly #countEl: HTMLElement;
   readonly #client: BoardClient;
-  readonly #me: () => string | null;
-  readonly #now: () => number;
+  readonly #ctx: BoardContext;
   readonly #counted: CountListener;
 
   /**
-   * @param els the list, counter, empty note and decisions list
+   * @param els the list of cards and the pending counter
    * @param client the connected client
-   * @param me the user of this page (for "You approved", and whose claims are one's own)
-   * @param now the server's time (ms), to time claims
+   * @param ctx who, when, and the limits
    * @param counted told the pending and shown counts after each change
    */
   constructor(
-    els: BoardElements,
+    els: { readonly list: HTMLElement; readonly count: HTMLElement },
     client: BoardClient,
-    me: () => string | null,
-    now: () => number,
+    ctx: BoardContext,
     counted: CountListener = () => {},
   ) {
-    this.#els = els;
+    this.#list = els.list;
+    this.#countEl = els.count;
     this.#client = client;
-    this.#me = me;
-    this.#now = now;
+    this.#ctx = ctx;
     this.#counted = counted;
-    this.#editing = new Editing(client, this.#claims, now, (id) => this.#showClaim(id));
-    els.list.addEventListener("click", (ev) => this.#onClick(ev));
-    els.list.addEventListener("keydown", (ev) => this.#onKey(ev));
+    this.#editing = new Editing(client, this.#claims, () => ctx.now(), (id) => this.#showClaim(id));
+    this.#list.addEventListener("click", (ev) => this.#onClick(ev));
+    this.#list.addEventListener("keydown", (ev) => this.#onKey(ev));
+    this.#list.addEventListener("input", (ev) => {
+      const card = (ev.target as Element).closest<HTMLElement>("[data-response-id]");
+      if (card) updateCounters(card, ctx.limits());
+    });
     this.#updateCount();
   }
 
+  /** The order of the cards. */
+  get order(): CardOrder {
+    return this.#order;
+  }
+
+  /** Pending cards known (on the page or about to be). */
+  get size(): number {
+    return this.#cards.size + this.#queued.size + this.#incoming.length;
+  }
+
   /**
-   * Shows exactly these cards (a `SNAPSHOT`), newest first: a screenful at
-   * once, the rest in later tasks so the page stays responsive.
-   * @param items the pending cards, oldest first, with their claims
+   * Shows exactly these cards (a `SNAPSHOT`): a screenful at once, the rest
+   * in later tasks of a few milliseconds each.
+   * @param items the pending cards, oldest first, with their claims and `created_at`
    */
   replace(items: readonly SnapshotItem[]): void {
     const generation = ++this.#generation;
     const previous = new Map([...this.#kept, ...this.#cards]);
     this.#cards.clear();
     this.#queued.clear();
+    this.#incoming = [];
     this.#claims.clear();
     const first: HTMLElement[] = [];
-    for (const card of items.toReversed()) {
+    const ordered = this.#order === "oldest" ? items : items.toReversed();
+    for (const card of ordered) {
       this.#claims.set(card.response_id, parseClaim(card.claimed_by, card.claim_until));
+      const createdAt = createdAtOf(card.created_at, card.html);
       if (first.length < FIRST_CHUNK) {
-        const el = previous.get(card.response_id) ?? createCard(card);
+        const el = previous.get(card.response_id) ?? createCard(card, createdAt);
         this.#place(card.response_id, el);
         first.push(el);
       } else {
-        this.#queued.set(card.response_id, card);
+        this.#queued.set(card.response_id, { card, createdAt });
       }
     }
     for (const [id, el] of previous) {
       if (!this.#cards.has(id) && !this.#queued.has(id)) this.#editing.ended(id);
-      else if (this.#editing.has(id) && this.#claims.get(id)?.by !== this.#me()) {
+      else if (this.#editing.has(id) && this.#claims.get(id)?.by !== this.#ctx.me()) {
         this.#editing.lost(el, "Your claim ended while the connection was down. Text kept.");
       }
     }
     this.#kept = previous;
-    this.#els.list.replaceChildren(...first);
+    keepAnchor(this.#list, () => replaceCards(this.#list, first));
     this.#updateCount();
-    if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
+    if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = new Map();
   }
 
   #drain(generation: number): void {
     if (generation !== this.#generation) return;
+    const until = performance.now() + CHUNK_BUDGET_MS;
     const batch: HTMLElement[] = [];
-    for (const [id, card] of this.#queued) {
-      if (batch.length === LATER_CHUNK) break;
+    for (const [id, { card, createdAt }] of this.#queued) {
       this.#queued.delete(id);
-      const el = this.#kept.get(id) ?? createCard(card);
+      const el = this.#kept.get(id) ?? createCard(card, createdAt);
       this.#place(id, el);
       batch.push(el);
+      if (performance.now() >= until) break;
     }
-    this.#els.list.append(...batch);
+    // Below everything on the page: nothing on screen moves.
+    addCards(this.#list, batch);
     this.#updateCount();
-    if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
+    if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = new Map();
   }
 
   #place(id: number, el: HTMLElement): void {
     this.#cards.set(id, el);
     el.hidden = !this.#passes(el);
+    const limits = this.#ctx.limits();
+    showAge(el, this.#ctx.now(), limits.slaMinutes);
     this.#showClaim(id);
   }
 
   /**
-   * Adds a new pending card at the top.
-   * @param card the card of a `pending` event
+   * Adds a pending card (a `pending` or `reopened` event) in its place by age,
+   * with the other cards that arrive in the same frame.
+   * @param card the card
    */
   add(card: Card): void {
-    if (this.#cards.has(card.response_id) || this.#queued.has(card.response_id)) return;
-    const el = createCard(card);
-    this.#place(card.response_id, el);
-    this.#els.list.prepend(el);
+    const id = card.response_id;
+    if (this.#cards.has(id) || this.#queued.has(id)) return;
+    if (this.#incoming.some((q) => q.card.response_id === id)) return;
+    this.#incoming.push({ card, createdAt: createdAtOf(undefined, card.html) });
+    this.#frame ||= requestAnimationFrame(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#frame = 0;
+    if (this.#incoming.length === 0) return;
+    // A burst is drawn a few milliseconds per frame; the rest waits for the next one.
+    const until = performance.now() + CHUNK_BUDGET_MS;
+    let taken = 0;
+    keepAnchor(this.#list, () => {
+      for (const q of this.#incoming) {
+        taken++;
+        const id = q.card.response_id;
+        if (this.#cards.has(id) || this.#queued.has(id)) continue;
+        if (this.#queued.size > 0 && this.#order === "oldest") {
+          // Still drawing the SNAPSHOT: a new card goes after what is not drawn yet.
+          this.#queued.set(id, q);
+          continue;
+        }
+        const el = createCard(q.card, q.createdAt);
+        this.#place(id, el);
+        insertByAge(this.#list, el, this.#order);
+        if (performance.now() >= until) break;
+      }
+    });
+    this.#incoming = this.#incoming.slice(taken);
+    if (this.#incoming.length > 0) this.#frame = requestAnimationFrame(() => this.#flush());
     this.#updateCount();
   }
 
   /**
-   * Removes a decided card and says who decided it.
+   * Removes a decided card. When it had the focus, the next card takes both
+   * the focus and the decided card's place on screen: the page does not scroll.
    * @param event the `approved` or `rejected` event
    */
   decided(event: ApprovedEvent | RejectedEvent): void {
-    noteDecision(this.#els.decisions, event, this.#me());
-    this.#queued.delete(event.response_id);
-    this.#claims.set(event.response_id, null);
-    this.#editing.ended(event.response_id);
-    const el = this.#cards.get(event.response_id);
+    const id = event.response_id;
+    this.#queued.delete(id);
+    this.#incoming = this.#incoming.filter((q) => q.card.response_id !== id);
+    this.#claims.set(id, null);
+    this.#editing.ended(id);
+    const el = this.#cards.get(id);
+    this.#cards.delete(id);
     if (el) {
-      if (el.contains(document.activeElement)) this.#focusNeighbour(el);
-      el.remove();
-      this.#cards.delete(event.response_id);
+      if (el.contains(document.activeElement)) this.#removeFocused(el);
+      else keepAnchor(this.#list, () => removeCard(el));
     }
     this.#updateCount();
+  }
+
+  #removeFocused(el: HTMLElement): void {
+    const next = this.#neighbour(el);
+    const below = next !== null && next === this.#nextShown(el);
+    // The following card takes the decided one's place by itself; only the
+    // last card (whose neighbour is above it) needs measuring first.
+    const top = below ? null : el.getBoundingClientRect().top;
+    // Removed first, so the next card is focused where it will stay.
+    removeCard(el);
+    if (!next) return this.#list.focus({ preventScroll: true });
+    next.focus({ preventScroll: true });
+    const at = next.getBoundingClientRect().top;
+    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
+  }
+
+  #nextShown(el: HTMLElement): HTMLElement | null {
+    let at = stepCard(el);
+    while (at?.hidden) at = stepCard(at);
+    return at;
+  }
+
+  #neighbour(el: HTMLElement): HTMLElement | null {
+    for (const back of [false, true]) {
+      let at = stepCard(el, back);
+      while (at?.hidden) at = stepCard(at, back);
+      if (at) return at;
+    }
+    return null;
+  }
+
+  /**
+   * Switches the order of the cards, keeping the focused one in view.
+   * @param order oldest first or newest first
+   */
+  setOrder(order: CardOrder): void {
+    if (order === this.#order) return;
+    this.#order = order;
+    this.#flushQueued();
+    reverseCards(this.#list);
+    const focused = document.activeElement?.closest<HTMLElement>("[data-response-id]");
+    if (focused && this.#list.contains(focused)) focused.scrollIntoView({ block: "nearest" });
+    else scrollTo({ top: 0, behavior: "instant" });
+  }
+
+  #flushQueued(): void {
+    ++this.#generation;
+    const batch: HTMLElement[] = [];
+    for (const [id, { card, createdAt }] of this.#queued) {
+      const el = this.#kept.get(id) ?? createCard(card, createdAt);
+      this.#place(id, el);
+      batch.push(el);
+    }
+    this.#queued.clear();
+    this.#kept = new Map();
+    addCards(this.#list, batch);
   }
 
   /**
@@ -186,7 +328,7 @@ export class Board {
   claimed(id: number, claim: Claim): void {
     this.#claims.set(id, claim);
     const el = this.#cards.get(id);
-    if (el && claim.by !== this.#me()) {
+    if (el && claim.by !== this.#ctx.me()) {
       this.#editing.lost(el, `${claim.by} took over this card. Your text is kept.`, true);
     }
     this.#showClaim(id);
@@ -200,15 +342,22 @@ export class Board {
   released(id: number, by: string): void {
     this.#claims.set(id, null);
     const el = this.#cards.get(id);
-    if (el && by !== this.#me()) this.#editing.lost(el, `${by} released your claim.`);
+    if (el && by !== this.#ctx.me()) this.#editing.lost(el, `${by} released your claim.`);
     this.#showClaim(id);
   }
 
   /** Redraws the claims' time left and frees the cards whose claim lapsed. */
   tick(): void {
-    const now = this.#now();
+    const now = this.#ctx.now();
     for (const id of this.#claims.ids()) this.#showClaim(id, now);
     for (const id of this.#claims.expire(now)) this.#showClaim(id, now);
+  }
+
+  /** Redraws every card's age and overdue mark. */
+  tickAges(): void {
+    const now = this.#ctx.now();
+    const sla = this.#ctx.limits().slaMinutes;
+    for (const el of this.#cards.values()) showAge(el, now, sla);
   }
 
   /**
@@ -217,7 +366,9 @@ export class Board {
    */
   setFilter(filter: CardFilter): void {
     this.#filter = filter;
-    for (const el of this.#cards.values()) el.hidden = !this.#passes(el);
+    keepAnchor(this.#list, () => {
+      for (const el of this.#cards.values()) el.hidden = !this.#passes(el);
+    });
     this.#updateCount();
   }
 
@@ -227,31 +378,27 @@ export class Board {
     return matchesFilter(el.dataset.platform ?? "", text, this.#filter);
   }
 
-  #showClaim(id: number, now = this.#now()): void {
+  #showClaim(id: number, now = this.#ctx.now()): void {
     const el = this.#cards.get(id);
     if (!el) return;
-    setCardClaim(el, claimView(this.#claims.get(id), now, this.#me(), this.#editing.has(id)));
+    const view = claimView(this.#claims.get(id), now, this.#ctx.me(), this.#editing.has(id));
+    setCardClaim(el, view, this.#ctx.isAdmin());
   }
 
   #updateCount(): void {
-    const count = this.#cards.size + this.#queued.size;
+    const count = this.size;
     let shown = this.#queued.size;
-    for (const el of this.#cards.values()) if (!el.hidden) shown++;
-    this.#els.count.textContent = String(count);
-    this.#els.empty.hidden = count > 0;
+    if (this.#filter === SHOW_ALL) shown += this.#cards.size;
+    else for (const el of this.#cards.values()) if (!el.hidden) shown++;
+    if (this.#countEl.textContent !== String(count)) this.#countEl.textContent = String(count);
     this.#counted(count, shown);
-  }
-
-  #focusNeighbour(el: HTMLElement): void {
-    let next = (el.nextElementSibling ?? el.previousElementSibling) as HTMLElement | null;
-    while (next?.hidden) next = next.nextElementSibling as HTMLElement | null;
-    (next ?? this.#els.list).focus();
   }
 
   #onClick(ev: Event): void {
     const button = (ev.target as Element).closest<HTMLElement>("[data-action]");
     const el = button?.closest<HTMLElement>("[data-response-id]");
     if (!button || !el) return;
+    if (button.dataset.action === "expand") return toggleCollapsed(button);
     this.act(el, button.dataset.action as CardAction);
   }
 
@@ -272,18 +419,29 @@ export class Board {
   }
 
   /**
-   * Does a card's action, unless its control is disabled (busy, or claimed by another).
+   * Does a card's action, unless its control is disabled (busy, claimed by
+   * another, or a field over its limit: then nothing is sent).
    * @param el the card
    * @param action what to do
    */
   act(el: HTMLElement, action: CardAction): void {
     const control = el.querySelector<HTMLButtonElement>(`[data-action="${action}"]`);
-    if (!control || control.disabled) return;
+    if (!control || control.disabled || control.hidden) return;
     switch (action) {
       case "edit":
-        return void this.#editing.start(el);
+      case "takeover":
+        return void this.#editing.start(el).then(() => updateCounters(el, this.#ctx.limits()));
       case "cancel":
-        return this.#editing.cancel(el);
+        this.#editing.cancel(el);
+        return updateCounters(el, this.#ctx.limits());
+      case "release":
+        return this.#send(
+          el,
+          "Releasing",
+          "Not released",
+          () => this.#client.releaseAny(cardId(el)),
+          true,
+        );
       case "approve": {
         const text = editedReply(el);
         return this.#send(
@@ -307,15 +465,23 @@ export class Board {
     }
   }
 
-  #send(el: HTMLElement, doing: string, failed: string, request: () => Promise<unknown>): void {
+  #send(
+    el: HTMLElement,
+    doing: string,
+    failed: string,
+    request: () => Promise<unknown>,
+    staysPending = false,
+  ): void {
     const waiting = this.#client.state === "connected" ? "…" : " — waiting for the connection…";
     // Disabled controls drop focus to <body>; keep it on the card, so it can move on to the next.
-    if (el.contains(document.activeElement)) el.focus();
+    if (el.contains(document.activeElement)) el.focus({ preventScroll: true });
     setCardStatus(el, "busy", doing + waiting);
     request().then(
       () => {
-        // The decision's EVENT removes the card; if it is still here the line stays informative.
-        if (el.isConnected) setCardStatus(el, "busy", `${doing} — done, updating…`);
+        // A decision's EVENT removes the card; until then the line stays informative.
+        if (!el.isConnected) return;
+        if (staysPending) setCardStatus(el, "idle");
+        else setCardStatus(el, "busy", `${doing} — done, updating…`);
       },
       (error: unknown) => {
         if (!el.isConnected) return;

@@ -7,31 +7,37 @@
  */
 import type { Card } from "../sdk/mod.ts";
 import type { ClaimView } from "./claims.ts";
+import { collapseLong } from "./collapse.ts";
 import { h } from "./dom.ts";
+import { counterView } from "./limits.ts";
 
 /**
  * The actions of a card, as in its buttons' `data-action`: `edit` claims the
  * card and opens the editor, which turns it into `cancel` (close and release);
  * while editing, `approve` saves the edited reply.
  */
-export type CardAction = "approve" | "reject" | "edit" | "cancel";
+export type CardAction = "approve" | "reject" | "edit" | "cancel" | "release" | "takeover";
 
-/** Longest edited reply the protocol accepts (characters). */
-const MAX_TEXT = 4096;
-/** Longest reason the protocol accepts (characters). */
-const MAX_REASON = 1024;
+/** The limits counted against (`WELCOME.limits`). */
+export interface FieldLimits {
+  readonly text: number;
+  readonly reason: number;
+}
 
 /**
  * Makes a card element.
  * @param card the card from `SNAPSHOT` or a `pending` event
- * @returns the element, with `data-response-id` and `data-platform`
+ * @param createdAt when the row was created (ms), or null when unknown
+ * @returns the element, with `data-response-id`, `data-platform` and `data-created-at`
  */
-export function createCard(card: Card): HTMLElement {
+export function createCard(card: Card, createdAt: number | null): HTMLElement {
   const id = String(card.response_id);
   const content = h("div", { class: "card-content" });
   // The one markup insertion of the page: escaped by the server's templates (PROTOCOL.md §3.2).
   content.innerHTML = card.html;
-  return h(
+  collapseLong(content);
+  const reasonId = `card-${id}-reason`;
+  const el = h(
     "article",
     {
       class: "card",
@@ -40,8 +46,29 @@ export function createCard(card: Card): HTMLElement {
       "aria-labelledby": `card-${id}-title`,
       tabindex: "-1",
     },
-    h("h2", { class: "card-title", id: `card-${id}-title` }, `Reply #${id}`),
-    h("p", { class: "card-claim", role: "status", hidden: true }),
+    h(
+      "div",
+      { class: "card-head" },
+      h("h2", { class: "card-title", id: `card-${id}-title` }, `Reply #${id}`),
+      h("span", { class: "card-age", title: "Waiting for a decision" }),
+    ),
+    h(
+      "div",
+      { class: "card-claim", hidden: true },
+      h("span", { class: "card-claim-text", role: "status" }),
+      h("button", {
+        type: "button",
+        class: "btn btn-small btn-release",
+        "data-action": "release",
+        hidden: true,
+      }, "Release"),
+      h("button", {
+        type: "button",
+        class: "btn btn-small btn-takeover",
+        "data-action": "takeover",
+        hidden: true,
+      }, "Take over here"),
+    ),
     content,
     h(
       "div",
@@ -58,16 +85,72 @@ export function createCard(card: Card): HTMLElement {
         "aria-expanded": "false",
       }, "Edit reply"),
       h("input", {
+        id: reasonId,
         class: "card-reason",
         name: "reason",
-        maxlength: String(MAX_REASON),
+        "data-field": "reason",
         placeholder: "Reason (optional)",
         "aria-label": `Reason for rejecting reply #${id}`,
+        "aria-describedby": `${reasonId}-count`,
       }),
       h("button", { type: "button", class: "btn btn-reject", "data-action": "reject" }, "Reject"),
     ),
+    h("p", {
+      class: "card-counter",
+      id: `${reasonId}-count`,
+      "data-counter": "reason",
+      hidden: true,
+    }),
     h("p", { class: "card-status", role: "status" }),
   );
+  if (createdAt !== null) el.dataset.createdAt = new Date(createdAt).toISOString();
+  return el;
+}
+
+/**
+ * Counts the editor's and the reason's characters against the limits, and
+ * refuses to send past them: the approve (or reject) control is disabled and
+ * the counter says why. Nothing is ever cut.
+ * @param el the card
+ * @param limits the longest reply and reason
+ */
+export function updateCounters(el: HTMLElement, limits: FieldLimits): void {
+  const area = el.querySelector<HTMLTextAreaElement>('textarea[data-field="text"]');
+  const reason = el.querySelector<HTMLInputElement>('[data-field="reason"]');
+  const textOver = showCounter(el, "text", isEditing(el) ? area : null, limits.text);
+  const reasonOver = showCounter(el, "reason", reason, limits.reason);
+  const flag = (name: string, on: boolean) => {
+    if (on) el.dataset[name] = "true";
+    else delete el.dataset[name];
+  };
+  flag("textTooLong", textOver);
+  flag("reasonTooLong", reasonOver);
+  syncControls(el);
+}
+
+function showCounter(
+  el: HTMLElement,
+  field: "text" | "reason",
+  input: HTMLInputElement | HTMLTextAreaElement | null,
+  limit: number,
+): boolean {
+  const line = el.querySelector<HTMLElement>(`[data-counter="${field}"]`);
+  if (!input) {
+    if (line) line.hidden = true;
+    return false;
+  }
+  const view = counterView(input.value, limit);
+  // The reason's counter shows once something is typed; the editor's always.
+  const shown = field === "text" || input.value !== "";
+  if (line) {
+    line.hidden = !shown;
+    line.textContent = view.text;
+    line.dataset.left = String(view.left);
+    line.classList.toggle("card-counter--over", view.over);
+    line.setAttribute("role", view.over ? "alert" : "status");
+  }
+  input.setAttribute("aria-invalid", String(view.over));
+  return view.over;
 }
 
 /**
@@ -104,10 +187,21 @@ export function setEditor(el: HTMLElement, open: boolean): HTMLTextAreaElement |
   let area = existing?.querySelector("textarea") ?? null;
   if (open && !existing) {
     const areaId = `card-${el.dataset.responseId}-reply`;
-    area = h("textarea", { id: areaId, rows: "4", maxlength: String(MAX_TEXT) });
+    area = h("textarea", {
+      id: areaId,
+      rows: "4",
+      "data-field": "text",
+      "aria-describedby": `${areaId}-count`,
+    });
     area.value = proposedReply(el);
     el.querySelector(".card-actions")?.before(
-      h("div", { class: "card-editor" }, h("label", { for: areaId }, "Reply to send"), area),
+      h(
+        "div",
+        { class: "card-editor" },
+        h("label", { for: areaId }, "Reply to send"),
+        area,
+        h("p", { class: "card-counter", id: `${areaId}-count`, "data-counter": "text" }),
+      ),
     );
   } else if (existing) {
     existing.hidden = !open;
@@ -172,8 +266,15 @@ export function setCardStatus(
  * @param el the card
  * @param view what the claim looks like now
  */
-export function setCardClaim(el: HTMLElement, view: ClaimView): void {
+export function setCardClaim(el: HTMLElement, view: ClaimView, admin = false): void {
   const banner = el.querySelector<HTMLElement>(".card-claim");
+  const text = banner?.querySelector(".card-claim-text");
+  const release = banner?.querySelector<HTMLButtonElement>(".btn-release");
+  const takeover = banner?.querySelector<HTMLButtonElement>(".btn-takeover");
+  const showRelease = view.kind === "theirs" && admin;
+  const showTakeover = view.kind === "mine" && !view.here;
+  if (release && release.hidden === showRelease) release.hidden = !showRelease;
+  if (takeover && takeover.hidden === showTakeover) takeover.hidden = !showTakeover;
   // A failure that only said who held the card is over once nobody holds it.
   if (view.kind === "free" && el.dataset.statusCause === "claim") setCardStatus(el, "idle");
   if (view.kind === "free") {
@@ -183,15 +284,17 @@ export function setCardClaim(el: HTMLElement, view: ClaimView): void {
   } else {
     if (el.dataset.claimedBy !== view.by) el.dataset.claimedBy = view.by;
     el.dataset.claim = view.kind;
-    if (banner) {
-      if (banner.textContent !== view.text) banner.textContent = view.text;
-      banner.hidden = false;
-    }
+    if (text && text.textContent !== view.text) text.textContent = view.text;
+    if (banner) banner.hidden = false;
   }
   syncControls(el);
 }
 
-/** Disables what must not be used now: everything while busy; deciding while claimed by another. */
+/**
+ * Disables what must not be used now: everything while busy; deciding while
+ * claimed by another; approving an edited reply past its limit, rejecting
+ * with a reason past its limit (the counter says why).
+ */
 function syncControls(el: HTMLElement): void {
   const busy = el.dataset.status === "busy";
   const locked = el.dataset.claim === "theirs";
@@ -200,7 +303,20 @@ function syncControls(el: HTMLElement): void {
       ".card-actions button, .card-actions input",
     )
   ) {
-    const disabled = busy || locked;
+    const action = control.dataset.action;
+    const tooLong = (action === "approve" && el.dataset.textTooLong === "true") ||
+      (action === "reject" && el.dataset.reasonTooLong === "true");
+    const disabled = busy || locked || tooLong;
     if (control.disabled !== disabled) control.disabled = disabled;
+    const why = tooLong
+      ? `Too long: the ${action === "approve" ? "reply" : "reason"} is over its limit`
+      : null;
+    if (why) {
+      control.title = why;
+      control.dataset.refused = "too-long";
+    } else if (control.dataset.refused) {
+      control.removeAttribute("title");
+      delete control.dataset.refused;
+    }
   }
 }

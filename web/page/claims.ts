@@ -50,7 +50,7 @@ export function formatLeft(ms: number): string {
 /** What a card shows about its claim. */
 export type ClaimView =
   | { readonly kind: "free" }
-  | { readonly kind: "mine"; readonly by: string; readonly text: string }
+  | { readonly kind: "mine"; readonly by: string; readonly text: string; readonly here: boolean }
   | { readonly kind: "theirs"; readonly by: string; readonly text: string };
 
 /**
@@ -71,7 +71,7 @@ export function claimView(
   const left = formatLeft(claim.until - now);
   if (claim.by === me) {
     const where = editingHere ? "You are editing" : "You are editing this in another window";
-    return { kind: "mine", by: claim.by, text: `${where} — ${left} left` };
+    return { kind: "mine", by: claim.by, text: `${where} — ${left} left`, here: editingHere };
   }
   return { kind: "theirs", by: claim.by, text: `${claim.by} is editing — ${left} left` };
 }

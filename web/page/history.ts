@@ -9,11 +9,28 @@ export interface HistoryFilter {
   readonly status: "" | "approved" | "rejected";
   readonly platform: string;
   readonly by: string;
+  /** Words in the reply, the post, the author or (v1.2) the reason. */
   readonly q: string;
+  /** (v1.2) The first day (`YYYY-MM-DD`, this browser's zone), or `""`. */
+  readonly from?: string;
+  /** (v1.2) The last day, included (`YYYY-MM-DD`), or `""`. */
+  readonly to?: string;
+  /** (v1.2) The publication state, or `""`. */
+  readonly publication?: string;
 }
 
 /** A filter that lists every decision. */
 export const ANY_DECISION: HistoryFilter = { status: "", platform: "", by: "", q: "" };
+
+/** (v1.2) A publication as history shows it. */
+export interface HistoryPublication {
+  readonly state: string;
+  readonly attempts: number;
+  readonly published_at: string | null;
+  readonly url: string | null;
+  readonly platform_ref: string | null;
+  readonly last_error: string | null;
+}
 
 /** One decided reply, as `GET /api/history` lists it. */
 export interface HistoryItem {
@@ -28,6 +45,10 @@ export interface HistoryItem {
   readonly decided_at: string | null;
   readonly reason: string | null;
   readonly created_at: string;
+  /** (v1.2) The proposed reply when the operator edited it, else null. */
+  readonly original_text?: string | null;
+  /** (v1.2) Null for a rejection. */
+  readonly publication?: HistoryPublication | null;
 }
 
 /** One page of history. */
@@ -42,6 +63,12 @@ export interface HistoryQuery {
   readonly platform?: string;
   readonly by?: string;
   readonly q?: string;
+  /** (v1.2) ISO-8601 UTC, inclusive, on `decided_at`. */
+  readonly from?: string;
+  /** (v1.2) ISO-8601 UTC, exclusive, on `decided_at`. */
+  readonly to?: string;
+  /** (v1.2) `held` | `queued` | `publishing` | `published` | `failed`. */
+  readonly publication?: string;
   readonly limit?: number;
   readonly cursor?: string;
 }
@@ -59,14 +86,33 @@ export function historyQuery(filter: HistoryFilter, cursor: string | null): Hist
   const by = filter.by.trim();
   const q = filter.q.trim();
   const platform = filter.platform.trim();
+  const from = dayStart(filter.from ?? "", 0);
+  const to = dayStart(filter.to ?? "", 1);
+  const publication = (filter.publication ?? "").trim();
   return {
     ...(filter.status === "" ? {} : { status: filter.status }),
     ...(platform === "" ? {} : { platform }),
     ...(by === "" ? {} : { by }),
     ...(q === "" ? {} : { q }),
+    ...(from === null ? {} : { from }),
+    ...(to === null ? {} : { to }),
+    ...(publication === "" ? {} : { publication }),
     limit: HISTORY_PAGE_SIZE,
     ...(cursor === null ? {} : { cursor }),
   };
+}
+
+/**
+ * The start of a day in this browser's zone, as ISO-8601 UTC.
+ * @param day `YYYY-MM-DD` from a date field, or `""`
+ * @param plusDays days to add (1 for the exclusive end of a "to" day)
+ * @returns the instant, or null when the field is blank or odd
+ */
+export function dayStart(day: string, plusDays: number): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.trim());
+  if (!m) return null;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays);
+  return Number.isFinite(d.getTime()) ? d.toISOString() : null;
 }
 
 /**
@@ -76,7 +122,18 @@ export function historyQuery(filter: HistoryFilter, cursor: string | null): Hist
  */
 export function historySearchParams(query: HistoryQuery): URLSearchParams {
   const params = new URLSearchParams();
-  for (const key of ["status", "platform", "by", "q", "limit", "cursor"] as const) {
+  const keys = [
+    "status",
+    "platform",
+    "by",
+    "q",
+    "from",
+    "to",
+    "publication",
+    "limit",
+    "cursor",
+  ] as const;
+  for (const key of keys) {
     const value = query[key];
     if (value !== undefined) params.set(key, String(value));
   }

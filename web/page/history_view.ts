@@ -7,6 +7,7 @@
 import { h } from "./dom.ts";
 import {
   decisionLine,
+  formatWhen,
   type HistoryFilter,
   type HistoryItem,
   type HistoryPage,
@@ -108,7 +109,38 @@ function readFilter(form: HTMLFormElement): HistoryFilter {
     platform: text("platform"),
     by: text("by"),
     q: text("q"),
+    from: text("from"),
+    to: text("to"),
+    publication: text("publication"),
   };
+}
+
+/** What a publication says in history. */
+function publicationLine(item: HistoryItem): HTMLElement | string {
+  const pub = item.publication;
+  if (!pub) return "";
+  const attempts = pub.attempts > 0
+    ? ` · ${pub.attempts} attempt${pub.attempts === 1 ? "" : "s"}`
+    : "";
+  const href = pub.url ? safeHref(pub.url) : null;
+  return h(
+    "p",
+    { class: "history-publication", "data-publication-state": pub.state },
+    `Publication: ${pub.state}${attempts}`,
+    pub.published_at ? ` · ${formatWhen(pub.published_at)}` : "",
+    pub.last_error ? ` · last error: ${pub.last_error}` : "",
+    ...(href
+      ? [
+        " · ",
+        h("a", {
+          class: "history-published-link",
+          href,
+          target: "_blank",
+          rel: "noopener noreferrer",
+        }, "the published reply"),
+      ]
+      : []),
+  );
 }
 
 /**
@@ -142,12 +174,37 @@ export function historyRow(item: HistoryItem): HTMLElement {
       ? h("blockquote", { class: "card-post" }, h("p", { class: "card-post-text" }, item.post_text))
       : h("p", { class: "card-post card-post--empty" }, "No post text."),
     h("p", { class: "card-author" }, item.author ? `Author: ${item.author}` : "Author unknown"),
-    h(
+    replyBlock(item, approved),
+    item.reason ? h("p", { class: "history-reason" }, `Reason: ${item.reason}`) : "",
+    publicationLine(item),
+  );
+}
+
+/** The reply; for an edited one, the proposed text beside the approved one. */
+function replyBlock(item: HistoryItem, approved: boolean): HTMLElement {
+  const original = item.original_text ?? null;
+  if (original === null || original === item.response_text) {
+    return h(
       "section",
       { class: approved ? "card-reply" : "card-reply card-reply--rejected" },
-      h("h3", { class: "card-reply-label" }, approved ? "Reply sent" : "Proposed reply"),
+      h("h3", { class: "card-reply-label" }, approved ? "Approved reply" : "Proposed reply"),
       h("p", { class: "card-reply-text history-text" }, item.response_text),
+    );
+  }
+  return h(
+    "div",
+    { class: "history-compare", "data-edited": "true" },
+    h(
+      "section",
+      { class: "card-reply card-reply--original" },
+      h("h3", { class: "card-reply-label" }, "Proposed"),
+      h("p", { class: "history-text history-original" }, original),
     ),
-    item.reason ? h("p", { class: "history-reason" }, `Reason: ${item.reason}`) : "",
+    h(
+      "section",
+      { class: "card-reply" },
+      h("h3", { class: "card-reply-label" }, approved ? "Approved, as edited" : "Edited"),
+      h("p", { class: "card-reply-text history-text history-edited" }, item.response_text),
+    ),
   );
 }

@@ -8,6 +8,7 @@ import { HistoryClient, type ReviewClient } from "../sdk/mod.ts";
 import type { BoardClient } from "./board.ts";
 import { parseClaim } from "./claims.ts";
 import type { HistorySource } from "./history_view.ts";
+import type { RecentClient } from "./recent.ts";
 
 /**
  * The board's view of the client: decisions, claims and releases.
@@ -28,7 +29,17 @@ export function boardClient(client: ReviewClient): BoardClient {
       return claim;
     },
     release: (id) => client.release(id),
+    releaseAny: (id) => client.release(id),
   };
+}
+
+/**
+ * The recent decisions' view of the client: undo and retry.
+ * @param client the connected client
+ * @returns the recent-decisions client
+ */
+export function recentClient(client: ReviewClient): RecentClient {
+  return { undo: (id) => client.undo(id), retry: (id) => client.retry(id) };
 }
 
 /**
@@ -39,5 +50,6 @@ export function boardClient(client: ReviewClient): BoardClient {
  */
 export function historySource(origin: string, token: string): HistorySource {
   const history = new HistoryClient(origin, { token });
-  return (query) => history.page(query);
+  // The page's query is checked by the server: a publication state it does not know is its `bad_frame`.
+  return (query) => history.page(query as Parameters<typeof history.page>[0]);
 }

@@ -1,11 +1,13 @@
 /**
  * The page's keys: `j`/`k` (or arrow down/up on a focused card) move to the
- * next/previous shown card, `Home` to the newest; on the focused card `a`
+ * next/previous shown card, `Home` to the first; on the focused card `a`
  * approves, `r` rejects, `e` edits; `/` goes to the search field; `?` opens
  * the list of keys. Keys are ignored while typing in a field.
  * @module
  */
+import { onScreen } from "./anchor.ts";
 import type { CardAction } from "./card.ts";
+import { endCard, stepCard } from "./card_list.ts";
 
 /** What the keys act on. */
 export interface KeyTargets {
@@ -43,9 +45,10 @@ function isTyping(target: EventTarget | null): boolean {
       el.isContentEditable);
 }
 
-function shown(el: Element | null, step: "nextElementSibling" | "previousElementSibling") {
+/** The first shown card from `el` on (itself included), walking forward or back. */
+function shown(el: HTMLElement | null, back: boolean): HTMLElement | null {
   let at = el;
-  while (at instanceof HTMLElement && at.hidden) at = at[step];
+  while (at?.hidden) at = stepCard(at, back);
   return at;
 }
 
@@ -75,25 +78,23 @@ export function installKeys(targets: KeyTargets): void {
     if (action) {
       if (!current) return;
       ev.preventDefault();
+      // A decision from the keyboard only ever applies to a card the operator can see.
+      if (!onScreen(current)) return current.scrollIntoView({ block: "nearest" });
       return targets.act(current, action);
     }
-    let next: Element | null | undefined;
+    let next: HTMLElement | null;
     if (ev.key === "j" || (onCard && ev.key === "ArrowDown")) {
-      next = current
-        ? shown(current.nextElementSibling, "nextElementSibling")
-        : shown(list.firstElementChild, "nextElementSibling");
+      next = current ? shown(stepCard(current), false) : shown(endCard(list), false);
     } else if (ev.key === "k" || (onCard && ev.key === "ArrowUp")) {
-      next = current
-        ? shown(current.previousElementSibling, "previousElementSibling")
-        : shown(list.firstElementChild, "nextElementSibling");
+      next = current ? shown(stepCard(current, true), true) : shown(endCard(list), false);
     } else if (ev.key === "Home" && onCard) {
-      next = shown(list.firstElementChild, "nextElementSibling");
+      next = shown(endCard(list), false);
     } else {
       return;
     }
-    if (next instanceof HTMLElement) {
+    if (next) {
       ev.preventDefault();
-      next.focus();
+      next.focus({ preventScroll: true });
       next.scrollIntoView({ block: "nearest" });
     }
   });

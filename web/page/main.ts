@@ -1,27 +1,39 @@
 /**
  * The operator page (`GET /`): takes the token, connects the SDK, and keeps
- * the cards (with their claims), the presence strip, the History, the
- * decisions and the connection indicator in step with it.
+ * the cards (with their ages, claims and counters), the recent decisions and
+ * their publication, the presence strip, the History, the board's state and
+ * the connection indicator in step with it.
  * Bundled into `web/static/app.js` by `deno task bundle`.
  * @module
  */
-import { connect, type ConnectionState } from "../sdk/mod.ts";
+import { type Card, connect, type ConnectionState } from "../sdk/mod.ts";
+import type { CardOrder } from "./anchor.ts";
 import { Board } from "./board.ts";
+import { boardState, renderBoardState } from "./board_state.ts";
 import { parseClaim } from "./claims.ts";
 import { byId } from "./dom.ts";
 import { type CardFilter, shownText, titleFor } from "./filters.ts";
 import { HistoryView } from "./history_view.ts";
-import { boardClient, historySource } from "./hub.ts";
+import { boardClient, historySource, recentClient } from "./hub.ts";
 import { indicatorView, renderIndicator } from "./indicator.ts";
 import { installKeys } from "./keyboard.ts";
+import { DEFAULT_LIMITS, limitsFromWelcome, type PageLimits } from "./limits.ts";
 import { browserNotifyEnv, Notifier } from "./notify.ts";
 import { presenceChips, renderPresence } from "./presence.ts";
+import type { AnyEvent } from "./publication.ts";
+import { RecentDecisions } from "./recent.ts";
 import { forgetToken, takeToken } from "./token.ts";
 import { installHelp, Views } from "./views.ts";
 
 const env = { location, history, storage: sessionStorage };
-/** How often claims' time left is redrawn and lapses are found (ms). */
+/** How often claims' time left and undo countdowns are redrawn (ms). */
 const CLAIM_TICK_MS = 500;
+/** How often cards' ages are redrawn (ms). */
+const AGE_TICK_MS = 15_000;
+/** How often `/readyz` is asked while not connected (ms). */
+const READY_POLL_MS = 5_000;
+/** Where the chosen order is kept for the tab. */
+const ORDER_KEY = "review-hub.order";
 
 function showMessage(text: string): void {
   const box = byId("message");
@@ -54,11 +66,44 @@ function installFilter(board: Board): void {
   text.addEventListener("input", apply);
 }
 
+function installOrder(board: Board): void {
+  const button = byId("order-toggle");
+  const list = byId("cards");
+  const show = (order: CardOrder) => {
+    button.dataset.order = order;
+    button.textContent = order === "oldest" ? "Oldest first" : "Newest first";
+    button.setAttribute("aria-label", `Order: ${button.textContent}. Switch the order`);
+    list.dataset.order = order;
+    list.setAttribute("aria-label", `Pending replies, ${order} first`);
+  };
+  const saved = sessionStorage.getItem(ORDER_KEY);
+  if (saved === "newest") board.setOrder("newest");
+  show(board.order);
+  button.addEventListener("click", () => {
+    const next: CardOrder = board.order === "oldest" ? "newest" : "oldest";
+    board.setOrder(next);
+    sessionStorage.setItem(ORDER_KEY, next);
+    show(next);
+  });
+}
+
 function start(): void {
   const indicator = byId("connection");
+  const stateLine = byId("board-state");
+  const empty = byId("empty");
   const token = takeToken(env);
   if (!token) {
     renderIndicator(indicator, { state: "offline", text: "Offline — no token" });
+    renderBoardState(
+      stateLine,
+      empty,
+      boardState({
+        connection: null,
+        snapshotSeen: false,
+        pending: 0,
+        ready: null,
+      }),
+    );
     showMessage(
       "No operator token. Open the link you were given, ending in #token=…; " +
         "ask your administrator for a new one if you have none.",
@@ -68,18 +113,41 @@ function start(): void {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const client = connect(`${scheme}//${location.host}/ws`, { token });
   let me: string | null = null;
+  let role = "";
+  let limits: PageLimits = DEFAULT_LIMITS;
+  let status: ConnectionState = client.status;
+  let snapshotSeen = false;
+  let ready: boolean | null = null;
+  let pendingCount = 0;
   const list = byId("cards");
   const shownLine = byId("filter-shown");
+  const ctx = {
+    me: () => me,
+    isAdmin: () => role === "admin",
+    now: () => client.serverNow(),
+    limits: () => limits,
+  };
+  const showState = () =>
+    renderBoardState(
+      stateLine,
+      empty,
+      boardState({ connection: status, snapshotSeen, pending: pendingCount, ready }),
+    );
   const board = new Board(
-    { list, count: byId("pending-count"), empty: byId("empty"), decisions: byId("decisions") },
+    { list, count: byId("pending-count") },
     boardClient(client),
-    () => me,
-    () => client.serverNow(),
+    ctx,
     (pending, shown) => {
-      document.title = titleFor(pending);
-      shownLine.textContent = shownText(shown, pending);
+      pendingCount = pending;
+      // Only on change: a text set anew invalidates the layout of the whole page.
+      const title = titleFor(pending);
+      if (document.title !== title) document.title = title;
+      const line = shownText(shown, pending);
+      if (shownLine.textContent !== line) shownLine.textContent = line;
+      showState();
     },
   );
+  const recent = new RecentDecisions(byId("decisions"), recentClient(client), ctx);
   const historyView = new HistoryView({
     form: byId("history-form") as HTMLFormElement,
     list: byId("history-list"),
@@ -87,11 +155,14 @@ function start(): void {
     more: byId("history-more") as HTMLButtonElement,
   }, historySource(location.origin, token));
   const views = new Views((view) => {
+    byId("view-title").textContent = view === "board" ? "Pending replies" : "History";
+    byId("pending-count").hidden = view !== "board";
     if (view === "history" && !historyView.loaded) void historyView.search();
   });
   const notifier = new Notifier(browserNotifyEnv());
   installNotifyButton(notifier);
   installFilter(board);
+  installOrder(board);
   const help = installHelp();
   installKeys({
     list,
@@ -104,13 +175,34 @@ function start(): void {
     },
   });
 
-  client.on("snapshot", (s) => board.replace(s.items));
+  client.on("snapshot", (s) => {
+    snapshotSeen = true;
+    board.replace(s.items);
+    recent.replace((s as { in_flight?: unknown }).in_flight);
+    showState();
+  });
   client.on("pending", (e) => {
     board.add(e);
     notifier.arrived(e.response_id, e.platform, e.post_url);
   });
-  client.on("approved", (e) => board.decided(e));
-  client.on("rejected", (e) => board.decided(e));
+  // The recent decisions first, so the list is up to date when the card leaves.
+  const toRecent = (e: unknown) => recent.event(e as AnyEvent);
+  for (const kind of ["queued", "publishing", "published", "publish_failed"] as const) {
+    client.on(kind, toRecent);
+  }
+  client.on("approved", (e) => {
+    toRecent(e);
+    board.decided(e);
+  });
+  client.on("rejected", (e) => {
+    toRecent(e);
+    board.decided(e);
+  });
+  client.on("reopened", (e) => {
+    toRecent(e);
+    // v1.2: an undone decision brings its card back, on every page.
+    board.add(e as unknown as Card);
+  });
   client.on("claimed", (e) => {
     const claim = parseClaim(e.by, e.until);
     if (claim) board.claimed(e.response_id, claim);
@@ -120,13 +212,35 @@ function start(): void {
     const chips = presenceChips(p.operators, me);
     renderPresence(byId("presence-list"), byId("presence-count"), chips, p.total ?? chips.length);
   });
-  setInterval(() => board.tick(), CLAIM_TICK_MS);
+  setInterval(() => {
+    board.tick();
+    recent.tick();
+  }, CLAIM_TICK_MS);
+  setInterval(() => board.tickAges(), AGE_TICK_MS);
 
-  let status: ConnectionState = client.status;
+  const askReady = async () => {
+    if (status.kind === "connected" || status.kind === "closed") return;
+    try {
+      const res = await fetch("/readyz", { cache: "no-store" });
+      await res.body?.cancel();
+      ready = res.ok;
+    } catch {
+      ready = null; // the server itself does not answer: offline, not "not ready"
+    }
+    showState();
+  };
+  setInterval(() => void askReady(), READY_POLL_MS);
+
   const show = () => renderIndicator(indicator, indicatorView(status, Date.now()));
   client.on("state", (next) => {
     status = next;
-    if (next.kind === "connected") me = next.user;
+    if (next.kind === "connected") {
+      me = next.user;
+      role = next.role;
+      ready = true;
+      limits = limitsFromWelcome(client.welcome);
+      board.tickAges();
+    } else if (next.kind === "reconnecting") void askReady();
     byId("presence").classList.toggle("presence--stale", next.kind !== "connected");
     if (next.kind === "closed" && next.reason.kind === "unauthorized") {
       forgetToken(env);
@@ -138,12 +252,14 @@ function start(): void {
       );
     }
     show();
+    showState();
   });
   // The countdown to the next try ticks while reconnecting.
   setInterval(() => {
     if (status.kind === "reconnecting") show();
   }, 250);
   show();
+  showState();
 }
 
 start();

@@ -109,6 +109,7 @@ export class ReviewClient {
   readonly #requests: RequestTable;
   readonly #feed: Feed;
   #conn: Connection | null = null;
+  #welcome: WelcomeFrame | null = null;
   #attempt = 0;
   #tokenRefusals = 0;
   #retryTimer: TimerHandle | null = null;
@@ -159,6 +160,15 @@ export class ReviewClient {
    */
   get pending(): ReadonlyMap<number, PendingItem> {
     return this.#feed.cards;
+  }
+
+  /**
+   * The last `WELCOME` received, or null before the first: what the server
+   * said of itself (v1.2: `limits`, `undo_window_ms`, `claim_lease_ms`, and
+   * the additions a newer server sends, which this SDK passes on as they are).
+   */
+  get welcome(): WelcomeFrame | null {
+    return this.#welcome;
   }
 
   /** The last `PRESENCE` received (v1.1), or null before the first. */
@@ -492,6 +502,7 @@ export class ReviewClient {
     const verdict = this.#feed.welcome(welcome);
     if (verdict.kind === "abandon") return this.#obey(conn, verdict);
     conn.welcome = welcome;
+    this.#welcome = welcome;
     this.#tokenRefusals = 0;
     this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
     conn.heartbeat = this.#timers.setInterval(

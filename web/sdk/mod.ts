@@ -59,6 +59,7 @@ export {
 export { PUBLICATION_STATES } from "../../src/protocol/publication_frames.ts";
 export type {
   InFlightItem,
+  PublicationEventFrame,
   PublicationJob,
   PublicationState,
   PublicationView,
@@ -84,12 +85,14 @@ export type { Position } from "./sequencer.ts";
 export type { CloseLike, MessageLike, WebSocketConstructor, WebSocketLike } from "./socket.ts";
 export type { ClosedReason, CloseInfo, ConnectionState, StateKind } from "./state.ts";
 export type { TimerHandle, Timers } from "./timers.ts";
-export type { Platform, ResponseId, SafeHtml, Seq } from "../../src/protocol/types.ts";
+export type { Platform, ResponseId, Role, ROLES, SafeHtml, Seq } from "../../src/protocol/types.ts";
 export type { ERROR_CODES, ErrorCode } from "../../src/protocol/codes.ts";
 export type {
   ApprovedEvent,
   Card,
   ClaimedEvent,
+  CommandId,
+  EventFrame,
   PendingEvent,
   PresenceEntry,
   PresenceFrame,
@@ -97,6 +100,7 @@ export type {
   ReleasedEvent,
   SnapshotFrame,
   SnapshotItem,
+  WelcomeFrame,
 } from "../../src/protocol/frames.ts";
 
 /**

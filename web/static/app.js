@@ -708,6 +708,7 @@ var ReviewClient = class {
   #requests;
   #feed;
   #conn = null;
+  #welcome = null;
   #attempt = 0;
   #tokenRefusals = 0;
   #retryTimer = null;
@@ -753,6 +754,14 @@ var ReviewClient = class {
    */
   get pending() {
     return this.#feed.cards;
+  }
+  /**
+   * The last `WELCOME` received, or null before the first: what the server
+   * said of itself (v1.2: `limits`, `undo_window_ms`, `claim_lease_ms`, and
+   * the additions a newer server sends, which this SDK passes on as they are).
+   */
+  get welcome() {
+    return this.#welcome;
   }
   /** The last `PRESENCE` received (v1.1), or null before the first. */
   get presence() {
@@ -1104,6 +1113,7 @@ var ReviewClient = class {
     const verdict = this.#feed.welcome(welcome);
     if (verdict.kind === "abandon") return this.#obey(conn, verdict);
     conn.welcome = welcome;
+    this.#welcome = welcome;
     this.#tokenRefusals = 0;
     this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
     conn.heartbeat = this.#timers.setInterval(() => this.#trySend(conn, JSON.stringify({
@@ -1319,6 +1329,236 @@ function connect(url, options) {
   return new ReviewClient(url, options);
 }
 
+// web/page/age.ts
+function createdAtOf(createdAt, html) {
+  if (typeof createdAt === "string") {
+    const ms2 = Date.parse(createdAt);
+    if (Number.isFinite(ms2)) return ms2;
+  }
+  const match = /<time class="card-created" datetime="([^"]+)"/.exec(html);
+  if (!match?.[1]) return null;
+  const ms = Date.parse(match[1]);
+  return Number.isFinite(ms) ? ms : null;
+}
+function ageText(ms) {
+  const minutes = Math.floor(Math.max(0, ms) / 6e4);
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
+}
+function isOverdue(createdAt, now, slaMinutes) {
+  return now - createdAt > slaMinutes * 6e4;
+}
+function showAge(el, now, slaMinutes) {
+  const created = Date.parse(el.dataset.createdAt ?? "");
+  if (!Number.isFinite(created)) return;
+  const overdue = isOverdue(created, now, slaMinutes);
+  const text = `${ageText(now - created)}${overdue ? " \u2014 overdue" : ""}`;
+  const label = el.querySelector(".card-age");
+  if (label && label.textContent !== text) label.textContent = text;
+  if (overdue && el.dataset.overdue !== "true") el.dataset.overdue = "true";
+  else if (!overdue && el.dataset.overdue) delete el.dataset.overdue;
+}
+
+// web/page/dom.ts
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === void 0 || value === false) continue;
+    el.setAttribute(name, value === true ? "" : value);
+  }
+  el.append(...children);
+  return el;
+}
+function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page lacks #${id}`);
+  return el;
+}
+
+// web/page/card_list.ts
+var GROUP_MAX = 40;
+var CARD = "[data-response-id]";
+function isGroup(el) {
+  return el instanceof HTMLElement && el.classList.contains("card-group");
+}
+function newGroup() {
+  return h("div", {
+    class: "card-group",
+    role: "presentation"
+  });
+}
+function allCards(list) {
+  return [
+    ...list.querySelectorAll(`:scope > .card-group > ${CARD}`)
+  ];
+}
+function endCard(list, last = false) {
+  let group = last ? list.lastElementChild : list.firstElementChild;
+  while (group) {
+    const card = last ? group.lastElementChild : group.firstElementChild;
+    if (card) return card;
+    group = last ? group.previousElementSibling : group.nextElementSibling;
+  }
+  return null;
+}
+function stepCard(card, back = false) {
+  const sibling = back ? card.previousElementSibling : card.nextElementSibling;
+  if (sibling) return sibling;
+  let group = card.parentElement;
+  while (group) {
+    group = back ? group.previousElementSibling : group.nextElementSibling;
+    if (!isGroup(group)) return null;
+    const edge = back ? group.lastElementChild : group.firstElementChild;
+    if (edge) return edge;
+  }
+  return null;
+}
+function addCards(list, cards, atStart = false) {
+  if (cards.length === 0) return;
+  if (atStart) {
+    let group2 = list.firstElementChild;
+    for (const card of [
+      ...cards
+    ].reverse()) {
+      if (!isGroup(group2) || group2.childElementCount >= GROUP_MAX) {
+        group2 = newGroup();
+        list.prepend(group2);
+      }
+      group2.prepend(card);
+    }
+    return;
+  }
+  let group = list.lastElementChild;
+  for (const card of cards) {
+    if (!isGroup(group) || group.childElementCount >= GROUP_MAX) {
+      group = newGroup();
+      list.append(group);
+    }
+    group.append(card);
+  }
+}
+function placeCard(ref, card, after) {
+  if (after) ref.after(card);
+  else ref.before(card);
+  const group = card.parentElement;
+  if (!isGroup(group) || group.childElementCount <= 2 * GROUP_MAX) return;
+  const rest = newGroup();
+  rest.append(...[
+    ...group.children
+  ].slice(GROUP_MAX));
+  group.after(rest);
+}
+function removeCard(card) {
+  const group = card.parentElement;
+  card.remove();
+  if (isGroup(group) && group.childElementCount === 0) group.remove();
+}
+function replaceCards(list, cards) {
+  list.replaceChildren();
+  addCards(list, cards);
+}
+function reverseCards(list) {
+  const cards = allCards(list).reverse();
+  replaceCards(list, cards);
+}
+
+// web/page/anchor.ts
+function topInset() {
+  return document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0;
+}
+function bottomInset() {
+  const box = document.querySelector(".decisions-box")?.getBoundingClientRect();
+  return box && box.bottom >= innerHeight - 1 && box.left <= 1 ? box.top : innerHeight;
+}
+function onScreen(el) {
+  const rect = el.getBoundingClientRect();
+  return rect.bottom > topInset() + 8 && rect.top < bottomInset() - 8 && rect.height > 0;
+}
+function readingCard(list) {
+  const active = document.activeElement;
+  const focused = active instanceof HTMLElement ? active.closest("[data-response-id]") : null;
+  if (focused && list.contains(focused) && onScreen(focused)) return focused;
+  const x = list.getBoundingClientRect().left + 24;
+  const hit = document.elementFromPoint(x, topInset() + 12);
+  const card = hit?.closest("[data-response-id]") ?? null;
+  return card && list.contains(card) ? card : null;
+}
+var HOLD_MS = 1e3;
+var held = null;
+var holding = 0;
+function letGo() {
+  held = null;
+}
+for (const kind of [
+  "wheel",
+  "touchstart",
+  "mousedown",
+  "keydown"
+]) {
+  addEventListener(kind, letGo, {
+    capture: true,
+    passive: true
+  });
+}
+function restore() {
+  holding = 0;
+  if (!held) return;
+  if (!held.el.isConnected || performance.now() > held.until) return letGo();
+  const moved = held.el.getBoundingClientRect().top - held.top;
+  if (Math.abs(moved) >= 1) scrollBy({
+    top: moved,
+    behavior: "instant"
+  });
+  holding = requestAnimationFrame(restore);
+}
+function holdAnchor(el, top) {
+  held = {
+    el,
+    top,
+    until: performance.now() + HOLD_MS
+  };
+  const moved = el.getBoundingClientRect().top - top;
+  if (Math.abs(moved) >= 1) scrollBy({
+    top: moved,
+    behavior: "instant"
+  });
+  holding ||= requestAnimationFrame(restore);
+}
+function keepAnchor(list, change) {
+  const still = held && held.el.isConnected && performance.now() <= held.until ? held : null;
+  const anchor = still?.el ?? readingCard(list);
+  const before = still?.top ?? anchor?.getBoundingClientRect().top ?? 0;
+  change();
+  if (anchor?.isConnected) holdAnchor(anchor, before);
+}
+function compareCards(a, b) {
+  const ca = a.dataset.createdAt ?? "";
+  const cb = b.dataset.createdAt ?? "";
+  if (ca !== cb) return ca < cb ? -1 : 1;
+  return Number(a.dataset.responseId) - Number(b.dataset.responseId);
+}
+function insertByAge(list, el, order) {
+  if (order === "oldest") {
+    let at = endCard(list, true);
+    while (at && compareCards(at, el) > 0) at = stepCard(at, true);
+    if (at) placeCard(at, el, true);
+    else addCards(list, [
+      el
+    ], true);
+  } else {
+    let at = endCard(list);
+    while (at && compareCards(at, el) > 0) at = stepCard(at);
+    if (at) placeCard(at, el, false);
+    else addCards(list, [
+      el
+    ]);
+  }
+}
+
 // web/page/claims.ts
 function parseClaim(by, until) {
   if (typeof by !== "string" || by === "" || typeof until !== "string") return null;
@@ -1347,7 +1587,8 @@ function claimView(claim, now, me, editingHere) {
     return {
       kind: "mine",
       by: claim.by,
-      text: `${where} \u2014 ${left} left`
+      text: `${where} \u2014 ${left} left`,
+      here: editingHere
     };
   }
   return {
@@ -1407,45 +1648,117 @@ var ClaimTable = class {
   }
 };
 
-// web/page/dom.ts
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === void 0 || value === false) continue;
-    el.setAttribute(name, value === true ? "" : value);
+// web/page/collapse.ts
+var COLLAPSE_CHARS = 400;
+var COLLAPSE_LINES = 6;
+function isLong(text) {
+  if (text.length > COLLAPSE_CHARS) return true;
+  let lines = 1;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) {
+    if (++lines > COLLAPSE_LINES) return true;
   }
-  el.append(...children);
-  return el;
+  return false;
 }
-function byId(id) {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`the page lacks #${id}`);
-  return el;
+function collapseLong(el) {
+  for (const text of el.querySelectorAll(".card-post-text, .card-reply-text")) {
+    const content = text.textContent ?? "";
+    if (!isLong(content)) continue;
+    text.dataset.collapsed = "true";
+    text.id ||= `t-${Math.random().toString(36).slice(2, 10)}`;
+    text.after(h("button", {
+      type: "button",
+      class: "btn btn-small btn-expand",
+      "data-action": "expand",
+      "aria-expanded": "false",
+      "aria-controls": text.id
+    }, `Show all (${content.length} characters)`));
+  }
+}
+function toggleCollapsed(button) {
+  const text = button.previousElementSibling;
+  if (!text) return;
+  const expand = text.dataset.collapsed === "true";
+  text.dataset.collapsed = expand ? "false" : "true";
+  button.setAttribute("aria-expanded", String(expand));
+  const length = (text.textContent ?? "").length;
+  button.textContent = expand ? "Show less" : `Show all (${length} characters)`;
+}
+
+// web/page/limits.ts
+var DEFAULT_LIMITS = {
+  text: 4096,
+  reason: 1024,
+  slaMinutes: 15,
+  undoWindowMs: 1e4
+};
+function positive(value, fallback) {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+function limitsFromWelcome(welcome) {
+  const w = welcome ?? {};
+  const limits = w.limits ?? {};
+  const undo = w.undo_window_ms;
+  return {
+    text: positive(limits.text, DEFAULT_LIMITS.text),
+    reason: positive(limits.reason, DEFAULT_LIMITS.reason),
+    slaMinutes: positive(w.sla_minutes, DEFAULT_LIMITS.slaMinutes),
+    undoWindowMs: typeof undo === "number" && undo >= 0 ? undo : DEFAULT_LIMITS.undoWindowMs
+  };
+}
+function counterView(value, limit) {
+  const left = limit - value.length;
+  if (left >= 0) return {
+    left,
+    over: false,
+    text: `${left} characters left`
+  };
+  return {
+    left,
+    over: true,
+    text: `${left} \u2014 ${-left} characters over the limit of ${limit}: shorten it to send`
+  };
 }
 
 // web/page/card.ts
-var MAX_TEXT = 4096;
-var MAX_REASON = 1024;
-function createCard(card) {
+function createCard(card, createdAt) {
   const id = String(card.response_id);
   const content = h("div", {
     class: "card-content"
   });
   content.innerHTML = card.html;
-  return h("article", {
+  collapseLong(content);
+  const reasonId = `card-${id}-reason`;
+  const el = h("article", {
     class: "card",
     "data-response-id": id,
     "data-platform": card.platform,
     "aria-labelledby": `card-${id}-title`,
     tabindex: "-1"
+  }, h("div", {
+    class: "card-head"
   }, h("h2", {
     class: "card-title",
     id: `card-${id}-title`
-  }, `Reply #${id}`), h("p", {
+  }, `Reply #${id}`), h("span", {
+    class: "card-age",
+    title: "Waiting for a decision"
+  })), h("div", {
     class: "card-claim",
-    role: "status",
     hidden: true
-  }), content, h("div", {
+  }, h("span", {
+    class: "card-claim-text",
+    role: "status"
+  }), h("button", {
+    type: "button",
+    class: "btn btn-small btn-release",
+    "data-action": "release",
+    hidden: true
+  }, "Release"), h("button", {
+    type: "button",
+    class: "btn btn-small btn-takeover",
+    "data-action": "takeover",
+    hidden: true
+  }, "Take over here")), content, h("div", {
     class: "card-actions"
   }, h("button", {
     type: "button",
@@ -1457,19 +1770,59 @@ function createCard(card) {
     "data-action": "edit",
     "aria-expanded": "false"
   }, "Edit reply"), h("input", {
+    id: reasonId,
     class: "card-reason",
     name: "reason",
-    maxlength: String(MAX_REASON),
+    "data-field": "reason",
     placeholder: "Reason (optional)",
-    "aria-label": `Reason for rejecting reply #${id}`
+    "aria-label": `Reason for rejecting reply #${id}`,
+    "aria-describedby": `${reasonId}-count`
   }), h("button", {
     type: "button",
     class: "btn btn-reject",
     "data-action": "reject"
   }, "Reject")), h("p", {
+    class: "card-counter",
+    id: `${reasonId}-count`,
+    "data-counter": "reason",
+    hidden: true
+  }), h("p", {
     class: "card-status",
     role: "status"
   }));
+  if (createdAt !== null) el.dataset.createdAt = new Date(createdAt).toISOString();
+  return el;
+}
+function updateCounters(el, limits) {
+  const area = el.querySelector('textarea[data-field="text"]');
+  const reason = el.querySelector('[data-field="reason"]');
+  const textOver = showCounter(el, "text", isEditing(el) ? area : null, limits.text);
+  const reasonOver = showCounter(el, "reason", reason, limits.reason);
+  const flag = (name, on) => {
+    if (on) el.dataset[name] = "true";
+    else delete el.dataset[name];
+  };
+  flag("textTooLong", textOver);
+  flag("reasonTooLong", reasonOver);
+  syncControls(el);
+}
+function showCounter(el, field, input, limit) {
+  const line = el.querySelector(`[data-counter="${field}"]`);
+  if (!input) {
+    if (line) line.hidden = true;
+    return false;
+  }
+  const view = counterView(input.value, limit);
+  const shown2 = field === "text" || input.value !== "";
+  if (line) {
+    line.hidden = !shown2;
+    line.textContent = view.text;
+    line.dataset.left = String(view.left);
+    line.classList.toggle("card-counter--over", view.over);
+    line.setAttribute("role", view.over ? "alert" : "status");
+  }
+  input.setAttribute("aria-invalid", String(view.over));
+  return view.over;
 }
 function cardId(el) {
   return Number(el.dataset.responseId);
@@ -1488,14 +1841,19 @@ function setEditor(el, open) {
     area = h("textarea", {
       id: areaId,
       rows: "4",
-      maxlength: String(MAX_TEXT)
+      "data-field": "text",
+      "aria-describedby": `${areaId}-count`
     });
     area.value = proposedReply(el);
     el.querySelector(".card-actions")?.before(h("div", {
       class: "card-editor"
     }, h("label", {
       for: areaId
-    }, "Reply to send"), area));
+    }, "Reply to send"), area, h("p", {
+      class: "card-counter",
+      id: `${areaId}-count`,
+      "data-counter": "text"
+    })));
   } else if (existing) {
     existing.hidden = !open;
   }
@@ -1529,8 +1887,15 @@ function setCardStatus(el, status, text = "") {
   }
   syncControls(el);
 }
-function setCardClaim(el, view) {
+function setCardClaim(el, view, admin = false) {
   const banner = el.querySelector(".card-claim");
+  const text = banner?.querySelector(".card-claim-text");
+  const release = banner?.querySelector(".btn-release");
+  const takeover = banner?.querySelector(".btn-takeover");
+  const showRelease = view.kind === "theirs" && admin;
+  const showTakeover = view.kind === "mine" && !view.here;
+  if (release && release.hidden === showRelease) release.hidden = !showRelease;
+  if (takeover && takeover.hidden === showTakeover) takeover.hidden = !showTakeover;
   if (view.kind === "free" && el.dataset.statusCause === "claim") setCardStatus(el, "idle");
   if (view.kind === "free") {
     delete el.dataset.claimedBy;
@@ -1539,10 +1904,8 @@ function setCardClaim(el, view) {
   } else {
     if (el.dataset.claimedBy !== view.by) el.dataset.claimedBy = view.by;
     el.dataset.claim = view.kind;
-    if (banner) {
-      if (banner.textContent !== view.text) banner.textContent = view.text;
-      banner.hidden = false;
-    }
+    if (text && text.textContent !== view.text) text.textContent = view.text;
+    if (banner) banner.hidden = false;
   }
   syncControls(el);
 }
@@ -1550,36 +1913,19 @@ function syncControls(el) {
   const busy = el.dataset.status === "busy";
   const locked = el.dataset.claim === "theirs";
   for (const control of el.querySelectorAll(".card-actions button, .card-actions input")) {
-    const disabled = busy || locked;
+    const action = control.dataset.action;
+    const tooLong = action === "approve" && el.dataset.textTooLong === "true" || action === "reject" && el.dataset.reasonTooLong === "true";
+    const disabled = busy || locked || tooLong;
     if (control.disabled !== disabled) control.disabled = disabled;
-  }
-}
-
-// web/page/decisions.ts
-var RECENT_DECISIONS = 5;
-function decisionText(event, me) {
-  const mine = event.by === me;
-  const reply = `reply #${event.response_id}`;
-  switch (event.event) {
-    case "approved":
-      return mine ? `You approved ${reply}` : `Reply #${event.response_id} approved by ${event.by}`;
-    case "rejected": {
-      const reason = event.reason ? ` \u2014 ${event.reason}` : "";
-      return (mine ? `You rejected ${reply}` : `Reply #${event.response_id} rejected by ${event.by}`) + reason;
-    }
-    default: {
-      const unknown = event;
-      return unknown;
+    const why = tooLong ? `Too long: the ${action === "approve" ? "reply" : "reason"} is over its limit` : null;
+    if (why) {
+      control.title = why;
+      control.dataset.refused = "too-long";
+    } else if (control.dataset.refused) {
+      control.removeAttribute("title");
+      delete control.dataset.refused;
     }
   }
-}
-function noteDecision(list, event, me) {
-  list.prepend(h("li", {
-    class: `decision decision--${event.event}`,
-    "data-decided-response-id": String(event.response_id),
-    "data-decided-by": event.by
-  }, decisionText(event, me)));
-  while (list.childElementCount > RECENT_DECISIONS) list.lastElementChild?.remove();
 }
 
 // web/page/errors.ts
@@ -1757,46 +2103,68 @@ function shownText(shown2, total) {
 }
 
 // web/page/board.ts
-var FIRST_CHUNK = 40;
-var LATER_CHUNK = 100;
+var FIRST_CHUNK = 6;
+var CHUNK_BUDGET_MS = 12;
+var channel = new MessageChannel();
+var tasks = [];
+channel.port1.onmessage = () => tasks.shift()?.();
+function nextTask(fn) {
+  tasks.push(fn);
+  channel.port2.postMessage(null);
+}
 var Board = class {
   #cards = /* @__PURE__ */ new Map();
-  /** Cards of the last `SNAPSHOT` not yet on the page, oldest last. */
+  /** Cards of the last `SNAPSHOT` not yet on the page, in display order. */
   #queued = /* @__PURE__ */ new Map();
+  /** New cards waiting for the next frame. */
+  #incoming = [];
+  #frame = 0;
   /** Elements kept from before the last `SNAPSHOT` (an edit in progress survives). */
   #kept = /* @__PURE__ */ new Map();
   #generation = 0;
+  #order = "oldest";
   #filter = SHOW_ALL;
   #claims = new ClaimTable();
   #editing;
-  #els;
+  #list;
+  #countEl;
   #client;
-  #me;
-  #now;
+  #ctx;
   #counted;
   /**
-   * @param els the list, counter, empty note and decisions list
+   * @param els the list of cards and the pending counter
    * @param client the connected client
-   * @param me the user of this page (for "You approved", and whose claims are one's own)
-   * @param now the server's time (ms), to time claims
+   * @param ctx who, when, and the limits
    * @param counted told the pending and shown counts after each change
    */
-  constructor(els, client, me, now, counted = () => {
+  constructor(els, client, ctx, counted = () => {
   }) {
-    this.#els = els;
+    this.#list = els.list;
+    this.#countEl = els.count;
     this.#client = client;
-    this.#me = me;
-    this.#now = now;
+    this.#ctx = ctx;
     this.#counted = counted;
-    this.#editing = new Editing(client, this.#claims, now, (id) => this.#showClaim(id));
-    els.list.addEventListener("click", (ev) => this.#onClick(ev));
-    els.list.addEventListener("keydown", (ev) => this.#onKey(ev));
+    this.#editing = new Editing(client, this.#claims, () => ctx.now(), (id) => this.#showClaim(id));
+    this.#list.addEventListener("click", (ev) => this.#onClick(ev));
+    this.#list.addEventListener("keydown", (ev) => this.#onKey(ev));
+    this.#list.addEventListener("input", (ev) => {
+      const card = ev.target.closest("[data-response-id]");
+      if (card) updateCounters(card, ctx.limits());
+    });
     this.#updateCount();
   }
+  /** The order of the cards. */
+  get order() {
+    return this.#order;
+  }
+  /** Pending cards known (on the page or about to be). */
+  get size() {
+    return this.#cards.size + this.#queued.size + this.#incoming.length;
+  }
   /**
-   * Shows exactly these cards (a `SNAPSHOT`), newest first: a screenful at
-   * once, the rest in later tasks so the page stays responsive.
-   * @param items the pending cards, oldest first, with their claims
+   * Shows exactly these cards (a `SNAPSHOT`): a screenful at once, the rest
+   * in later tasks of a few milliseconds each.
+   * @param items the pending cards, oldest first, with their claims and `created_at`
    */
   replace(items) {
     const generation = ++this.#generation;
@@ -1806,77 +2174,176 @@ var Board = class {
     ]);
     this.#cards.clear();
     this.#queued.clear();
+    this.#incoming = [];
     this.#claims.clear();
     const first = [];
-    for (const card of items.toReversed()) {
+    const ordered = this.#order === "oldest" ? items : items.toReversed();
+    for (const card of ordered) {
       this.#claims.set(card.response_id, parseClaim(card.claimed_by, card.claim_until));
+      const createdAt = createdAtOf(card.created_at, card.html);
       if (first.length < FIRST_CHUNK) {
-        const el = previous.get(card.response_id) ?? createCard(card);
+        const el = previous.get(card.response_id) ?? createCard(card, createdAt);
         this.#place(card.response_id, el);
         first.push(el);
       } else {
-        this.#queued.set(card.response_id, card);
+        this.#queued.set(card.response_id, {
+          card,
+          createdAt
+        });
       }
     }
     for (const [id, el] of previous) {
       if (!this.#cards.has(id) && !this.#queued.has(id)) this.#editing.ended(id);
-      else if (this.#editing.has(id) && this.#claims.get(id)?.by !== this.#me()) {
+      else if (this.#editing.has(id) && this.#claims.get(id)?.by !== this.#ctx.me()) {
         this.#editing.lost(el, "Your claim ended while the connection was down. Text kept.");
       }
     }
     this.#kept = previous;
-    this.#els.list.replaceChildren(...first);
+    keepAnchor(this.#list, () => replaceCards(this.#list, first));
     this.#updateCount();
-    if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
+    if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = /* @__PURE__ */ new Map();
   }
   #drain(generation) {
     if (generation !== this.#generation) return;
+    const until = performance.now() + CHUNK_BUDGET_MS;
     const batch = [];
-    for (const [id, card] of this.#queued) {
-      if (batch.length === LATER_CHUNK) break;
+    for (const [id, { card, createdAt }] of this.#queued) {
       this.#queued.delete(id);
-      const el = this.#kept.get(id) ?? createCard(card);
+      const el = this.#kept.get(id) ?? createCard(card, createdAt);
       this.#place(id, el);
       batch.push(el);
+      if (performance.now() >= until) break;
     }
-    this.#els.list.append(...batch);
+    addCards(this.#list, batch);
     this.#updateCount();
-    if (this.#queued.size > 0) setTimeout(() => this.#drain(generation), 0);
+    if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = /* @__PURE__ */ new Map();
   }
   #place(id, el) {
     this.#cards.set(id, el);
     el.hidden = !this.#passes(el);
+    const limits = this.#ctx.limits();
+    showAge(el, this.#ctx.now(), limits.slaMinutes);
     this.#showClaim(id);
   }
   /**
-   * Adds a new pending card at the top.
-   * @param card the card of a `pending` event
+   * Adds a pending card (a `pending` or `reopened` event) in its place by age,
+   * with the other cards that arrive in the same frame.
+   * @param card the card
    */
   add(card) {
-    if (this.#cards.has(card.response_id) || this.#queued.has(card.response_id)) return;
-    const el = createCard(card);
-    this.#place(card.response_id, el);
-    this.#els.list.prepend(el);
+    const id = card.response_id;
+    if (this.#cards.has(id) || this.#queued.has(id)) return;
+    if (this.#incoming.some((q) => q.card.response_id === id)) return;
+    this.#incoming.push({
+      card,
+      createdAt: createdAtOf(void 0, card.html)
+    });
+    this.#frame ||= requestAnimationFrame(() => this.#flush());
+  }
+  #flush() {
+    this.#frame = 0;
+    if (this.#incoming.length === 0) return;
+    const until = performance.now() + CHUNK_BUDGET_MS;
+    let taken = 0;
+    keepAnchor(this.#list, () => {
+      for (const q of this.#incoming) {
+        taken++;
+        const id = q.card.response_id;
+        if (this.#cards.has(id) || this.#queued.has(id)) continue;
+        if (this.#queued.size > 0 && this.#order === "oldest") {
+          this.#queued.set(id, q);
+          continue;
+        }
+        const el = createCard(q.card, q.createdAt);
+        this.#place(id, el);
+        insertByAge(this.#list, el, this.#order);
+        if (performance.now() >= until) break;
+      }
+    });
+    this.#incoming = this.#incoming.slice(taken);
+    if (this.#incoming.length > 0) this.#frame = requestAnimationFrame(() => this.#flush());
     this.#updateCount();
   }
   /**
-   * Removes a decided card and says who decided it.
+   * Removes a decided card. When it had the focus, the next card takes both
+   * the focus and the decided card's place on screen: the page does not scroll.
    * @param event the `approved` or `rejected` event
    */
   decided(event) {
-    noteDecision(this.#els.decisions, event, this.#me());
-    this.#queued.delete(event.response_id);
-    this.#claims.set(event.response_id, null);
-    this.#editing.ended(event.response_id);
-    const el = this.#cards.get(event.response_id);
+    const id = event.response_id;
+    this.#queued.delete(id);
+    this.#incoming = this.#incoming.filter((q) => q.card.response_id !== id);
+    this.#claims.set(id, null);
+    this.#editing.ended(id);
+    const el = this.#cards.get(id);
+    this.#cards.delete(id);
     if (el) {
-      if (el.contains(document.activeElement)) this.#focusNeighbour(el);
-      el.remove();
-      this.#cards.delete(event.response_id);
+      if (el.contains(document.activeElement)) this.#removeFocused(el);
+      else keepAnchor(this.#list, () => removeCard(el));
     }
     this.#updateCount();
+  }
+  #removeFocused(el) {
+    const next = this.#neighbour(el);
+    const below = next !== null && next === this.#nextShown(el);
+    const top = below ? null : el.getBoundingClientRect().top;
+    removeCard(el);
+    if (!next) return this.#list.focus({
+      preventScroll: true
+    });
+    next.focus({
+      preventScroll: true
+    });
+    const at = next.getBoundingClientRect().top;
+    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
+  }
+  #nextShown(el) {
+    let at = stepCard(el);
+    while (at?.hidden) at = stepCard(at);
+    return at;
+  }
+  #neighbour(el) {
+    for (const back of [
+      false,
+      true
+    ]) {
+      let at = stepCard(el, back);
+      while (at?.hidden) at = stepCard(at, back);
+      if (at) return at;
+    }
+    return null;
+  }
+  /**
+   * Switches the order of the cards, keeping the focused one in view.
+   * @param order oldest first or newest first
+   */
+  setOrder(order) {
+    if (order === this.#order) return;
+    this.#order = order;
+    this.#flushQueued();
+    reverseCards(this.#list);
+    const focused = document.activeElement?.closest("[data-response-id]");
+    if (focused && this.#list.contains(focused)) focused.scrollIntoView({
+      block: "nearest"
+    });
+    else scrollTo({
+      top: 0,
+      behavior: "instant"
+    });
+  }
+  #flushQueued() {
+    ++this.#generation;
+    const batch = [];
+    for (const [id, { card, createdAt }] of this.#queued) {
+      const el = this.#kept.get(id) ?? createCard(card, createdAt);
+      this.#place(id, el);
+      batch.push(el);
+    }
+    this.#queued.clear();
+    this.#kept = /* @__PURE__ */ new Map();
+    addCards(this.#list, batch);
   }
   /**
    * A `claimed` event: someone holds the card now (or renewed).
@@ -1886,7 +2353,7 @@ var Board = class {
   claimed(id, claim) {
     this.#claims.set(id, claim);
     const el = this.#cards.get(id);
-    if (el && claim.by !== this.#me()) {
+    if (el && claim.by !== this.#ctx.me()) {
       this.#editing.lost(el, `${claim.by} took over this card. Your text is kept.`, true);
     }
     this.#showClaim(id);
@@ -1899,14 +2366,20 @@ var Board = class {
   released(id, by) {
     this.#claims.set(id, null);
     const el = this.#cards.get(id);
-    if (el && by !== this.#me()) this.#editing.lost(el, `${by} released your claim.`);
+    if (el && by !== this.#ctx.me()) this.#editing.lost(el, `${by} released your claim.`);
     this.#showClaim(id);
   }
   /** Redraws the claims' time left and frees the cards whose claim lapsed. */
   tick() {
-    const now = this.#now();
+    const now = this.#ctx.now();
     for (const id of this.#claims.ids()) this.#showClaim(id, now);
     for (const id of this.#claims.expire(now)) this.#showClaim(id, now);
+  }
+  /** Redraws every card's age and overdue mark. */
+  tickAges() {
+    const now = this.#ctx.now();
+    const sla = this.#ctx.limits().slaMinutes;
+    for (const el of this.#cards.values()) showAge(el, now, sla);
   }
   /**
    * Shows only the cards that pass a filter.
@@ -1914,7 +2387,9 @@ var Board = class {
    */
   setFilter(filter) {
     this.#filter = filter;
-    for (const el of this.#cards.values()) el.hidden = !this.#passes(el);
+    keepAnchor(this.#list, () => {
+      for (const el of this.#cards.values()) el.hidden = !this.#passes(el);
+    });
     this.#updateCount();
   }
   #passes(el) {
@@ -1922,28 +2397,25 @@ var Board = class {
     const text = el.querySelector(".card-content")?.textContent ?? "";
     return matchesFilter(el.dataset.platform ?? "", text, this.#filter);
   }
-  #showClaim(id, now = this.#now()) {
+  #showClaim(id, now = this.#ctx.now()) {
     const el = this.#cards.get(id);
     if (!el) return;
-    setCardClaim(el, claimView(this.#claims.get(id), now, this.#me(), this.#editing.has(id)));
+    const view = claimView(this.#claims.get(id), now, this.#ctx.me(), this.#editing.has(id));
+    setCardClaim(el, view, this.#ctx.isAdmin());
   }
   #updateCount() {
-    const count = this.#cards.size + this.#queued.size;
+    const count = this.size;
     let shown2 = this.#queued.size;
-    for (const el of this.#cards.values()) if (!el.hidden) shown2++;
-    this.#els.count.textContent = String(count);
-    this.#els.empty.hidden = count > 0;
+    if (this.#filter === SHOW_ALL) shown2 += this.#cards.size;
+    else for (const el of this.#cards.values()) if (!el.hidden) shown2++;
+    if (this.#countEl.textContent !== String(count)) this.#countEl.textContent = String(count);
     this.#counted(count, shown2);
-  }
-  #focusNeighbour(el) {
-    let next = el.nextElementSibling ?? el.previousElementSibling;
-    while (next?.hidden) next = next.nextElementSibling;
-    (next ?? this.#els.list).focus();
   }
   #onClick(ev) {
     const button = ev.target.closest("[data-action]");
     const el = button?.closest("[data-response-id]");
     if (!button || !el) return;
+    if (button.dataset.action === "expand") return toggleCollapsed(button);
     this.act(el, button.dataset.action);
   }
   #onKey(ev) {
@@ -1962,18 +2434,23 @@ var Board = class {
     }
   }
   /**
-   * Does a card's action, unless its control is disabled (busy, or claimed by another).
+   * Does a card's action, unless its control is disabled (busy, claimed by
+   * another, or a field over its limit: then nothing is sent).
    * @param el the card
    * @param action what to do
    */
   act(el, action) {
     const control = el.querySelector(`[data-action="${action}"]`);
-    if (!control || control.disabled) return;
+    if (!control || control.disabled || control.hidden) return;
     switch (action) {
       case "edit":
-        return void this.#editing.start(el);
+      case "takeover":
+        return void this.#editing.start(el).then(() => updateCounters(el, this.#ctx.limits()));
       case "cancel":
-        return this.#editing.cancel(el);
+        this.#editing.cancel(el);
+        return updateCounters(el, this.#ctx.limits());
+      case "release":
+        return this.#send(el, "Releasing", "Not released", () => this.#client.releaseAny(cardId(el)), true);
       case "approve": {
         const text = editedReply(el);
         return this.#send(el, isEditing(el) ? "Saving" : "Approving", "Not approved", () => this.#client.approve(cardId(el), text));
@@ -1986,12 +2463,16 @@ var Board = class {
       }
     }
   }
-  #send(el, doing, failed, request) {
+  #send(el, doing, failed, request, staysPending = false) {
     const waiting = this.#client.state === "connected" ? "\u2026" : " \u2014 waiting for the connection\u2026";
-    if (el.contains(document.activeElement)) el.focus();
+    if (el.contains(document.activeElement)) el.focus({
+      preventScroll: true
+    });
     setCardStatus(el, "busy", doing + waiting);
     request().then(() => {
-      if (el.isConnected) setCardStatus(el, "busy", `${doing} \u2014 done, updating\u2026`);
+      if (!el.isConnected) return;
+      if (staysPending) setCardStatus(el, "idle");
+      else setCardStatus(el, "busy", `${doing} \u2014 done, updating\u2026`);
     }, (error) => {
       if (!el.isConnected) return;
       setCardStatus(el, "failed", `${failed}: ${describeError(error)}`);
@@ -1999,12 +2480,84 @@ var Board = class {
   }
 };
 
+// web/page/board_state.ts
+function boardState(f) {
+  const c = f.connection;
+  if (c === null) {
+    return {
+      kind: "no-token",
+      text: "No operator token: open the link you were given."
+    };
+  }
+  switch (c.kind) {
+    case "closed":
+      if (c.reason.kind === "unauthorized") {
+        return {
+          kind: "refused",
+          text: "The server refused your token (expired or invalid). Open a new operator link."
+        };
+      }
+      return {
+        kind: "offline",
+        text: "Offline. Reload the page to connect again."
+      };
+    case "connecting":
+    case "reconnecting":
+      if (f.ready === false) {
+        return {
+          kind: "not-ready",
+          text: "The server is not ready (its database does not answer). Trying again\u2026"
+        };
+      }
+      if (c.kind === "connecting" && !f.snapshotSeen) {
+        return {
+          kind: "loading",
+          text: "Loading the pending replies\u2026"
+        };
+      }
+      return {
+        kind: "offline",
+        text: f.snapshotSeen ? "Offline \u2014 reconnecting. The cards shown may be out of date." : "Offline \u2014 reconnecting\u2026"
+      };
+    case "connected":
+      if (!f.snapshotSeen) return {
+        kind: "loading",
+        text: "Loading the pending replies\u2026"
+      };
+      if (f.pending === 0) return {
+        kind: "empty",
+        text: "Nothing to review."
+      };
+      return {
+        kind: "cards",
+        text: ""
+      };
+    default: {
+      const unknown = c;
+      return unknown;
+    }
+  }
+}
+function renderBoardState(line, empty, view) {
+  if (line.dataset.boardState !== view.kind) line.dataset.boardState = view.kind;
+  const lineText = view.kind === "empty" || view.kind === "cards" ? "" : view.text;
+  if (line.textContent !== lineText) line.textContent = lineText;
+  line.hidden = lineText === "";
+  const isEmpty = view.kind === "empty";
+  empty.hidden = !isEmpty;
+  if (isEmpty) empty.setAttribute("data-empty", "");
+  else empty.removeAttribute("data-empty");
+}
+
 // web/page/history.ts
 var HISTORY_PAGE_SIZE = 25;
 function historyQuery(filter, cursor) {
   const by = filter.by.trim();
   const q = filter.q.trim();
   const platform = filter.platform.trim();
+  const from = dayStart(filter.from ?? "", 0);
+  const to = dayStart(filter.to ?? "", 1);
+  const publication = (filter.publication ?? "").trim();
   return {
     ...filter.status === "" ? {} : {
       status: filter.status
@@ -2018,11 +2571,26 @@ function historyQuery(filter, cursor) {
     ...q === "" ? {} : {
       q
     },
+    ...from === null ? {} : {
+      from
+    },
+    ...to === null ? {} : {
+      to
+    },
+    ...publication === "" ? {} : {
+      publication
+    },
     limit: HISTORY_PAGE_SIZE,
     ...cursor === null ? {} : {
       cursor
     }
   };
+}
+function dayStart(day, plusDays) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.trim());
+  if (!m) return null;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays);
+  return Number.isFinite(d.getTime()) ? d.toISOString() : null;
 }
 function formatWhen(iso) {
   if (!iso) return "";
@@ -2120,8 +2688,29 @@ function readFilter(form) {
     status: status === "approved" || status === "rejected" ? status : "",
     platform: text("platform"),
     by: text("by"),
-    q: text("q")
+    q: text("q"),
+    from: text("from"),
+    to: text("to"),
+    publication: text("publication")
   };
+}
+function publicationLine(item) {
+  const pub = item.publication;
+  if (!pub) return "";
+  const attempts = pub.attempts > 0 ? ` \xB7 ${pub.attempts} attempt${pub.attempts === 1 ? "" : "s"}` : "";
+  const href = pub.url ? safeHref(pub.url) : null;
+  return h("p", {
+    class: "history-publication",
+    "data-publication-state": pub.state
+  }, `Publication: ${pub.state}${attempts}`, pub.published_at ? ` \xB7 ${formatWhen(pub.published_at)}` : "", pub.last_error ? ` \xB7 last error: ${pub.last_error}` : "", ...href ? [
+    " \xB7 ",
+    h("a", {
+      class: "history-published-link",
+      href,
+      target: "_blank",
+      rel: "noopener noreferrer"
+    }, "the published reply")
+  ] : []);
 }
 function historyRow(item) {
   const href = safeHref(item.post_url);
@@ -2155,15 +2744,37 @@ function historyRow(item) {
     class: "card-post card-post--empty"
   }, "No post text."), h("p", {
     class: "card-author"
-  }, item.author ? `Author: ${item.author}` : "Author unknown"), h("section", {
-    class: approved ? "card-reply" : "card-reply card-reply--rejected"
+  }, item.author ? `Author: ${item.author}` : "Author unknown"), replyBlock(item, approved), item.reason ? h("p", {
+    class: "history-reason"
+  }, `Reason: ${item.reason}`) : "", publicationLine(item));
+}
+function replyBlock(item, approved) {
+  const original = item.original_text ?? null;
+  if (original === null || original === item.response_text) {
+    return h("section", {
+      class: approved ? "card-reply" : "card-reply card-reply--rejected"
+    }, h("h3", {
+      class: "card-reply-label"
+    }, approved ? "Approved reply" : "Proposed reply"), h("p", {
+      class: "card-reply-text history-text"
+    }, item.response_text));
+  }
+  return h("div", {
+    class: "history-compare",
+    "data-edited": "true"
+  }, h("section", {
+    class: "card-reply card-reply--original"
   }, h("h3", {
     class: "card-reply-label"
-  }, approved ? "Reply sent" : "Proposed reply"), h("p", {
-    class: "card-reply-text history-text"
-  }, item.response_text)), item.reason ? h("p", {
-    class: "history-reason"
-  }, `Reason: ${item.reason}`) : "");
+  }, "Proposed"), h("p", {
+    class: "history-text history-original"
+  }, original)), h("section", {
+    class: "card-reply"
+  }, h("h3", {
+    class: "card-reply-label"
+  }, approved ? "Approved, as edited" : "Edited"), h("p", {
+    class: "card-reply-text history-text history-edited"
+  }, item.response_text)));
 }
 
 // web/page/hub.ts
@@ -2180,7 +2791,14 @@ function boardClient(client) {
       if (!claim) throw new Error("the server's answer to CLAIM names no claim");
       return claim;
     },
-    release: (id) => client.release(id)
+    release: (id) => client.release(id),
+    releaseAny: (id) => client.release(id)
+  };
+}
+function recentClient(client) {
+  return {
+    undo: (id) => client.undo(id),
+    retry: (id) => client.retry(id)
   };
 }
 function historySource(origin, token) {
@@ -2297,9 +2915,9 @@ function isTyping(target) {
   const el = target;
   return !!el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
 }
-function shown(el, step) {
+function shown(el, back) {
   let at = el;
-  while (at instanceof HTMLElement && at.hidden) at = at[step];
+  while (at?.hidden) at = stepCard(at, back);
   return at;
 }
 function installKeys(targets) {
@@ -2324,21 +2942,26 @@ function installKeys(targets) {
     if (action) {
       if (!current) return;
       ev.preventDefault();
+      if (!onScreen(current)) return current.scrollIntoView({
+        block: "nearest"
+      });
       return targets.act(current, action);
     }
     let next;
     if (ev.key === "j" || onCard && ev.key === "ArrowDown") {
-      next = current ? shown(current.nextElementSibling, "nextElementSibling") : shown(list.firstElementChild, "nextElementSibling");
+      next = current ? shown(stepCard(current), false) : shown(endCard(list), false);
     } else if (ev.key === "k" || onCard && ev.key === "ArrowUp") {
-      next = current ? shown(current.previousElementSibling, "previousElementSibling") : shown(list.firstElementChild, "nextElementSibling");
+      next = current ? shown(stepCard(current, true), true) : shown(endCard(list), false);
     } else if (ev.key === "Home" && onCard) {
-      next = shown(list.firstElementChild, "nextElementSibling");
+      next = shown(endCard(list), false);
     } else {
       return;
     }
-    if (next instanceof HTMLElement) {
+    if (next) {
       ev.preventDefault();
-      next.focus();
+      next.focus({
+        preventScroll: true
+      });
       next.scrollIntoView({
         block: "nearest"
       });
@@ -2447,6 +3070,339 @@ function renderPresence(el, summary, chips, total = chips.length) {
   summary.textContent = present === 1 ? "1 online" : `${present} online`;
 }
 
+// web/page/publication.ts
+var str = (v) => typeof v === "string" && v !== "" ? v : null;
+var num = (v) => typeof v === "number" && Number.isFinite(v) ? v : 0;
+var time = (v) => {
+  const ms = typeof v === "string" ? Date.parse(v) : NaN;
+  return Number.isFinite(ms) ? ms : null;
+};
+function fresh(id, decision, by) {
+  return {
+    id,
+    decision,
+    by,
+    undoUntil: null,
+    state: decision === "rejected" ? "rejected" : "held",
+    attempt: 0,
+    module: null,
+    url: null,
+    lastError: null,
+    reason: null,
+    dueAt: null,
+    maybeApplied: false
+  };
+}
+var NONE = {
+  kind: "none"
+};
+function applyEvent(entry, e) {
+  const id = e.response_id;
+  switch (e.event) {
+    case "approved":
+    case "rejected": {
+      const undoUntil = time(e.undo_until);
+      const at = time(e.at);
+      const base = fresh(id, e.event, str(e.by) ?? "");
+      const open = undoUntil !== null && (at === null || undoUntil > at);
+      const state = e.event === "rejected" ? "rejected" : open ? "held" : "queued";
+      return {
+        kind: "set",
+        entry: {
+          ...base,
+          undoUntil: open ? undoUntil : null,
+          state,
+          reason: str(e.reason)
+        }
+      };
+    }
+    case "reopened":
+      return entry ? {
+        kind: "remove"
+      } : NONE;
+    case "queued": {
+      const base = entry ?? fresh(id, "approved", "");
+      return {
+        kind: "set",
+        entry: {
+          ...base,
+          state: "queued",
+          undoUntil: null,
+          attempt: num(e.attempt),
+          module: null,
+          dueAt: time(e.due_at),
+          maybeApplied: e.maybe_applied === true
+        }
+      };
+    }
+    case "publishing": {
+      const base = entry ?? fresh(id, "approved", "");
+      return {
+        kind: "set",
+        entry: {
+          ...base,
+          state: "publishing",
+          undoUntil: null,
+          attempt: num(e.attempt),
+          module: str(e.by),
+          dueAt: null
+        }
+      };
+    }
+    case "published": {
+      const base = entry ?? fresh(id, "approved", "");
+      return {
+        kind: "set",
+        entry: {
+          ...base,
+          state: "published",
+          undoUntil: null,
+          attempt: num(e.attempt),
+          module: str(e.by),
+          url: str(e.url),
+          dueAt: null
+        }
+      };
+    }
+    case "publish_failed": {
+      const base = entry ?? fresh(id, "approved", "");
+      const final = e.final === true;
+      return {
+        kind: "set",
+        entry: {
+          ...base,
+          state: final ? "failed" : "queued",
+          undoUntil: null,
+          attempt: num(e.attempt),
+          lastError: str(e.reason),
+          module: null,
+          dueAt: final ? null : time(e.due_at)
+        }
+      };
+    }
+    default:
+      return NONE;
+  }
+}
+function entryFromInFlight(item) {
+  const i = item ?? {};
+  const id = i.response_id;
+  if (typeof id !== "number") return null;
+  const decision = i.status === "rejected" ? "rejected" : "approved";
+  const pub = i.publication ?? null;
+  const undoUntil = time(i.undo_until);
+  const known = [
+    "queued",
+    "publishing",
+    "published",
+    "failed",
+    "held"
+  ];
+  const pubState = pub && typeof pub.state === "string" && known.includes(pub.state) ? pub.state : null;
+  return {
+    ...fresh(id, decision, str(i.decided_by) ?? ""),
+    undoUntil,
+    state: decision === "rejected" ? "rejected" : pubState ?? "held",
+    attempt: pub ? num(pub.attempts) : 0,
+    url: pub ? str(pub.url) : null,
+    lastError: pub ? str(pub.last_error) : null
+  };
+}
+function undoable(entry, now) {
+  return entry.undoUntil !== null && entry.undoUntil > now && (entry.state === "held" || entry.state === "rejected");
+}
+function entryText(entry, me) {
+  const who = entry.by === "" ? "" : entry.by === me ? "You " : `${entry.by} `;
+  const verb = entry.decision === "approved" ? "approved" : "rejected";
+  const head = who === "" ? `#${entry.id} ${verb}` : `${who}${verb} #${entry.id}`;
+  const attempt = entry.attempt > 0 ? ` (attempt ${entry.attempt})` : "";
+  switch (entry.state) {
+    case "held":
+      return `${head} \u2014 held for undo`;
+    case "rejected":
+      return entry.reason ? `${head} \u2014 ${entry.reason}` : head;
+    case "queued":
+      return `${head} \u2014 queued${attempt}${entry.lastError ? `; last try failed: ${entry.lastError}` : ""}`;
+    case "publishing":
+      return `${head} \u2014 publishing${entry.module ? ` by ${entry.module}` : ""}${attempt}`;
+    case "published":
+      return `${head} \u2014 published`;
+    case "failed":
+      return `${head} \u2014 publication failed${attempt}: ${entry.lastError ?? "no reason given"}`;
+    default: {
+      const unknown = entry.state;
+      return unknown;
+    }
+  }
+}
+
+// web/page/recent.ts
+var RECENT_LIMIT = 50;
+var FINISHED = /* @__PURE__ */ new Set([
+  "published",
+  "rejected"
+]);
+var RecentDecisions = class {
+  #list;
+  #client;
+  #ctx;
+  #entries = /* @__PURE__ */ new Map();
+  #els = /* @__PURE__ */ new Map();
+  /**
+   * @param list the `<ol>` to fill, newest first
+   * @param client undo and retry
+   * @param ctx who and when
+   */
+  constructor(list, client, ctx) {
+    this.#list = list;
+    this.#client = client;
+    this.#ctx = ctx;
+    list.addEventListener("click", (ev) => this.#onClick(ev));
+  }
+  /**
+   * Starts over from a `SNAPSHOT.in_flight` (oldest decision first).
+   * @param inFlight the items (absent from a v1.1 server)
+   */
+  replace(inFlight) {
+    const keep = new Map(this.#entries);
+    this.#entries.clear();
+    this.#els.clear();
+    this.#list.replaceChildren();
+    const items = Array.isArray(inFlight) ? inFlight : [];
+    for (const item of items) {
+      const entry = entryFromInFlight(item);
+      if (entry) this.#set(entry);
+    }
+    for (const [id, entry] of keep) {
+      if (!this.#entries.has(id) && FINISHED.has(entry.state)) this.#set(entry, false);
+    }
+  }
+  /**
+   * Applies an event.
+   * @param event any `EVENT`
+   */
+  event(event) {
+    const outcome = applyEvent(this.#entries.get(event.response_id), event);
+    if (outcome.kind === "set") this.#set(outcome.entry);
+    else if (outcome.kind === "remove") this.#remove(event.response_id);
+  }
+  /** Redraws the countdowns and drops the Undo controls whose window closed. */
+  tick() {
+    const now = this.#ctx.now();
+    for (const [id, entry] of this.#entries) {
+      if (entry.undoUntil === null) continue;
+      const el = this.#els.get(id);
+      if (el) this.#draw(el, entry, now);
+      if (entry.undoUntil <= now) this.#entries.set(id, {
+        ...entry,
+        undoUntil: null
+      });
+    }
+  }
+  #set(entry, top = true) {
+    const had = this.#els.get(entry.id);
+    this.#entries.set(entry.id, entry);
+    const el = had ?? h("li", {
+      class: "decision",
+      "data-decided-id": String(entry.id)
+    });
+    this.#els.set(entry.id, el);
+    this.#draw(el, entry, this.#ctx.now());
+    if (!had) {
+      if (top) this.#list.prepend(el);
+      else this.#list.append(el);
+      this.#trim();
+    }
+  }
+  #remove(id) {
+    this.#entries.delete(id);
+    this.#els.get(id)?.remove();
+    this.#els.delete(id);
+  }
+  #trim() {
+    if (this.#entries.size <= RECENT_LIMIT) return;
+    for (const [id, entry] of this.#entries) {
+      if (this.#entries.size <= RECENT_LIMIT) return;
+      if (FINISHED.has(entry.state)) this.#remove(id);
+    }
+    for (const id of this.#entries.keys()) {
+      if (this.#entries.size <= RECENT_LIMIT) return;
+      this.#remove(id);
+    }
+  }
+  #draw(el, entry, now) {
+    const me = this.#ctx.me();
+    el.className = `decision decision--${entry.decision} decision--${entry.state}`;
+    el.dataset.publicationState = entry.state;
+    el.dataset.decidedBy = entry.by;
+    const parts = [
+      h("span", {
+        class: "decision-text"
+      }, entryText(entry, me))
+    ];
+    const href = entry.url ? safeHref(entry.url) : null;
+    if (entry.state === "published" && href) {
+      parts.push(" ", h("a", {
+        class: "decision-link",
+        href,
+        target: "_blank",
+        rel: "noopener noreferrer"
+      }, "View the reply"));
+    }
+    const mayUndo = undoable(entry, now) && (entry.by === me || this.#ctx.isAdmin());
+    if (mayUndo) {
+      parts.push(" ", h("button", {
+        type: "button",
+        class: "btn btn-small btn-undo",
+        "data-action": "undo"
+      }, "Undo"), " ", h("span", {
+        class: "decision-countdown",
+        role: "timer"
+      }, formatLeft(entry.undoUntil - now)));
+    }
+    if (entry.state === "failed" && this.#ctx.isAdmin()) {
+      parts.push(" ", h("button", {
+        type: "button",
+        class: "btn btn-small btn-retry",
+        "data-action": "retry"
+      }, "Retry"));
+    }
+    const status = el.querySelector(".decision-status");
+    parts.push(status ?? h("span", {
+      class: "decision-status",
+      role: "status"
+    }));
+    const key = JSON.stringify([
+      entry,
+      mayUndo,
+      mayUndo ? formatLeft(entry.undoUntil - now) : ""
+    ]);
+    if (el.dataset.drawn === key) return;
+    el.dataset.drawn = key;
+    el.replaceChildren(...parts);
+  }
+  #onClick(ev) {
+    const button = ev.target.closest("[data-action]");
+    const el = button?.closest("[data-decided-id]");
+    if (!button || !el) return;
+    const id = Number(el.dataset.decidedId);
+    const action = button.dataset.action;
+    const status = el.querySelector(".decision-status");
+    const send = action === "undo" ? () => this.#client.undo(id) : action === "retry" ? () => this.#client.retry(id) : null;
+    if (!send) return;
+    button.disabled = true;
+    if (status) status.textContent = action === "undo" ? " Undoing\u2026" : " Retrying\u2026";
+    send().then(() => {
+      if (status) status.textContent = "";
+    }, (error) => {
+      button.disabled = false;
+      if (status) {
+        status.textContent = ` ${action === "undo" ? "Not undone" : "Not retried"}: ${describeError(error)}`;
+      }
+    });
+  }
+};
+
 // web/page/token.ts
 var TOKEN_KEY = "review-hub.token";
 function takeToken(env2) {
@@ -2521,6 +3477,9 @@ var env = {
   storage: sessionStorage
 };
 var CLAIM_TICK_MS = 500;
+var AGE_TICK_MS = 15e3;
+var READY_POLL_MS = 5e3;
+var ORDER_KEY = "review-hub.order";
 function showMessage(text) {
   const box = byId("message");
   box.textContent = text;
@@ -2555,14 +3514,42 @@ function installFilter(board) {
   platform.addEventListener("change", apply);
   text.addEventListener("input", apply);
 }
+function installOrder(board) {
+  const button = byId("order-toggle");
+  const list = byId("cards");
+  const show = (order) => {
+    button.dataset.order = order;
+    button.textContent = order === "oldest" ? "Oldest first" : "Newest first";
+    button.setAttribute("aria-label", `Order: ${button.textContent}. Switch the order`);
+    list.dataset.order = order;
+    list.setAttribute("aria-label", `Pending replies, ${order} first`);
+  };
+  const saved = sessionStorage.getItem(ORDER_KEY);
+  if (saved === "newest") board.setOrder("newest");
+  show(board.order);
+  button.addEventListener("click", () => {
+    const next = board.order === "oldest" ? "newest" : "oldest";
+    board.setOrder(next);
+    sessionStorage.setItem(ORDER_KEY, next);
+    show(next);
+  });
+}
 function start() {
   const indicator = byId("connection");
+  const stateLine = byId("board-state");
+  const empty = byId("empty");
   const token = takeToken(env);
   if (!token) {
     renderIndicator(indicator, {
       state: "offline",
       text: "Offline \u2014 no token"
     });
+    renderBoardState(stateLine, empty, boardState({
+      connection: null,
+      snapshotSeen: false,
+      pending: 0,
+      ready: null
+    }));
     showMessage("No operator token. Open the link you were given, ending in #token=\u2026; ask your administrator for a new one if you have none.");
     return;
   }
@@ -2571,17 +3558,38 @@ function start() {
     token
   });
   let me = null;
+  let role = "";
+  let limits = DEFAULT_LIMITS;
+  let status = client.status;
+  let snapshotSeen = false;
+  let ready = null;
+  let pendingCount = 0;
   const list = byId("cards");
   const shownLine = byId("filter-shown");
+  const ctx = {
+    me: () => me,
+    isAdmin: () => role === "admin",
+    now: () => client.serverNow(),
+    limits: () => limits
+  };
+  const showState = () => renderBoardState(stateLine, empty, boardState({
+    connection: status,
+    snapshotSeen,
+    pending: pendingCount,
+    ready
+  }));
   const board = new Board({
     list,
-    count: byId("pending-count"),
-    empty: byId("empty"),
-    decisions: byId("decisions")
-  }, boardClient(client), () => me, () => client.serverNow(), (pending, shown2) => {
-    document.title = titleFor(pending);
-    shownLine.textContent = shownText(shown2, pending);
+    count: byId("pending-count")
+  }, boardClient(client), ctx, (pending, shown2) => {
+    pendingCount = pending;
+    const title = titleFor(pending);
+    if (document.title !== title) document.title = title;
+    const line = shownText(shown2, pending);
+    if (shownLine.textContent !== line) shownLine.textContent = line;
+    showState();
   });
+  const recent = new RecentDecisions(byId("decisions"), recentClient(client), ctx);
   const historyView = new HistoryView({
     form: byId("history-form"),
     list: byId("history-list"),
@@ -2589,11 +3597,14 @@ function start() {
     more: byId("history-more")
   }, historySource(location.origin, token));
   const views = new Views((view) => {
+    byId("view-title").textContent = view === "board" ? "Pending replies" : "History";
+    byId("pending-count").hidden = view !== "board";
     if (view === "history" && !historyView.loaded) void historyView.search();
   });
   const notifier = new Notifier(browserNotifyEnv());
   installNotifyButton(notifier);
   installFilter(board);
+  installOrder(board);
   const help = installHelp();
   installKeys({
     list,
@@ -2605,13 +3616,37 @@ function start() {
       byId(field).focus();
     }
   });
-  client.on("snapshot", (s) => board.replace(s.items));
+  client.on("snapshot", (s) => {
+    snapshotSeen = true;
+    board.replace(s.items);
+    recent.replace(s.in_flight);
+    showState();
+  });
   client.on("pending", (e) => {
     board.add(e);
     notifier.arrived(e.response_id, e.platform, e.post_url);
   });
-  client.on("approved", (e) => board.decided(e));
-  client.on("rejected", (e) => board.decided(e));
+  const toRecent = (e) => recent.event(e);
+  for (const kind of [
+    "queued",
+    "publishing",
+    "published",
+    "publish_failed"
+  ]) {
+    client.on(kind, toRecent);
+  }
+  client.on("approved", (e) => {
+    toRecent(e);
+    board.decided(e);
+  });
+  client.on("rejected", (e) => {
+    toRecent(e);
+    board.decided(e);
+  });
+  client.on("reopened", (e) => {
+    toRecent(e);
+    board.add(e);
+  });
   client.on("claimed", (e) => {
     const claim = parseClaim(e.by, e.until);
     if (claim) board.claimed(e.response_id, claim);
@@ -2621,22 +3656,47 @@ function start() {
     const chips = presenceChips(p.operators, me);
     renderPresence(byId("presence-list"), byId("presence-count"), chips, p.total ?? chips.length);
   });
-  setInterval(() => board.tick(), CLAIM_TICK_MS);
-  let status = client.status;
+  setInterval(() => {
+    board.tick();
+    recent.tick();
+  }, CLAIM_TICK_MS);
+  setInterval(() => board.tickAges(), AGE_TICK_MS);
+  const askReady = async () => {
+    if (status.kind === "connected" || status.kind === "closed") return;
+    try {
+      const res = await fetch("/readyz", {
+        cache: "no-store"
+      });
+      await res.body?.cancel();
+      ready = res.ok;
+    } catch {
+      ready = null;
+    }
+    showState();
+  };
+  setInterval(() => void askReady(), READY_POLL_MS);
   const show = () => renderIndicator(indicator, indicatorView(status, Date.now()));
   client.on("state", (next) => {
     status = next;
-    if (next.kind === "connected") me = next.user;
+    if (next.kind === "connected") {
+      me = next.user;
+      role = next.role;
+      ready = true;
+      limits = limitsFromWelcome(client.welcome);
+      board.tickAges();
+    } else if (next.kind === "reconnecting") void askReady();
     byId("presence").classList.toggle("presence--stale", next.kind !== "connected");
     if (next.kind === "closed" && next.reason.kind === "unauthorized") {
       forgetToken(env);
       showMessage(next.reason.revoked ? "Your access was revoked by an admin. Ask for a new link to continue." : "The server refused your token (expired or invalid). Open a new operator link to continue.");
     }
     show();
+    showState();
   });
   setInterval(() => {
     if (status.kind === "reconnecting") show();
   }, 250);
   show();
+  showState();
 }
 start();

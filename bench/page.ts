@@ -1,0 +1,263 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The operator page's budget at 1000 pending cards, in Chromium (issue 17,
+ * item 4): a measured scenario, not a timed test. It prints and writes to
+ * `bench/results/page/`:
+ *
+ * - `interactive_ms`: from the `SNAPSHOT` frame's arrival to the end of the
+ *   last long task it caused (or the first card on screen, if later);
+ * - `longest_task_ms`: the longest task in the 5 s after `SNAPSHOT`;
+ * - `all_cards_ms`: until the pending count says 1000 and every card is placed;
+ * - keystroke `a` → next card focused: p50/p95 over 30 approvals, the scroll
+ *   jump of the card being read (px) and how often the next card's title
+ *   ended under the sticky header;
+ * - a burst of 100 `pending` events: the longest frame, and whether the
+ *   focused card stayed in view (and how far it moved).
+ *
+ * Run: `deno task bench:page` (SQLite, a server of this tree, /usr/bin/chromium).
+ * @module
+ */
+import { mintToken } from "../tests/_support/server.ts";
+import { SQLITE } from "../tests/integration/backends.ts";
+import { startHub } from "../tests/sdk/_live.ts";
+import { connect } from "../web/sdk/mod.ts";
+import { card, launch, openOperatorPage, watchedPage } from "../tests/web/_browser.ts";
+
+const CARDS = 1000;
+const APPROVALS = 30;
+const BURST = 100;
+
+/** What the page records about itself (installed before its own script). */
+interface Probe {
+  snapAt: number;
+  tasks: Array<[number, number]>;
+  frames: number[];
+  keyAt: number;
+  focusAt: number;
+  /** When the last `approved` EVENT frame arrived (page work = focusAt − decidedAt). */
+  decidedAt: number;
+  /** After the frame that follows the focus (its style and layout included). */
+  paintedAt: number;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+const hub = await startHub(SQLITE);
+const browser = await launch();
+try {
+  const start = Date.now() - CARDS * 1000;
+  const ids: number[] = [];
+  for (let i = 0; i < CARDS; i++) {
+    ids.push(
+      await hub.db.insertResponse({
+        created_at: new Date(start + i * 1000),
+        post_text: `Post ${i}: ${"a question about the product. ".repeat(1 + (i % 5))}`,
+        author: `Reader ${i}`,
+        response_text: `Reply ${i}: thank you for asking, here is what we can say. `.repeat(
+          1 + (i % 3),
+        ),
+      }),
+    );
+  }
+  const { page } = await watchedPage(browser);
+  await page.addInitScript(() => {
+    const w = window as unknown as { __probe: Probe };
+    const probe: Probe = {
+      snapAt: 0,
+      tasks: [],
+      frames: [],
+      keyAt: 0,
+      focusAt: 0,
+      decidedAt: 0,
+      paintedAt: 0,
+    };
+    w.__probe = probe;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) probe.tasks.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+    const Native = WebSocket;
+    class Watched extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        this.addEventListener("message", (ev) => {
+          if (typeof ev.data !== "string") return;
+          if (ev.data.startsWith('{"type":"SNAPSHOT"')) probe.snapAt = performance.now();
+          else if (ev.data.includes('"event":"approved"')) probe.decidedAt = performance.now();
+        });
+      }
+    }
+    globalThis.WebSocket = Watched;
+    document.addEventListener("keydown", () => probe.keyAt = performance.now(), true);
+    document.addEventListener("focusin", (ev) => {
+      if (!(ev.target as Element).matches?.("[data-response-id]")) return;
+      probe.focusAt = performance.now();
+      // The next frame's rendering (style, layout of the removal) ends before this timer runs.
+      requestAnimationFrame(() => setTimeout(() => probe.paintedAt = performance.now(), 0));
+    }, true);
+  });
+  const token = await mintToken("alice", "operator");
+  await openOperatorPage(page, hub.server.url, token);
+  await page.waitForFunction(
+    (n) => document.getElementById("pending-count")?.textContent === String(n),
+    CARDS,
+    { timeout: 30_000 },
+  );
+  await page.waitForFunction(
+    (n) => document.querySelectorAll("[data-response-id]").length >= n,
+    CARDS,
+    { polling: "raf", timeout: 30_000 },
+  );
+  const allAt = await page.evaluate(() => performance.now());
+  await page.waitForTimeout(5_000);
+  const load = await page.evaluate(() => {
+    const p = (window as unknown as { __probe: Probe }).__probe;
+    const first = document.querySelector("[data-response-id]")?.getBoundingClientRect();
+    return { snapAt: p.snapAt, tasks: p.tasks, firstTop: first?.top ?? -1 };
+  });
+  const after = load.tasks.filter(([s, d]) => s + d >= load.snapAt && s <= load.snapAt + 5_000);
+  const lastEnd = Math.max(load.snapAt, ...after.map(([s, d]) => s + d));
+  const longestTask = Math.max(0, ...after.map(([, d]) => d));
+
+  // Keyboard approvals: the first card on screen, then whatever the page focuses next.
+  await page.evaluate(() => {
+    const el = document.querySelector<HTMLElement>("[data-response-id]:not([hidden])");
+    el?.focus();
+  });
+  const header = await page.evaluate(() =>
+    document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0
+  );
+  const latencies: number[] = [];
+  const pageWork: number[] = [];
+  const painted: number[] = [];
+  const jumps: number[] = [];
+  let underHeader = 0;
+  for (let i = 0; i < APPROVALS; i++) {
+    const before = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const p = (window as unknown as { __probe: Probe }).__probe;
+      p.focusAt = 0;
+      return { id: el.dataset.responseId ?? "", top: el.getBoundingClientRect().top };
+    });
+    await page.keyboard.press("a");
+    await page.waitForFunction(
+      (id) => {
+        const el = document.activeElement as HTMLElement | null;
+        return !!el?.dataset.responseId && el.dataset.responseId !== id &&
+          !document.querySelector(`[data-response-id="${id}"]`);
+      },
+      before.id,
+      { timeout: 10_000 },
+    );
+    await page.waitForTimeout(150);
+    const next = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const p = (window as unknown as { __probe: Probe }).__probe;
+      return {
+        top: el.getBoundingClientRect().top,
+        latency: p.focusAt - p.keyAt,
+        page: p.focusAt - p.decidedAt,
+        painted: p.paintedAt - p.keyAt,
+      };
+    });
+    latencies.push(next.latency);
+    pageWork.push(next.page);
+    painted.push(next.painted);
+    jumps.push(Math.abs(next.top - before.top));
+    if (next.top < header) underHeader++;
+  }
+
+  // A burst of 100 pending events while a card in the middle is focused.
+  await page.evaluate(() => {
+    const cards = [...document.querySelectorAll<HTMLElement>("[data-response-id]:not([hidden])")];
+    // The card at the top of the list, as after working through the list from its start.
+    const el = cards[0];
+    scrollTo(0, 0);
+    el?.focus();
+  });
+  await page.waitForTimeout(300);
+  const focusedBefore = await page.evaluate(() => {
+    const el = document.activeElement as HTMLElement;
+    const p = (window as unknown as { __probe: Probe }).__probe;
+    p.frames = [];
+    let last = performance.now();
+    const tick = (t: number) => {
+      p.frames.push(t - last);
+      last = t;
+      if (p.frames.length < 100_000) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    return { id: el.dataset.responseId ?? "", top: el.getBoundingClientRect().top };
+  });
+  const writer = connect(hub.server.wsUrl, { token: await mintToken("writer", "module") });
+  const fresh: number[] = [];
+  for (let i = 0; i < BURST; i++) {
+    fresh.push(await hub.db.insertResponse({ response_text: `burst ${i}`, post_text: "new" }));
+  }
+  await Promise.all(fresh.map((id) => writer.submit(id)));
+  await page.locator(card(fresh.at(-1)!)).waitFor({ state: "attached", timeout: 30_000 });
+  await page.waitForTimeout(1_000);
+  const burst = await page.evaluate((id) => {
+    const p = (window as unknown as { __probe: Probe }).__probe;
+    const el = document.querySelector<HTMLElement>(`[data-response-id="${id}"]`);
+    const top = el?.getBoundingClientRect().top ?? NaN;
+    return {
+      longestFrame: Math.max(0, ...p.frames.slice(1)),
+      top,
+      inView: top >= 0 && top < innerHeight,
+      stillFocused: document.activeElement === el,
+    };
+  }, focusedBefore.id);
+  writer.close();
+
+  const result = {
+    at: new Date().toISOString(),
+    cards: CARDS,
+    interactive_ms: round(Math.max(lastEnd - load.snapAt, 0)),
+    longest_task_ms: round(longestTask),
+    long_tasks_after_snapshot: after.length,
+    all_cards_ms: round(allAt - load.snapAt),
+    approved_event_to_next_ms: {
+      p50: round(percentile(pageWork, 50)),
+      p95: round(percentile(pageWork, 95)),
+    },
+    keystroke_to_next_painted_ms: {
+      p50: round(percentile(painted, 50)),
+      p95: round(percentile(painted, 95)),
+    },
+    keystroke_to_next_ms: {
+      p50: round(percentile(latencies, 50)),
+      p95: round(percentile(latencies, 95)),
+    },
+    scroll_jump_px: {
+      moved: jumps.filter((j) => j > 1).length,
+      of: APPROVALS,
+      median: round(percentile(jumps, 50)),
+      max: round(Math.max(...jumps)),
+    },
+    next_title_under_header: underHeader,
+    burst: {
+      events: BURST,
+      longest_frame_ms: round(burst.longestFrame),
+      focused_moved_px: round(Math.abs(burst.top - focusedBefore.top)),
+      focused_in_view: burst.inView,
+      still_focused: burst.stillFocused,
+    },
+  };
+  console.log(JSON.stringify(result, null, 2));
+  const dir = new URL("./results/page/", import.meta.url);
+  await Deno.mkdir(dir, { recursive: true });
+  const label = Deno.args[0] ?? "run";
+  await Deno.writeTextFile(
+    new URL(`${label}-${result.at.replace(/[:.]/g, "-")}.json`, dir),
+    JSON.stringify(result, null, 2) + "\n",
+  );
+} finally {
+  await browser.close();
+  await hub.dispose();
+}
