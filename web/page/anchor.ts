@@ -66,6 +66,8 @@ const HOLD_MS = 1_000;
 /** The card held in place, where, and until when; let go when the operator scrolls. */
 let held: { el: HTMLElement; top: number; until: number } | null = null;
 let holding = 0;
+/** Where this module last left the page's scroll; any other scroll is someone else's. */
+let ourY = 0;
 
 function letGo(): void {
   held = null;
@@ -73,13 +75,20 @@ function letGo(): void {
 for (const kind of ["wheel", "touchstart", "mousedown", "keydown"] as const) {
   addEventListener(kind, letGo, { capture: true, passive: true });
 }
+addEventListener("scroll", () => {
+  if (held && Math.abs(scrollY - ourY) > 2) letGo();
+}, { passive: true });
+
+function scrollByOurs(moved: number): void {
+  if (Math.abs(moved) >= 1) scrollBy({ top: moved, behavior: "instant" });
+  ourY = scrollY;
+}
 
 function restore(): void {
   holding = 0;
   if (!held) return;
   if (!held.el.isConnected || performance.now() > held.until) return letGo();
-  const moved = held.el.getBoundingClientRect().top - held.top;
-  if (Math.abs(moved) >= 1) scrollBy({ top: moved, behavior: "instant" });
+  scrollByOurs(held.el.getBoundingClientRect().top - held.top);
   holding = requestAnimationFrame(restore);
 }
 
@@ -92,8 +101,7 @@ function restore(): void {
  */
 export function holdAnchor(el: HTMLElement, top: number): void {
   held = { el, top, until: performance.now() + HOLD_MS };
-  const moved = el.getBoundingClientRect().top - top;
-  if (Math.abs(moved) >= 1) scrollBy({ top: moved, behavior: "instant" });
+  scrollByOurs(el.getBoundingClientRect().top - top);
   holding ||= requestAnimationFrame(restore);
 }
 

@@ -1490,6 +1490,7 @@ function readingCard(list) {
 var HOLD_MS = 1e3;
 var held = null;
 var holding = 0;
+var ourY = 0;
 function letGo() {
   held = null;
 }
@@ -1504,15 +1505,23 @@ for (const kind of [
     passive: true
   });
 }
-function restore() {
-  holding = 0;
-  if (!held) return;
-  if (!held.el.isConnected || performance.now() > held.until) return letGo();
-  const moved = held.el.getBoundingClientRect().top - held.top;
+addEventListener("scroll", () => {
+  if (held && Math.abs(scrollY - ourY) > 2) letGo();
+}, {
+  passive: true
+});
+function scrollByOurs(moved) {
   if (Math.abs(moved) >= 1) scrollBy({
     top: moved,
     behavior: "instant"
   });
+  ourY = scrollY;
+}
+function restore() {
+  holding = 0;
+  if (!held) return;
+  if (!held.el.isConnected || performance.now() > held.until) return letGo();
+  scrollByOurs(held.el.getBoundingClientRect().top - held.top);
   holding = requestAnimationFrame(restore);
 }
 function holdAnchor(el, top) {
@@ -1521,11 +1530,7 @@ function holdAnchor(el, top) {
     top,
     until: performance.now() + HOLD_MS
   };
-  const moved = el.getBoundingClientRect().top - top;
-  if (Math.abs(moved) >= 1) scrollBy({
-    top: moved,
-    behavior: "instant"
-  });
+  scrollByOurs(el.getBoundingClientRect().top - top);
   holding ||= requestAnimationFrame(restore);
 }
 function keepAnchor(list, change) {
