@@ -159,18 +159,14 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     // Numbered 1301 (issue 13, first step) so no other work's number is taken.
     version: 1301,
-    description: "v1.2 claims: the seq of each claim's last event, one lock row per claiming " +
-      "user (CLAIM_MAX_PER_USER), live claims by holder",
+    description: "v1.2 claims: the seq of each claim's last event, live claims by holder " +
+      "(CLAIM_MAX_PER_USER)",
     mysql: [
       "ALTER TABLE ws_claims ADD COLUMN seq BIGINT NULL",
-      `CREATE TABLE IF NOT EXISTS ws_claim_holders (
-        holder VARCHAR(255) PRIMARY KEY
-      ) ${INNODB}`,
       "CREATE INDEX ws_claims_holder ON ws_claims (holder, until_at)",
     ],
     sqlite: [
       "ALTER TABLE ws_claims ADD COLUMN seq INTEGER NULL",
-      "CREATE TABLE IF NOT EXISTS ws_claim_holders (holder TEXT PRIMARY KEY)",
       "CREATE INDEX IF NOT EXISTS ws_claims_holder ON ws_claims (holder, until_at)",
     ],
   },

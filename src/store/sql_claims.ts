@@ -28,18 +28,14 @@ async function readClaim(tx: SqlRunner, dialect: SqlDialect, id: ResponseId) {
 }
 
 /**
- * Takes the claiming user's lock row (created on first use), so one user's
- * claims run one at a time and the count of their live claims cannot be
- * passed by claims racing on different responses. Taken after the
- * response's row, as every claim does, so locks are taken in one order.
+ * Takes the log's head row (`ws_meta`) before counting a user's live
+ * claims: every appending transaction takes it anyway (for its `seq`), in
+ * the same order (the response's row first), so counting under it
+ * serialises the claims that could pass the cap together, with no lock of
+ * its own and no new lock order.
  */
-async function lockHolder(tx: SqlRunner, dialect: SqlDialect, holder: string): Promise<void> {
-  await tx.run(
-    dialect.name === "mysql"
-      ? "INSERT INTO ws_claim_holders (holder) VALUES (?) ON DUPLICATE KEY UPDATE holder = holder"
-      : "INSERT INTO ws_claim_holders (holder) VALUES (?) ON CONFLICT (holder) DO NOTHING",
-    [holder],
-  );
+async function lockLog(tx: SqlRunner, dialect: SqlDialect): Promise<void> {
+  await tx.all(`SELECT head FROM ws_meta WHERE id = 1${dialect.lockRows}`);
 }
 
 async function liveClaimsOf(tx: SqlRunner, holder: string, at: Date): Promise<number> {
@@ -86,7 +82,7 @@ export async function claimIn(
     return { kind: "claimed", holder: held.holder, until: held.until };
   }
   if (!mine && c.maxPerUser !== undefined) {
-    await lockHolder(tx, dialect, c.by);
+    await lockLog(tx, dialect);
     if (await liveClaimsOf(tx, c.by, c.at) >= c.maxPerUser) {
       return { kind: "too_many_claims", limit: c.maxPerUser };
     }

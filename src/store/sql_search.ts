@@ -6,7 +6,8 @@
  * characters, never wildcards or syntax.
  *
  * - SQLite: an FTS5 table with the trigram tokenizer (`ws_search`, kept by
- *   triggers on `responses`, so rows other modules write are indexed too):
+ *   triggers on `responses` for decided rows, so rows other modules write
+ *   and decide are indexed too):
  *   a `q` of 3 characters or more is a phrase of trigrams, which FTS5 reads
  *   from its index (a no-match search reads no row). A `q` of 1 or 2
  *   characters has no trigram: it is a scan, in SQLite's C rather than a JS
@@ -110,25 +111,38 @@ export function caseGlobs(q: string): string[] {
   return out.map((p) => `${p}*`);
 }
 
-/** The SQLite statements of the search index (migration 1302). */
+/** The statuses history shows, and so the rows the search index holds. */
+const DECIDED = "('approved', 'rejected')";
+
+const INDEX_NEW_ROW = `INSERT INTO ws_search (rowid, ${SEARCHED_COLUMNS.join(", ")}) ` +
+  `SELECT new.id, ${SEARCHED_COLUMNS.map((c) => `new.${c}`).join(", ")} ` +
+  `WHERE new.status IN ${DECIDED};`;
+
+/**
+ * The SQLite statements of the search index (migration 1302). Only decided
+ * rows are indexed (history shows nothing else), so a module inserting
+ * pending rows pays nothing for it; a decision, whoever makes it (this
+ * server or another module's own `UPDATE`), indexes its row, and a row
+ * that goes back to pending leaves the index.
+ */
 export const SQLITE_SEARCH_INDEX: readonly string[] = [
   "CREATE VIRTUAL TABLE IF NOT EXISTS ws_search USING fts5(" +
   `${SEARCHED_COLUMNS.join(", ")}, tokenize = 'trigram case_sensitive 0')`,
-  `CREATE TRIGGER IF NOT EXISTS ws_search_insert AFTER INSERT ON responses BEGIN
-    INSERT INTO ws_search (rowid, ${SEARCHED_COLUMNS.join(", ")})
-      VALUES (new.id, ${SEARCHED_COLUMNS.map((c) => `new.${c}`).join(", ")});
+  `CREATE TRIGGER IF NOT EXISTS ws_search_insert AFTER INSERT ON responses
+    WHEN new.status IN ${DECIDED} BEGIN
+    ${INDEX_NEW_ROW}
   END`,
   `CREATE TRIGGER IF NOT EXISTS ws_search_update
-    AFTER UPDATE OF id, ${SEARCHED_COLUMNS.join(", ")} ON responses BEGIN
+    AFTER UPDATE OF id, status, ${SEARCHED_COLUMNS.join(", ")} ON responses
+    WHEN old.status IN ${DECIDED} OR new.status IN ${DECIDED} BEGIN
     DELETE FROM ws_search WHERE rowid = old.id;
-    INSERT INTO ws_search (rowid, ${SEARCHED_COLUMNS.join(", ")})
-      VALUES (new.id, ${SEARCHED_COLUMNS.map((c) => `new.${c}`).join(", ")});
+    ${INDEX_NEW_ROW}
   END`,
-  `CREATE TRIGGER IF NOT EXISTS ws_search_delete AFTER DELETE ON responses BEGIN
+  `CREATE TRIGGER IF NOT EXISTS ws_search_delete AFTER DELETE ON responses
+    WHEN old.status IN ${DECIDED} BEGIN
     DELETE FROM ws_search WHERE rowid = old.id;
   END`,
-  // The rows written before the index existed.
+  // The decided rows written before the index existed.
   `INSERT INTO ws_search (rowid, ${SEARCHED_COLUMNS.join(", ")}) ` +
-  `SELECT id, ${SEARCHED_COLUMNS.join(", ")} FROM responses ` +
-  "WHERE id NOT IN (SELECT rowid FROM ws_search)",
+  `SELECT id, ${SEARCHED_COLUMNS.join(", ")} FROM responses WHERE status IN ${DECIDED}`,
 ];

@@ -310,9 +310,9 @@ export interface Store extends PublicationStore {
    * (v1.2) A renewal in the first half of its lease (`at` before the held
    * `until` minus half of `until - at`) changes nothing and answers
    * `current`; a new claim by a user who already holds `maxPerUser` live
-   * claims answers `too_many_claims` (the user's lock row in
-   * `ws_claim_holders` serialises one user's claims, so racing claims cannot
-   * pass the cap together).
+   * claims answers `too_many_claims` (the count is taken under the log's
+   * head lock, which every append takes anyway, so racing claims cannot pass
+   * the cap together).
    */
   claim(request: ClaimRequest): Promise<ClaimResult>;
 

@@ -84,6 +84,15 @@ for (const kind of BACKENDS) {
             assert.match(r.body.message, new RegExp(`'${name}'`));
           }
         });
+        await t.step(
+          "a row that goes back to pending leaves the search, and comes back decided",
+          async () => {
+            await db.exec("UPDATE responses SET status = 'pending' WHERE id = ?", [b]);
+            assert.deepEqual(await ids("?q=реклам"), []);
+            await db.exec("UPDATE responses SET status = 'rejected' WHERE id = ?", [b]);
+            assert.deepEqual(await ids("?q=реклам"), [b]);
+          },
+        );
       } finally {
         await server.kill();
         await db.close();
