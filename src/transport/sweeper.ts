@@ -108,7 +108,7 @@ export class Sweeper {
         this.sockets.delete(s);
       } else if (state === READY.open && writing !== 0 && now - writing >= writeLimit) {
         this.#o.observer.writeTimeout?.();
-        s.terminate();
+        s.writeStalled();
         this.sockets.delete(s);
       } else if (state === READY.closing) {
         if (now - s.closingSince >= this.#o.closeTimeoutMs) {

@@ -238,6 +238,15 @@ export class ServerWebSocket {
   }
 
   /**
+   * A write made no progress for the close timeout: the peer does not read,
+   * so no close frame could reach it either. The connection ends at once and
+   * reports 4009 (too slow to read), not an anonymous 1006.
+   */
+  writeStalled(): void {
+    this.terminate(TOO_SLOW);
+  }
+
+  /**
    * A write failed: the stream is gone.
    * @param error what the runtime reported
    */

@@ -30,7 +30,13 @@ for (const kind of BACKENDS) {
       }
       let mod = await TestClient.open(server.wsUrl);
       const { epoch } = await mod.hello(moduleToken);
-      await Promise.all(ids.map((id) => mod.request({ type: "SR", response_id: id }, 30_000)));
+      // The backlog in batches: what this test proves is the handover, not
+      // how fast 1500 SRs sent at once commit on a loaded machine.
+      for (let i = 0; i < ids.length; i += 100) {
+        await Promise.all(
+          ids.slice(i, i + 100).map((id) => mod.request({ type: "SR", response_id: id }, 30_000)),
+        );
+      }
       await mod.close();
       await server.stop();
       server = await startServer({ ...env, WEBSOCKET_PORT: String(server.port) });

@@ -91,6 +91,8 @@ Deno.test("a WebSocket whose frames the peer never reads is dropped after the cl
     { maxPayload: 1024, now: () => clock.now() },
     new TextEncoder().encode("HTTP/1.1 101 Switching Protocols\r\n\r\n"),
   );
+  let closedWith: number | null = null;
+  s.onclose = (ev) => closedWith = ev.code;
   s.start();
   sweeper.sockets.add(s);
   s.send("hello");
@@ -100,4 +102,6 @@ Deno.test("a WebSocket whose frames the peer never reads is dropped after the cl
   assert.equal(s.readyState, READY.closed);
   assert.equal(stream.closed, true);
   assert.equal(seen.write, 1);
+  // Reported as too slow to read, so the hub counts a slow consumer.
+  assert.equal(closedWith, 4009);
 });
