@@ -191,3 +191,18 @@ def test_a_token_function_renews_a_refused_token(server: HubServer) -> None:
             await always_bad.wait_connected()
 
     run(body())
+
+
+def test_heartbeats_keep_an_idle_connection_open(make_server) -> None:  # type: ignore[no-untyped-def]
+    """With a 300 ms interval and a 1 s timeout, an idle client that did not send
+    HEARTBEAT would be closed 4008 within a second or two; this one stays."""
+    server = make_server(HEARTBEAT_INTERVAL_MS="300", HEARTBEAT_TIMEOUT_MS="1000")
+
+    async def body() -> None:
+        async with HubClient(server.ws_url, token("idle")) as hub:
+            assert hub.welcome is not None and hub.welcome.heartbeat_interval_ms == 300
+            await asyncio.sleep(4)
+            assert hub.state == "connected" and hub.stats.connections == 1 and hub.last_close is None
+            assert abs(hub.server_now() - __import__("time").time()) < 5  # the HEARTBEAT replies set the clock
+
+    run(body())
