@@ -160,6 +160,9 @@ def test_minted_tokens_are_welcomed_with_their_role(server: HubServer) -> None:
             async with HubClient(server.ws_url, minted) as hub:
                 assert hub.welcome is not None
                 assert (hub.welcome.role, hub.welcome.user) == (role, f"user-{role}")
+        longest = "\U0001F600" * 127 + "a"  # 255 UTF-16 units: the longest sub the server takes
+        async with HubClient(server.ws_url, tokens.mint(SECRET, longest, "module", "1m")) as hub:
+            assert hub.welcome is not None and hub.welcome.user == longest
         expired = tokens.mint(SECRET, "old", "module", "1h", now=__import__("time").time() - 7200)
         with pytest.raises(review_hub.TokenRefusedError) as refused:
             async with HubClient(server.ws_url, expired):
