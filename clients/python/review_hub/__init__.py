@@ -59,6 +59,7 @@ from .http import post_sr
 from .jobs import Failed, Job, Outcome, Published
 from .publisher import Publisher, PublisherStats, PublishFunction
 from .requests import Ack
+from .stream import EventStream
 
 __version__ = "0.1.0"
 
@@ -77,6 +78,7 @@ __all__ = [
     "Delivered",
     "ERROR_CLASSES",
     "Event",
+    "EventStream",
     "FINAL_CLOSE_CODES",
     "Failed",
     "FeedStats",

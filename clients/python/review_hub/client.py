@@ -13,16 +13,17 @@ import logging
 import random as _random
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Literal, Mapping, Optional, Sequence, Union
+from typing import Any, Awaitable, Callable, Literal, Mapping, Optional, Union
 
 from . import _ws
+from .commands import HubCommands
 from .backoff import DEFAULT_BACKOFF, Backoff, backoff_delay
 from .close_codes import CLIENT_ABANDON_CODE, CloseAction, close_action, next_attempt
-from .errors import ClientClosedError, HubError, TokenRefusedError, error_from_frame
+from .errors import ClientClosedError, TokenRefusedError, error_from_frame
 from .events import Presence, Snapshot, Welcome, parse_event
 from .feed import Abandon, Delivery, Feed, FeedStats, Position
-from .jobs import Job
 from .requests import Ack, RequestTable
+from .stream import END, EventStream
 
 TokenSource = Union[str, Callable[[], Union[str, Awaitable[str]]]]
 """A token, or a function called for every connection attempt (so a refused token can be renewed)."""
@@ -37,7 +38,6 @@ Listener = Callable[[Delivered], None]
 """A callback for everything the client delivers, called in order."""
 
 _HELLO_ID = "hello"
-_END = object()
 
 log = logging.getLogger("review_hub")
 
@@ -62,7 +62,7 @@ class _Connection:
         self.outbox.put_nowait(text)
 
 
-class HubClient:
+class HubClient(HubCommands):
     """A connection to the review hub that never loses an event.
 
     Use it as an async context manager (``async with HubClient(url, token) as hub``),
@@ -263,7 +263,7 @@ class HubClient:
         for queue in self._queues:
             queue.put_nowait(item)
 
-    # -- commands ------------------------------------------------------------
+    # -- commands (the frames themselves are in HubCommands) ---------------
 
     async def request(self, frame: Mapping[str, Any]) -> Ack:
         """Sends a command and waits for its reply; it is sent again after a reconnect.
@@ -278,79 +278,6 @@ class HubClient:
         conn = self._conn
         send = conn.send if conn is not None and conn.welcome is not None else None
         return await self._requests.add(frame, send)
-
-    async def submit(self, response_id: int) -> Ack:
-        """Announces a pending response (``SR``; role ``module``).
-
-        :returns: the ``ACK``: ``seq`` of the ``pending`` event; ``duplicate`` if already announced
-        :raises NotPendingError: it was decided
-        """
-        return await self.request({"type": "SR", "response_id": _positive(response_id)})
-
-    async def approve(self, response_id: int, text: Optional[str] = None) -> Ack:
-        """``APPROVED`` (role ``operator``), with the edited reply if any."""
-        frame: dict[str, Any] = {"type": "APPROVED", "response_id": _positive(response_id)}
-        if text is not None:
-            frame["text"] = text
-        return await self.request(frame)
-
-    async def reject(self, response_id: int, reason: Optional[str] = None) -> Ack:
-        """``REJECTED`` (role ``operator``), with a reason if any."""
-        frame: dict[str, Any] = {"type": "REJECTED", "response_id": _positive(response_id)}
-        if reason is not None:
-            frame["reason"] = reason
-        return await self.request(frame)
-
-    async def take(self, platforms: Optional[Sequence[str]] = None, max_jobs: int = 1) -> list[Job]:
-        """``TAKE`` (v1.2, role ``module``): up to ``max_jobs`` (1–20) due publications under a lease.
-
-        :returns: the jobs, possibly none
-        """
-        if not 1 <= max_jobs <= 20:
-            raise ValueError("max_jobs must be 1–20")
-        frame: dict[str, Any] = {"type": "TAKE", "max": max_jobs}
-        if platforms is not None:
-            frame["platforms"] = list(platforms)
-        ack = await self.request(frame)
-        jobs = ack.fields.get("jobs")
-        return [Job.parse(j) for j in jobs if isinstance(j, dict)] if isinstance(jobs, list) else []
-
-    async def published(
-        self, response_id: int, attempt: int, platform_ref: Optional[str] = None, url: Optional[str] = None
-    ) -> Ack:
-        """``PUBLISHED`` (v1.2): the reply is on the platform.
-
-        :returns: the ``ACK`` (``duplicate`` when it was already recorded)
-        """
-        frame: dict[str, Any] = {"type": "PUBLISHED", "response_id": _positive(response_id), "attempt": attempt}
-        if platform_ref is not None:
-            frame["platform_ref"] = platform_ref[:128]
-        if url is not None:
-            frame["url"] = url
-        return await self.request(frame)
-
-    async def publish_failed(
-        self,
-        response_id: int,
-        attempt: int,
-        reason: str,
-        retryable: bool = True,
-        retry_after_ms: Optional[int] = None,
-    ) -> Ack:
-        """``PUBLISH_FAILED`` (v1.2): this attempt failed.
-
-        :returns: the ``ACK`` (``stale`` when a newer attempt is under way)
-        """
-        frame: dict[str, Any] = {
-            "type": "PUBLISH_FAILED",
-            "response_id": _positive(response_id),
-            "attempt": attempt,
-            "reason": reason[:1024],
-            "retryable": retryable,
-        }
-        if retry_after_ms is not None:
-            frame["retry_after_ms"] = max(0, min(86_400_000, int(retry_after_ms)))
-        return await self.request(frame)
 
     # -- the connection loop -------------------------------------------------
 
@@ -568,41 +495,5 @@ class HubClient:
         self._state = "closed"
         self._requests.fail_all(error or ClientClosedError("the client is closed"))
         for queue in self._queues:
-            queue.put_nowait(_END)
+            queue.put_nowait(END)
         self._done.set()
-
-
-class EventStream:
-    """An async iterator over what a client delivers (see ``HubClient.events``)."""
-
-    def __init__(self, hub: HubClient) -> None:
-        self._hub = hub
-        self._queue: "asyncio.Queue[object]" = asyncio.Queue()
-        hub._queues.append(self._queue)
-        if hub.state == "closed":
-            self._queue.put_nowait(_END)
-
-    def __aiter__(self) -> "EventStream":
-        return self
-
-    async def __anext__(self) -> Delivered:
-        item = await self._queue.get()
-        if item is _END:
-            self.close()
-            self._queue.put_nowait(_END)  # every later call ends too
-            error = self._hub.closed_error
-            if error is not None and error.close_code is not None:
-                raise error
-            raise StopAsyncIteration
-        return item  # type: ignore[return-value]
-
-    def close(self) -> None:
-        """Stops receiving (items already queued are dropped)."""
-        if self._queue in self._hub._queues:
-            self._hub._queues.remove(self._queue)
-
-
-def _positive(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError("response_id must be a positive integer")
-    return value

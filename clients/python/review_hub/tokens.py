@@ -77,7 +77,8 @@ def mint(
     """
     if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
         raise ValueError(f"the secret must have at least {MIN_SECRET_LENGTH} characters")
-    if not isinstance(sub, str) or not 1 <= len(sub) <= 255:
+    # Counted as the server counts (JavaScript's length: UTF-16 code units), so an emoji is 2.
+    if not isinstance(sub, str) or not 1 <= len(sub.encode("utf-16-le")) // 2 <= 255:
         raise ValueError("sub must be 1–255 characters")
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")

@@ -160,6 +160,9 @@ def test_minted_tokens_are_welcomed_with_their_role(server: HubServer) -> None:
             async with HubClient(server.ws_url, minted) as hub:
                 assert hub.welcome is not None
                 assert (hub.welcome.role, hub.welcome.user) == (role, f"user-{role}")
+        longest = "\U0001F600" * 127 + "a"  # 255 UTF-16 units: the longest sub the server takes
+        async with HubClient(server.ws_url, tokens.mint(SECRET, longest, "module", "1m")) as hub:
+            assert hub.welcome is not None and hub.welcome.user == longest
         expired = tokens.mint(SECRET, "old", "module", "1h", now=__import__("time").time() - 7200)
         with pytest.raises(review_hub.TokenRefusedError) as refused:
             async with HubClient(server.ws_url, expired):
@@ -189,5 +192,20 @@ def test_a_token_function_renews_a_refused_token(server: HubServer) -> None:
         always_bad = HubClient(server.ws_url, lambda: "bad", max_token_refusals=2)
         with pytest.raises(review_hub.TokenRefusedError):
             await always_bad.wait_connected()
+
+    run(body())
+
+
+def test_heartbeats_keep_an_idle_connection_open(make_server) -> None:  # type: ignore[no-untyped-def]
+    """With a 300 ms interval and a 1 s timeout, an idle client that did not send
+    HEARTBEAT would be closed 4008 within a second or two; this one stays."""
+    server = make_server(HEARTBEAT_INTERVAL_MS="300", HEARTBEAT_TIMEOUT_MS="1000")
+
+    async def body() -> None:
+        async with HubClient(server.ws_url, token("idle")) as hub:
+            assert hub.welcome is not None and hub.welcome.heartbeat_interval_ms == 300
+            await asyncio.sleep(4)
+            assert hub.state == "connected" and hub.stats.connections == 1 and hub.last_close is None
+            assert abs(hub.server_now() - __import__("time").time()) < 5  # the HEARTBEAT replies set the clock
 
     run(body())

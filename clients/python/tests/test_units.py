@@ -137,6 +137,7 @@ def test_mint_signs_hs256_with_iat_exp_and_a_random_jti() -> None:
     ("short-secret", "a", "operator", "1h"),
     (SECRET, "", "operator", "1h"),
     (SECRET, "a" * 256, "operator", "1h"),
+    (SECRET, "\U0001F600" * 128, "operator", "1h"),  # 256 UTF-16 units: the server's count
     (SECRET, "a", "root", "1h"),
     (SECRET, "a", "operator", "721h"),
     (SECRET, "a", "operator", "31d"),
@@ -151,6 +152,7 @@ def test_mint_refuses_what_deno_task_token_refuses(args: tuple[str, str, str, ob
 
 def test_mint_accepts_the_limits_exactly() -> None:
     tokens.mint(SECRET, "a" * 255, "admin", "720h")
+    tokens.mint(SECRET, "\U0001F600" * 127 + "a", "admin", "1h")
     tokens.mint(SECRET, "a", "module", "2h", max_ttl_hours=2)
     with pytest.raises(ValueError):
         tokens.mint(SECRET, "a", "module", "3h", max_ttl_hours=2)
