@@ -221,6 +221,8 @@ try {
     interactive_ms: round(Math.max(lastEnd - load.snapAt, 0)),
     longest_task_ms: round(longestTask),
     long_tasks_after_snapshot: after.length,
+    /** Each long task after `SNAPSHOT`: [start − SNAPSHOT arrival, duration] (ms). */
+    long_tasks: after.map(([s, d]) => [round(s - load.snapAt), round(d)]),
     all_cards_ms: round(allAt - load.snapAt),
     approved_event_to_next_ms: {
       p50: round(percentile(pageWork, 50)),

@@ -2182,11 +2182,12 @@ var Board = class {
     this.#incoming = [];
     this.#claims.clear();
     const first = [];
+    const firstChunk = previous.size === 0 ? 0 : FIRST_CHUNK;
     const ordered = this.#order === "oldest" ? items : items.toReversed();
     for (const card of ordered) {
       this.#claims.set(card.response_id, parseClaim(card.claimed_by, card.claim_until));
       const createdAt = createdAtOf(card.created_at, card.html);
-      if (first.length < FIRST_CHUNK) {
+      if (first.length < firstChunk) {
         const el = previous.get(card.response_id) ?? createCard(card, createdAt);
         this.#place(card.response_id, el);
         first.push(el);
@@ -2204,7 +2205,8 @@ var Board = class {
       }
     }
     this.#kept = previous;
-    keepAnchor(this.#list, () => replaceCards(this.#list, first));
+    if (previous.size === 0) replaceCards(this.#list, first);
+    else keepAnchor(this.#list, () => replaceCards(this.#list, first));
     this.#updateCount();
     if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
     else this.#kept = /* @__PURE__ */ new Map();
@@ -3016,7 +3018,8 @@ var Notifier = class {
    */
   arrived(id, platform, postUrl) {
     const optedIn = this.#env.storage.getItem(NOTIFY_KEY) === "on";
-    if (!shouldNotify(optedIn, this.#env.permission(), this.#env.hidden())) return;
+    if (!optedIn || !this.#env.hidden()) return;
+    if (!shouldNotify(optedIn, this.#env.permission(), true)) return;
     this.#env.show(`New reply to review (#${id})`, `${platform}: ${postUrl}`, `reply-${id}`);
   }
 };
