@@ -15,7 +15,8 @@
  * - a burst of 100 `pending` events: the longest frame, and whether the
  *   focused card stayed in view (and how far it moved).
  *
- * Run: `deno task bench:page` (SQLite, a server of this tree, /usr/bin/chromium).
+ * Run: `deno task bench:page [label] [--cpu]` (SQLite, a server of this tree,
+ * /usr/bin/chromium); `--cpu` adds `cpu_of_longest_tasks_ms` from a trace.
  * @module
  */
 import { mintToken } from "../tests/_support/server.ts";
@@ -47,6 +48,59 @@ function percentile(values: number[], p: number): number {
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/**
+ * `--cpu`: also trace the renderer and report, for the longest tasks after
+ * `SNAPSHOT` (5 s) and during the burst, their wall time beside the CPU time
+ * the main thread actually got (a loaded machine deschedules the renderer:
+ * a 355 ms burst frame was 2 ms of CPU).
+ */
+const CPU = Deno.args.includes("--cpu");
+const TRACE_CATEGORIES = [
+  "devtools.timeline",
+  "disabled-by-default-devtools.timeline",
+  "blink.user_timing",
+];
+
+/** A trace event as Chromium writes it (only the fields read here). */
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+}
+
+/** The longest main-thread tasks after each mark: [wall, cpu] in ms. */
+async function cpuOfTasks(
+  browser: Awaited<ReturnType<typeof launch>>,
+  path: string,
+): Promise<Record<string, Array<[number, number]>>> {
+  await browser.stopTracing();
+  const raw = JSON.parse(await Deno.readTextFile(path));
+  await Deno.remove(path);
+  const events: TraceEvent[] = Array.isArray(raw) ? raw : raw.traceEvents;
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    if (e.name !== "UpdateLayoutTree" && e.name !== "FunctionCall") continue;
+    const key = `${e.pid}:${e.tid}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const main = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const tasks = events.filter((e) =>
+    e.ph === "X" && e.name === "RunTask" && `${e.pid}:${e.tid}` === main
+  );
+  const markAt = (name: string) => events.find((e) => e.name === name)?.ts ?? NaN;
+  const window = (from: number, to: number) =>
+    tasks.filter((t) => t.ts + (t.dur ?? 0) >= from && t.ts <= to)
+      .sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0)).slice(0, 3)
+      .map((t): [number, number] => [round((t.dur ?? 0) / 1000), round((t.tdur ?? 0) / 1000)]);
+  const snap = markAt("bench-snapshot");
+  const burst = markAt("bench-burst");
+  return { after_snapshot: window(snap, snap + 5_000_000), burst: window(burst, Infinity) };
+}
 
 const hub = await startHub(SQLITE);
 const browser = await launch();
@@ -87,8 +141,10 @@ try {
         super(url, protocols);
         this.addEventListener("message", (ev) => {
           if (typeof ev.data !== "string") return;
-          if (ev.data.startsWith('{"type":"SNAPSHOT"')) probe.snapAt = performance.now();
-          else if (ev.data.includes('"event":"approved"')) probe.decidedAt = performance.now();
+          if (ev.data.startsWith('{"type":"SNAPSHOT"')) {
+            probe.snapAt = performance.now();
+            performance.mark("bench-snapshot");
+          } else if (ev.data.includes('"event":"approved"')) probe.decidedAt = performance.now();
         });
       }
     }
@@ -102,6 +158,8 @@ try {
     }, true);
   });
   const token = await mintToken("alice", "operator");
+  const tracePath = CPU ? await Deno.makeTempFile({ suffix: ".json" }) : "";
+  if (CPU) await browser.startTracing(page, { path: tracePath, categories: TRACE_CATEGORIES });
   await openOperatorPage(page, hub.server.url, token);
   await page.waitForFunction(
     (n) => document.getElementById("pending-count")?.textContent === String(n),
@@ -185,6 +243,7 @@ try {
     const el = document.activeElement as HTMLElement;
     const p = (window as unknown as { __probe: Probe }).__probe;
     p.frames = [];
+    performance.mark("bench-burst");
     let last = performance.now();
     const tick = (t: number) => {
       p.frames.push(t - last);
@@ -214,6 +273,7 @@ try {
     };
   }, focusedBefore.id);
   writer.close();
+  const cpu = CPU ? await cpuOfTasks(browser, tracePath) : undefined;
 
   const result = {
     at: new Date().toISOString(),
@@ -221,6 +281,8 @@ try {
     interactive_ms: round(Math.max(lastEnd - load.snapAt, 0)),
     longest_task_ms: round(longestTask),
     long_tasks_after_snapshot: after.length,
+    /** Each long task after `SNAPSHOT`: [start − SNAPSHOT arrival, duration] (ms). */
+    long_tasks: after.map(([s, d]) => [round(s - load.snapAt), round(d)]),
     all_cards_ms: round(allAt - load.snapAt),
     approved_event_to_next_ms: {
       p50: round(percentile(pageWork, 50)),
@@ -248,11 +310,12 @@ try {
       focused_in_view: burst.inView,
       still_focused: burst.stillFocused,
     },
+    ...(cpu ? { cpu_of_longest_tasks_ms: cpu } : {}),
   };
   console.log(JSON.stringify(result, null, 2));
   const dir = new URL("./results/page/", import.meta.url);
   await Deno.mkdir(dir, { recursive: true });
-  const label = Deno.args[0] ?? "run";
+  const label = Deno.args.find((a) => !a.startsWith("--")) ?? "run";
   await Deno.writeTextFile(
     new URL(`${label}-${result.at.replace(/[:.]/g, "-")}.json`, dir),
     JSON.stringify(result, null, 2) + "\n",

@@ -110,6 +110,18 @@ Deno.test({ name: "two operators review in two browsers", ...opts }, async () =>
     await alice.page.locator(`${card(third)}[data-status="failed"]`).waitFor();
     assert.match(await thirdCard.locator(".card-status").innerText(), /Not approved: .*carol/);
     assert.equal(await thirdCard.count(), 1, "the failed card stays");
+    // From the keyboard the next card is focused at once; a refusal brings the card back, focused.
+    await thirdCard.evaluate((el: HTMLElement) => el.focus());
+    await alice.page.keyboard.press("a");
+    await alice.page.waitForFunction(
+      (id) => {
+        const el = document.querySelector<HTMLElement>(`[data-response-id="${id}"]`);
+        return !!el && !el.hidden && !el.dataset.deciding && document.activeElement === el &&
+          el.dataset.status === "failed";
+      },
+      third,
+    );
+    assert.match(await thirdCard.locator(".card-status").innerText(), /Not approved: .*carol/);
 
     // A few cards for the screenshots, at laptop and phone widths.
     for (let i = 0; i < 3; i++) {

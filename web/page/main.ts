@@ -166,7 +166,7 @@ function start(): void {
   const help = installHelp();
   installKeys({
     list,
-    act: (el, action) => board.act(el, action),
+    act: (el, action) => board.act(el, action, true),
     help,
     boardShown: () => views.current === "board",
     search() {

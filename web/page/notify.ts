@@ -74,8 +74,11 @@ export class Notifier {
    * @param postUrl its post
    */
   arrived(id: number, platform: string, postUrl: string): void {
+    // Cheapest first: Chromium's `Notification.permission` asks the browser
+    // process (about 1 ms a call, 100 ms in a burst of 100 `pending` events).
     const optedIn = this.#env.storage.getItem(NOTIFY_KEY) === "on";
-    if (!shouldNotify(optedIn, this.#env.permission(), this.#env.hidden())) return;
+    if (!optedIn || !this.#env.hidden()) return;
+    if (!shouldNotify(optedIn, this.#env.permission(), true)) return;
     this.#env.show(`New reply to review (#${id})`, `${platform}: ${postUrl}`, `reply-${id}`);
   }
 }
