@@ -494,6 +494,12 @@ Deno.test({
     assert.ok(Math.abs(next.top - before) < 2, `no scroll jump (${before} → ${next.top})`);
     // Scrolled away from the focused card, `a` does not decide it: it brings it back into view.
     await alice.page.evaluate(() => scrollTo(0, document.body.scrollHeight));
+    // The key goes in once the card is really off screen (on a loaded machine
+    // the scroll can land a few frames late).
+    await alice.page.waitForFunction((id) => {
+      const r = document.querySelector(`[data-response-id="${id}"]`)!.getBoundingClientRect();
+      return r.bottom <= 0 || r.top >= innerHeight;
+    }, ids[28]);
     await alice.page.keyboard.press("a");
     await alice.page.waitForTimeout(700);
     assert.equal(
