@@ -6,6 +6,7 @@
  * @module
  */
 import { freePort } from "./server.ts";
+import type { TlsFiles } from "./tls_files.ts";
 
 const MARIADBD = "/usr/sbin/mariadbd";
 const INSTALL_DB = "/usr/bin/mariadb-install-db";
@@ -195,23 +196,72 @@ export async function privateMariadb(): Promise<PrivateMariadb> {
   return Object.assign(service, { settings });
 }
 
+/** How to run the private server. */
+export interface RedisServerOptions {
+  /** `requirepass`: the default user's password. */
+  readonly password?: string;
+  /** ACL users as `user` directives, e.g. `["alice", "on", ">pw", "~*", "&*", "+@all"]`. */
+  readonly users?: ReadonlyArray<readonly string[]>;
+  /** Serve TLS only (no plain port). */
+  readonly tls?: TlsFiles;
+}
+
+/** A private Redis: the service and its URL. */
+export interface PrivateRedis extends PrivateService {
+  /**
+   * The URL of `127.0.0.1:<port>`, with optional credentials.
+   * @returns `redis://…` or, with TLS, `rediss://…`
+   */
+  url(auth?: { user?: string; password?: string }): string;
+  /** SIGKILL, and waits for the exit and the port to close. */
+  kill(): Promise<void>;
+}
+
 /**
  * A Redis server without persistence on a free port, not yet started.
- * @returns the private Redis; its URL is `redis://127.0.0.1:<port>`
+ * @param options password, ACL users, TLS
+ * @returns the private Redis
  */
-export async function privateRedis(): Promise<PrivateService> {
+export async function privateRedis(options: RedisServerOptions = {}): Promise<PrivateRedis> {
   const dir = await Deno.makeTempDir({ prefix: "wstest_redis_" });
   const port = freePort();
-  return restartable(port, dir, REDIS_SERVER, [
-    "--port",
-    String(port),
+  const service = restartable(port, dir, REDIS_SERVER, [
     "--bind",
     "127.0.0.1",
+    "--dir",
+    dir,
     "--save",
     "",
     "--appendonly",
     "no",
-    "--dir",
-    dir,
+    "--daemonize",
+    "no",
+    ...(options.tls
+      ? [
+        "--port",
+        "0",
+        "--tls-port",
+        String(port),
+        "--tls-cert-file",
+        options.tls.cert,
+        "--tls-key-file",
+        options.tls.key,
+        "--tls-ca-cert-file",
+        options.tls.ca,
+        "--tls-auth-clients",
+        "no",
+      ]
+      : ["--port", String(port)]),
+    ...(options.password !== undefined ? ["--requirepass", options.password] : []),
+    ...(options.users ?? []).flatMap((u) => ["--user", ...u]),
   ]);
+  return Object.assign(service, {
+    url(auth: { user?: string; password?: string } = {}): string {
+      const user = auth.user ? encodeURIComponent(auth.user) : "";
+      const pass = auth.password !== undefined ? `:${encodeURIComponent(auth.password)}` : "";
+      const credentials = user || pass ? `${user}${pass}@` : "";
+      return `${options.tls ? "rediss" : "redis"}://${credentials}127.0.0.1:${port}`;
+    },
+    kill: () => service.signal("SIGKILL"),
+  });
 }
