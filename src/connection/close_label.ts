@@ -4,14 +4,11 @@
  * dashboard key) per code (issue 13, row M3).
  * @module
  */
-import { CLOSE_CODES } from "../protocol/close_codes.ts";
-
-/** Codes seen on the wire that the server does not send itself but are worth telling apart. */
-const OBSERVED = [1002, 1005, 1006] as const;
+import { CLOSE_CODES, LOCAL_CLOSE_CODES } from "../protocol/close_codes.ts";
 
 const KNOWN: ReadonlySet<number> = new Set([
   ...Object.values(CLOSE_CODES).map((c) => c.code),
-  ...OBSERVED,
+  ...Object.values(LOCAL_CLOSE_CODES),
 ]);
 
 /**

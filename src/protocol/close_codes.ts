@@ -23,6 +23,10 @@ export type CloseAction = "stop" | "fix" | "refresh_token" | "back_off" | "resum
 export const CLOSE_CODES = {
   normal: { code: 1000, action: "stop" },
   goingAway: { code: 1001, action: "resume" },
+  // A frame that breaks RFC 6455 (the transport's codec). A proxy's 1002
+  // reaches clients too, so the client resumes, as it did before the code
+  // was in this table.
+  protocolError: { code: 1002, action: "resume" },
   binaryFrame: { code: 1003, action: "fix" },
   notUtf8: { code: 1007, action: "fix" },
   policy: { code: 1008, action: "back_off" },
@@ -36,6 +40,13 @@ export const CLOSE_CODES = {
   rateLimited: { code: 4029, action: "back_off" },
 } as const satisfies Record<string, { code: number; action: CloseAction }>;
 
+/**
+ * Codes that are never sent on the wire (RFC 6455 §7.4.1) but are reported
+ * locally: a close frame without a code (1005) and a connection that ended
+ * without a close frame (1006).
+ */
+export const LOCAL_CLOSE_CODES = { noStatus: 1005, abnormal: 1006 } as const;
+
 /** The close codes by name (`CLOSE.tooBig` is 1009). */
 export type CloseCodes = {
   readonly [K in keyof typeof CLOSE_CODES]: typeof CLOSE_CODES[K]["code"];
@@ -47,8 +58,7 @@ const ACTIONS: ReadonlyMap<number, CloseAction> = new Map(
 
 /**
  * What a client does after a close with this code. Codes the server does not
- * send (1005 no code, 1006 a dropped connection, a proxy's 1002) mean
- * `resume`.
+ * send (1005 no code, 1006 a dropped connection) mean `resume`.
  * @param code the WebSocket close code
  * @returns the reaction
  */

@@ -22,6 +22,7 @@ import { type Handler, type HttpOptions, serveConnection } from "./http_connecti
 import { Sweeper, type SweepObserver } from "./sweeper.ts";
 import { TrackedConn } from "./tracked_conn.ts";
 import { READY } from "./ws_socket.ts";
+import { CLOSE } from "../protocol/codes.ts";
 
 /** What the HTTP layer reports, for metrics and logs. */
 export interface TransportObserver extends SweepObserver {
@@ -151,7 +152,7 @@ export class HttpServer {
 
   /** Ends every connection now (the last step of a shutdown). */
   terminateAll(): void {
-    for (const s of this.#sweeper.sockets) s.terminate(1012);
+    for (const s of this.#sweeper.sockets) s.terminate(CLOSE.restarting);
     for (const c of this.#sweeper.conns) c.close();
     this.#sweeper.stop();
   }

@@ -12,6 +12,7 @@
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { TrackedConn } from "./tracked_conn.ts";
 import { READY, type ServerWebSocket } from "./ws_socket.ts";
+import { CLOSE } from "../protocol/codes.ts";
 
 /** What the sweeper reports. */
 export interface SweepObserver {
@@ -118,7 +119,7 @@ export class Sweeper {
         }
       } else if (idle > 0) {
         const silent = now - s.lastReceived;
-        if (silent >= idle) s.close(1001, "no answer to ping");
+        if (silent >= idle) s.close(CLOSE.goingAway, "no answer to ping");
         else if (silent >= idle / 2 && s.pingSentAt === 0) s.ping();
       }
     }

@@ -15,6 +15,8 @@
  */
 import { accountLimit, ConnectionAccount, FRAGMENT_OVERHEAD_BYTES } from "./account.ts";
 import { ChargedBuffer } from "./charged_buffer.ts";
+import { CLOSE } from "../protocol/codes.ts";
+import { LOCAL_CLOSE_CODES } from "../protocol/close_codes.ts";
 
 /** Frame opcodes (RFC 6455 §5.2). */
 export const OPCODE = {
@@ -143,7 +145,7 @@ export class FrameDecoder {
   }
 
   #overLimit(out: Inbound[]): Inbound[] {
-    this.#fail(out, 1009, "over the connection's limit");
+    this.#fail(out, CLOSE.tooBig, "over the connection's limit");
     return out;
   }
 
@@ -154,8 +156,10 @@ export class FrameDecoder {
     const b0 = b[at]!, b1 = b[at + 1]!;
     const fin = (b0 & 0x80) !== 0;
     const opcode = b0 & 0x0f;
-    if ((b0 & 0x70) !== 0) return this.#fail(out, 1002, "reserved bits set");
-    if ((b1 & 0x80) === 0) return this.#fail(out, 1002, "client frames must be masked");
+    if ((b0 & 0x70) !== 0) return this.#fail(out, CLOSE.protocolError, "reserved bits set");
+    if ((b1 & 0x80) === 0) {
+      return this.#fail(out, CLOSE.protocolError, "client frames must be masked");
+    }
     let len = b1 & 0x7f;
     let head = 2;
     if (len === 126) {
@@ -169,19 +173,23 @@ export class FrameDecoder {
     }
     const control = opcode >= 0x8;
     if (control) {
-      if (!fin) return this.#fail(out, 1002, "fragmented control frame");
-      if (len > 125) return this.#fail(out, 1002, "control frame over 125 bytes");
+      if (!fin) return this.#fail(out, CLOSE.protocolError, "fragmented control frame");
+      if (len > 125) return this.#fail(out, CLOSE.protocolError, "control frame over 125 bytes");
       if (opcode !== OPCODE.close && opcode !== OPCODE.ping && opcode !== OPCODE.pong) {
-        return this.#fail(out, 1002, `unknown opcode ${opcode}`);
+        return this.#fail(out, CLOSE.protocolError, `unknown opcode ${opcode}`);
       }
     } else if (opcode === OPCODE.continuation) {
-      if (this.#fragmentOpcode === null) return this.#fail(out, 1002, "continuation without start");
+      if (this.#fragmentOpcode === null) {
+        return this.#fail(out, CLOSE.protocolError, "continuation without start");
+      }
     } else if (opcode === OPCODE.text || opcode === OPCODE.binary) {
-      if (this.#fragmentOpcode !== null) return this.#fail(out, 1002, "message interleaved");
-    } else return this.#fail(out, 1002, `unknown opcode ${opcode}`);
+      if (this.#fragmentOpcode !== null) {
+        return this.#fail(out, CLOSE.protocolError, "message interleaved");
+      }
+    } else return this.#fail(out, CLOSE.protocolError, `unknown opcode ${opcode}`);
     // The limit is checked at the header: nothing of an oversized payload is kept.
     if (!control && this.#fragments.length + len > this.#maxPayload) {
-      return this.#fail(out, 1009, `message over ${this.#maxPayload} bytes`);
+      return this.#fail(out, CLOSE.tooBig, `message over ${this.#maxPayload} bytes`);
     }
     const total = head + 4 + len;
     if (avail < total) return this.#incomplete(total);
@@ -222,7 +230,7 @@ export class FrameDecoder {
     try {
       out.push({ kind: "text", data: utf8.decode(whole) });
     } catch {
-      this.#fail(out, 1007, "text frame is not UTF-8");
+      this.#fail(out, CLOSE.notUtf8, "text frame is not UTF-8");
     }
   }
 
@@ -231,19 +239,21 @@ export class FrameDecoder {
     else if (opcode === OPCODE.pong) out.push({ kind: "pong" });
     else {
       if (payload.length === 1) {
-        this.#fail(out, 1002, "close payload of one byte");
+        this.#fail(out, CLOSE.protocolError, "close payload of one byte");
         return;
       }
-      const code = payload.length >= 2 ? (payload[0]! << 8) | payload[1]! : 1005;
+      const code = payload.length >= 2
+        ? (payload[0]! << 8) | payload[1]!
+        : LOCAL_CLOSE_CODES.noStatus;
       if (payload.length >= 2 && !isValidCloseCode(code)) {
-        this.#fail(out, 1002, `invalid close code ${code}`);
+        this.#fail(out, CLOSE.protocolError, `invalid close code ${code}`);
         return;
       }
       let reason = "";
       try {
         reason = utf8.decode(payload.subarray(2));
       } catch {
-        this.#fail(out, 1007, "close reason is not UTF-8");
+        this.#fail(out, CLOSE.notUtf8, "close reason is not UTF-8");
         return;
       }
       out.push({ kind: "close", code, reason });

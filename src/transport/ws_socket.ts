@@ -26,6 +26,8 @@ import { accountLimit, ConnectionAccount } from "./account.ts";
 import type { PeerRate } from "./peer_rate.ts";
 import { closeFrame, encodeFrame, FrameDecoder, OPCODE, textFrame } from "./ws_frames.ts";
 import { FrameSender, type SenderHost } from "./ws_sender.ts";
+import { CLOSE } from "../protocol/codes.ts";
+import { LOCAL_CLOSE_CODES } from "../protocol/close_codes.ts";
 
 /** A byte stream (a `Deno.Conn` is one). */
 export interface ByteStream {
@@ -73,9 +75,9 @@ export interface SocketOptions {
 }
 
 /** Closes the socket sends itself for a full account or the rate (PROTOCOL.md §4). */
-const TOO_SLOW = 4009;
+const TOO_SLOW = CLOSE.slowConsumer;
 const textEncoder = new TextEncoder();
-const RATE_LIMITED = 4029;
+const RATE_LIMITED = CLOSE.rateLimited;
 
 /** The server end of one WebSocket. */
 export class ServerWebSocket {
@@ -228,7 +230,7 @@ export class ServerWebSocket {
    * Ends the stream now, without waiting for the peer (close timeout, shutdown).
    * @param code the code reported to `onclose` (1006: abnormal)
    */
-  terminate(code = 1006): void {
+  terminate(code: number = LOCAL_CLOSE_CODES.abnormal): void {
     this.#end(this.#sentCloseCode || code, this.#sentCloseReason, false);
   }
 
@@ -252,7 +254,7 @@ export class ServerWebSocket {
    */
   writeFailed(error: unknown): void {
     this.onerror?.({ error });
-    this.#end(1006, "", false);
+    this.#end(LOCAL_CLOSE_CODES.abnormal, "", false);
   }
 
   async #readLoop(initial?: Uint8Array): Promise<void> {
@@ -268,7 +270,11 @@ export class ServerWebSocket {
       }
       if (n === null) {
         // The peer went away; a close we started counts as completed.
-        this.#end(this.#sentCloseCode || 1006, this.#sentCloseReason, this.#sentCloseCode !== 0);
+        this.#end(
+          this.#sentCloseCode || LOCAL_CLOSE_CODES.abnormal,
+          this.#sentCloseReason,
+          this.#sentCloseCode !== 0,
+        );
         return;
       }
       if (!this.#take(buf.subarray(0, n))) return;
@@ -332,7 +338,9 @@ export class ServerWebSocket {
       // Echo the peer's code (1005 "no code" is not sent on the wire).
       this.#state = READY.closing;
       this.closingSince = this.#o.now();
-      this.#sender.control(closeFrame(code === 1005 ? 1000 : code, ""));
+      this.#sender.control(
+        closeFrame(code === LOCAL_CLOSE_CODES.noStatus ? CLOSE.normal : code, ""),
+      );
       this.#sender.stopStream();
       void this.#afterFlush().then(() => this.#end(code, reason, true));
       return;

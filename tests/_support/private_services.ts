@@ -6,6 +6,7 @@
  * @module
  */
 import { freePort } from "./server.ts";
+import type { TlsFiles } from "./tls_files.ts";
 
 const MARIADBD = "/usr/sbin/mariadbd";
 const INSTALL_DB = "/usr/bin/mariadb-install-db";
@@ -54,6 +55,10 @@ export interface PrivateService {
   start(): Promise<void>;
   /** Sends a signal; for SIGKILL/SIGTERM also waits for the exit and the port to close. */
   signal(signal: Deno.Signal): Promise<void>;
+  /** SIGSTOP, and waits until the kernel reports it stopped: the server hangs. */
+  pause(): Promise<void>;
+  /** SIGCONT: the server answers again. */
+  resume(): void;
   /** Stops the process (if running) and removes its directory. */
   remove(): Promise<void>;
 }
@@ -64,6 +69,7 @@ function restartable(
   dir: string,
   command: string,
   args: string[],
+  pidFile?: string,
 ): PrivateService {
   let child: Deno.ChildProcess | null = null;
   const service: PrivateService = {
@@ -79,6 +85,8 @@ function restartable(
         if (child === spawned) child = null;
       });
       await waitForPort(port, true);
+      // The port could belong to another test's server that took it first: ours writes its pid.
+      if (pidFile !== undefined) await ownsPort(pidFile, spawned.pid, port);
     },
     async signal(signal: Deno.Signal) {
       const target = child;
@@ -91,6 +99,27 @@ function restartable(
         if (child === target) child = null;
         await waitForPort(port, false);
       }
+    },
+    async pause() {
+      const target = child;
+      if (!target) return;
+      target.kill("SIGSTOP");
+      const end = Date.now() + 5000;
+      while (Date.now() < end) {
+        // `ps`, not /proc/<pid>/stat: the test task may not read another process's /proc.
+        const out = await new Deno.Command("ps", {
+          args: ["-o", "stat=", "-p", String(target.pid)],
+        })
+          .output();
+        if (new TextDecoder().decode(out.stdout).trim().startsWith("T")) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`${command} did not stop on SIGSTOP`);
+    },
+    resume() {
+      try {
+        child?.kill("SIGCONT");
+      } catch { /* already gone */ }
     },
     async remove() {
       if (child) {
@@ -108,13 +137,29 @@ function restartable(
   return service;
 }
 
+async function ownsPort(pidFile: string, pid: number, port: number): Promise<void> {
+  let seen = "";
+  for (let i = 0; i < 50; i++) {
+    seen = (await Deno.readTextFile(pidFile).catch(() => "")).trim();
+    if (Number(seen) === pid) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`port ${port} is not our server (pid file: '${seen}')`);
+}
+
+/** A private MariaDB: the service and how to connect to it. */
+export interface PrivateMariadb extends PrivateService {
+  /** Connection settings for `root` (no password). */
+  readonly settings: { host: string; port: number; user: string; password: string };
+}
+
 /**
  * Creates a MariaDB data directory (root without a password) and returns
  * the server, not yet started.
  * @returns the private MariaDB
  * @throws {Error} when `mariadb-install-db` fails
  */
-export async function privateMariadb(): Promise<PrivateService> {
+export async function privateMariadb(): Promise<PrivateMariadb> {
   const dir = await Deno.makeTempDir({ prefix: "wstest_mariadb_" });
   const port = freePort();
   const cnf = `${dir}/my.cnf`;
@@ -146,26 +191,77 @@ export async function privateMariadb(): Promise<PrivateService> {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw new Error(`mariadb-install-db failed: ${new TextDecoder().decode(install.stderr)}`);
   }
-  return restartable(port, dir, MARIADBD, [`--defaults-file=${cnf}`]);
+  const service = restartable(port, dir, MARIADBD, [`--defaults-file=${cnf}`], `${dir}/mysqld.pid`);
+  const settings = { host: "127.0.0.1", port, user: "root", password: "" };
+  return Object.assign(service, { settings });
+}
+
+/** How to run the private server. */
+export interface RedisServerOptions {
+  /** `requirepass`: the default user's password. */
+  readonly password?: string;
+  /** ACL users as `user` directives, e.g. `["alice", "on", ">pw", "~*", "&*", "+@all"]`. */
+  readonly users?: ReadonlyArray<readonly string[]>;
+  /** Serve TLS only (no plain port). */
+  readonly tls?: TlsFiles;
+}
+
+/** A private Redis: the service and its URL. */
+export interface PrivateRedis extends PrivateService {
+  /**
+   * The URL of `127.0.0.1:<port>`, with optional credentials.
+   * @returns `redis://…` or, with TLS, `rediss://…`
+   */
+  url(auth?: { user?: string; password?: string }): string;
+  /** SIGKILL, and waits for the exit and the port to close. */
+  kill(): Promise<void>;
 }
 
 /**
  * A Redis server without persistence on a free port, not yet started.
- * @returns the private Redis; its URL is `redis://127.0.0.1:<port>`
+ * @param options password, ACL users, TLS
+ * @returns the private Redis
  */
-export async function privateRedis(): Promise<PrivateService> {
+export async function privateRedis(options: RedisServerOptions = {}): Promise<PrivateRedis> {
   const dir = await Deno.makeTempDir({ prefix: "wstest_redis_" });
   const port = freePort();
-  return restartable(port, dir, REDIS_SERVER, [
-    "--port",
-    String(port),
+  const service = restartable(port, dir, REDIS_SERVER, [
     "--bind",
     "127.0.0.1",
+    "--dir",
+    dir,
     "--save",
     "",
     "--appendonly",
     "no",
-    "--dir",
-    dir,
+    "--daemonize",
+    "no",
+    ...(options.tls
+      ? [
+        "--port",
+        "0",
+        "--tls-port",
+        String(port),
+        "--tls-cert-file",
+        options.tls.cert,
+        "--tls-key-file",
+        options.tls.key,
+        "--tls-ca-cert-file",
+        options.tls.ca,
+        "--tls-auth-clients",
+        "no",
+      ]
+      : ["--port", String(port)]),
+    ...(options.password !== undefined ? ["--requirepass", options.password] : []),
+    ...(options.users ?? []).flatMap((u) => ["--user", ...u]),
   ]);
+  return Object.assign(service, {
+    url(auth: { user?: string; password?: string } = {}): string {
+      const user = auth.user ? encodeURIComponent(auth.user) : "";
+      const pass = auth.password !== undefined ? `:${encodeURIComponent(auth.password)}` : "";
+      const credentials = user || pass ? `${user}${pass}@` : "";
+      return `${options.tls ? "rediss" : "redis"}://${credentials}127.0.0.1:${port}`;
+    },
+    kill: () => service.signal("SIGKILL"),
+  });
 }

@@ -12,11 +12,11 @@ import { silentLogger } from "../../src/logging/logger.ts";
 import { REQUIRE_SERVICES } from "../_support/services.ts";
 import { TEST_SECRET } from "../_support/server.ts";
 import {
-  HAVE_REDIS_SERVER,
-  makeTlsFiles,
+  HAVE_REDIS_BINARY as HAVE_REDIS_SERVER,
   type PrivateRedis,
   privateRedis,
-} from "./_redis_server.ts";
+} from "../_support/private_services.ts";
+import { makeTlsFiles } from "../_support/tls_files.ts";
 import { type Received, storedEvent, waitFor } from "./conformance.ts";
 
 const ignore = !HAVE_REDIS_SERVER && !REQUIRE_SERVICES;

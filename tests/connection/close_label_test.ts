@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { closeCodeLabel } from "../../src/connection/close_label.ts";
 import { CLOSE_CODES } from "../../src/protocol/close_codes.ts";
 
-Deno.test("row M3: close-code labels come from a fixed set; any other code is `other`", () => {
+Deno.test("close-code labels come from a fixed set; any other code is `other`", () => {
   for (const { code } of Object.values(CLOSE_CODES)) {
     assert.equal(closeCodeLabel(code), String(code));
   }

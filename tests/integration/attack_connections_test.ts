@@ -23,7 +23,7 @@ async function metric(url: string, name: string): Promise<number> {
 }
 
 Deno.test({
-  name: "row 1: 700 sockets against ulimit -n 400: the process lives, sheds, and recovers",
+  name: "700 sockets against ulimit -n 400: the process lives, sheds, and recovers",
   ...opts,
   fn: async () => {
     // Budgets asked far above what 400 descriptors hold: the derived limits must win.
@@ -76,7 +76,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "row 2: silent upgraded sockets are dropped 5 s after their close; operators get in",
+  name: "silent upgraded sockets are dropped 5 s after their close; operators get in",
   ...opts,
   fn: async () => {
     const from = (address: string) => ({ headers: { "x-forwarded-for": address } });
@@ -138,7 +138,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "row 3: a connection whose request head is not complete within 10 s is closed",
+  name: "a connection whose request head is not complete within 10 s is closed",
   ...opts,
   fn: async () => {
     await withServer({}, async (server) => {
@@ -161,7 +161,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "row 10: a connection is closed 4001 when its token expires, and decides nothing after",
+  name: "a connection is closed 4001 when its token expires, and decides nothing after",
   ...opts,
   fn: async () => {
     await withServer({}, async (server) => {

@@ -25,7 +25,7 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 const MB = 1_000_000;
 
 Deno.test({
-  name: "row 4: ten peers without CL each send a 60 MB frame: 1009 at its header, RSS +<160 MB",
+  name: "ten peers without CL each send a 60 MB frame: 1009 at its header, RSS +<160 MB",
   ...opts,
   fn: async () => {
     await withServer({}, async (server) => {
@@ -47,7 +47,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "row 5: five peers hold unfinished fragmented 60 MB messages: 1009, RSS +<160 MB",
+  name: "five peers hold unfinished fragmented 60 MB messages: 1009, RSS +<160 MB",
   ...opts,
   fn: async () => {
     await withServer({}, async (server) => {
@@ -74,7 +74,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "row 6: a flood of undecodable frames ends in 4029 within 5 s; others' round trip < 250 ms",
+  name: "a flood of undecodable frames ends in 4029 within 5 s; others' round trip < 250 ms",
   ...opts,
   fn: async () => {
     await withServer({}, async (server) => {
@@ -121,7 +121,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "row 12: a text frame that is not UTF-8 closes 1007",
+  name: "a text frame that is not UTF-8 closes 1007",
   ...opts,
   fn: async () => {
     await withServer({}, async (server) => {

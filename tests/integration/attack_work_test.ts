@@ -73,7 +73,7 @@ function searchFlood(server: RunningServer, token: string, parallel: number, sto
 }
 
 Deno.test({
-  name: "row M5: one operator renewing CLAIMs on 5 connections: ≤5 claims, no event per renewal",
+  name: "one operator renewing CLAIMs on 5 connections: ≤5 claims, no event per renewal",
   ...opts,
   fn: async () => {
     await withServer({}, async (server) => {
@@ -128,8 +128,7 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "row H5: 20 parallel no-match searches on MariaDB at 100 000 rows: SRs answered, /readyz 200",
+  name: "20 parallel no-match searches on MariaDB at 100 000 rows: SRs answered, /readyz 200",
   ignore: !MARIADB.available,
   ...opts,
   fn: async () => {
@@ -200,8 +199,7 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "row M1: 20 parallel searches on SQLite at 100 000 rows: another client's round trip p99 < 250 ms",
+  name: "20 parallel searches on SQLite at 100 000 rows: another client's round trip p99 < 250 ms",
   ...opts,
   fn: async () => {
     await withServer({}, async (server) => {
@@ -266,7 +264,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "row M6: 300 operators, one toggling every 0.6 s: a watcher gets ≤ 16 KiB of PRESENCE a second, and the last state",
+    "300 operators, one toggling every 0.6 s: a watcher gets ≤ 16 KiB of PRESENCE a second, and the last state",
   ...opts,
   fn: async () => {
     await withServer({ RATE_LIMIT_PER_SEC: "1000", RATE_LIMIT_BURST: "1000" }, async (server) => {

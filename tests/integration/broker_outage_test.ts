@@ -10,7 +10,10 @@ import assert from "node:assert/strict";
 import { mintToken, type RunningServer, startServer } from "../_support/server.ts";
 import { type Frame, TestClient } from "../_support/ws_client.ts";
 import { REQUIRE_SERVICES } from "../_support/services.ts";
-import { HAVE_REDIS_SERVER, privateRedis } from "../broker/_redis_server.ts";
+import {
+  HAVE_REDIS_BINARY as HAVE_REDIS_SERVER,
+  privateRedis,
+} from "../_support/private_services.ts";
 import { MARIADB } from "./backends.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

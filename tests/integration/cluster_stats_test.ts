@@ -5,9 +5,10 @@
  * dies leaves the view once its figures are stale.
  */
 import assert from "node:assert/strict";
-import { freePort, mintToken, type RunningServer, startServer } from "../_support/server.ts";
+import { mintToken, type RunningServer, startServer } from "../_support/server.ts";
 import { TestClient } from "../_support/ws_client.ts";
 import { REDIS_UP, TEST_REDIS_URL } from "../_support/services.ts";
+import { privateRedis as privateRedisService } from "../_support/private_services.ts";
 import { MARIADB } from "./backends.ts";
 import { OFFLINE_ENV } from "../sdk/_live.ts";
 
@@ -121,32 +122,9 @@ for (const viaRedis of [false, true]) {
 
 /** A Redis of this test's own on a free port (so stopping it disturbs no one). */
 async function privateRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = freePort();
-  const child = new Deno.Command("redis-server", {
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error("private redis-server did not start");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-      await child.status;
-    },
-  };
+  const redis = await privateRedisService();
+  await redis.start();
+  return { url: `redis://127.0.0.1:${redis.port}`, stop: () => redis.remove() };
 }
 
 Deno.test({

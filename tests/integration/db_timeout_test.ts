@@ -11,7 +11,10 @@ import { mintToken, startServer } from "../_support/server.ts";
 import { TestClient } from "../_support/ws_client.ts";
 import { REQUIRE_SERVICES } from "../_support/services.ts";
 import { rawConnection } from "../store/_fixtures.ts";
-import { HAVE_MARIADB, privateMariadb } from "../store/_private_mariadb.ts";
+import {
+  HAVE_MARIADB_BINARIES as HAVE_MARIADB,
+  privateMariadb,
+} from "../_support/private_services.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 /** 2000 keeps the test short; `TEST_DB_TIMEOUT_MS=5000` measures the default. */

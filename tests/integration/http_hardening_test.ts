@@ -91,7 +91,7 @@ async function withServer(
 
 Deno.test(
   {
-    name: "row 11: requests for missing static files cost no memory that grows with their number",
+    name: "requests for missing static files cost no memory that grows with their number",
     ...opts,
   },
   async () => {
@@ -114,7 +114,9 @@ Deno.test(
       const mb = (n: number) => (n / 2 ** 20).toFixed(1);
       const growth = afterSecond - afterFirst;
       console.log(
-        `row 11: RSS ${mb(warm)} MB (after 50 000 hits) → ${mb(afterFirst)} MB (50 000 misses) → ` +
+        `missing static files: RSS ${mb(warm)} MB (after 50 000 hits) → ${
+          mb(afterFirst)
+        } MB (50 000 misses) → ` +
           `${mb(afterSecond)} MB (200 000 more misses): +${mb(growth)} MB for the last 200 000`,
       );
       assert.ok(growth < 25 * 2 ** 20, `RSS grew by ${mb(growth)} MB over 200 000 more misses`);
@@ -131,7 +133,7 @@ Deno.test(
 );
 
 Deno.test(
-  { name: "row 12: 500 requests for 300-byte names are 404, and the log stays small", ...opts },
+  { name: "500 requests for 300-byte names are 404, and the log stays small", ...opts },
   async () => {
     await withServer({ LOG_LEVEL: "info" }, async (server) => {
       const logBefore = server.output().length;
@@ -150,7 +152,7 @@ Deno.test(
       }
       await new Promise((r) => setTimeout(r, 200));
       const logged = server.output().length - logBefore;
-      console.log(`row 12: 500 × 300-byte names → 404 × 500, ${logged} bytes of log`);
+      console.log(`long missing names: 500 × 300-byte names → 404 × 500, ${logged} bytes of log`);
       assert.ok(logged < 2048, `the log grew by ${logged} bytes:\n${server.output().slice(-4000)}`);
       assert.doesNotMatch(server.output(), /aaaaaaaaaaaaaaaaaaaa/);
     });
@@ -209,7 +211,7 @@ Deno.test(
 );
 
 Deno.test(
-  { name: "row 13: /stats needs an admin token; another role is 403", ...opts },
+  { name: "/stats needs an admin token; another role is 403", ...opts },
   async () => {
     await withServer({}, async (server) => {
       const operator = await mintToken("alice", "operator");

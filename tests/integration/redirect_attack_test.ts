@@ -15,7 +15,7 @@ import { SQLITE } from "./backends.ts";
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 Deno.test({
-  name: "row 14: the server never follows a platform's redirect to another host",
+  name: "the server never follows a platform's redirect to another host",
   ...opts,
 }, async () => {
   const foreign = startFake(

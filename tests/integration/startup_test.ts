@@ -103,7 +103,7 @@ Deno.test(
 );
 
 Deno.test(
-  { name: "row 15: AUTH_SECRET shorter than 32 characters stops the start, naming it", ...opts },
+  { name: "AUTH_SECRET shorter than 32 characters stops the start, naming it", ...opts },
   async () => {
     const { code, stderr } = await runMain({
       SQLITE_PATH: "/tmp/never.sqlite",
@@ -117,7 +117,7 @@ Deno.test(
 
 Deno.test(
   {
-    name: "row 15: development mode listens on 127.0.0.1 only, prints an admin link, logs no token",
+    name: "development mode listens on 127.0.0.1 only, prints an admin link, logs no token",
     ...opts,
   },
   async () => {
@@ -161,7 +161,7 @@ Deno.test(
 );
 
 Deno.test(
-  { name: "row 15: development mode with WEBSOCKET_HOST=0.0.0.0 listens beyond loopback", ...opts },
+  { name: "development mode with WEBSOCKET_HOST=0.0.0.0 listens beyond loopback", ...opts },
   async () => {
     const backend = await SQLITE.create();
     const server = await startServer({
@@ -185,7 +185,7 @@ Deno.test(
 
 Deno.test(
   {
-    name: "row 16: deno task start with SQLITE_PATH outside data/ stops at once, exit 2, naming it",
+    name: "deno task start with SQLITE_PATH outside data/ stops at once, exit 2, naming it",
     ...opts,
   },
   async () => {
@@ -207,7 +207,9 @@ Deno.test(
       );
       assert.ok(task.stderr.includes(`--allow-write=${dir}/nested`), task.stderr);
       assert.doesNotMatch(task.stderr, /waiting for the database/);
-      console.log(`row 16: deno task start exited ${task.code} after ${task.ms} ms`);
+      console.log(
+        `SQLITE_PATH outside data/: deno task start exited ${task.code} after ${task.ms} ms`,
+      );
       assert.ok(task.ms < 30_000, `took ${task.ms} ms`);
       // The advice works: the task's own line with the flag it names.
       const port = freePort();

@@ -164,7 +164,7 @@ Deno.test("presence service: a storm of hellos ends with every client holding th
   await p1.service.stop();
 });
 
-Deno.test("v1.2 rows M6/M6b: 1000 operators, one toggling every 0.6 s: each client ≤ 16 KiB of PRESENCE a second, the last state arrives", async () => {
+Deno.test("1000 operators, one toggling every 0.6 s: each client ≤ 16 KiB of PRESENCE a second, the last state arrives", async () => {
   const clock = new FakeClock(1_000_000);
   const table = new MemoryTable(clock);
   const p1 = process_(clock, table, "p1");
@@ -204,7 +204,7 @@ Deno.test("v1.2 rows M6/M6b: 1000 operators, one toggling every 0.6 s: each clie
   await p1.service.stop();
 });
 
-Deno.test("issue 13 row M6b: when a broadcast is costly the next waits longer (at most 5 s), and the last state still arrives", async () => {
+Deno.test("when a broadcast is costly the next waits longer (at most 5 s), and the last state still arrives", async () => {
   const clock = new FakeClock(1_000_000);
   const table = new MemoryTable(clock);
   const p1 = process_(clock, table, "p1");

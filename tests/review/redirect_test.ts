@@ -46,7 +46,7 @@ async function withPlatformAndForeign(
   }
 }
 
-Deno.test("row 14: Telegram answering 302 to another host is not followed", async () => {
+Deno.test("Telegram answering 302 to another host is not followed", async () => {
   await withPlatformAndForeign(
     (foreign) => (req) => redirect(`${foreign.base}${new URL(req.url).pathname}?embed=1`),
     async (platform, foreign) => {
@@ -60,7 +60,7 @@ Deno.test("row 14: Telegram answering 302 to another host is not followed", asyn
   );
 });
 
-Deno.test("row 14: VK redirects elsewhere are refused, whatever their form; the token stays home", async () => {
+Deno.test("VK redirects elsewhere are refused, whatever their form; the token stays home", async () => {
   for (const status of [301, 302, 303, 307, 308]) {
     const forms = (foreign: FakeServer) => {
       const port = new URL(foreign.base).port;

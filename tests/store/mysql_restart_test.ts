@@ -12,91 +12,10 @@ import { StoreUnavailableError } from "../../src/store/store.ts";
 import { asResponseId, asSeq } from "../../src/protocol/types.ts";
 import { rawConnection } from "./_fixtures.ts";
 import { build } from "./build.ts";
+import { HAVE_MARIADB_BINARIES, privateMariadb } from "../_support/private_services.ts";
 
-const MARIADBD = "/usr/sbin/mariadbd";
-const INSTALL_DB = "/usr/bin/mariadb-install-db";
-
-function installed(): boolean {
-  try {
-    return Deno.statSync(MARIADBD).isFile && Deno.statSync(INSTALL_DB).isFile;
-  } catch {
-    return false;
-  }
-}
-const HAVE_MARIADB = installed();
+const HAVE_MARIADB = HAVE_MARIADB_BINARIES;
 if (!HAVE_MARIADB) console.warn("MariaDB binaries are not installed: the restart test is IGNORED");
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-async function waitForPort(port: number, up: boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      if (up) return;
-    } catch {
-      if (!up) return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`port ${port} did not go ${up ? "up" : "down"} in ${ms} ms`);
-}
-
-/** A private MariaDB server in a temporary directory. */
-async function privateServer() {
-  const dir = await Deno.makeTempDir({ prefix: "wstest_mariadb_" });
-  const port = freePort();
-  const cnf = `${dir}/my.cnf`;
-  await Deno.writeTextFile(
-    cnf,
-    [
-      "[mariadbd]",
-      ...(Deno.uid() === 0 ? ["user=root"] : []),
-      `datadir=${dir}/data`,
-      `port=${port}`,
-      "bind-address=127.0.0.1",
-      `socket=${dir}/mysqld.sock`,
-      `pid-file=${dir}/mysqld.pid`,
-      `log-error=${dir}/error.log`,
-      "innodb_buffer_pool_size=16M",
-      "skip-log-bin",
-      "",
-    ].join("\n"),
-  );
-  const install = await new Deno.Command(INSTALL_DB, {
-    args: [`--defaults-file=${cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!install.success) throw new Error(new TextDecoder().decode(install.stderr));
-  let child: Deno.ChildProcess | null = null;
-  return {
-    port,
-    async start() {
-      child = new Deno.Command(MARIADBD, {
-        args: [`--defaults-file=${cnf}`],
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
-      await waitForPort(port, true);
-    },
-    async stop() {
-      child?.kill("SIGTERM");
-      await child?.status;
-      child = null;
-      await waitForPort(port, false);
-    },
-    async remove() {
-      if (child) await this.stop();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
-}
 
 Deno.test({
   name: "mysql store: recovers by itself after MariaDB restarts",
@@ -104,7 +23,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const server = await privateServer();
+    const server = await privateMariadb();
     try {
       await server.start();
       const target = { dialect: "mysql", database: "wsrestart" } as const;
@@ -133,7 +52,7 @@ Deno.test({
         assert.equal((await store.announce(first, build)).kind, "appended");
         await Promise.all([store.head(), store.snapshot(), store.ping()]);
 
-        await server.stop();
+        await server.signal("SIGTERM");
         await assert.rejects(store.head(), StoreUnavailableError);
         await assert.rejects(
           store.decide({ responseId: first, decision: "approved", by: "anna", at: new Date() }),

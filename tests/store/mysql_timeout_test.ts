@@ -13,7 +13,10 @@ import { MysqlStore } from "../../src/store/mysql_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { StoreUnavailableError } from "../../src/store/store.ts";
 import { REQUIRE_SERVICES } from "../_support/services.ts";
-import { HAVE_MARIADB, privateMariadb } from "./_private_mariadb.ts";
+import {
+  HAVE_MARIADB_BINARIES as HAVE_MARIADB,
+  privateMariadb,
+} from "../_support/private_services.ts";
 import { rawConnection } from "./_fixtures.ts";
 import { build } from "./build.ts";
 

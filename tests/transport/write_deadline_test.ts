@@ -40,7 +40,7 @@ function setup() {
   return { clock, sweeper, seen };
 }
 
-Deno.test("row H3: an HTTP response the peer never reads ends the connection after the close timeout", () => {
+Deno.test("an HTTP response the peer never reads ends the connection after the close timeout", () => {
   const { clock, sweeper, seen } = setup();
   const conn = {
     closed: false,

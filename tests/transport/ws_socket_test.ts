@@ -94,7 +94,7 @@ function closeCode(f: { payload: Uint8Array }): number {
   return (f.payload[0]! << 8) | f.payload[1]!;
 }
 
-Deno.test("row H2: pings from a peer that does not read fill the account, then 4009", async () => {
+Deno.test("pings from a peer that does not read fill the account, then 4009", async () => {
   const { s, stream, account } = open({ autoWrite: false, limit: 8 * 1024 });
   const ping = clientFrame(OPCODE.ping, "x".repeat(125));
   for (let i = 0; i < 200 && s.readyState === READY.open; i++) await stream.feed(ping);
@@ -106,7 +106,7 @@ Deno.test("row H2: pings from a peer that does not read fill the account, then 4
   assert.equal(closeCode(last), 4009);
 });
 
-Deno.test("row H2: control frames take from the rate: a ping flood is closed 4029, unanswered past it", async () => {
+Deno.test("control frames take from the rate: a ping flood is closed 4029, unanswered past it", async () => {
   const rate = new PeerRate(peerRateLimits(10, 20, 1024, 5), Date.now());
   const { s, stream } = open({ rate });
   const pings = bytes(...Array.from({ length: 40 }, () => clientFrame(OPCODE.ping, "")));
@@ -117,7 +117,7 @@ Deno.test("row H2: control frames take from the rate: a ping flood is closed 402
   assert.equal(s.readyState, READY.closing);
 });
 
-Deno.test("row H1: empty continuation frames take from the rate too: 4029", async () => {
+Deno.test("empty continuation frames take from the rate too: 4029", async () => {
   const rate = new PeerRate(peerRateLimits(10, 20, 1024, 5), Date.now());
   const { stream } = open({ rate });
   const empty = clientFrame(0, "", { fin: false });
@@ -140,7 +140,7 @@ Deno.test("close codes §7.4: 1005/1006/1015/2999/5000 are answered 1002; 4000 i
   }
 });
 
-Deno.test("row M7: a streamed message goes out in fragments as the peer reads; sends meanwhile follow it", async () => {
+Deno.test("a streamed message goes out in fragments as the peer reads; sends meanwhile follow it", async () => {
   const { s, stream, account } = open({ autoWrite: false });
   const text = `{"type":"SNAPSHOT","items":["${"é".repeat(300_000)}😀"]}`;
   let done: boolean | null = null;

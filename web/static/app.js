@@ -22,6 +22,13 @@ var CLOSE_CODES = {
     code: 1001,
     action: "resume"
   },
+  // A frame that breaks RFC 6455 (the transport's codec). A proxy's 1002
+  // reaches clients too, so the client resumes, as it did before the code
+  // was in this table.
+  protocolError: {
+    code: 1002,
+    action: "resume"
+  },
   binaryFrame: {
     code: 1003,
     action: "fix"
