@@ -190,7 +190,6 @@ storeTest(
     assert.deepEqual(rows.map((r) => String(r.t)).sort(), [
       "responses",
       "ws_announcements",
-      "ws_claim_holders",
       "ws_claims",
       "ws_events",
       "ws_meta",
