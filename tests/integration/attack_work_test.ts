@@ -133,7 +133,15 @@ Deno.test({
   ...opts,
   fn: async () => {
     const backend = await MARIADB.create();
-    const server = await startServer(backend.env);
+    // The module submits back to back: on a quiet machine that passes the
+    // per-connection rate limit (100 frames/s, burst 200) within the 8 s,
+    // and 4029 is not what this row is about; the flood is HTTP and has its
+    // own limits.
+    const server = await startServer({
+      ...backend.env,
+      RATE_LIMIT_PER_SEC: "100000",
+      RATE_LIMIT_BURST: "100000",
+    });
     const raw = await mysql.createConnection({ ...TEST_MYSQL, database: backend.env.MYSQL_DB! });
     try {
       for (let i = 0; i < ROWS; i += 2000) {
