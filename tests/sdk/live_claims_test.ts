@@ -15,6 +15,11 @@ import {
   type ReviewClient,
 } from "../../web/sdk/mod.ts";
 import { reach, startHub } from "./_live.ts";
+import { deadline } from "../../src/async/deadline.ts";
+
+/** `work`, failing after `ms` with what was awaited (never a hang). */
+const within = <T>(ms: number, work: Promise<T>, what: string) =>
+  deadline(work, ms, () => new Error(`no ${what} within ${ms} ms`));
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -34,11 +39,15 @@ Deno.test(
       const announced = await writer.submit(id);
       await Promise.all([reach(alice, announced.seq!), reach(bob, announced.seq!)]);
 
-      // Presence: each sees both, across the processes.
+      // Presence: each sees both, across the processes. The list is in
+      // order of arrival (PROTOCOL.md §5: the earliest `since` first), and
+      // which of the two connected first is a race, so compare the people.
+      const people = (p: { operators: readonly { user: string }[] } | null | undefined) =>
+        (p?.operators ?? []).map((e) => e.user).sort().join(",");
       const both = (c: ReviewClient) =>
-        c.presence?.operators.map((e) => e.user).join(",") === "alice,bob"
+        people(c.presence) === "alice,bob"
           ? Promise.resolve()
-          : c.once("presence", (p) => p.operators.map((e) => e.user).join(",") === "alice,bob");
+          : within(5_000, c.once("presence", (p) => people(p) === "alice,bob"), "PRESENCE of both");
       await Promise.all([both(alice), both(bob)]);
 
       // Alice claims; Bob's model shows it; Bob's claim rejects with ClaimedError.
@@ -58,7 +67,7 @@ Deno.test(
       alice.close();
       const again = connect(sibling.wsUrl, { token: aliceToken });
       clients.push(again);
-      await again.once("snapshot");
+      await within(10_000, again.once("snapshot"), "SNAPSHOT after the reconnect");
       assert.equal(again.pending.get(id)?.claimed_by, "alice");
 
       // Release: Bob's model clears; a second release is a duplicate.
