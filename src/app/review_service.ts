@@ -3,6 +3,7 @@
  * dependencies once, with the SR → EVENT timer told when an `SR` starts.
  * @module
  */
+import type { Clock } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { ResponseId } from "../protocol/types.ts";
 import type { PostTextFetcher } from "../review/fetch_post_text.ts";
@@ -31,6 +32,10 @@ export interface ReviewServiceDeps {
   readonly logger: Logger;
   /** Told of each `SR` (not of the scanner's announcements). */
   readonly observer: SrStartObserver;
+  /** The most one announcement's database waits take in all (`DB_TIMEOUT_MS`). */
+  readonly dbTimeoutMs: number;
+  /** Time. */
+  readonly clock: Clock;
 }
 
 /** Announces pending responses to operators. */
@@ -62,7 +67,14 @@ export class ReviewService {
    * @returns what was appended, if anything
    */
   readonly announce = (id: ResponseId): Promise<AppendResult> => {
-    const { store, fetchPostText, renderer, logger } = this.#d;
-    return processPendingResponse(id, { store, fetchPostText, renderer, logger });
+    const { store, fetchPostText, renderer, logger, dbTimeoutMs, clock } = this.#d;
+    return processPendingResponse(id, {
+      store,
+      fetchPostText,
+      renderer,
+      logger,
+      dbBudgetMs: dbTimeoutMs,
+      clock,
+    });
   };
 }
