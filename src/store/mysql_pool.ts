@@ -5,7 +5,7 @@
  * @module
  */
 import mysql from "mysql2/promise";
-import type { ConnectionOptions, Pool } from "mysql2/promise";
+import type { Queryable } from "./mysql_dialect.ts";
 import type { QueryObserver } from "./store.ts";
 
 /** Options of `MysqlStore`. */
@@ -38,6 +38,49 @@ export interface MysqlStoreOptions {
   readonly historyConnectionLimit?: number;
 }
 
+/**
+ * A pooled connection as the store uses it (mysql2's fits; declared here so
+ * the store's exports name no type of the driver).
+ */
+export interface PooledConnection extends Queryable {
+  /** Gives the connection back to its pool. */
+  release(): void;
+  /** Closes the connection and drops it from its pool. */
+  destroy(): void;
+}
+
+/** A pool as the store uses it (mysql2's fits). */
+export interface StorePool {
+  /** Waits for a connection (a new one's handshake included). */
+  getConnection(): Promise<PooledConnection>;
+  /** Closes every connection. */
+  end(): Promise<void>;
+}
+
+/** What every connection of the store shares, in `mysql2`'s terms. */
+export interface ConnectionSettings {
+  /** The server's host. */
+  readonly host: string;
+  /** The server's port. */
+  readonly port: number;
+  /** The user. */
+  readonly user: string;
+  /** The user's password. */
+  readonly password: string;
+  /** Time to establish a connection (ms). */
+  readonly connectTimeout: number;
+  /** The connection's collation. */
+  readonly charset: string;
+  /** How dates are read and written: UTC. */
+  readonly timezone: string;
+  /** Dates as strings (converted by `sql_values.ts`). */
+  readonly dateStrings: boolean;
+  /** Big numbers kept exact. */
+  readonly supportBigNumbers: boolean;
+  /** …as numbers while they fit. */
+  readonly bigNumberStrings: boolean;
+}
+
 /** (issue 13) Most history reads waiting for a pooled connection; more are `unavailable` at once. */
 const HISTORY_QUEUE_LIMIT = 16;
 
@@ -52,7 +95,7 @@ export function timeoutOf(options: MysqlStoreOptions): number {
  * @param o the store's options
  * @returns `mysql2`'s connection options
  */
-export function connectionSettings(o: MysqlStoreOptions): ConnectionOptions {
+export function connectionSettings(o: MysqlStoreOptions): ConnectionSettings {
   return {
     host: o.host,
     port: o.port ?? 3306,
@@ -81,7 +124,7 @@ export function makePool(
   limit = o.connectionLimit ?? 10,
   queueLimit = 0,
   extraSession: readonly string[] = [],
-): Pool {
+): StorePool {
   const pool = mysql.createPool({
     ...connectionSettings(o),
     database: o.database,
@@ -120,7 +163,7 @@ export function makePool(
  * @param o the store's options
  * @returns the pool
  */
-export function makeHistoryPool(o: MysqlStoreOptions): Pool {
+export function makeHistoryPool(o: MysqlStoreOptions): StorePool {
   const limit = Math.max(1, o.historyConnectionLimit ?? 2);
   return makePool(o, limit, HISTORY_QUEUE_LIMIT, [
     `SET SESSION max_execution_time = ${Math.max(1, Math.trunc(timeoutOf(o)))}`,

@@ -17,7 +17,6 @@
  */
 import { delay } from "../async/deadline.ts";
 import mysql from "mysql2/promise";
-import type { Pool, PoolConnection } from "mysql2/promise";
 import type { HistoryQuery } from "./history_store.ts";
 import type { ResponseRow } from "./rows.ts";
 import { StoreUnavailableError } from "./store.ts";
@@ -35,6 +34,8 @@ import {
   makeHistoryPool,
   makePool,
   type MysqlStoreOptions,
+  type PooledConnection,
+  type StorePool,
   timeoutOf,
 } from "./mysql_pool.ts";
 import { migrate } from "./schema.ts";
@@ -80,9 +81,9 @@ export class MysqlStore extends SqlStore {
 class MysqlEngine implements SqlEngine {
   readonly dialect = MYSQL_DIALECT;
   readonly #options: MysqlStoreOptions;
-  #pool: Pool | null = null;
+  #pool: StorePool | null = null;
   /** (issue 13) History reads only: a flood of searches queues here, never on `#pool`. */
-  #historyPool: Pool | null = null;
+  #historyPool: StorePool | null = null;
   /** MariaDB (`SET STATEMENT max_statement_time`) rather than MySQL (`max_execution_time`). */
   #mariadb = true;
   #closed = false;
@@ -96,7 +97,7 @@ class MysqlEngine implements SqlEngine {
     this.#options = { ...options };
   }
 
-  #usablePool(): Pool {
+  #usablePool(): StorePool {
     if (this.#closed) throw new StoreUnavailableError("MySQL store is closed");
     if (this.#pool === null) {
       throw new StoreUnavailableError("MySQL store is not initialised (init() has not succeeded)");
@@ -142,7 +143,7 @@ class MysqlEngine implements SqlEngine {
   async #onConnection<T>(
     deadline: Deadline,
     fn: (r: SqlRunner) => Promise<T>,
-    pool: Pool = this.#usablePool(),
+    pool: StorePool = this.#usablePool(),
   ): Promise<T> {
     const conn = await acquire(pool, deadline);
     try {
@@ -162,7 +163,7 @@ class MysqlEngine implements SqlEngine {
     let lockRetries = 0;
     let connectionRetries = 0;
     for (;;) {
-      let conn: PoolConnection | null = null;
+      let conn: PooledConnection | null = null;
       let committing = false;
       try {
         conn = await acquire(this.#usablePool(), deadline);
@@ -191,7 +192,7 @@ class MysqlEngine implements SqlEngine {
     }
   }
 
-  async #discard(conn: PoolConnection, lost: boolean): Promise<void> {
+  async #discard(conn: PooledConnection, lost: boolean): Promise<void> {
     if (!lost) {
       try {
         await timedRunner(conn, new Deadline(this.#timeoutMs)).run("ROLLBACK");
