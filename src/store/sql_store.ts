@@ -40,7 +40,7 @@ import type { DecideResult, Decision, PendingBody, PendingStats } from "./respon
 import type { AppendResult, ResponseRow, StoredEvent } from "./rows.ts";
 import type { Store } from "./store.ts";
 import type { SqlEngine } from "./sql_engine.ts";
-import type { SqlRunner } from "./sql_runner.ts";
+import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { announceIn, decideIn } from "./sql_log.ts";
 import { claimIn, readClaimsOf, readPendingClaims, releaseIn } from "./sql_claims.ts";
 import { deletePresence, readPresenceRows, writePresence } from "./sql_history.ts";
@@ -98,11 +98,16 @@ export class SqlStore implements Store {
     return this.#engine.dialect.name;
   }
 
-  /** Runs `fn` as one writing transaction, after `check` (inside the operation). */
-  #write<T>(name: string, check: () => void, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    return this.#engine.op(name, () => {
+  /** Runs `fn` as one writing transaction (given the dialect), after `check` (inside the operation). */
+  #write<T>(
+    name: string,
+    check: () => void,
+    fn: (tx: SqlRunner, dialect: SqlDialect) => Promise<T>,
+  ): Promise<T> {
+    const engine = this.#engine;
+    return engine.op(name, () => {
       check();
-      return this.#engine.transaction("write", fn);
+      return engine.transaction("write", (tx) => fn(tx, engine.dialect));
     });
   }
 
@@ -215,21 +220,19 @@ export class SqlStore implements Store {
 
   /** Appends a response's pending event (see `ResponseStore.announce`). */
   announce(id: ResponseId, build: (row: ResponseRow) => PendingBody): Promise<AppendResult> {
-    const dialect = this.#engine.dialect;
     return this.#write(
       "announce",
       () => checkResponseId(id),
-      (tx) => announceIn(tx, dialect, id, build),
+      (tx, d) => announceIn(tx, d, id, build),
     );
   }
 
   /** Records a decision and its event (see `ResponseStore.decide`). */
   decide(decision: Decision): Promise<DecideResult> {
-    const dialect = this.#engine.dialect;
     return this.#write(
       "decide",
       () => checkDecision(decision),
-      (tx) => decideIn(tx, dialect, decision),
+      (tx, d) => decideIn(tx, d, decision),
     );
   }
 
@@ -237,21 +240,15 @@ export class SqlStore implements Store {
 
   /** Takes or renews a claim and appends its event (see `ClaimStore.claim`). */
   claim(request: ClaimRequest): Promise<ClaimResult> {
-    const dialect = this.#engine.dialect;
-    return this.#write(
-      "claim",
-      () => checkClaimant(request),
-      (tx) => claimIn(tx, dialect, request),
-    );
+    return this.#write("claim", () => checkClaimant(request), (tx, d) => claimIn(tx, d, request));
   }
 
   /** Ends a claim and appends its event (see `ClaimStore.release`). */
   release(request: ReleaseRequest): Promise<ReleaseResult> {
-    const dialect = this.#engine.dialect;
     return this.#write(
       "release",
       () => checkClaimant(request),
-      (tx) => releaseIn(tx, dialect, request),
+      (tx, d) => releaseIn(tx, d, request),
     );
   }
 
@@ -318,11 +315,10 @@ export class SqlStore implements Store {
 
   /** `UNDO` (see `PublicationStore.undo`). */
   undo(request: UndoRequest, card: CardBuilder): Promise<UndoResult> {
-    const dialect = this.#engine.dialect;
     return this.#write(
       "undo",
       () => checkClaimant(request),
-      (tx) => undoIn(tx, dialect, request, card),
+      (tx, d) => undoIn(tx, d, request, card),
     );
   }
 
@@ -338,32 +334,25 @@ export class SqlStore implements Store {
 
   /** `PUBLISHED` (see `PublicationStore.published`). */
   published(report: PublishedReport): Promise<PublishedResult> {
-    const dialect = this.#engine.dialect;
     return this.#write(
       "published",
       () => checkReport(report),
-      (tx) => publishedIn(tx, dialect, report),
+      (tx, d) => publishedIn(tx, d, report),
     );
   }
 
   /** `PUBLISH_FAILED` (see `PublicationStore.publishFailed`). */
   publishFailed(report: FailureReport): Promise<FailureResult> {
-    const dialect = this.#engine.dialect;
     return this.#write(
       "publish_failed",
       () => checkReport(report),
-      (tx) => publishFailedIn(tx, dialect, report),
+      (tx, d) => publishFailedIn(tx, d, report),
     );
   }
 
   /** `RETRY` (see `PublicationStore.retry`). */
   retry(request: RetryRequest): Promise<RetryResult> {
-    const dialect = this.#engine.dialect;
-    return this.#write(
-      "retry",
-      () => checkClaimant(request),
-      (tx) => retryIn(tx, dialect, request),
-    );
+    return this.#write("retry", () => checkClaimant(request), (tx, d) => retryIn(tx, d, request));
   }
 
   /** The scheduler's step (see `PublicationStore.advancePublications`). */
