@@ -9,7 +9,8 @@ import type { ResponseId } from "../protocol/types.ts";
 import type { PostTextFetcher } from "../review/fetch_post_text.ts";
 import { processPendingResponse } from "../review/process_pending_response.ts";
 import type { Renderer } from "../review/render.ts";
-import type { AppendResult, Store } from "../store/store.ts";
+import type { ResponseStore } from "../store/response_store.ts";
+import type { AppendResult } from "../store/rows.ts";
 
 /** Told when an `SR` starts being handled (the SR → EVENT latency timer). */
 export interface SrStartObserver {
@@ -23,7 +24,7 @@ export interface SrStartObserver {
 /** What `ReviewService` needs. */
 export interface ReviewServiceDeps {
   /** The responses and the log. */
-  readonly store: Store;
+  readonly store: ResponseStore;
   /** Reads a post's text from its network. */
   readonly fetchPostText: PostTextFetcher;
   /** Renders the card. */

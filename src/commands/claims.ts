@@ -15,7 +15,7 @@ import type {
   ReleaseFrame,
 } from "../protocol/frames.ts";
 import { isReviewer, type ResponseId } from "../protocol/types.ts";
-import type { ClaimRefusal } from "../store/store.ts";
+import type { ClaimRefusal } from "../store/rows.ts";
 import type { CommandDeps } from "./context.ts";
 import { errorFrame, failureFrame } from "./errors.ts";
 

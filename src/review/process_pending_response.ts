@@ -11,20 +11,16 @@ import type { Platform, ResponseId } from "../protocol/types.ts";
 import type { Logger } from "../logging/logger.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { WaitBudget } from "../async/wait_budget.ts";
-import {
-  type AppendResult,
-  type PendingBody,
-  type ResponseRow,
-  type Store,
-  StoreUnavailableError,
-} from "../store/store.ts";
+import type { PendingBody, ResponseStore } from "../store/response_store.ts";
+import type { AppendResult, ResponseRow } from "../store/rows.ts";
+import { StoreUnavailableError } from "../store/store.ts";
 import type { FetchResult } from "./fetch_result.ts";
 import type { Renderer } from "./render.ts";
 
 /** What processing a pending response needs. */
 export interface ProcessPendingDeps {
   /** Where the row is read and the event appended. */
-  readonly store: Store;
+  readonly store: ResponseStore;
   /** Fetches a post's text; never throws for remote failures. */
   readonly fetchPostText: (platform: string, postUrl: string) => Promise<FetchResult>;
   /** Renders the card from the locked row. */
