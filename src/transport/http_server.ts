@@ -88,6 +88,11 @@ export class HttpServer {
   readonly addr: Deno.NetAddr;
   /** Which runtime API carries the bytes (TLS: always `deno`). */
   readonly io: TransportIo;
+  /**
+   * Resolves once connections are taken: at once but for `node-listen`,
+   * whose `net.Server` binds asynchronously; rejects if listening failed.
+   */
+  readonly listening: Promise<void>;
   /** Resolves when the accept loop has ended (after `close()`). */
   readonly finished: Promise<void>;
   /** The connection counts and limits in force. */
@@ -121,6 +126,7 @@ export class HttpServer {
       })
       : Deno.listen({ ...base, ...(options.reusePort ? { reusePort: true } : {}) });
     this.addr = this.#listener.addr as Deno.NetAddr;
+    this.listening = this.#listener.ready ?? Promise.resolve();
     this.#sweeper = new Sweeper({
       clock: options.clock,
       idleTimeoutMs: options.idleTimeoutMs,

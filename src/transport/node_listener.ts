@@ -23,7 +23,8 @@ interface Waiter {
 /** A `node:net` server as a listener. */
 export class NodeListener implements RawListener {
   readonly #server: net.Server;
-  readonly #ready: Promise<void>;
+  /** Resolves once the server listens (`net.Server` binds asynchronously). */
+  readonly ready: Promise<void>;
   readonly #addr: Deno.NetAddr;
   readonly #queue: net.Socket[] = [];
   readonly #waiters: Waiter[] = [];
@@ -47,7 +48,7 @@ export class NodeListener implements RawListener {
     this.#addr = { transport: "tcp", hostname, port };
     this.#server = net.createServer({ pauseOnConnect: true }, this.#onConnection);
     this.#server.on("error", this.#onError);
-    this.#ready = new Promise((resolve, reject) => {
+    this.ready = new Promise((resolve, reject) => {
       this.#server.once("listening", () => resolve());
       this.#server.once("error", reject);
     });
@@ -64,7 +65,7 @@ export class NodeListener implements RawListener {
    * @returns it, or rejects once the listener is closed
    */
   async accept(): Promise<RawConn> {
-    await this.#ready;
+    await this.ready;
     const socket = this.#queue.shift();
     if (socket !== undefined) return new NodeConn(socket);
     if (this.#closed) throw new Deno.errors.BadResource("listener closed");

@@ -37,6 +37,8 @@ export interface RawConn {
 export interface RawListener {
   /** The address it listens on. */
   readonly addr: Deno.Addr;
+  /** Resolves once connections are taken (absent: at once); rejects if listening failed. */
+  readonly ready?: Promise<void>;
   /** The next connection; rejects with `EMFILE`/`ENFILE` when no descriptor is left. */
   accept(): Promise<RawConn>;
   /** Stops listening. */
