@@ -265,8 +265,8 @@ async function writeResponse(
   keepAlive: boolean,
 ): Promise<void> {
   // `bytes()` takes a static body (a string, bytes) as it is; reading `res.body`
-  // first would wrap it in a ReadableStream, whose reader and promises made
-  // most of what a request allocated (issue 18 item 4).
+  // first would wrap it in a ReadableStream, whose reader and promises cost
+  // 2.5 KB a request (measured, issue 18 item 4).
   const body = await res.bytes();
   const fields = new HeadFields();
   // `forEach` allocates less than the headers' iterator (1.7 KB against 2.7 KB measured).
