@@ -2119,13 +2119,17 @@ function shownText(shown2, total) {
 
 // web/page/board.ts
 var FIRST_CHUNK = 6;
-var CHUNK_BUDGET_MS = 12;
+var CHUNK_BUDGET_MS = 8;
 var channel = new MessageChannel();
 var tasks = [];
 channel.port1.onmessage = () => tasks.shift()?.();
 function nextTask(fn) {
   tasks.push(fn);
   channel.port2.postMessage(null);
+}
+function afterNextFrame(fn) {
+  if (document.hidden) return nextTask(fn);
+  requestAnimationFrame(() => nextTask(fn));
 }
 var Board = class {
   #cards = /* @__PURE__ */ new Map();
@@ -2234,7 +2238,7 @@ var Board = class {
     }
     addCards(this.#list, batch);
     this.#updateCount();
-    if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
+    if (this.#queued.size > 0) afterNextFrame(() => this.#drain(generation));
     else this.#kept = /* @__PURE__ */ new Map();
   }
   #place(id, el) {
