@@ -5,7 +5,8 @@
  * item 4): a measured scenario, not a timed test. It prints and writes to
  * `bench/results/page/`:
  *
- * - `interactive_ms`: from the `SNAPSHOT` frame's arrival to the end of the
+ * - `interactive_ms`: from the `SNAPSHOT` frame's arrival (on the page's
+ *   thread, or in the page's socket worker) to the end of the
  *   last long task it caused (or the first card on screen, if later);
  * - `longest_task_ms`: the longest task in the 5 s after `SNAPSHOT`;
  * - `all_cards_ms`: until the pending count says 1000 and every card is placed;
@@ -15,8 +16,12 @@
  * - a burst of 100 `pending` events: the longest frame, and whether the
  *   focused card stayed in view (and how far it moved).
  *
- * Run: `deno task bench:page [label] [--cpu]` (SQLite, a server of this tree,
- * /usr/bin/chromium); `--cpu` adds `cpu_of_longest_tasks_ms` from a trace.
+ * - `snapshot_parsed_in`: `worker` when the page's socket worker decoded and
+ *   parsed the `SNAPSHOT` (web/page/socket_worker.ts), `page` when the page did.
+ *
+ * Run: `deno task bench:page [label] [--cpu] [--slow=N]` (SQLite, a server of this tree,
+ * /usr/bin/chromium); `--cpu` adds `cpu_of_longest_tasks_ms` from a trace;
+ * `--slow=4` runs the page's thread 4 times slower (`cpu_slowed`).
  * @module
  */
 import { mintToken } from "../tests/_support/server.ts";
@@ -40,6 +45,8 @@ interface Probe {
   decidedAt: number;
   /** After the frame that follows the focus (its style and layout included). */
   paintedAt: number;
+  /** Where the SNAPSHOT arrived: the page's thread or its socket worker. */
+  snapIn: string;
 }
 
 function percentile(values: number[], p: number): number {
@@ -56,6 +63,12 @@ const round = (n: number) => Math.round(n * 10) / 10;
  * a 355 ms burst frame was 2 ms of CPU).
  */
 const CPU = Deno.args.includes("--cpu");
+/**
+ * `--slow=N`: Chromium slows the page's thread N times (CDP
+ * `Emulation.setCPUThrottlingRate`), a slower machine on demand: what a
+ * loaded one does by chance.
+ */
+const SLOW = Number(Deno.args.find((a) => a.startsWith("--slow="))?.slice(7) ?? 1);
 const TRACE_CATEGORIES = [
   "devtools.timeline",
   "disabled-by-default-devtools.timeline",
@@ -93,13 +106,18 @@ async function cpuOfTasks(
     e.ph === "X" && e.name === "RunTask" && `${e.pid}:${e.tid}` === main
   );
   const markAt = (name: string) => events.find((e) => e.name === name)?.ts ?? NaN;
-  const window = (from: number, to: number) =>
+  const window = (from: number, to: number, by: "dur" | "tdur" = "dur") =>
     tasks.filter((t) => t.ts + (t.dur ?? 0) >= from && t.ts <= to)
-      .sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0)).slice(0, 3)
+      .sort((a, b) => (b[by] ?? 0) - (a[by] ?? 0)).slice(0, 3)
       .map((t): [number, number] => [round((t.dur ?? 0) / 1000), round((t.tdur ?? 0) / 1000)]);
   const snap = markAt("bench-snapshot");
   const burst = markAt("bench-burst");
-  return { after_snapshot: window(snap, snap + 5_000_000), burst: window(burst, Infinity) };
+  return {
+    after_snapshot: window(snap, snap + 5_000_000),
+    burst: window(burst, Infinity),
+    after_snapshot_most_cpu: window(snap, snap + 5_000_000, "tdur"),
+    burst_most_cpu: window(burst, Infinity, "tdur"),
+  };
 }
 
 const hub = await startHub(SQLITE);
@@ -120,6 +138,10 @@ try {
     );
   }
   const { page } = await watchedPage(browser);
+  if (SLOW > 1) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: SLOW });
+  }
   await page.addInitScript(() => {
     const w = window as unknown as { __probe: Probe };
     const probe: Probe = {
@@ -130,6 +152,7 @@ try {
       focusAt: 0,
       decidedAt: 0,
       paintedAt: 0,
+      snapIn: "",
     };
     w.__probe = probe;
     new PerformanceObserver((list) => {
@@ -143,12 +166,36 @@ try {
           if (typeof ev.data !== "string") return;
           if (ev.data.startsWith('{"type":"SNAPSHOT"')) {
             probe.snapAt = performance.now();
+            probe.snapIn = "page";
             performance.mark("bench-snapshot");
           } else if (ev.data.includes('"event":"approved"')) probe.decidedAt = performance.now();
         });
       }
     }
     globalThis.WebSocket = Watched;
+    // The page's socket lives in a worker (web/page/socket_worker.ts): the same
+    // moments are read from what the worker posts, a SNAPSHOT at its arrival in the worker.
+    const NativeWorker = Worker;
+    class WatchedWorker extends NativeWorker {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        this.addEventListener("message", (ev) => {
+          const m = ev.data as { t?: string; data?: unknown; frame?: { type?: unknown } };
+          const arrived = (at: number) => {
+            probe.snapAt = at;
+            probe.snapIn = "worker";
+            performance.mark("bench-snapshot", { startTime: at });
+          };
+          if (m.t === "head" && m.frame?.type === "SNAPSHOT") {
+            arrived((m as { receivedAt: number }).receivedAt - performance.timeOrigin);
+          } else if (m.t === "text" && typeof m.data === "string") {
+            if (m.data.startsWith('{"type":"SNAPSHOT"')) arrived(performance.now());
+            else if (m.data.includes('"event":"approved"')) probe.decidedAt = performance.now();
+          }
+        });
+      }
+    }
+    globalThis.Worker = WatchedWorker;
     document.addEventListener("keydown", () => probe.keyAt = performance.now(), true);
     document.addEventListener("focusin", (ev) => {
       if (!(ev.target as Element).matches?.("[data-response-id]")) return;
@@ -176,7 +223,7 @@ try {
   const load = await page.evaluate(() => {
     const p = (window as unknown as { __probe: Probe }).__probe;
     const first = document.querySelector("[data-response-id]")?.getBoundingClientRect();
-    return { snapAt: p.snapAt, tasks: p.tasks, firstTop: first?.top ?? -1 };
+    return { snapAt: p.snapAt, snapIn: p.snapIn, tasks: p.tasks, firstTop: first?.top ?? -1 };
   });
   const after = load.tasks.filter(([s, d]) => s + d >= load.snapAt && s <= load.snapAt + 5_000);
   const lastEnd = Math.max(load.snapAt, ...after.map(([s, d]) => s + d));
@@ -278,6 +325,8 @@ try {
   const result = {
     at: new Date().toISOString(),
     cards: CARDS,
+    ...(SLOW > 1 ? { cpu_slowed: SLOW } : {}),
+    snapshot_parsed_in: load.snapIn,
     interactive_ms: round(Math.max(lastEnd - load.snapAt, 0)),
     longest_task_ms: round(longestTask),
     long_tasks_after_snapshot: after.length,

@@ -164,3 +164,16 @@ Deno.test("a retryable ERROR to the hello backs off and tries again", async () =
   assert.equal(FakeSocket.instances.length, 2);
   client.close();
 });
+
+Deno.test("a socket that parsed a frame itself hands it over as `frame`", async () => {
+  const { client } = await makeClient();
+  const socket = serverWelcomes({ seq: 5 }, []);
+  // The operator page's socket worker parses a large SNAPSHOT and passes the object on.
+  const event = { type: "EVENT", seq: 6, event: "pending", response_id: 9, platform: "vk" };
+  socket.onmessage?.({ data: null, frame: { ...event, post_url: "https://vk.com/x", html: "" } });
+  assert.deepEqual([...client.pending.keys()], [9]);
+  assert.equal(client.position?.seq, 6);
+  socket.receive({ ...event, seq: 7, response_id: 10, post_url: "", html: "" }); // text still works
+  assert.deepEqual([...client.pending.keys()], [9, 10]);
+  client.close();
+});

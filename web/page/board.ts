@@ -1,8 +1,8 @@
 /**
  * The list of pending cards, oldest first (or newest first, by a toggle):
  * replaced by a `SNAPSHOT` (keeping the elements of cards still pending, so an
- * edit in progress survives a reconnect) and drawn in small time-boxed chunks
- * so no task blocks input; grown by `pending` and `reopened` events (batched
+ * edit in progress survives a reconnect) and drawn in small time-boxed chunks,
+ * one a frame, so no task blocks input and no frame lays out hundreds of cards; grown by `pending` and `reopened` events (batched
  * per frame); shrunk by decisions; filtered by platform and words; each card
  * showing its age, its claim and its counters. Every change to the list keeps
  * the card being read where it is (anchor.ts).
@@ -70,7 +70,7 @@ interface Queued {
 /** Cards made at once when a `SNAPSHOT` arrives: a screenful (a card is 250 px and more). */
 const FIRST_CHUNK = 6;
 /** The longest a later chunk of card-making may take (ms), so input is never held long. */
-const CHUNK_BUDGET_MS = 12;
+const CHUNK_BUDGET_MS = 8;
 
 /** A message channel runs the next chunk as its own task, without setTimeout's 4 ms clamp. */
 const channel = new MessageChannel();
@@ -80,6 +80,17 @@ channel.port1.onmessage = () => tasks.shift()?.();
 function nextTask(fn: () => void): void {
   tasks.push(fn);
   channel.port2.postMessage(null);
+}
+
+/**
+ * The next chunk runs after the next frame: each frame then lays out one
+ * chunk's cards. Chunks run back to back piled up hundreds of cards into one
+ * frame's layout (80–200 ms of style and layout, on a slowed page, issue 17).
+ * A hidden page draws no frames: its chunks run as plain tasks.
+ */
+function afterNextFrame(fn: () => void): void {
+  if (document.hidden) return nextTask(fn);
+  requestAnimationFrame(() => nextTask(fn));
 }
 
 /** The pending cards on the page. */
@@ -197,7 +208,7 @@ export class Board {
     // Below everything on the page: nothing on screen moves.
     addCards(this.#list, batch);
     this.#updateCount();
-    if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
+    if (this.#queued.size > 0) afterNextFrame(() => this.#drain(generation));
     else this.#kept = new Map();
   }
 

@@ -24,8 +24,9 @@ import type { AnyEvent } from "./publication.ts";
 import { RecentDecisions } from "./recent.ts";
 import { forgetToken, takeToken } from "./token.ts";
 import { installHelp, Views } from "./views.ts";
+import { serveSocket, type WorkerScope } from "./socket_worker.ts";
+import { pageSockets } from "./worker_socket.ts";
 
-const env = { location, history, storage: sessionStorage };
 /** How often claims' time left and undo countdowns are redrawn (ms). */
 const CLAIM_TICK_MS = 500;
 /** How often cards' ages are redrawn (ms). */
@@ -91,6 +92,7 @@ function start(): void {
   const indicator = byId("connection");
   const stateLine = byId("board-state");
   const empty = byId("empty");
+  const env = { location, history, storage: sessionStorage };
   const token = takeToken(env);
   if (!token) {
     renderIndicator(indicator, { state: "offline", text: "Offline — no token" });
@@ -111,7 +113,11 @@ function start(): void {
     return;
   }
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const client = connect(`${scheme}//${location.host}/ws`, { token });
+  // The socket lives in a worker running this same script: no message, however large, holds this thread.
+  const client = connect(`${scheme}//${location.host}/ws`, {
+    token,
+    WebSocket: pageSockets(import.meta.url),
+  });
   let me: string | null = null;
   let role = "";
   let limits: PageLimits = DEFAULT_LIMITS;
@@ -262,4 +268,6 @@ function start(): void {
   showState();
 }
 
-start();
+// In the socket worker (`socket_worker.ts`) this script serves the socket; on the page it is the page.
+if (typeof document === "undefined") serveSocket(globalThis as unknown as WorkerScope);
+else start();

@@ -439,7 +439,7 @@ export class ReviewClient {
       this.#trySend(conn, JSON.stringify({ type: "CL", id: HELLO_ID, token, ...resume }));
     };
     ws.onmessage = (ev) => {
-      if (this.#conn === conn) this.#onMessage(conn, ev.data);
+      if (this.#conn === conn) this.#onMessage(conn, ev.data, ev.frame);
     };
     ws.onclose = (ev) => {
       if (this.#conn !== conn) return;
@@ -460,13 +460,16 @@ export class ReviewClient {
     conn.watchdog = this.#timers.setTimeout(() => this.#abandon(conn, why), ms);
   }
 
-  #onMessage(conn: Connection, data: unknown): void {
-    if (typeof data !== "string") return;
+  #onMessage(conn: Connection, data: unknown, parsed?: unknown): void {
     let frame: Record<string, unknown>;
-    try {
-      frame = JSON.parse(data);
-    } catch {
-      return;
+    if (typeof parsed === "object" && parsed !== null) frame = parsed as Record<string, unknown>;
+    else if (typeof data !== "string") return;
+    else {
+      try {
+        frame = JSON.parse(data);
+      } catch {
+        return;
+      }
     }
     if (conn.welcome) {
       this.#arm(conn, conn.welcome.heartbeat_timeout_ms, "the server went silent");

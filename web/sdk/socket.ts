@@ -8,6 +8,12 @@
 export interface MessageLike {
   /** The message: a string for the text frames the server sends. */
   readonly data: unknown;
+  /**
+   * The message already parsed as JSON, from a socket that parses off the
+   * caller's thread (the operator page parses a large `SNAPSHOT` in a
+   * worker); when present, `data` is not read.
+   */
+  readonly frame?: unknown;
 }
 
 /** The event a socket passes to `onclose`. */

@@ -1057,7 +1057,7 @@ var ReviewClient = class {
       }));
     };
     ws.onmessage = (ev) => {
-      if (this.#conn === conn) this.#onMessage(conn, ev.data);
+      if (this.#conn === conn) this.#onMessage(conn, ev.data, ev.frame);
     };
     ws.onclose = (ev) => {
       if (this.#conn !== conn) return;
@@ -1080,13 +1080,16 @@ var ReviewClient = class {
     if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
     conn.watchdog = this.#timers.setTimeout(() => this.#abandon(conn, why), ms);
   }
-  #onMessage(conn, data) {
-    if (typeof data !== "string") return;
+  #onMessage(conn, data, parsed) {
     let frame;
-    try {
-      frame = JSON.parse(data);
-    } catch {
-      return;
+    if (typeof parsed === "object" && parsed !== null) frame = parsed;
+    else if (typeof data !== "string") return;
+    else {
+      try {
+        frame = JSON.parse(data);
+      } catch {
+        return;
+      }
     }
     if (conn.welcome) {
       this.#arm(conn, conn.welcome.heartbeat_timeout_ms, "the server went silent");
@@ -2116,13 +2119,17 @@ function shownText(shown2, total) {
 
 // web/page/board.ts
 var FIRST_CHUNK = 6;
-var CHUNK_BUDGET_MS = 12;
+var CHUNK_BUDGET_MS = 8;
 var channel = new MessageChannel();
 var tasks = [];
 channel.port1.onmessage = () => tasks.shift()?.();
 function nextTask(fn) {
   tasks.push(fn);
   channel.port2.postMessage(null);
+}
+function afterNextFrame(fn) {
+  if (document.hidden) return nextTask(fn);
+  requestAnimationFrame(() => nextTask(fn));
 }
 var Board = class {
   #cards = /* @__PURE__ */ new Map();
@@ -2231,7 +2238,7 @@ var Board = class {
     }
     addCards(this.#list, batch);
     this.#updateCount();
-    if (this.#queued.size > 0) nextTask(() => this.#drain(generation));
+    if (this.#queued.size > 0) afterNextFrame(() => this.#drain(generation));
     else this.#kept = /* @__PURE__ */ new Map();
   }
   #place(id, el) {
@@ -3036,8 +3043,8 @@ function shouldNotify(optedIn, permission, hidden) {
 var Notifier = class {
   #env;
   /** @param env the browser's notification API, visibility and storage */
-  constructor(env2) {
-    this.#env = env2;
+  constructor(env) {
+    this.#env = env;
   }
   /** Whether notifications are on (asked for, and allowed). */
   get enabled() {
@@ -3465,20 +3472,20 @@ var RecentDecisions = class {
 
 // web/page/token.ts
 var TOKEN_KEY = "review-hub.token";
-function takeToken(env2) {
-  const params = new URLSearchParams(env2.location.hash.replace(/^#/, ""));
+function takeToken(env) {
+  const params = new URLSearchParams(env.location.hash.replace(/^#/, ""));
   const fromHash = params.get("token");
   if (params.has("token")) {
-    env2.history.replaceState(null, "", env2.location.pathname + env2.location.search);
+    env.history.replaceState(null, "", env.location.pathname + env.location.search);
   }
   if (fromHash) {
-    env2.storage.setItem(TOKEN_KEY, fromHash);
+    env.storage.setItem(TOKEN_KEY, fromHash);
     return fromHash;
   }
-  return env2.storage.getItem(TOKEN_KEY);
+  return env.storage.getItem(TOKEN_KEY);
 }
-function forgetToken(env2) {
-  env2.storage.removeItem(TOKEN_KEY);
+function forgetToken(env) {
+  env.storage.removeItem(TOKEN_KEY);
 }
 
 // web/page/views.ts
@@ -3530,12 +3537,304 @@ function installHelp() {
   return open;
 }
 
-// web/page/main.ts
-var env = {
-  location,
-  history,
-  storage: sessionStorage
+// web/page/socket_worker.ts
+var LARGE_CHARS = 64 * 1024;
+var SLICE_CHARS = 64 * 1024;
+function roughSize(item) {
+  if (typeof item !== "object" || item === null) return 16;
+  let size = 64;
+  for (const value of Object.values(item)) if (typeof value === "string") size += value.length;
+  return size;
+}
+function splitMessage(text, receivedAt) {
+  if (text.length < LARGE_CHARS) return [
+    {
+      t: "text",
+      data: text
+    }
+  ];
+  let frame;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    return [
+      {
+        t: "text",
+        data: text
+      }
+    ];
+  }
+  if (typeof frame !== "object" || frame === null || Array.isArray(frame)) {
+    return [
+      {
+        t: "text",
+        data: text
+      }
+    ];
+  }
+  const record = frame;
+  const items = Array.isArray(record.items) ? record.items : null;
+  if (!items) return [
+    {
+      t: "head",
+      frame: record,
+      count: 0,
+      receivedAt
+    }
+  ];
+  const out = [
+    {
+      t: "head",
+      frame: {
+        ...record,
+        items: []
+      },
+      count: items.length,
+      receivedAt
+    }
+  ];
+  let slice = [];
+  let size = 0;
+  for (const item of items) {
+    slice.push(item);
+    size += roughSize(item);
+    if (size >= SLICE_CHARS) {
+      out.push({
+        t: "items",
+        items: slice
+      });
+      slice = [];
+      size = 0;
+    }
+  }
+  if (slice.length > 0) out.push({
+    t: "items",
+    items: slice
+  });
+  return out;
+}
+function serveSocket(scope, Socket = WebSocket) {
+  let ws = null;
+  const closed = (code, reason) => {
+    scope.postMessage({
+      t: "close",
+      code,
+      reason
+    });
+    scope.close();
+  };
+  scope.onmessage = ({ data }) => {
+    switch (data.t) {
+      case "open":
+        try {
+          ws = new Socket(data.url);
+        } catch (error) {
+          return closed(1006, `cannot open: ${error}`);
+        }
+        ws.onopen = () => scope.postMessage({
+          t: "open"
+        });
+        ws.onmessage = (ev) => {
+          if (typeof ev.data !== "string") return;
+          const at = performance.timeOrigin + performance.now();
+          for (const message of splitMessage(ev.data, at)) scope.postMessage(message);
+        };
+        ws.onclose = (ev) => closed(ev.code, ev.reason);
+        return;
+      case "send":
+        if (ws?.readyState === 1) ws.send(data.data);
+        return;
+      case "close":
+        if (!ws) return closed(data.code ?? 1005, data.reason ?? "");
+        try {
+          ws.close(data.code, data.reason);
+        } catch {
+        }
+        return;
+      default: {
+        const unknown = data;
+        return void unknown;
+      }
+    }
+  };
+}
+
+// web/page/worker_socket.ts
+var CONNECTING = 0;
+var OPEN2 = 1;
+var CLOSING = 2;
+var CLOSED = 3;
+var workersFailed = false;
+var WorkerSocket = class {
+  /** Called when the connection opens. */
+  onopen = null;
+  /** Called for each message (a large one parsed, as `frame`). */
+  onmessage = null;
+  /** Called once when the connection ends. */
+  onclose = null;
+  /** Called on an error (a close follows). */
+  onerror = null;
+  #state = CONNECTING;
+  #worker;
+  #gathering = null;
+  /**
+   * Starts the worker and asks it to connect.
+   * @param url the WebSocket endpoint
+   * @param script the page's bundle, which serves the socket when run as a worker
+   */
+  constructor(url, script) {
+    this.#worker = new Worker(script, {
+      type: "module",
+      name: "review-socket"
+    });
+    this.#worker.onmessage = (ev) => this.#received(ev.data);
+    this.#worker.onerror = (ev) => {
+      ev.preventDefault();
+      if (this.#state === CONNECTING) workersFailed = true;
+      this.#ended(1006, "the socket worker failed");
+    };
+    this.#post({
+      t: "open",
+      url
+    });
+  }
+  /** `0` connecting, `1` open, `2` closing, `3` closed. */
+  get readyState() {
+    return this.#state;
+  }
+  /**
+   * Sends a text frame.
+   * @param data the text
+   * @throws {DOMException} while still connecting, as a WebSocket does
+   */
+  send(data) {
+    if (this.#state === CONNECTING) {
+      throw new DOMException("still connecting", "InvalidStateError");
+    }
+    if (this.#state === OPEN2) this.#post({
+      t: "send",
+      data
+    });
+  }
+  /**
+   * Starts the closing handshake.
+   * @param code the close code
+   * @param reason the reason
+   */
+  close(code, reason) {
+    if (this.#state >= CLOSING) return;
+    this.#state = CLOSING;
+    this.#post({
+      t: "close",
+      ...code === void 0 ? {} : {
+        code
+      },
+      ...reason === void 0 ? {} : {
+        reason
+      }
+    });
+  }
+  #post(message) {
+    this.#worker.postMessage(message);
+  }
+  #received(message) {
+    switch (message.t) {
+      case "open":
+        if (this.#state !== CONNECTING) return;
+        this.#state = OPEN2;
+        return this.onopen?.({});
+      case "text":
+        return this.onmessage?.({
+          data: message.data
+        });
+      case "head":
+        if (message.count === 0) return this.onmessage?.({
+          data: null,
+          frame: message.frame
+        });
+        this.#gathering = {
+          frame: message.frame,
+          items: [],
+          count: message.count
+        };
+        return;
+      case "items": {
+        const gathering = this.#gathering;
+        if (!gathering) return;
+        for (const item of message.items) gathering.items.push(item);
+        if (gathering.items.length < gathering.count) return;
+        this.#gathering = null;
+        return this.onmessage?.({
+          data: null,
+          frame: {
+            ...gathering.frame,
+            items: gathering.items
+          }
+        });
+      }
+      case "close":
+        return this.#ended(message.code, message.reason);
+      default: {
+        const unknown = message;
+        return void unknown;
+      }
+    }
+  }
+  #ended(code, reason) {
+    if (this.#state === CLOSED) return;
+    this.#state = CLOSED;
+    this.#gathering = null;
+    this.#worker.terminate();
+    if (code === 1006) this.onerror?.({});
+    this.onclose?.({
+      code,
+      reason
+    });
+  }
 };
+function pageSockets(script) {
+  return class PageSocket {
+    #inner;
+    constructor(url) {
+      this.#inner = typeof Worker === "function" && !workersFailed ? new WorkerSocket(url, script) : new WebSocket(url);
+    }
+    get readyState() {
+      return this.#inner.readyState;
+    }
+    get onopen() {
+      return this.#inner.onopen;
+    }
+    set onopen(fn) {
+      this.#inner.onopen = fn;
+    }
+    get onmessage() {
+      return this.#inner.onmessage;
+    }
+    set onmessage(fn) {
+      this.#inner.onmessage = fn;
+    }
+    get onclose() {
+      return this.#inner.onclose;
+    }
+    set onclose(fn) {
+      this.#inner.onclose = fn;
+    }
+    get onerror() {
+      return this.#inner.onerror;
+    }
+    set onerror(fn) {
+      this.#inner.onerror = fn;
+    }
+    send(data) {
+      this.#inner.send(data);
+    }
+    close(code, reason) {
+      this.#inner.close(code, reason);
+    }
+  };
+}
+
+// web/page/main.ts
 var CLAIM_TICK_MS = 500;
 var AGE_TICK_MS = 15e3;
 var READY_POLL_MS = 5e3;
@@ -3598,6 +3897,11 @@ function start() {
   const indicator = byId("connection");
   const stateLine = byId("board-state");
   const empty = byId("empty");
+  const env = {
+    location,
+    history,
+    storage: sessionStorage
+  };
   const token = takeToken(env);
   if (!token) {
     renderIndicator(indicator, {
@@ -3615,7 +3919,8 @@ function start() {
   }
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const client = connect(`${scheme}//${location.host}/ws`, {
-    token
+    token,
+    WebSocket: pageSockets(import.meta.url)
   });
   let me = null;
   let role = "";
@@ -3759,4 +4064,5 @@ function start() {
   show();
   showState();
 }
-start();
+if (typeof document === "undefined") serveSocket(globalThis);
+else start();
