@@ -12,7 +12,7 @@ import type { WebSocketManager } from "../connection/manager.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Store } from "../store/store.ts";
-import { ClusterBoard, StoreBoard } from "./board.ts";
+import { ClusterBoard, StoreBoard } from "./figures_board.ts";
 import { NodeCollector, nodeIdentity } from "./collect.ts";
 import { DependencyWatch } from "./dependencies.ts";
 import { RedisBoard } from "./redis_board.ts";

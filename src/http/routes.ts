@@ -11,7 +11,7 @@ import { errorFrame } from "../commands/errors.ts";
 import { submitResponse } from "../commands/handlers.ts";
 import type { WebSocketManager } from "../connection/manager.ts";
 import type { RateLimiter } from "../connection/rate_limit.ts";
-import { type UpgradeOptions, upgradeToWebSocket } from "../connection/upgrade.ts";
+import { type UpgradeOptions, upgradeToWebSocket } from "../connection/ws_admission.ts";
 import { type DashboardDeps, dashboardRoute } from "../dashboard/routes.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";

@@ -21,7 +21,7 @@ import {
 import { Emitter } from "./emitter.ts";
 import { errorFromFrame, ReviewError } from "./errors.ts";
 import type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
-import { Feed, type FeedVerdict, type PendingItem } from "./feed.ts";
+import { Feed, type FeedVerdict, type PendingItem } from "./pending_feed.ts";
 import { type Ack, type RequestFrame, RequestTable, type Send } from "./requests.ts";
 import type { Position } from "./sequencer.ts";
 import { OPEN, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./socket.ts";

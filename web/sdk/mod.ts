@@ -69,7 +69,7 @@ export type {
   QueuedEvent,
   ReopenedEvent,
 } from "../../src/protocol/publication_frames.ts";
-export { isClaimLive, type PendingItem } from "./feed.ts";
+export { isClaimLive, type PendingItem } from "./pending_feed.ts";
 export { isRevocation, REVOKED_REASON } from "./close_policy.ts";
 export {
   HistoryClient,

@@ -313,7 +313,7 @@ function judgeSeq(last, seq) {
   return "gap";
 }
 
-// web/sdk/feed.ts
+// web/sdk/pending_feed.ts
 var OK = {
   kind: "ok"
 };
@@ -2114,7 +2114,7 @@ function shownText(shown2, total) {
   return shown2 === total ? "" : `${shown2} of ${total} shown`;
 }
 
-// web/page/board.ts
+// web/page/pending_board.ts
 var FIRST_CHUNK = 6;
 var CHUNK_BUDGET_MS = 12;
 var channel = new MessageChannel();
