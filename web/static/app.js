@@ -306,6 +306,11 @@ function errorFromFrame(frame) {
   return new ReviewError(String(code), text, retryable === true, fields);
 }
 
+// src/protocol/claim_lapse.ts
+function claimHolds(untilMs, now) {
+  return now < untilMs;
+}
+
 // web/sdk/sequencer.ts
 function judgeSeq(last, seq) {
   if (seq <= last) return "duplicate";
@@ -1581,7 +1586,7 @@ function parseClaim(by, until) {
   } : null;
 }
 function isLive(claim, now) {
-  return claim !== null && claim.until > now;
+  return claim !== null && claimHolds(claim.until, now);
 }
 function formatLeft(ms) {
   const total = Math.max(0, Math.ceil(ms / 1e3));
