@@ -15,6 +15,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE, type CloseCode } from "../protocol/codes.ts";
 import { encodeFrame } from "../protocol/encode.ts";
 import type { ServerFrame } from "../protocol/frames.ts";
+import type { StatsClient } from "../protocol/http_bodies.ts";
 import type { Role, Seq } from "../protocol/types.ts";
 import { OPEN, type WebSocketClient } from "./client.ts";
 import { HeartbeatSupervisor } from "./heartbeat.ts";
@@ -37,23 +38,8 @@ export interface ManagerOptions {
   readonly onGap?: (client: WebSocketClient) => void;
 }
 
-/** A summary of one alive client, for `/stats`. */
-export interface ClientSummary {
-  /** The connection's id. */
-  readonly id: string;
-  /** Its role, null before `CL`. */
-  readonly role: string | null;
-  /** Its user, null before `CL`. */
-  readonly user: string | null;
-  /** The peer's address. */
-  readonly remote_address: string;
-  /** When it opened (ISO-8601 UTC). */
-  readonly connected_at: string;
-  /** When it last sent a frame (ISO-8601 UTC). */
-  readonly last_heartbeat: string;
-  /** The highest `seq` sent to it. */
-  readonly last_seq_sent: number;
-}
+/** An alive client as `/stats` lists it (the wire type, `StatsClient`). */
+export type ClientSummary = StatsClient;
 
 /**
  * A change in a connection's life that listeners hear of: it was
