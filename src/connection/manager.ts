@@ -19,6 +19,7 @@ import type { StatsClient } from "../protocol/http_bodies.ts";
 import type { Role, Seq } from "../protocol/types.ts";
 import { OPEN, type WebSocketClient } from "./client.ts";
 import { HeartbeatSupervisor } from "./heartbeat.ts";
+import type { SessionSweep } from "../transport/sweeper.ts";
 
 /** Options of a `WebSocketManager`. */
 export interface ManagerOptions {
@@ -100,6 +101,7 @@ export class WebSocketManager {
   /** Registers a new connection. */
   addClient(client: WebSocketClient): void {
     this.clients.set(client.id, client);
+    this.#supervisor?.watch(client);
     this.#o.metrics?.increment("ws_connections_opened_total");
     this.#count(client.role, +1);
   }
@@ -279,12 +281,15 @@ export class WebSocketManager {
   }
 
   /**
-   * Starts the heartbeat supervisor over this manager's clients.
+   * Starts the heartbeat supervisor over this manager's clients: their
+   * deadlines go in the rows of their connections in `sweep`.
+   * @param sweep the HTTP server's sweep (absent: the supervisor sweeps on its own)
    * @returns the supervisor (stop it on shutdown)
    */
-  startHeartbeat(): HeartbeatSupervisor {
+  startHeartbeat(sweep?: SessionSweep): HeartbeatSupervisor {
     this.#supervisor ??= new HeartbeatSupervisor(this.clients, {
       clock: this.#o.clock,
+      ...(sweep === undefined ? {} : { sweep }),
       helloTimeoutMs: this.#o.helloTimeoutMs,
       heartbeatTimeoutMs: this.#o.heartbeatTimeoutMs,
       onTimeout: (client, kind) => {
