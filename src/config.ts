@@ -5,6 +5,7 @@
  * @module
  */
 import type { PublicationSettings } from "./publication/policy.ts";
+import { TRANSPORT_IOS, type TransportIo } from "./transport/raw_conn.ts";
 
 /** Log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -83,6 +84,12 @@ export interface Config {
   readonly announceScanMs: number;
   /** Server processes sharing the port on this host (`WORKERS`; `auto` = one per core). */
   readonly workers: number;
+  /**
+   * `TRANSPORT_IO`: which runtime API carries each connection's bytes
+   * (`deno`, the default; `node` and `node-listen` are the `node:net`
+   * variants measured for issue 18, see `src/transport/raw_conn.ts`).
+   */
+  readonly transportIo: TransportIo;
   /**
    * `WORKER_INDEX`, set by the supervisor on the processes it starts (1…`workers`);
    * null in the process started by hand (which supervises when `workers` > 1).
@@ -237,6 +244,14 @@ function urlVar(src: Source, name: string, def: string, schemes: readonly string
   return value.replace(/\/+$/, "");
 }
 
+function transportIoVar(src: Source): TransportIo {
+  const raw = strVar(src, "TRANSPORT_IO", "deno").toLowerCase();
+  if (!(TRANSPORT_IOS as readonly string[]).includes(raw)) {
+    throw new ConfigError("TRANSPORT_IO", `'${raw}' (allowed: ${TRANSPORT_IOS.join(", ")})`);
+  }
+  return raw as TransportIo;
+}
+
 function workersVar(src: Source): number {
   const raw = strVar(src, "WORKERS", "1").toLowerCase();
   if (raw === "auto") return Math.max(1, navigator.hardwareConcurrency || 1);
@@ -349,6 +364,7 @@ export function parseConfig(src: Source): Config {
     slaMinutes: numVar(src, "SLA_MINUTES", 15, 0.01, 525_600),
     announceScanMs: intVar(src, "ANNOUNCE_SCAN_MS", 5000, 0, 86_400_000),
     workers: workersVar(src),
+    transportIo: transportIoVar(src),
     workerIndex: optionalInt(src, "WORKER_INDEX", 1, 256),
     trustedProxies: strVar(src, "TRUSTED_PROXIES", "").split(",").map((s) => s.trim())
       .filter(Boolean),

@@ -59,7 +59,10 @@ export interface Listening {
 export function listen(config: Config, deps: ListenDeps): Listening {
   const { clock, logger, metrics } = deps;
   const tls = config.tls ? readTls(config.tls) : null;
-  const limits = resolveLimits(config, openFileLimit() ?? probeOpenFileLimit());
+  const nofile = openFileLimit() ?? probeOpenFileLimit();
+  // TRANSPORT_IO=node holds two descriptors per connection (the duplicate on the node:net handle).
+  const perConn = config.transportIo === "node" && !tls ? 2 : 1;
+  const limits = resolveLimits(config, nofile === null ? null : Math.floor(nofile / perConn));
   if (limits.warning) logger.warn(limits.warning);
   const transportLog = new RateLimitedLog(logger, clock, 10_000);
   const httpServer = new HttpServer({
@@ -67,6 +70,7 @@ export function listen(config: Config, deps: ListenDeps): Listening {
     port: config.port,
     tls,
     reusePort: config.workers > 1,
+    io: config.transportIo,
     limits,
     maxBodyBytes: config.maxMessageBytes,
     maxMessageBytes: config.maxMessageBytes,

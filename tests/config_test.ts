@@ -205,3 +205,10 @@ Deno.test("v1.2 publication settings: defaults, values, and a bad value naming i
     );
   }
 });
+
+Deno.test("TRANSPORT_IO is deno unless node or node-listen is asked for", () => {
+  assert.equal(parseConfig({}).transportIo, "deno");
+  assert.equal(parseConfig({ TRANSPORT_IO: "node" }).transportIo, "node");
+  assert.equal(parseConfig({ TRANSPORT_IO: "Node-Listen" }).transportIo, "node-listen");
+  assert.throws(() => parseConfig({ TRANSPORT_IO: "uring" }), (e) => e instanceof ConfigError);
+});

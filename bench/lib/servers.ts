@@ -2,7 +2,8 @@
  * The servers under test: the four peers and ours, each started as its own
  * process (so its pid gives its CPU time and RSS), on 127.0.0.1 only; and
  * ours with `WORKERS=2` (`ours-2w`): a supervisor and two workers on one port,
- * measured as the whole process tree.
+ * measured as the whole process tree; and ours with `TRANSPORT_IO=node`
+ * (`ours-node`).
  * @module
  */
 import { TEST_SECRET } from "../../tests/_support/server.ts";
@@ -239,12 +240,13 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
       start: (o) => spawnServer([bun.path, `${BENCH}peers/bun_server.mjs`], peerEnv(o), o, "/"),
     });
   }
-  const ours = (workers: number): Target => ({
-    name: workers === 1 ? "ours" : `ours-${workers}w`,
+  const ours = (workers: number, io: "deno" | "node" = "deno"): Target => ({
+    name: (workers === 1 ? "ours" : `ours-${workers}w`) + (io === "deno" ? "" : `-${io}`),
     dialect: "hub",
     isHub: true,
     workers,
-    version: `deno ${Deno.version.deno}, main.ts${workers === 1 ? "" : `, WORKERS=${workers}`}`,
+    version: `deno ${Deno.version.deno}, main.ts${workers === 1 ? "" : `, WORKERS=${workers}`}` +
+      (io === "deno" ? "" : `, TRANSPORT_IO=${io}`),
     start: async (o) => {
       const proc = await spawnServer(
         [
@@ -267,6 +269,7 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
           // The load generator speaks from 8 source addresses; a real storm of
           // 9000 clients comes from thousands. Per address, let a storm through.
           MAX_PENDING_PER_ADDRESS: "20000",
+          TRANSPORT_IO: io,
           // No traffic leaves the machine: the post fetchers point at a closed local port.
           VK_API_BASE: "http://127.0.0.1:9",
           TELEGRAM_BASE: "http://127.0.0.1:9",
@@ -281,6 +284,7 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
     },
   });
   // ours-2w: two workers on the one port under a supervisor, events relayed between them.
-  list.push(ours(1), ours(2));
+  // ours-node: TRANSPORT_IO=node, each connection's I/O on a node:net handle (issue 18 item 3).
+  list.push(ours(1), ours(2), ours(1, "node"));
   return list;
 }

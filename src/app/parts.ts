@@ -182,6 +182,8 @@ export function assemble(config: Config, options: AssembleOptions): AppParts {
     renderer,
     logger,
     observer: clusterStats.srTimer,
+    dbTimeoutMs: config.dbTimeoutMs,
+    clock,
   });
   const fanout = new ProcessFanout({
     metrics,

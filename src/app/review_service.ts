@@ -3,12 +3,14 @@
  * dependencies once, with the SR → EVENT timer told when an `SR` starts.
  * @module
  */
+import type { Clock } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { ResponseId } from "../protocol/types.ts";
 import type { PostTextFetcher } from "../review/fetch_post_text.ts";
 import { processPendingResponse } from "../review/process_pending_response.ts";
 import type { Renderer } from "../review/render.ts";
-import type { AppendResult, Store } from "../store/store.ts";
+import type { ResponseStore } from "../store/response_store.ts";
+import type { AppendResult } from "../store/rows.ts";
 
 /** Told when an `SR` starts being handled (the SR → EVENT latency timer). */
 export interface SrStartObserver {
@@ -22,7 +24,7 @@ export interface SrStartObserver {
 /** What `ReviewService` needs. */
 export interface ReviewServiceDeps {
   /** The responses and the log. */
-  readonly store: Store;
+  readonly store: ResponseStore;
   /** Reads a post's text from its network. */
   readonly fetchPostText: PostTextFetcher;
   /** Renders the card. */
@@ -31,6 +33,10 @@ export interface ReviewServiceDeps {
   readonly logger: Logger;
   /** Told of each `SR` (not of the scanner's announcements). */
   readonly observer: SrStartObserver;
+  /** The most one announcement's database waits take in all (`DB_TIMEOUT_MS`). */
+  readonly dbTimeoutMs: number;
+  /** Time. */
+  readonly clock: Clock;
 }
 
 /** Announces pending responses to operators. */
@@ -62,7 +68,14 @@ export class ReviewService {
    * @returns what was appended, if anything
    */
   readonly announce = (id: ResponseId): Promise<AppendResult> => {
-    const { store, fetchPostText, renderer, logger } = this.#d;
-    return processPendingResponse(id, { store, fetchPostText, renderer, logger });
+    const { store, fetchPostText, renderer, logger, dbTimeoutMs, clock } = this.#d;
+    return processPendingResponse(id, {
+      store,
+      fetchPostText,
+      renderer,
+      logger,
+      dbBudgetMs: dbTimeoutMs,
+      clock,
+    });
   };
 }

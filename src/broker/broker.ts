@@ -23,7 +23,7 @@
  * @module
  */
 import type { Seq } from "../protocol/types.ts";
-import type { StoredEvent } from "../store/store.ts";
+import type { StoredEvent } from "../store/rows.ts";
 
 /**
  * An event frame whose origin was checked: a holder of `AUTH_SECRET`

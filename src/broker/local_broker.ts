@@ -8,7 +8,7 @@
  * @module
  */
 import type { Broker, BrokerListener } from "./broker.ts";
-import type { StoredEvent } from "../store/store.ts";
+import type { StoredEvent } from "../store/rows.ts";
 
 /** A broker for a single process: publishing is a no-op, nothing is ever received. */
 export class LocalBroker implements Broker {

@@ -12,7 +12,7 @@
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Seq } from "../protocol/types.ts";
-import type { StoredEvent } from "../store/store.ts";
+import type { StoredEvent } from "../store/rows.ts";
 import type { Broker, BrokerListener, BrokerTransport } from "./broker.ts";
 import { deriveBrokerKey, openPayload, type RejectReason, sealPayload } from "./signing.ts";
 

@@ -10,7 +10,7 @@ import { leaseUntil } from "../claims/lease.ts";
 import type { ClaimAck, ClaimedErrorFrame, ReleaseAck } from "../protocol/acks.ts";
 import type { ClaimFrame, CommandId, ErrorFrame, ReleaseFrame } from "../protocol/frames.ts";
 import { isReviewer, type ResponseId } from "../protocol/types.ts";
-import type { ClaimRefusal } from "../store/store.ts";
+import type { ClaimRefusal } from "../store/rows.ts";
 import type { CommandDeps } from "./context.ts";
 import { errorFrame, failureFrame } from "./errors.ts";
 

@@ -11,7 +11,11 @@ import type { CloseCode } from "../protocol/codes.ts";
 import type { CommandId, ErrorFrame, ResumePosition, ServerFrame } from "../protocol/frames.ts";
 import type { ResponseId } from "../protocol/types.ts";
 import type { EventFanout } from "../fanout/event_fanout.ts";
-import type { AppendResult, Store } from "../store/store.ts";
+import type { ClaimStore } from "../store/claim_store.ts";
+import type { HistoryStore } from "../store/history_store.ts";
+import type { ResponseStore } from "../store/response_store.ts";
+import type { AppendResult } from "../store/rows.ts";
+import type { PublicationStore } from "../publication/store_types.ts";
 import type { PublicationDeps } from "../publication/deps.ts";
 
 /** The part of a connection a handler may read. */
@@ -22,12 +26,22 @@ export interface SessionView {
   readonly identity: Identity | null;
 }
 
+/**
+ * The store's slices the commands use: decisions, claims and publication
+ * (and history, which the HTTP route reads through the same dependencies).
+ */
+export type CommandStore =
+  & Pick<ResponseStore, "decide">
+  & Pick<ClaimStore, "claim" | "release">
+  & PublicationStore
+  & HistoryStore;
+
 /** A handler's dependencies. */
 export interface CommandDeps {
   /** Verifies the tokens of `CL` (the access gate: signature, policy, revocation). */
   readonly auth: TokenVerifier;
-  /** The log and the responses. */
-  readonly store: Store;
+  /** Decisions, claims, publication (and history, for the HTTP route). */
+  readonly store: CommandStore;
   /** Time, for decisions and claims. */
   readonly clock: Clock;
   /** Where handlers report what they refused or failed. */

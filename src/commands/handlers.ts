@@ -17,7 +17,7 @@ import type {
 } from "../protocol/frames.ts";
 import type { DecisionAck, EventAck, SrAck } from "../protocol/acks.ts";
 import { isReviewer, type ResponseId } from "../protocol/types.ts";
-import type { DecideResult } from "../store/store.ts";
+import type { DecideResult } from "../store/response_store.ts";
 import { claimedFrame } from "./claims.ts";
 import type { CommandDeps, Outcome, SessionView } from "./context.ts";
 import { errorFrame, failureFrame } from "./errors.ts";

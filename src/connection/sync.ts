@@ -23,7 +23,7 @@ import { CLOSE } from "../protocol/codes.ts";
 import type { CommandId, ResumePosition, WelcomeFrame } from "../protocol/frames.ts";
 import { asSeq, type Seq } from "../protocol/types.ts";
 import { MAX_REASON_CHARS, MAX_TEXT_CHARS } from "../protocol/decode.ts";
-import type { Store } from "../store/store.ts";
+import type { LogStore } from "../store/log_store.ts";
 import type { WebSocketClient } from "./client.ts";
 import type { WebSocketManager } from "./manager.ts";
 
@@ -33,7 +33,7 @@ const SYNC_FRESH_MS = 20;
 /** Options of a `ClientSync`. */
 export interface SyncOptions {
   /** The log, read for replays past the feed's memory. */
-  readonly store: Store;
+  readonly store: LogStore;
   /** The live feed, whose recent events serve most replays. */
   readonly feed: EventFeed;
   /** The registry of connections, which sends the frames. */

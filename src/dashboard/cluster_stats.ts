@@ -11,7 +11,8 @@ import type { Config } from "../config.ts";
 import type { WebSocketManager } from "../connection/manager.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import type { Store } from "../store/store.ts";
+import type { LogStore } from "../store/log_store.ts";
+import type { NodeStore } from "../store/node_store.ts";
 import { ClusterBoard, StoreBoard } from "./figures_board.ts";
 import { NodeCollector, nodeIdentity } from "./collect.ts";
 import { DependencyWatch } from "./dependencies.ts";
@@ -25,7 +26,7 @@ export interface ClusterStatsDeps {
   /** Whether a broker is configured, and the log's retention. */
   readonly config: Pick<Config, "redisUrl" | "eventRetentionHours">;
   /** The log and the figures board when Redis is absent. */
-  readonly store: Store;
+  readonly store: Pick<LogStore, "oldestSeq"> & NodeStore;
   /** Where this process's figures are read. */
   readonly metrics: Metrics;
   /** This process's alive clients. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from "../logging/logger.ts";
-import type { Store } from "../store/store.ts";
+import type { NodeStore } from "../store/node_store.ts";
 import { type NodeFigures, parseNodeFigures } from "./figures.ts";
 
 /** A place processes publish figures to and read them from. */
@@ -32,14 +32,14 @@ const FORGET_EVERY = 60;
 
 /** The figures board in the database (`ws_nodes`). */
 export class StoreBoard implements FiguresBoard {
-  readonly #store: Store;
+  readonly #store: NodeStore;
   #writes = 0;
 
   /**
    * Creates a board over the database's `ws_nodes` table.
    * @param store the process's store
    */
-  constructor(store: Store) {
+  constructor(store: NodeStore) {
     this.#store = store;
   }
 

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import type { StoredEvent } from "../store/store.ts";
+import type { StoredEvent } from "../store/rows.ts";
 
 /** Most SRs timed at once; past it the oldest are forgotten (they are not observed). */
 const MAX_TRACKED = 10_000;

@@ -10,7 +10,7 @@ import type { Broker } from "../broker/broker.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Seq } from "../protocol/types.ts";
-import type { StoredEvent } from "../store/store.ts";
+import type { StoredEvent } from "../store/rows.ts";
 
 /** Where committed events go. */
 export interface EventFanout {

@@ -7,7 +7,7 @@
  */
 import { ProtocolError } from "../protocol/codes.ts";
 import { asResponseId } from "../protocol/types.ts";
-import type { HistoryQuery } from "../store/store.ts";
+import type { HistoryQuery } from "../store/history_store.ts";
 import { PUBLICATION_STATES, type PublicationState } from "../protocol/publication_frames.ts";
 
 /** The default page size. */

@@ -13,10 +13,12 @@ import { HTTP_STATUS_OF, ProtocolError } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
 import type { DecidedStatus, HistoryItem, HistoryPage } from "../protocol/http_bodies.ts";
 import { requireRole } from "../http/bearer.ts";
-import { type ResponseRow, type Store, StoreUnavailableError } from "../store/store.ts";
+import type { HistoryStore } from "../store/history_store.ts";
+import type { ResponseRow } from "../store/rows.ts";
+import { StoreUnavailableError } from "../store/store.ts";
 import { encodeCursor, parseHistoryQuery } from "./query.ts";
 import type { HistoryLimiter, HistoryRefusal } from "./limiter.ts";
-import type { PublicationRow } from "../publication/store_types.ts";
+import type { PublicationRow, PublicationStore } from "../publication/store_types.ts";
 import { publicationView } from "../publication/views.ts";
 
 /** What the route needs. */
@@ -24,7 +26,7 @@ export interface HistoryDeps {
   /** Verifies the caller's token (operator or admin; the access gate). */
   readonly auth: TokenVerifier;
   /** Where the decided responses are read. */
-  readonly store: Store;
+  readonly store: HistoryStore & Pick<PublicationStore, "publicationsOf">;
   /** Time, for token expiry. */
   readonly clock: Clock;
   /** Where failed queries are reported. */

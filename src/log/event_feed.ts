@@ -20,7 +20,7 @@ import type { Clock, TimerHandle } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { asSeq, type Seq } from "../protocol/types.ts";
-import type { Store } from "../store/store.ts";
+import type { LogStore } from "../store/log_store.ts";
 
 /** Where an event came from (a metrics label). */
 export type FeedSource = "local" | "broker" | "log";
@@ -31,7 +31,7 @@ export type FeedSink = (seq: Seq, frame: string) => void;
 /** Options of an `EventFeed`. */
 export interface FeedOptions {
   /** The log, read at start and polled for events committed elsewhere. */
-  readonly store: Store;
+  readonly store: LogStore;
   /** Receives every event once, in order. */
   readonly sink: FeedSink;
   /** Time, for the poll timer. */

@@ -15,7 +15,8 @@
 import { liveClaim } from "../claims/lease.ts";
 import type { Card } from "../protocol/frames.ts";
 import type { Seq } from "../protocol/types.ts";
-import type { ResponseRow, Store } from "../store/store.ts";
+import type { LogStore } from "../store/log_store.ts";
+import type { ResponseRow } from "../store/rows.ts";
 import { inFlightItem } from "../publication/views.ts";
 
 /** A snapshot ready to send. */
@@ -34,7 +35,7 @@ const encoder = new TextEncoder();
 
 /** Builds and shares snapshots. */
 export class SnapshotSource {
-  readonly #store: Store;
+  readonly #store: LogStore;
   readonly #render: (row: ResponseRow) => Card;
   readonly #now: () => number;
   #inFlight: Promise<EncodedSnapshot> | null = null;
@@ -47,7 +48,7 @@ export class SnapshotSource {
    * @param render renders one row's card (no fetching)
    * @param now the server's clock, which judges whether a claim has lapsed
    */
-  constructor(store: Store, render: (row: ResponseRow) => Card, now: () => number = Date.now) {
+  constructor(store: LogStore, render: (row: ResponseRow) => Card, now: () => number = Date.now) {
     this.#store = store;
     this.#render = render;
     this.#now = now;

@@ -11,7 +11,7 @@ import type { Config } from "../config.ts";
 import type { WebSocketManager } from "../connection/manager.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import type { Store } from "../store/store.ts";
+import type { RevocationStore } from "../store/revocation_store.ts";
 import type { AdminRouteDeps, ConnectionsSource } from "./admin_routes.ts";
 import { RevocationEnforcer } from "./enforcer.ts";
 import { AccessGate } from "./gate.ts";
@@ -32,7 +32,7 @@ export interface PeopleDeps {
   /** The secret, for the bus's signing key. */
   readonly secret: string;
   /** Where revocations are stored. */
-  readonly store: Store;
+  readonly store: RevocationStore;
   /** This process's connections. */
   readonly manager: WebSocketManager;
   /** Time. */

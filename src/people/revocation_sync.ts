@@ -14,7 +14,7 @@
  */
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { Store } from "../store/store.ts";
+import type { RevocationStore } from "../store/revocation_store.ts";
 import type { RevocationEnforcer } from "./enforcer.ts";
 import type { RevocationBus, RevocationListener } from "./revocation_bus.ts";
 import type { Revocation, RevocationList } from "./revocations.ts";
@@ -25,7 +25,7 @@ const POLL_OVERLAP_MS = 10_000;
 /** What the service works with. */
 export interface RevocationServiceOptions {
   /** Where revocations are stored. */
-  readonly store: Store;
+  readonly store: RevocationStore;
   /** This process's copy. */
   readonly revocations: RevocationList;
   /** Closes the connections a revocation covers. */

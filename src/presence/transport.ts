@@ -6,7 +6,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import type { Store } from "../store/store.ts";
+import type { PresenceStore } from "../store/presence_store.ts";
 
 /** A process's report as shared: its id and the report's JSON text. */
 export interface SharedReport {
@@ -32,7 +32,7 @@ export interface PresenceTransport {
 export class StorePresence implements PresenceTransport {
   /** Always `database`. */
   readonly kind = "database";
-  readonly #store: Store;
+  readonly #store: PresenceStore;
   readonly #processId: string;
   readonly #clock: Clock;
   readonly #staleMs: number;
@@ -45,7 +45,7 @@ export class StorePresence implements PresenceTransport {
    * @param clock the time source
    * @param staleMs a row older than this is a process that died
    */
-  constructor(store: Store, processId: string, clock: Clock, staleMs: number) {
+  constructor(store: PresenceStore, processId: string, clock: Clock, staleMs: number) {
     this.#store = store;
     this.#processId = processId;
     this.#clock = clock;

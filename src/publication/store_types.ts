@@ -18,7 +18,7 @@
 import type { Card, SnapshotItem } from "../protocol/frames.ts";
 import type { PublicationState } from "../protocol/publication_frames.ts";
 import type { Platform, ResponseId, Seq } from "../protocol/types.ts";
-import type { ResponseRow, StoredEvent } from "../store/store.ts";
+import type { ResponseRow, StoredEvent } from "../store/rows.ts";
 
 /** What a `ws_publications` row holds. */
 export interface PublicationRow {

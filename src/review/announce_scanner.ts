@@ -15,7 +15,8 @@ import type { EventFanout } from "../fanout/event_fanout.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { ResponseId } from "../protocol/types.ts";
-import type { AppendResult, Store } from "../store/store.ts";
+import type { ResponseStore } from "../store/response_store.ts";
+import type { AppendResult } from "../store/rows.ts";
 
 /** Rows announced per tick at most: a backlog drains over a few ticks, never in one burst. */
 export const SCAN_BATCH = 100;
@@ -25,7 +26,7 @@ const STATS_ONLY_MS = 5_000;
 /** What the scanner needs. */
 export interface AnnounceScannerOptions {
   /** Where unannounced rows and the pending figures are read. */
-  readonly store: Pick<Store, "unannounced" | "pendingStats">;
+  readonly store: Pick<ResponseStore, "unannounced" | "pendingStats">;
   /** What `SR` does: `processPendingResponse` bound to its dependencies. */
   readonly announce: (id: ResponseId) => Promise<AppendResult>;
   /** Where an appended event goes (this process's clients, the others). */

@@ -9,20 +9,45 @@
 import type { Card } from "../protocol/frames.ts";
 import type { Platform, ResponseId } from "../protocol/types.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { AppendResult, PendingBody, ResponseRow, Store } from "../store/store.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { WaitBudget } from "../async/wait_budget.ts";
+import type { PendingBody, ResponseStore } from "../store/response_store.ts";
+import type { AppendResult, ResponseRow } from "../store/rows.ts";
+import { StoreUnavailableError } from "../store/store.ts";
 import type { FetchResult } from "./fetch_result.ts";
 import type { Renderer } from "./render.ts";
 
 /** What processing a pending response needs. */
 export interface ProcessPendingDeps {
   /** Where the row is read and the event appended. */
-  readonly store: Store;
+  readonly store: ResponseStore;
   /** Fetches a post's text; never throws for remote failures. */
   readonly fetchPostText: (platform: string, postUrl: string) => Promise<FetchResult>;
   /** Renders the card from the locked row. */
   readonly renderer: Renderer;
   /** Where an unavailable post text is reported (reason and detail, never a token). */
   readonly logger?: Logger;
+  /**
+   * The most all of one announcement's database waits may take together
+   * (`DB_TIMEOUT_MS`); each store call is bounded by it too. Default: unbounded
+   * here (the store's own per-call bound only).
+   */
+  readonly dbBudgetMs?: number;
+  /** Time, for the budget (the system's by default). */
+  readonly clock?: Clock;
+}
+
+/** The budget of one announcement's database waits. */
+function dbBudget(deps: ProcessPendingDeps): WaitBudget {
+  const ms = deps.dbBudgetMs ?? Infinity;
+  return new WaitBudget(
+    ms,
+    (what) =>
+      new StoreUnavailableError(
+        `the database took over ${ms} ms in all for this announcement (at ${what}; DB_TIMEOUT_MS)`,
+      ),
+    deps.clock ?? systemClock,
+  );
 }
 
 /** The stored post text, or `null` when the row has none worth showing. */
@@ -55,7 +80,11 @@ export function renderSnapshotItem(row: ResponseRow, renderer: Renderer): Card {
 }
 
 /** Fetches and stores the post's text; returns it, or `null` when it could not be had. */
-async function fetchAndStore(row: ResponseRow, deps: ProcessPendingDeps): Promise<string | null> {
+async function fetchAndStore(
+  row: ResponseRow,
+  deps: ProcessPendingDeps,
+  budget: WaitBudget,
+): Promise<string | null> {
   const log = deps.logger;
   let result: FetchResult;
   try {
@@ -78,7 +107,7 @@ async function fetchAndStore(row: ResponseRow, deps: ProcessPendingDeps): Promis
   }
   if (result.text.trim() !== "") {
     try {
-      await deps.store.setPostText(row.id, result.text);
+      await budget.spend("setPostText", () => deps.store.setPostText(row.id, result.text));
     } catch (e) {
       // The text still goes into this card; the next SR tries to store it again.
       log?.warn("storing post text failed", { response_id: row.id, error: e });
@@ -95,32 +124,38 @@ async function fetchAndStore(row: ResponseRow, deps: ProcessPendingDeps): Promis
  * already announced (then a missing post text is fetched again and stored, so
  * the next `SNAPSHOT` shows it, but no second event is appended);
  * `not_found`; `not_pending` with the row's status and decider
- * @throws {StoreUnavailableError} when the database does not answer
+ * @throws {StoreUnavailableError} when the database does not answer, or its
+ * answers together take over `deps.dbBudgetMs`
  */
 export async function processPendingResponse(
   responseId: ResponseId,
   deps: ProcessPendingDeps,
 ): Promise<AppendResult> {
-  const row = await deps.store.getResponse(responseId);
+  const budget = dbBudget(deps);
+  const row = await budget.spend("getResponse", () => deps.store.getResponse(responseId));
   if (row === null) return { kind: "not_found" };
   if (row.status !== "pending") {
     return { kind: "not_pending", status: row.status, decidedBy: row.decided_by };
   }
-  const announced = await deps.store.findAnnouncement(responseId);
+  const announced = await budget.spend(
+    "findAnnouncement",
+    () => deps.store.findAnnouncement(responseId),
+  );
   if (announced !== null) {
-    if (storedText(row) === null) await fetchAndStore(row, deps);
+    if (storedText(row) === null) await fetchAndStore(row, deps, budget);
     return { kind: "duplicate", seq: announced };
   }
-  const fetchedText = storedText(row) === null ? await fetchAndStore(row, deps) : null;
-  return deps.store.announce(responseId, (locked): PendingBody => {
-    // The locked row wins: another process may have stored the text meanwhile.
-    const postText = storedText(locked) ?? fetchedText;
-    return {
-      event: "pending",
-      response_id: locked.id,
-      platform: cardPlatform(locked),
-      post_url: locked.post_url,
-      html: deps.renderer.renderCard(locked, { postText, unavailable: postText === null }),
-    };
-  });
+  const fetchedText = storedText(row) === null ? await fetchAndStore(row, deps, budget) : null;
+  return budget.spend("announce", () =>
+    deps.store.announce(responseId, (locked): PendingBody => {
+      // The locked row wins: another process may have stored the text meanwhile.
+      const postText = storedText(locked) ?? fetchedText;
+      return {
+        event: "pending",
+        response_id: locked.id,
+        platform: cardPlatform(locked),
+        post_url: locked.post_url,
+        html: deps.renderer.renderCard(locked, { postText, unavailable: postText === null }),
+      };
+    }));
 }

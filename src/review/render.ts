@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import nunjucks from "nunjucks";
-import type { ResponseRow } from "../store/store.ts";
+import type { ResponseRow } from "../store/rows.ts";
 import { isPlatformHost } from "./post_url.ts";
 import { asSafeHtml, type SafeHtml } from "../protocol/types.ts";
 

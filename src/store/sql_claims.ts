@@ -14,7 +14,7 @@ import type {
   ReleaseRequest,
   ReleaseResult,
   StoredClaim,
-} from "./store.ts";
+} from "./claim_store.ts";
 import { appendEvent } from "./sql_log.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { toClaim, toDbTime } from "./sql_values.ts";

@@ -7,7 +7,9 @@
  * and without the status and decider filters.
  * @module
  */
-import type { HistoryQuery, PresenceRow, ResponseRow } from "./store.ts";
+import type { HistoryQuery } from "./history_store.ts";
+import type { PresenceRow } from "./presence_store.ts";
+import type { ResponseRow } from "./rows.ts";
 import { searchCondition } from "./sql_search.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import {

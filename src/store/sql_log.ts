@@ -10,15 +10,8 @@ import { encodeEvent } from "../protocol/encode.ts";
 import type { EventBody } from "../protocol/frames.ts";
 import { asSeq, type EventKind, type ResponseId, type Seq } from "../protocol/types.ts";
 import { mayAct } from "../claims/lease.ts";
-import {
-  type AppendResult,
-  type DecideResult,
-  type Decision,
-  decisionBody,
-  type PendingBody,
-  type ResponseRow,
-  type StoredEvent,
-} from "./store.ts";
+import type { AppendResult, ResponseRow, StoredEvent } from "./rows.ts";
+import type { DecideResult, Decision, PendingBody } from "./response_store.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { RESPONSE_COLUMNS, toClaim, toDbTime, toResponseRow } from "./sql_values.ts";
 import { recordDecision } from "./sql_publication.ts";
@@ -177,4 +170,25 @@ export async function decideIn(
     if (seq !== null) return { kind: "duplicate", seq };
   }
   return { kind: "not_pending", status, decidedBy };
+}
+
+/** Builds the body of a decision event from the row as decided. */
+function decisionBody(d: Decision, rowText: string): EventBody {
+  return d.decision === "approved"
+    ? {
+      event: "approved",
+      response_id: d.responseId,
+      by: d.by,
+      at: d.at.toISOString(),
+      text: d.text ?? rowText,
+      undo_until: (d.undoUntil ?? d.at).toISOString(),
+    }
+    : {
+      event: "rejected",
+      response_id: d.responseId,
+      by: d.by,
+      at: d.at.toISOString(),
+      reason: d.reason ?? null,
+      undo_until: (d.undoUntil ?? d.at).toISOString(),
+    };
 }

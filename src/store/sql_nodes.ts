@@ -5,7 +5,7 @@
  * answer; rows of processes that stopped age out and are deleted.
  * @module
  */
-import type { NodeRow } from "./store.ts";
+import type { NodeRow } from "./node_store.ts";
 import type { SqlRunner } from "./sql_runner.ts";
 
 /** The `ws_nodes` table, per dialect (migration 9). */

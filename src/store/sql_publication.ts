@@ -20,7 +20,7 @@ import type {
   UndoRequest,
   UndoResult,
 } from "../publication/store_types.ts";
-import type { Decision } from "./store.ts";
+import type { Decision } from "./response_store.ts";
 import { appendEvent } from "./sql_log.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { PUBLICATION_COLUMNS, toPublicationRow } from "./sql_publication_values.ts";

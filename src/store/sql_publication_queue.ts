@@ -19,7 +19,7 @@ import type {
   TakenJob,
   TakeRequest,
 } from "../publication/store_types.ts";
-import type { StoredEvent } from "./store.ts";
+import type { StoredEvent } from "./rows.ts";
 import { appendEvent } from "./sql_log.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { PUBLICATION_COLUMNS, skipLocked, toPublicationRow } from "./sql_publication_values.ts";

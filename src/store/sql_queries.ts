@@ -4,7 +4,8 @@
  * @module
  */
 import { asSeq, type ResponseId, type Seq } from "../protocol/types.ts";
-import type { PendingStats, ResponseRow, StoredEvent } from "./store.ts";
+import type { PendingStats } from "./response_store.ts";
+import type { ResponseRow, StoredEvent } from "./rows.ts";
 import type { SqlRunner } from "./sql_runner.ts";
 import {
   EVENT_COLUMNS,

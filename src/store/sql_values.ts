@@ -13,7 +13,8 @@ import {
   type Seq,
 } from "../protocol/types.ts";
 import type { Claim } from "../claims/lease.ts";
-import type { Decision, ResponseRow, StoredEvent } from "./store.ts";
+import type { Decision } from "./response_store.ts";
+import type { ResponseRow, StoredEvent } from "./rows.ts";
 
 /** A value bound to a `?` placeholder. */
 export type SqlParam = string | number | null;

@@ -9,8 +9,9 @@
  * starts a fresh worker.
  * @module
  */
-import type { ResponseRow } from "./store.ts";
-import { type HistoryQuery, StoreUnavailableError } from "./store.ts";
+import type { ResponseRow } from "./rows.ts";
+import { StoreUnavailableError } from "./store.ts";
+import type { HistoryQuery } from "./history_store.ts";
 import type { HistoryWorkerReply, HistoryWorkerRequest } from "./sqlite_history_worker.ts";
 
 /** Options of `SqliteHistoryReader`. */

@@ -8,7 +8,7 @@
  * @module
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { HistoryQuery } from "./store.ts";
+import type { HistoryQuery } from "./history_store.ts";
 import { readHistory } from "./sql_history.ts";
 import type { SqlRunner } from "./sql_runner.ts";
 import { UNICODE_LOWER } from "./sql_search.ts";

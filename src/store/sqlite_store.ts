@@ -1,96 +1,28 @@
 /**
- * `Store` on the embedded SQLite (`node:sqlite`): WAL, `synchronous=FULL`,
- * a busy timeout, and `BEGIN IMMEDIATE` for every writing transaction, so
- * several processes may share one file. Within a process, operations on one
- * file run one at a time (a promise queue per file, shared by every store on
- * it): the driver is synchronous, so a second connection's `BEGIN IMMEDIATE`
- * would otherwise block the thread that must finish the first transaction,
- * and no read sees another operation's open transaction.
+ * `Store` on the embedded SQLite (`node:sqlite`): `SqlStore` over the engine
+ * below. WAL, `synchronous=FULL`, a busy timeout, and `BEGIN IMMEDIATE` for
+ * every writing transaction, so several processes may share one file.
+ * Within a process, operations on one file run one at a time (a promise
+ * queue per file, shared by every store on it): the driver is synchronous,
+ * so a second connection's `BEGIN IMMEDIATE` would otherwise block the
+ * thread that must finish the first transaction, and no read sees another
+ * operation's open transaction.
  * @module
  */
-import { readRevocationRows, type RevocationRow, writeRevocation } from "./sql_revocations.ts";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname, resolve } from "node:path";
-import type { ResponseId, Seq } from "../protocol/types.ts";
-import {
-  type AppendResult,
-  type ClaimRequest,
-  type ClaimResult,
-  type DecideResult,
-  type Decision,
-  type HistoryQuery,
-  type NodeRow,
-  type PendingBody,
-  type PendingStats,
-  type PresenceRow,
-  type QueryObserver,
-  type ReleaseRequest,
-  type ReleaseResult,
-  type ResponseRow,
-  type Snapshot,
-  type Store,
-  type StoredClaim,
-  type StoredEvent,
-  StoreUnavailableError,
-} from "./store.ts";
+import type { HistoryQuery } from "./history_store.ts";
+import type { ResponseRow } from "./rows.ts";
+import { type QueryObserver, StoreUnavailableError } from "./store.ts";
 import { migrate } from "./schema.ts";
-import { checkNodeRow, readNodeRows, writeNodeRow } from "./sql_nodes.ts";
-import { announceIn, decideIn } from "./sql_log.ts";
-import { claimIn, readClaimsOf, readPendingClaims, releaseIn } from "./sql_claims.ts";
-import { deletePresence, readHistory, readPresenceRows, writePresence } from "./sql_history.ts";
+import { readHistory } from "./sql_history.ts";
 import { UNICODE_LOWER } from "./sql_search.ts";
-import {
-  deleteEventsBefore,
-  readAnnouncement,
-  readEvents,
-  readHead,
-  readOldest,
-  readPending,
-  readPendingStats,
-  readResponse,
-  readUnannounced,
-  writePostText,
-} from "./sql_queries.ts";
 import { SQLITE_DIALECT } from "./sqlite_dialect.ts";
 import { SqliteHistoryReader } from "./sqlite_history_reader.ts";
+import type { SqlEngine, TransactionKind } from "./sql_engine.ts";
 import type { SqlRunner } from "./sql_runner.ts";
-import type {
-  AdvanceRequest,
-  AdvanceResult,
-  CardBuilder,
-  FailureReport,
-  FailureResult,
-  PublicationRow,
-  PublicationStats,
-  PublishedReport,
-  PublishedResult,
-  RetryRequest,
-  RetryResult,
-  TakenJob,
-  TakeRequest,
-  UndoRequest,
-  UndoResult,
-} from "../publication/store_types.ts";
-import { publishedIn, publishFailedIn, retryIn, undoIn } from "./sql_publication.ts";
-import {
-  advanceIn,
-  anythingDue,
-  readInFlight,
-  readPublicationsOf,
-  readPublicationStats,
-  takeIn,
-} from "./sql_publication_queue.ts";
-import { checkReport, checkTake } from "./sql_publication_checks.ts";
-
-import {
-  checkClaimant,
-  checkDate,
-  checkDecision,
-  checkLimit,
-  checkRead,
-  checkResponseId,
-  type SqlRow,
-} from "./sql_values.ts";
+import { SqlStore } from "./sql_store.ts";
+import type { SqlRow } from "./sql_values.ts";
 
 /** Options of `SqliteStore`. */
 export interface SqliteStoreOptions {
@@ -139,9 +71,19 @@ function enqueue<T>(file: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** The embedded SQLite implementation of `Store`. */
-export class SqliteStore implements Store {
-  /** Always `sqlite`. */
-  readonly dialect = "sqlite" as const;
+export class SqliteStore extends SqlStore {
+  /**
+   * Makes a store; nothing is opened until `init`.
+   * @param options the file and tuning
+   */
+  constructor(options: SqliteStoreOptions) {
+    super(new SqliteEngine(options), "SqliteStore");
+  }
+}
+
+/** The engine: one connection, the file's operation queue, history's worker. */
+class SqliteEngine implements SqlEngine {
+  readonly dialect = SQLITE_DIALECT;
   readonly #options: SqliteStoreOptions;
   /** The key of this file's operation queue. */
   readonly #file: string;
@@ -149,7 +91,6 @@ export class SqliteStore implements Store {
   /** History reads off the event loop (null for `:memory:`, which a worker cannot share). */
   readonly #historyReader: SqliteHistoryReader | null;
   #closed = false;
-  #epoch: string | null = null;
   readonly #statements = new Map<string, StatementSync>();
   readonly #runner: SqlRunner = {
     all: (sql, params = []) => Promise.resolve(this.#prepare(sql).all(...params) as SqlRow[]),
@@ -158,10 +99,6 @@ export class SqliteStore implements Store {
       Promise.resolve(Number(this.#prepare(sql).run(...params).lastInsertRowid)),
   };
 
-  /**
-   * Makes a store; nothing is opened until `init`.
-   * @param options the file and tuning
-   */
   constructor(options: SqliteStoreOptions) {
     if (typeof options.path !== "string" || options.path === "") {
       throw new TypeError("SqliteStore: path is required");
@@ -198,17 +135,27 @@ export class SqliteStore implements Store {
   }
 
   /** Runs `fn` alone on the connection, timed, with SQLite errors mapped. */
-  #op<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  op<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
     return enqueue(this.#file, fn).catch((e) => {
       throw mapError(e);
     }).finally(() => this.#options.observe?.(name, (performance.now() - started) / 1000));
   }
 
+  /** Runs `fn` alone on the connection (see `op`). */
+  read<T>(name: string, fn: (r: SqlRunner) => Promise<T>): Promise<T> {
+    return this.op(name, () => fn(this.#runner));
+  }
+
+  /** Within the calling operation, which already has the connection to itself. */
+  probe<T>(_name: string, fn: (r: SqlRunner) => Promise<T>): Promise<T> {
+    return fn(this.#runner);
+  }
+
   /** Runs `fn` in a transaction: `BEGIN IMMEDIATE` for writers, a read transaction otherwise. */
-  async #transaction<T>(write: boolean, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+  async transaction<T>(kind: TransactionKind, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
     const db = this.#connection();
-    db.exec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+    db.exec(kind === "write" ? "BEGIN IMMEDIATE" : "BEGIN");
     try {
       const result = await fn(this.#runner);
       db.exec("COMMIT");
@@ -220,8 +167,8 @@ export class SqliteStore implements Store {
   }
 
   /** Opens the file (creating its directory), sets WAL and the pragmas, migrates. @throws {StoreUnavailableError} */
-  init(): Promise<void> {
-    return this.#op("init", async () => {
+  init(): Promise<string> {
+    return this.op("init", async () => {
       if (this.#closed) throw new StoreUnavailableError("SQLite store is closed");
       if (this.#db === null) {
         const path = this.#options.path;
@@ -245,124 +192,8 @@ export class SqliteStore implements Store {
         }
         this.#db = db;
       }
-      this.#epoch = await this.#transaction(true, (tx) => migrate(tx, SQLITE_DIALECT));
+      return await this.transaction("write", (tx) => migrate(tx, SQLITE_DIALECT));
     });
-  }
-
-  /** The log's epoch. @throws {Error} before `init` */
-  epoch(): string {
-    if (this.#epoch === null) throw new Error("SqliteStore: init() was not called");
-    return this.#epoch;
-  }
-
-  /** Answers when the file can be read. @throws {StoreUnavailableError} */
-  ping(): Promise<void> {
-    return this.#op("ping", async () => {
-      await this.#runner.all("SELECT 1 AS ok");
-    });
-  }
-
-  /** Reads one response row, or `null`. */
-  getResponse(id: ResponseId): Promise<ResponseRow | null> {
-    return this.#op("get_response", () => {
-      checkResponseId(id);
-      return readResponse(this.#runner, id);
-    });
-  }
-
-  /** Stores post text where the row has none yet. */
-  setPostText(id: ResponseId, text: string): Promise<void> {
-    return this.#op("set_post_text", () => {
-      checkResponseId(id);
-      if (typeof text !== "string") throw new TypeError("text must be a string");
-      return writePostText(this.#runner, id, text);
-    });
-  }
-
-  /** The `seq` of a response's pending event, or `null`. */
-  findAnnouncement(id: ResponseId): Promise<Seq | null> {
-    return this.#op("find_announcement", () => {
-      checkResponseId(id);
-      return readAnnouncement(this.#runner, id);
-    });
-  }
-
-  /** Pending responses never announced, oldest first (see `Store.unannounced`). */
-  unannounced(limit: number): Promise<ResponseId[]> {
-    return this.#op("unannounced", () => readUnannounced(this.#runner, checkLimit(limit)));
-  }
-
-  /** The pending rows' figures (see `Store.pendingStats`). */
-  pendingStats(overdueBefore: Date): Promise<PendingStats> {
-    return this.#op("pending_stats", () => {
-      checkDate(overdueBefore, "overdueBefore");
-      return readPendingStats(this.#runner, overdueBefore);
-    });
-  }
-
-  /** Appends a response's pending event (see `Store.announce`). */
-  announce(id: ResponseId, build: (row: ResponseRow) => PendingBody): Promise<AppendResult> {
-    return this.#op("announce", () => {
-      checkResponseId(id);
-      return this.#transaction(true, (tx) => announceIn(tx, SQLITE_DIALECT, id, build));
-    });
-  }
-
-  /** Records a decision and its event (see `Store.decide`). */
-  decide(decision: Decision): Promise<DecideResult> {
-    return this.#op("decide", () => {
-      checkDecision(decision);
-      return this.#transaction(true, (tx) => decideIn(tx, SQLITE_DIALECT, decision));
-    });
-  }
-
-  /** Takes or renews a claim and appends its event (see `Store.claim`). */
-  claim(request: ClaimRequest): Promise<ClaimResult> {
-    return this.#op("claim", () => {
-      checkClaimant(request);
-      return this.#transaction(true, (tx) => claimIn(tx, SQLITE_DIALECT, request));
-    });
-  }
-
-  /** Ends a claim and appends its event (see `Store.release`). */
-  release(request: ReleaseRequest): Promise<ReleaseResult> {
-    return this.#op("release", () => {
-      checkClaimant(request);
-      return this.#transaction(true, (tx) => releaseIn(tx, SQLITE_DIALECT, request));
-    });
-  }
-
-  /** The stored claims on some responses. */
-  claimsOf(ids: readonly ResponseId[]): Promise<StoredClaim[]> {
-    return this.#op("claims_of", () => {
-      ids.forEach(checkResponseId);
-      return readClaimsOf(this.#runner, ids);
-    });
-  }
-
-  /** Upserts a process's presence row (idempotent, so retried like a read). */
-  putPresence(row: PresenceRow): Promise<void> {
-    return this.#op("put_presence", () => writePresence(this.#runner, SQLITE_DIALECT, row));
-  }
-
-  /** The presence rows with a heartbeat at or after `since`. */
-  readPresence(since: Date): Promise<PresenceRow[]> {
-    return this.#op("read_presence", () => readPresenceRows(this.#runner, since));
-  }
-
-  /** Deletes stale presence rows and, given, one process's row. */
-  prunePresence(before: Date, processId?: string): Promise<number> {
-    return this.#op("prune_presence", () => deletePresence(this.#runner, before, processId));
-  }
-
-  /** Revokes a user's earlier tokens (see `Store.revoke`). */
-  revoke(user: string, at: Date): Promise<Date> {
-    return this.#op("revoke", () => writeRevocation(this.#runner, SQLITE_DIALECT, user, at));
-  }
-
-  /** The revocations at or after `since`. */
-  readRevocations(since: Date | null): Promise<RevocationRow[]> {
-    return this.#op("read_revocations", () => readRevocationRows(this.#runner, since));
   }
 
   /** Decided responses, newest decision first. */
@@ -376,125 +207,7 @@ export class SqliteStore implements Store {
         this.#options.observe?.("history", (performance.now() - started) / 1000)
       );
     }
-    return this.#op("history", () => readHistory(this.#runner, SQLITE_DIALECT, query));
-  }
-
-  /** The log's head. */
-  head(): Promise<Seq> {
-    return this.#op("head", () => readHead(this.#runner));
-  }
-
-  /** Events after `after`, ascending, at most `limit`. @throws {RangeError} on bad arguments */
-  readSince(after: Seq, limit: number): Promise<StoredEvent[]> {
-    return this.#op("read_since", () => {
-      checkRead(after, limit);
-      return readEvents(this.#runner, after, limit);
-    });
-  }
-
-  /** The smallest `seq` in the log, or `null`. */
-  oldestSeq(): Promise<Seq | null> {
-    return this.#op("oldest_seq", () => readOldest(this.#runner));
-  }
-
-  /** The pending rows and the head they reflect, from one read transaction. */
-  snapshot(): Promise<Snapshot> {
-    return this.#op("snapshot", () =>
-      this.#transaction(false, async (tx) => {
-        const seq = await readHead(tx);
-        return {
-          seq,
-          rows: await readPending(tx),
-          claims: await readPendingClaims(tx),
-          inFlight: await readInFlight(tx),
-        };
-      }));
-  }
-
-  /** Deletes events created before `before`; returns how many. @throws {TypeError} on a bad date */
-  prune(before: Date): Promise<number> {
-    return this.#op("prune", () => {
-      checkDate(before, "before");
-      return deleteEventsBefore(this.#runner, before);
-    });
-  }
-
-  /** Writes this process's figures row. */
-  writeNode(row: NodeRow, forgetBefore?: number): Promise<void> {
-    return this.#op("write_node", () => {
-      checkNodeRow(row);
-      return writeNodeRow(this.#runner, "sqlite", row, forgetBefore);
-    });
-  }
-
-  /** The figures rows updated at or after `since`. */
-  readNodes(since: number): Promise<NodeRow[]> {
-    return this.#op("read_nodes", () => readNodeRows(this.#runner, since));
-  }
-
-  /** `UNDO` (see `PublicationStore.undo`). */
-  undo(request: UndoRequest, card: CardBuilder): Promise<UndoResult> {
-    return this.#op("undo", () => {
-      checkClaimant(request);
-      return this.#transaction(true, (tx) => undoIn(tx, SQLITE_DIALECT, request, card));
-    });
-  }
-
-  /** `TAKE` (see `PublicationStore.take`). */
-  take(request: TakeRequest): Promise<TakenJob[]> {
-    return this.#op("take", async () => {
-      checkTake(request);
-      if (!(await anythingDue(this.#runner, request.at, "take"))) return [];
-      return this.#transaction(true, (tx) => takeIn(tx, SQLITE_DIALECT, request));
-    });
-  }
-
-  /** `PUBLISHED` (see `PublicationStore.published`). */
-  published(report: PublishedReport): Promise<PublishedResult> {
-    return this.#op("published", () => {
-      checkReport(report);
-      return this.#transaction(true, (tx) => publishedIn(tx, SQLITE_DIALECT, report));
-    });
-  }
-
-  /** `PUBLISH_FAILED` (see `PublicationStore.publishFailed`). */
-  publishFailed(report: FailureReport): Promise<FailureResult> {
-    return this.#op("publish_failed", () => {
-      checkReport(report);
-      return this.#transaction(true, (tx) => publishFailedIn(tx, SQLITE_DIALECT, report));
-    });
-  }
-
-  /** `RETRY` (see `PublicationStore.retry`). */
-  retry(request: RetryRequest): Promise<RetryResult> {
-    return this.#op("retry", () => {
-      checkClaimant(request);
-      return this.#transaction(true, (tx) => retryIn(tx, SQLITE_DIALECT, request));
-    });
-  }
-
-  /** The scheduler's step (see `PublicationStore.advancePublications`). */
-  advancePublications(request: AdvanceRequest): Promise<AdvanceResult> {
-    return this.#op("advance_publications", async () => {
-      checkDate(request.at, "at");
-      if (!(await anythingDue(this.#runner, request.at, "advance"))) {
-        return { events: [], lapsed: 0, settled: 0 };
-      }
-      return this.#transaction(true, (tx) => advanceIn(tx, SQLITE_DIALECT, request));
-    });
-  }
-
-  /** The publication rows of some responses. */
-  publicationsOf(ids: readonly ResponseId[]): Promise<PublicationRow[]> {
-    return this.#op("publications_of", () => {
-      ids.forEach(checkResponseId);
-      return readPublicationsOf(this.#runner, ids);
-    });
-  }
-
-  /** The queue's figures. */
-  publicationStats(): Promise<PublicationStats> {
-    return this.#op("publication_stats", () => readPublicationStats(this.#runner));
+    return this.op("history", () => readHistory(this.#runner, SQLITE_DIALECT, query));
   }
 
   /** Closes the file; idempotent. */

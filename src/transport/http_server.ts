@@ -21,6 +21,9 @@ import type { PeerRateLimits } from "./peer_rate.ts";
 import { type Handler, type HttpOptions, serveConnection } from "./http_connection.ts";
 import { type SessionSweep, Sweeper, type SweepObserver } from "./sweeper.ts";
 import { TrackedConn } from "./tracked_conn.ts";
+import { adoptConn } from "./node_conn.ts";
+import { NodeListener } from "./node_listener.ts";
+import type { RawConn, RawListener, TransportIo } from "./raw_conn.ts";
 import { READY } from "./ws_socket.ts";
 import { CLOSE } from "../protocol/codes.ts";
 
@@ -66,6 +69,11 @@ export interface HttpServerOptions {
   readonly observer: TransportObserver;
   /** A WebSocket peer's rate limit, frames and bytes (none: not limited at this layer). */
   readonly peerRate?: PeerRateLimits | null;
+  /**
+   * Which runtime API carries the bytes (`raw_conn.ts`; default `deno`).
+   * TLS is always served by `Deno.listenTls`.
+   */
+  readonly io?: TransportIo;
   /** Each connection's account limit, bytes (default: `accountLimit(maxMessageBytes)`, 4 MiB send buffer). */
   readonly accountLimitBytes?: number;
 }
@@ -78,12 +86,19 @@ const SHED_RESPONSE = new TextEncoder().encode(
 export class HttpServer {
   /** The address it listens on. */
   readonly addr: Deno.NetAddr;
+  /** Which runtime API carries the bytes (TLS: always `deno`). */
+  readonly io: TransportIo;
+  /**
+   * Resolves once connections are taken: at once but for `node-listen`,
+   * whose `net.Server` binds asynchronously; rejects if listening failed.
+   */
+  readonly listening: Promise<void>;
   /** Resolves when the accept loop has ended (after `close()`). */
   readonly finished: Promise<void>;
   /** The connection counts and limits in force. */
   readonly budget: ConnectionBudget;
   readonly #o: HttpServerOptions;
-  readonly #listener: Deno.Listener;
+  readonly #listener: RawListener;
   readonly #sweeper: Sweeper;
   /** What every connection is served with: built once, not per accept (a storm accepts thousands). */
   readonly #http: HttpOptions;
@@ -99,7 +114,10 @@ export class HttpServer {
     this.#o = options;
     this.budget = new ConnectionBudget(options.limits);
     const base = { hostname: options.hostname, port: options.port };
-    this.#listener = options.tls
+    this.io = options.tls ? "deno" : options.io ?? "deno";
+    this.#listener = this.io === "node-listen"
+      ? new NodeListener(options.hostname, options.port, options.reusePort ?? false)
+      : options.tls
       ? Deno.listenTls({
         ...base,
         cert: options.tls.cert,
@@ -108,6 +126,7 @@ export class HttpServer {
       })
       : Deno.listen({ ...base, ...(options.reusePort ? { reusePort: true } : {}) });
     this.addr = this.#listener.addr as Deno.NetAddr;
+    this.listening = this.#listener.ready ?? Promise.resolve();
     this.#sweeper = new Sweeper({
       clock: options.clock,
       idleTimeoutMs: options.idleTimeoutMs,
@@ -165,7 +184,7 @@ export class HttpServer {
   async #acceptLoop(): Promise<void> {
     let failures = 0;
     while (!this.#closed) {
-      let conn: Deno.Conn;
+      let conn: RawConn;
       try {
         conn = await this.#listener.accept();
         failures = 0;
@@ -185,7 +204,8 @@ export class HttpServer {
     this.#sweeper.stop();
   }
 
-  #admit(conn: Deno.Conn): void {
+  #admit(accepted: RawConn): void {
+    let conn = accepted;
     const peer = (conn.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
     const exempt = this.#http.trustedProxies.has(peer);
     const counted = this.budget.admit(peer, exempt);
@@ -194,8 +214,19 @@ export class HttpServer {
       shed(conn, !this.#o.tls);
       return;
     }
+    if (this.io === "node") {
+      const moved = adoptConn(conn as Deno.Conn);
+      if (moved === null) {
+        // No descriptor left for the duplicate: shed, as accept would have.
+        this.budget.release(counted);
+        this.#o.observer.shed("fds");
+        shed(conn, false);
+        return;
+      }
+      conn = moved;
+    }
     try {
-      (conn as Partial<Deno.TcpConn>).setNoDelay?.(true);
+      conn.setNoDelay?.(true);
     } catch { /* not TCP */ }
     const tracked = new TrackedConn(
       conn,
@@ -243,7 +274,7 @@ export class HttpServer {
 }
 
 /** Refuses a connection at once: a bare 503 where that costs nothing, then close. */
-function shed(conn: Deno.Conn, answer: boolean): void {
+function shed(conn: RawConn, answer: boolean): void {
   if (!answer) {
     try {
       conn.close();

@@ -10,10 +10,11 @@
 import { accountLimit, ConnectionAccount } from "./account.ts";
 import type { ConnectionBudget, Counted } from "./budget.ts";
 import type { ByteStream } from "./ws_socket.ts";
+import type { RawConn } from "./raw_conn.ts";
 
 /** An accepted connection, counted. */
 export class TrackedConn implements ByteStream {
-  readonly #conn: Deno.Conn;
+  readonly #conn: RawConn;
   readonly #budget: ConnectionBudget;
   readonly #counted: Counted;
   /** The peer's own address (a proxy's, behind one). */
@@ -43,7 +44,7 @@ export class TrackedConn implements ByteStream {
    * @param now time (ms), for the write deadline
    */
   constructor(
-    conn: Deno.Conn,
+    conn: RawConn,
     budget: ConnectionBudget,
     counted: Counted,
     account: ConnectionAccount = new ConnectionAccount(accountLimit(65536)),

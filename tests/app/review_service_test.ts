@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ReviewService } from "../../src/app/review_service.ts";
+import { systemClock } from "../../src/clock.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { fetched as success, type FetchResult } from "../../src/review/fetch_result.ts";
 import { createRenderer } from "../../src/review/render.ts";
@@ -21,6 +22,8 @@ Deno.test("an SR is timed and announced; the scanner's announcement is not timed
       renderer: createRenderer(),
       logger: createLogger("error"),
       observer: { begin: (id) => begun.push(id) },
+      dbTimeoutMs: 5000,
+      clock: systemClock,
     });
     const first = await sc.insert({ post_url: "https://vk.com/wall-1_1" });
     const second = await sc.insert({ post_url: "https://vk.com/wall-1_2" });

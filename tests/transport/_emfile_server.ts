@@ -2,8 +2,9 @@
  * A bare `HttpServer` whose budget is larger than its open-file limit (the
  * test runs it under `ulimit -n`), so accepting really runs out of
  * descriptors. Prints `port <n>` once listening, and `shed-fds <n>` for every
- * `/count` request.
+ * `/count` request. Its argument is the `TransportIo` (default `deno`).
  */
+import type { TransportIo } from "../../src/transport/raw_conn.ts";
 import { systemClock } from "../../src/clock.ts";
 import { HttpServer } from "../../src/transport/http_server.ts";
 
@@ -15,6 +16,7 @@ let shedFds = 0;
 const server = new HttpServer({
   hostname: "127.0.0.1",
   port: 0,
+  io: (Deno.args[0] ?? "deno") as TransportIo,
   handler: (req) =>
     new URL(req.url).pathname === "/count"
       ? new Response(`shed-fds ${shedFds}\n`)
