@@ -85,7 +85,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     max_pending: limits.maxPending,
     max_sockets: limits.maxSockets,
   });
-  parts.manager.startHeartbeat();
+  parts.manager.startHeartbeat(httpServer.sweep);
   if (parts.developmentMode && !options.cluster) {
     await printDevelopmentBanner(parts.authority, url, { host: config.host, logger });
   }

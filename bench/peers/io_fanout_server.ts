@@ -12,7 +12,7 @@ import process from "node:process";
 import { systemClock } from "../../src/clock.ts";
 import { HttpServer } from "../../src/transport/http_server.ts";
 import type { TransportIo } from "../../src/transport/raw_conn.ts";
-import { upgradeWebSocket } from "../../src/transport/upgrade.ts";
+import { upgradeWebSocket } from "../../src/transport/ws_handshake.ts";
 import type { ServerWebSocket } from "../../src/transport/ws_socket.ts";
 
 const [portArg, nArg, roundsArg] = Deno.args;

@@ -18,7 +18,7 @@ import { ClientSync } from "../connection/sync.ts";
 import { ClusterStats } from "../dashboard/cluster_stats.ts";
 import { ProcessFanout } from "../fanout/event_fanout.ts";
 import { Readiness } from "../http/readiness.ts";
-import { EventFeed } from "../log/feed.ts";
+import { EventFeed } from "../log/event_feed.ts";
 import { SnapshotSource } from "../log/snapshot.ts";
 import type { Logger } from "../logging/logger.ts";
 import { Metrics } from "../metrics/metrics.ts";

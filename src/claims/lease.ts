@@ -6,6 +6,7 @@
  * lapse and renewal are tested with a fake clock.
  * @module
  */
+import { claimHolds } from "../protocol/claim_lapse.ts";
 
 /** A claim as stored: who holds it and until when. */
 export interface Claim {
@@ -30,13 +31,14 @@ export function leaseUntil(now: number, leaseMs: number): Date {
 }
 
 /**
- * Whether a claim still holds at `now`: it lapses at `until` exactly.
+ * Whether a claim still holds at `now`: it lapses at `until` exactly
+ * (`claimHolds`, the one lapse rule).
  * @param claim the claim, or null
  * @param now ms since the epoch
  * @returns true while `now < until`
  */
 export function isLive(claim: Claim | null, now: number): claim is Claim {
-  return claim !== null && now < claim.until.getTime();
+  return claim !== null && claimHolds(claim.until.getTime(), now);
 }
 
 /**

@@ -7,13 +7,8 @@
  */
 import type { Identity } from "../auth/jwt.ts";
 import { leaseUntil } from "../claims/lease.ts";
-import type {
-  AckFrame,
-  ClaimFrame,
-  CommandId,
-  ErrorFrame,
-  ReleaseFrame,
-} from "../protocol/frames.ts";
+import type { ClaimAck, ClaimedErrorFrame, ReleaseAck } from "../protocol/acks.ts";
+import type { ClaimFrame, CommandId, ErrorFrame, ReleaseFrame } from "../protocol/frames.ts";
 import { isReviewer, type ResponseId } from "../protocol/types.ts";
 import type { ClaimRefusal } from "../store/rows.ts";
 import type { CommandDeps } from "./context.ts";
@@ -30,7 +25,7 @@ export function claimedFrame(
   id: CommandId | undefined,
   responseId: ResponseId,
   refusal: ClaimRefusal,
-): ErrorFrame {
+): ClaimedErrorFrame {
   const until = refusal.until.toISOString();
   return errorFrame(
     id,
@@ -45,7 +40,7 @@ export async function claimResponse(
   identity: Identity,
   frame: ClaimFrame,
   deps: CommandDeps,
-): Promise<AckFrame | ErrorFrame> {
+): Promise<ClaimAck | ErrorFrame> {
   if (!isReviewer(identity.role)) {
     return errorFrame(frame.id, "forbidden", "CLAIM is for the operator and admin roles");
   }
@@ -120,7 +115,7 @@ export async function releaseResponse(
   identity: Identity,
   frame: ReleaseFrame,
   deps: CommandDeps,
-): Promise<AckFrame | ErrorFrame> {
+): Promise<ReleaseAck | ErrorFrame> {
   if (!isReviewer(identity.role)) {
     return errorFrame(frame.id, "forbidden", "RELEASE is for the operator and admin roles");
   }

@@ -17,13 +17,16 @@ import { StoreUnavailableError } from "../store/store.ts";
  * @param fields extra fields
  * @returns the frame
  */
-export function errorFrame(
+export function errorFrame<
+  C extends ErrorCode,
+  F extends Record<string, unknown> = Record<never, never>,
+>(
   id: CommandId | undefined,
-  code: ErrorCode,
+  code: C,
   message: string,
-  fields: Record<string, unknown> = {},
-): ErrorFrame {
-  return {
+  fields?: F,
+): ErrorFrame & { readonly code: C } & Readonly<F> {
+  const frame: ErrorFrame = {
     type: "ERROR",
     ...(id === undefined ? {} : { id }),
     code,
@@ -31,6 +34,8 @@ export function errorFrame(
     retryable: ERROR_CODES[code].retryable,
     ...fields,
   };
+  // The literal holds `code` and every field of `fields`, as the type says.
+  return frame as ErrorFrame & { readonly code: C } & Readonly<F>;
 }
 
 /**

@@ -15,6 +15,7 @@ import type {
   HelloFrame,
   RejectFrame,
 } from "../protocol/frames.ts";
+import type { DecisionAck, EventAck, SrAck } from "../protocol/acks.ts";
 import { isReviewer, type ResponseId } from "../protocol/types.ts";
 import type { DecideResult } from "../store/response_store.ts";
 import { claimedFrame } from "./claims.ts";
@@ -67,7 +68,7 @@ export async function submitResponse(
   responseId: ResponseId,
   id: CommandId | undefined,
   deps: CommandDeps,
-): Promise<AckFrame | ErrorFrame> {
+): Promise<SrAck | ErrorFrame> {
   if (identity.role !== "module") {
     return errorFrame(id, "forbidden", "SR is for the module role");
   }
@@ -89,7 +90,7 @@ export async function decideResponse(
   identity: Identity,
   frame: ApproveFrame | RejectFrame,
   deps: CommandDeps,
-): Promise<AckFrame | ErrorFrame> {
+): Promise<DecisionAck | ErrorFrame> {
   if (!isReviewer(identity.role)) {
     return errorFrame(frame.id, "forbidden", `${frame.type} is for the operator and admin roles`);
   }
@@ -120,7 +121,7 @@ function resultFrame(
   id: CommandId | undefined,
   responseId: ResponseId,
   result: DecideResult,
-): AckFrame | ErrorFrame {
+): EventAck | ErrorFrame {
   const withId = id === undefined ? {} : { id };
   switch (result.kind) {
     case "appended":

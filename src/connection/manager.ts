@@ -15,9 +15,11 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { CLOSE, type CloseCode } from "../protocol/codes.ts";
 import { encodeFrame } from "../protocol/encode.ts";
 import type { ServerFrame } from "../protocol/frames.ts";
+import type { StatsClient } from "../protocol/http_bodies.ts";
 import type { Role, Seq } from "../protocol/types.ts";
 import { OPEN, type WebSocketClient } from "./client.ts";
 import { HeartbeatSupervisor } from "./heartbeat.ts";
+import type { SessionSweep } from "../transport/sweeper.ts";
 
 /** Options of a `WebSocketManager`. */
 export interface ManagerOptions {
@@ -37,23 +39,8 @@ export interface ManagerOptions {
   readonly onGap?: (client: WebSocketClient) => void;
 }
 
-/** A summary of one alive client, for `/stats`. */
-export interface ClientSummary {
-  /** The connection's id. */
-  readonly id: string;
-  /** Its role, null before `CL`. */
-  readonly role: string | null;
-  /** Its user, null before `CL`. */
-  readonly user: string | null;
-  /** The peer's address. */
-  readonly remote_address: string;
-  /** When it opened (ISO-8601 UTC). */
-  readonly connected_at: string;
-  /** When it last sent a frame (ISO-8601 UTC). */
-  readonly last_heartbeat: string;
-  /** The highest `seq` sent to it. */
-  readonly last_seq_sent: number;
-}
+/** An alive client as `/stats` lists it (the wire type, `StatsClient`). */
+export type ClientSummary = StatsClient;
 
 /**
  * A change in a connection's life that listeners hear of: it was
@@ -114,6 +101,7 @@ export class WebSocketManager {
   /** Registers a new connection. */
   addClient(client: WebSocketClient): void {
     this.clients.set(client.id, client);
+    this.#supervisor?.watch(client);
     this.#o.metrics?.increment("ws_connections_opened_total");
     this.#count(client.role, +1);
   }
@@ -293,12 +281,15 @@ export class WebSocketManager {
   }
 
   /**
-   * Starts the heartbeat supervisor over this manager's clients.
+   * Starts the heartbeat supervisor over this manager's clients: their
+   * deadlines go in the rows of their connections in `sweep`.
+   * @param sweep the HTTP server's sweep (absent: the supervisor sweeps on its own)
    * @returns the supervisor (stop it on shutdown)
    */
-  startHeartbeat(): HeartbeatSupervisor {
+  startHeartbeat(sweep?: SessionSweep): HeartbeatSupervisor {
     this.#supervisor ??= new HeartbeatSupervisor(this.clients, {
       clock: this.#o.clock,
+      ...(sweep === undefined ? {} : { sweep }),
       helloTimeoutMs: this.#o.helloTimeoutMs,
       heartbeatTimeoutMs: this.#o.heartbeatTimeoutMs,
       onTimeout: (client, kind) => {

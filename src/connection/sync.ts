@@ -15,7 +15,7 @@ import { clearQueue, keepQueued } from "./live_queue.ts";
 import { splitQueue } from "../log/merge.ts";
 import type { Identity } from "../auth/jwt.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { EventFeed } from "../log/feed.ts";
+import type { EventFeed } from "../log/event_feed.ts";
 import { decideResume } from "../log/resume.ts";
 import type { SnapshotSource } from "../log/snapshot.ts";
 import type { Metrics } from "../metrics/metrics.ts";

@@ -13,7 +13,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { LogStore } from "../store/log_store.ts";
 import type { NodeStore } from "../store/node_store.ts";
-import { ClusterBoard, StoreBoard } from "./board.ts";
+import { ClusterBoard, StoreBoard } from "./figures_board.ts";
 import { NodeCollector, nodeIdentity } from "./collect.ts";
 import { DependencyWatch } from "./dependencies.ts";
 import { RedisBoard } from "./redis_board.ts";

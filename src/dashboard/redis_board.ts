@@ -7,8 +7,8 @@
 import { Redis } from "ioredis";
 import { reconnectDelay } from "../broker/redis_broker.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { FiguresBoard } from "./board.ts";
-import { FORGET_AFTER_MS } from "./board.ts";
+import type { FiguresBoard } from "./figures_board.ts";
+import { FORGET_AFTER_MS } from "./figures_board.ts";
 import { type NodeFigures, parseNodeFigures } from "./figures.ts";
 
 /** Options of a `RedisBoard`. */

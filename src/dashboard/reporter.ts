@@ -8,7 +8,7 @@
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
 import { type ClusterFigures, clusterOf } from "./aggregate.ts";
-import type { FiguresBoard } from "./board.ts";
+import type { FiguresBoard } from "./figures_board.ts";
 import type { NodeCollector } from "./collect.ts";
 
 /** Options of a `NodeReporter`. */

@@ -11,13 +11,13 @@ import { errorFrame } from "../commands/errors.ts";
 import type { Logger } from "../logging/logger.ts";
 import { HTTP_STATUS_OF, ProtocolError } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
+import type { DecidedStatus, HistoryItem, HistoryPage } from "../protocol/http_bodies.ts";
 import { requireRole } from "../http/bearer.ts";
 import type { HistoryStore } from "../store/history_store.ts";
 import type { ResponseRow } from "../store/rows.ts";
 import { StoreUnavailableError } from "../store/store.ts";
 import { encodeCursor, parseHistoryQuery } from "./query.ts";
 import type { HistoryLimiter, HistoryRefusal } from "./limiter.ts";
-import type { PublicationView } from "../protocol/publication_frames.ts";
 import type { PublicationRow, PublicationStore } from "../publication/store_types.ts";
 import { publicationView } from "../publication/views.ts";
 
@@ -41,34 +41,11 @@ const REFUSALS: Readonly<Record<HistoryRefusal, string>> = {
   in_flight: "the server is answering many history requests; try again shortly",
 };
 
-/** One item of the answer. */
-export interface HistoryItem {
-  /** The response's id (`responses.id`). */
-  readonly response_id: number;
-  /** Where the post lives (`vk`, `telegram`). */
-  readonly platform: string;
-  /** The URL of the post that was answered. */
-  readonly post_url: string;
-  /** The post's text as fetched, `null` when it could not be. */
-  readonly post_text: string | null;
-  /** The post's author as fetched, `null` when unknown. */
-  readonly author: string | null;
-  /** The reply as decided (the edited text, for an approval with text). */
-  readonly response_text: string;
-  /** How it was decided (`approved`, `rejected`). */
-  readonly status: string;
-  /** The user who decided it, `null` when not recorded. */
-  readonly decided_by: string | null;
-  /** When it was decided (ISO-8601 UTC). */
-  readonly decided_at: string | null;
-  /** The rejection's reason, `null` for approvals and reasonless rejections. */
-  readonly reason: string | null;
-  /** When the module stored it (ISO-8601 UTC). */
-  readonly created_at: string;
-  /** (v1.2) The proposed reply when the operator edited it, else `null`. */
-  readonly original_text: string | null;
-  /** (v1.2) The approval's publication; `null` for a rejection (or an approval made before v1.2). */
-  readonly publication: PublicationView | null;
+/** A row as history lists it: decided, with its time. */
+type DecidedRow = ResponseRow & { readonly status: DecidedStatus; readonly decided_at: Date };
+
+function isDecided(row: ResponseRow): row is DecidedRow {
+  return (row.status === "approved" || row.status === "rejected") && row.decided_at !== null;
 }
 
 /**
@@ -78,6 +55,10 @@ export interface HistoryItem {
  * @returns the item, times in ISO-8601 UTC
  */
 export function historyItem(row: ResponseRow, pub: PublicationRow | null = null): HistoryItem {
+  if (!isDecided(row)) {
+    // The history query lists decided rows only (`sql_history.ts`): never here.
+    throw new TypeError(`response ${row.id} is ${row.status}, not decided`);
+  }
   return {
     response_id: row.id,
     platform: row.platform,
@@ -87,7 +68,7 @@ export function historyItem(row: ResponseRow, pub: PublicationRow | null = null)
     response_text: row.response_text,
     status: row.status,
     decided_by: row.decided_by,
-    decided_at: row.decided_at?.toISOString() ?? null,
+    decided_at: row.decided_at.toISOString(),
     reason: row.reason,
     created_at: row.created_at.toISOString(),
     original_text: pub?.originalText ?? null,
@@ -137,7 +118,8 @@ export async function historyRoute(req: Request, url: URL, d: HistoryDeps): Prom
       (await d.store.publicationsOf(page.map((r) => r.id))).map((p) => [p.responseId, p]),
     );
     const items = page.map((row) => historyItem(row, pubs.get(row.id) ?? null));
-    return answer({ items, next_cursor: next }, 200);
+    const body: HistoryPage = { items, next_cursor: next };
+    return answer(body, 200);
   } catch (e) {
     if (e instanceof ProtocolError) {
       return problem(errorFrame(undefined, e.code, e.message, { ...e.fields }));

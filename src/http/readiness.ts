@@ -12,6 +12,7 @@
 import { deadline } from "../async/deadline.ts";
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { BrokerState, DatabaseState, ReadyBody } from "../protocol/http_bodies.ts";
 
 /** Answers when its dependency does; throws otherwise. */
 export type Ping = () => Promise<void>;
@@ -24,11 +25,6 @@ export interface Probes {
   readonly broker: Ping | null;
 }
 
-/** The database's state as `/readyz` names it. */
-export type DatabaseState = "ok" | "down";
-/** The broker's state as `/readyz` names it. */
-export type BrokerState = "ok" | "down" | "off";
-
 /** The answer of a readiness check. */
 export type ReadyState =
   | { readonly ready: true; readonly database: "ok"; readonly broker: BrokerState }
@@ -38,18 +34,6 @@ export type ReadyState =
     readonly database: DatabaseState;
     readonly broker: BrokerState;
   };
-
-/** The JSON body of `/readyz`: always names the database and the broker. */
-export interface ReadyBody {
-  /** `ready` with a 200, `unavailable` with a 503. */
-  readonly status: "ready" | "unavailable";
-  /** Whether the database answered. */
-  readonly database: DatabaseState;
-  /** Whether the broker answered, `off` when none is configured. */
-  readonly broker: BrokerState;
-  /** Why the server is not ready, when it is not. */
-  readonly reason?: string;
-}
 
 /**
  * The `/readyz` body of a state.

@@ -11,12 +11,13 @@ import { errorFrame } from "../commands/errors.ts";
 import { submitResponse } from "../commands/handlers.ts";
 import type { WebSocketManager } from "../connection/manager.ts";
 import type { RateLimiter } from "../connection/rate_limit.ts";
-import { type UpgradeOptions, upgradeToWebSocket } from "../connection/upgrade.ts";
+import { type UpgradeOptions, upgradeToWebSocket } from "../connection/ws_admission.ts";
 import { type DashboardDeps, dashboardRoute } from "../dashboard/routes.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { HTTP_STATUS_OF } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
+import type { StatsBody, StatsProcess } from "../protocol/http_bodies.ts";
 import { DecodeError, decodeSubmitBody } from "../protocol/decode.ts";
 import type { ResponseId } from "../protocol/types.ts";
 import { requireRole, requireSecret } from "./bearer.ts";
@@ -53,7 +54,7 @@ export interface RouteDeps {
   /** `METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
   readonly metricsToken?: string;
   /** Which process answers (`/stats` `process`): its pid and, under a supervisor, its worker index. */
-  readonly process?: { readonly pid: number; readonly worker: number | null };
+  readonly process?: StatsProcess;
   /** The dashboard's routes and the cluster view of `/stats` (absent: neither). */
   readonly dashboard?: DashboardDeps;
   /** (v1.2) `GET /api/admin/people`, `POST /api/admin/revoke` (absent: 404). */
@@ -176,12 +177,13 @@ async function dispatch(req: Request, url: URL, remote: string, d: RouteDeps): P
       const access = await requireRole(req, ["admin"], d.auth, d.clock.now());
       if (!access.ok) return access.response;
       const cluster = await d.dashboard?.reporter.cluster();
-      return json({
+      const body: StatsBody = {
         ...(await d.metrics.getStats()),
         ...(d.process ? { process: d.process } : {}),
         clients: d.manager.describeAliveClients(),
         ...(cluster ? { nodes: cluster.nodes, total: cluster.total } : {}),
-      }, 200);
+      };
+      return json(body, 200);
     }
     default: {
       const dashboard = d.dashboard ? await dashboardRoute(req, path, d.dashboard) : null;

@@ -356,8 +356,8 @@ export class Metrics {
    * each histogram as count and sum.
    * @returns name → value, or name → { "label=value,…": value }
    */
-  async getStats(): Promise<Record<string, unknown>> {
-    const out: Record<string, unknown> = {
+  async getStats(): Promise<{ readonly uptime_seconds: number; readonly [name: string]: unknown }> {
+    const out: { uptime_seconds: number; [name: string]: unknown } = {
       uptime_seconds: Math.round((Date.now() - this.#startedAt) / 1000),
     };
     for (const [name, metric] of this.#metrics) {

@@ -16,6 +16,7 @@ import { requireRole } from "../http/bearer.ts";
 import type { Logger } from "../logging/logger.ts";
 import { HTTP_STATUS_OF } from "../protocol/codes.ts";
 import type { ErrorFrame } from "../protocol/frames.ts";
+import type { RevokeBody } from "../protocol/http_bodies.ts";
 import { StoreUnavailableError } from "../store/store.ts";
 import { MAX_REVOKED_USER_LENGTH } from "../store/sql_revocations.ts";
 import { peopleOf } from "./people_list.ts";
@@ -91,7 +92,8 @@ export async function adminRoute(
   try {
     const revocation = await d.service.revoke(user);
     d.logger.info("access revoked", { user, by: access.identity.sub });
-    return answer({ user, revoked_at: new Date(revocation.revokedAt).toISOString() }, 200);
+    const body: RevokeBody = { user, revoked_at: new Date(revocation.revokedAt).toISOString() };
+    return answer(body, 200);
   } catch (e) {
     if (e instanceof StoreUnavailableError) {
       return problem(errorFrame(undefined, "unavailable", "the database does not answer"));

@@ -7,28 +7,7 @@
  */
 import type { ClientFigure } from "../dashboard/figures.ts";
 import type { Revocation } from "./revocations.ts";
-
-/** One person of the answer. */
-export interface Person {
-  /** The user (`sub`). */
-  readonly user: string;
-  /** The roles of their open connections, sorted (empty when none is open). */
-  readonly roles: readonly string[];
-  /** Open connections over every process. */
-  readonly connections: number;
-  /** When the earliest open connection opened (ISO-8601 UTC), null when none is open. */
-  readonly since: string | null;
-  /** When any of their connections last sent a frame (ISO-8601 UTC), null when none is open. */
-  readonly last_seen: string | null;
-  /** When their access was last revoked (ISO-8601 UTC), or null. */
-  readonly revoked_at: string | null;
-}
-
-/** The body of `GET /api/admin/people`. */
-export interface PeopleBody {
-  /** Everyone connected and everyone revoked, by user. */
-  readonly people: readonly Person[];
-}
+import type { PeopleBody, Person } from "../protocol/http_bodies.ts";
 
 /**
  * Folds connections and revocations into the people list.

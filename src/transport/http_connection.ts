@@ -18,7 +18,7 @@
 import { ChargedBuffer } from "./charged_buffer.ts";
 import { type HeadError, parseRequestHead, type RequestHead } from "./http_head.ts";
 import { PeerRate, type PeerRateLimits } from "./peer_rate.ts";
-import { takeUpgrade, UPGRADE_SLOTS, type UpgradeSlot } from "./upgrade.ts";
+import { takeUpgrade, UPGRADE_SLOTS, type UpgradeSlot } from "./ws_handshake.ts";
 import type { TrackedConn } from "./tracked_conn.ts";
 import type { ServerWebSocket } from "./ws_socket.ts";
 

@@ -19,7 +19,7 @@ import { accountLimit, ConnectionAccount } from "./account.ts";
 import { type BudgetLimits, ConnectionBudget, type ShedReason } from "./budget.ts";
 import type { PeerRateLimits } from "./peer_rate.ts";
 import { type Handler, type HttpOptions, serveConnection } from "./http_connection.ts";
-import { Sweeper, type SweepObserver } from "./sweeper.ts";
+import { type SessionSweep, Sweeper, type SweepObserver } from "./sweeper.ts";
 import { TrackedConn } from "./tracked_conn.ts";
 import { adoptConn } from "./node_conn.ts";
 import { NodeListener } from "./node_listener.ts";
@@ -149,6 +149,11 @@ export class HttpServer {
     this.#accountLimit = options.accountLimitBytes ?? accountLimit(options.maxMessageBytes);
     this.#takeReserve();
     this.finished = this.#acceptLoop();
+  }
+
+  /** The one sweep over this server's connections, where sessions put their deadlines. */
+  get sweep(): SessionSweep {
+    return this.#sweeper;
   }
 
   /** Open WebSockets (any state but closed). */

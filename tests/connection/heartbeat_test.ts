@@ -6,6 +6,8 @@ import { silentLogger } from "../../src/logging/logger.ts";
 import { asSeq } from "../../src/protocol/types.ts";
 import { FakeClock } from "../_support/fake_clock.ts";
 import { RecordingSocket } from "../_support/recording_socket.ts";
+import { Sweeper } from "../../src/transport/sweeper.ts";
+import { type ByteStream, READY, ServerWebSocket } from "../../src/transport/ws_socket.ts";
 
 function setup(clock: FakeClock) {
   const manager = new WebSocketManager({
@@ -207,4 +209,122 @@ Deno.test("the oldest alive clients are summarised up to a limit, and all are co
   const { listed, total } = manager.describeOldestAliveClients(4);
   assert.equal(total, 6, "the one without CL is not alive");
   assert.deepEqual(listed.map((c) => c.user), users.slice(0, 4));
+});
+
+/** A stream that takes every write and never delivers a byte (a peer that only listens). */
+class ListeningStream implements ByteStream {
+  readonly written: Uint8Array[] = [];
+  closed = false;
+  #wake: ((n: number | null) => void) | null = null;
+  read(): Promise<number | null> {
+    return new Promise((r) => this.#wake = r);
+  }
+  write(p: Uint8Array): Promise<number> {
+    this.written.push(p.slice());
+    return Promise.resolve(p.length);
+  }
+  close(): void {
+    this.closed = true;
+    this.#wake?.(null);
+  }
+  /** The code of the close frame written, if any. */
+  closeCode(): number | null {
+    const f = this.written.find((b) => b[0] === 0x88);
+    return f ? (f[2]! << 8) | f[3]! : null;
+  }
+}
+
+/** A manager whose supervisor puts its deadlines in the HTTP layer's sweep, over real sockets. */
+function sharedSweep(clock: FakeClock) {
+  const sweeper = new Sweeper({
+    clock,
+    idleTimeoutMs: 0,
+    closeTimeoutMs: 5_000,
+    observer: { headerTimeout() {}, closeTimeout() {}, writeTimeout() {} },
+  });
+  sweeper.start();
+  const manager = new WebSocketManager({
+    clock,
+    logger: silentLogger,
+    maxBufferedBytes: 1000,
+    helloTimeoutMs: 10_000,
+    heartbeatTimeoutMs: 45_000,
+  });
+  const add = (live: boolean, tokenExpiresAt = 0) => {
+    const stream = new ListeningStream();
+    const s = new ServerWebSocket(
+      stream,
+      { maxPayload: 1024, now: () => clock.now() },
+      new Uint8Array(0),
+    );
+    s.start();
+    sweeper.sockets.add(s);
+    const c = createClient(s, "127.0.0.1", clock.now(), { perSecond: 10, burst: 10 });
+    manager.addClient(c);
+    if (live) {
+      manager.authenticate(c, "operator", "u", tokenExpiresAt);
+      c.state = "live";
+    }
+    return { c, s, stream };
+  };
+  return { sweeper, manager, add };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+/** Advances the fake clock a second at a time, letting the sockets' writes complete between ticks. */
+async function advance(clock: FakeClock, ms: number, each?: () => void): Promise<void> {
+  for (let t = 0; t < ms; t += 1000) {
+    clock.tick(Math.min(1000, ms - t));
+    each?.();
+    await settle();
+  }
+}
+
+Deno.test("with the HTTP layer's sweep, heartbeat, hello and token deadlines close in its ticks, on one timer", async () => {
+  const clock = new FakeClock();
+  const { sweeper, manager, add } = sharedSweep(clock);
+  const silent = add(true);
+  const fresh = add(false);
+  const expiring = add(true, clock.now() + 20_000);
+  const chatty = add(true);
+  manager.startHeartbeat(sweeper);
+  const late = add(false); // added after the start: its deadlines join the sweep too
+  assert.equal(clock.pending, 1, "one timer for the transport's and the sessions' deadlines");
+  assert.equal(sweeper.periodMs, 1000);
+  const heartbeat = () => manager.updateHeartbeat(chatty.c.id);
+  await advance(clock, 9_000, heartbeat);
+  assert.equal(fresh.s.readyState, READY.open);
+  await advance(clock, 1_000, heartbeat);
+  assert.equal(fresh.stream.closeCode(), 4002, "no CL within the hello timeout");
+  assert.equal(late.stream.closeCode(), 4002, "nor from one that came after the start");
+  await advance(clock, 9_000, heartbeat);
+  assert.equal(expiring.stream.closeCode(), null);
+  await advance(clock, 1_000, heartbeat);
+  assert.equal(expiring.stream.closeCode(), 4001, "the token expired");
+  await advance(clock, 24_000, heartbeat);
+  assert.equal(silent.stream.closeCode(), null);
+  await advance(clock, 1_000, heartbeat);
+  assert.equal(silent.stream.closeCode(), 4008, "silent for the heartbeat timeout");
+  assert.equal(chatty.stream.closeCode(), null);
+  assert.equal(chatty.s.readyState, READY.open);
+  manager.stopHeartbeat();
+  assert.equal(clock.pending, 1, "the transport's deadlines go on after the heartbeat stops");
+  sweeper.stop();
+  assert.equal(clock.pending, 0);
+});
+
+Deno.test("with the HTTP layer's sweep, a client closed for silence leaves the sweep and is not reported again", async () => {
+  const clock = new FakeClock();
+  const { sweeper, manager, add } = sharedSweep(clock);
+  const silent = add(true);
+  const sup = manager.startHeartbeat(sweeper);
+  await advance(clock, 45_000);
+  assert.equal(silent.stream.closeCode(), 4008);
+  const before = silent.stream.written.length;
+  await advance(clock, 5_000);
+  assert.equal(silent.stream.written.length, before, "nothing more is written to it");
+  assert.equal(sup.check(silent.c, clock.now()), false, "a closed client has no deadlines");
+  manager.stopHeartbeat();
+  sweeper.stop();
 });

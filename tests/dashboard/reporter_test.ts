@@ -6,7 +6,7 @@
  * dependency watch.
  */
 import assert from "node:assert/strict";
-import { ClusterBoard, type FiguresBoard } from "../../src/dashboard/board.ts";
+import { ClusterBoard, type FiguresBoard } from "../../src/dashboard/figures_board.ts";
 import { NodeCollector, type NodeIdentity } from "../../src/dashboard/collect.ts";
 import { DependencyWatch } from "../../src/dashboard/dependencies.ts";
 import type { NodeFigures } from "../../src/dashboard/figures.ts";

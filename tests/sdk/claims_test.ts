@@ -6,7 +6,7 @@ import {
   ReviewError,
   TooManyClaimsError,
 } from "../../web/sdk/errors.ts";
-import { isClaimLive } from "../../web/sdk/feed.ts";
+import { isClaimLive } from "../../web/sdk/pending_feed.ts";
 import { FakeSocket, flushMicrotasks } from "./_fakes.ts";
 import { makeClient, serverWelcomes } from "./_harness.ts";
 

@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { claimHolds } from "../../src/protocol/claim_lapse.ts";
 import { asResponseId, type ResponseId } from "../../src/protocol/types.ts";
 import type { ClaimResult, Store } from "../../src/store/store.ts";
 import type { StoreHarness } from "./_fixtures.ts";
@@ -155,6 +156,49 @@ export function registerClaimCases(h: StoreHarness): void {
       await store.decide({ responseId: other, decision: "rejected", by: "alice", at: t(LEASE) }),
     );
     assert.deepEqual(await store.claimsOf([other]), []);
+    assertContiguous(await readAll(store));
+  });
+
+  test("lapse boundary: the SQL holds a claim one ms before its until and not at it, as claimHolds says", async ({ fx, store }) => {
+    const until = T0 + LEASE;
+    for (const ms of [LEASE - 1, LEASE]) {
+      const holds = claimHolds(until, T0 + ms);
+      // Take-over (the upsert's `until_at <= ?`).
+      const a = await insertRow(fx);
+      appended(await claimAt(store, a, "bob", 0));
+      assert.equal((await claimAt(store, a, "alice", ms)).kind, holds ? "claimed" : "appended");
+      // Release (`until_at > ?`).
+      const b = await insertRow(fx);
+      appended(await claimAt(store, b, "bob", 0));
+      const released = await store.release({ responseId: b, by: "bob", admin: false, at: t(ms) });
+      assert.equal(released.kind, holds ? "appended" : "not_held", `release at +${ms}`);
+      // Fencing of a decision (the lease arithmetic on the locked row).
+      const c = await insertRow(fx);
+      appended(await claimAt(store, c, "bob", 0));
+      const decided = await store.decide({
+        responseId: c,
+        decision: "rejected",
+        by: "alice",
+        at: t(ms),
+      });
+      assert.equal(decided.kind, holds ? "claimed" : "appended", `decision at +${ms}`);
+      // The per-user cap counts live claims only (`until_at > ?`).
+      const d = await insertRow(fx);
+      const e = await insertRow(fx);
+      appended(await claimAt(store, d, "carol", 0));
+      const capped = await store.claim({
+        responseId: e,
+        by: "carol",
+        at: t(ms),
+        until: t(ms + LEASE),
+        maxPerUser: 1,
+      });
+      assert.equal(capped.kind, holds ? "too_many_claims" : "appended", `cap at +${ms}`);
+      // Free every row for the next round's claims by the same users.
+      for (const id of [a, d, e]) {
+        await store.release({ responseId: id, by: "root", admin: true, at: t(ms) });
+      }
+    }
     assertContiguous(await readAll(store));
   });
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { systemClock } from "../../src/clock.ts";
 import { HttpServer } from "../../src/transport/http_server.ts";
 import { TRANSPORT_IOS } from "../../src/transport/raw_conn.ts";
-import { upgradeWebSocket } from "../../src/transport/upgrade.ts";
+import { upgradeWebSocket } from "../../src/transport/ws_handshake.ts";
 
 const BIG = "x".repeat(3 * 1024 * 1024);
 

@@ -112,3 +112,72 @@ Deno.test("a peer that does not answer the close within 5 s is dropped, freeing 
   assert.equal(seen.close, 1);
   assert.equal(sweeper.sockets.size, 0);
 });
+
+/** Session deadlines that record each check and end when told. */
+class CountingSession {
+  checks: number[] = [];
+  over = false;
+  check(now: number): boolean {
+    this.checks.push(now);
+    return !this.over;
+  }
+}
+
+Deno.test("one timer for transport and sessions, at the shorter period, gone when neither holds it", () => {
+  const { clock, sweeper } = setup();
+  sweeper.start();
+  assert.equal(clock.pending, 1);
+  assert.equal(sweeper.periodMs, 1000);
+  sweeper.holdForSessions(250);
+  assert.equal(clock.pending, 1, "one timer, not one per holder");
+  assert.equal(sweeper.periodMs, 250);
+  sweeper.stop();
+  assert.equal(clock.pending, 1, "sessions still need it after the transport stops");
+  assert.equal(sweeper.periodMs, 250);
+  sweeper.releaseSessions();
+  assert.equal(clock.pending, 0);
+  assert.equal(sweeper.periodMs, 0);
+});
+
+Deno.test("a session's deadlines are checked in its socket's row, in the same tick, until the session is over", async () => {
+  const { clock, sweeper, socket } = setup();
+  const { s } = socket();
+  const session = new CountingSession();
+  sweeper.watch(s, session);
+  sweeper.holdForSessions(500);
+  await Promise.resolve();
+  clock.tick(500);
+  clock.tick(500);
+  assert.deepEqual(session.checks, [clock.now() - 500, clock.now()]);
+  assert.equal(sweeper.sockets.size, 1, "the socket and its session share one row");
+  // The socket ends; the session is still checked until it says it is over.
+  s.terminate();
+  clock.tick(500);
+  assert.equal(sweeper.sockets.size, 0);
+  assert.equal(session.checks.length, 3);
+  session.over = true;
+  clock.tick(500);
+  clock.tick(500);
+  assert.equal(session.checks.length, 4, "an ended session leaves the table");
+  sweeper.releaseSessions();
+});
+
+Deno.test("after stop() a tick keeps sessions' deadlines but no longer the transport's", async () => {
+  const { clock, sweeper, seen, socket } = setup();
+  const { s, stream } = socket();
+  const session = new CountingSession();
+  sweeper.watch(s, session);
+  s.close(4002, "no CL in time");
+  await Promise.resolve();
+  sweeper.start();
+  sweeper.stop();
+  clock.tick(5_000);
+  sweeper.tick();
+  assert.equal(stream.closed, false, "the close timeout is the transport's: not kept after stop()");
+  assert.equal(seen.close, 0);
+  assert.equal(session.checks.length, 1);
+  sweeper.start();
+  sweeper.tick();
+  assert.equal(stream.closed, true);
+  sweeper.stop();
+});

@@ -188,3 +188,81 @@ Deno.test("the decoder's fragments are charged per fragment, so one-byte fragmen
   );
   assert.deepEqual(out.map((i) => i.kind === "violation" && i.code), [1009]);
 });
+
+Deno.test("messages reach onmessage; a peer's ping is answered with its payload; any frame clears the ping out", async () => {
+  const { s, stream } = open();
+  const got: Array<string | Uint8Array> = [];
+  s.onmessage = (ev) => got.push(ev.data);
+  s.ping();
+  assert.ok(s.pingSentAt > 0);
+  await stream.feed(clientFrame(OPCODE.text, "héllo"));
+  assert.equal(s.pingSentAt, 0, "the peer answered something: no ping is out");
+  await stream.feed(clientFrame(OPCODE.binary, new Uint8Array([1, 2, 3])));
+  await stream.feed(clientFrame(OPCODE.ping, "are you there"));
+  assert.deepEqual(got, ["héllo", new Uint8Array([1, 2, 3])]);
+  const pong = serverFrames(stream.written).find((f) => f.opcode === OPCODE.pong)!;
+  assert.equal(new TextDecoder().decode(pong.payload), "are you there");
+  assert.equal(s.readyState, READY.open);
+});
+
+Deno.test("our close: one close frame, nothing sent after it, and the peer's answer completes it cleanly", async () => {
+  const { s, stream } = open();
+  const ends: Array<{ code: number; wasClean: boolean }> = [];
+  s.onclose = (ev) => ends.push({ code: ev.code, wasClean: ev.wasClean });
+  s.close(4008, "heartbeat timeout");
+  s.close(1000, "again");
+  s.send("late");
+  assert.equal(s.readyState, READY.closing);
+  await stream.feed(clientFrame(OPCODE.close, new Uint8Array([0x0f, 0xa8])));
+  const frames = serverFrames(stream.written);
+  assert.deepEqual(
+    frames.map((f) => f.opcode),
+    [OPCODE.close],
+    "one close frame, no text after it",
+  );
+  assert.equal(closeCode(frames[0]!), 4008);
+  assert.equal(new TextDecoder().decode(frames[0]!.payload.subarray(2)), "heartbeat timeout");
+  assert.deepEqual(ends, [{ code: 4008, wasClean: true }]);
+  assert.equal(s.readyState, READY.closed);
+  assert.equal(stream.closed, true);
+});
+
+Deno.test("a peer that goes away: 1006 unclean when open, our code clean when we had closed", async () => {
+  const gone = open();
+  gone.stream.close();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(gone.closes, [1006]);
+  const after = open();
+  after.s.close(4002, "no CL in time");
+  let clean: boolean | null = null;
+  after.s.onclose = (ev) => clean = ev.wasClean;
+  after.stream.close();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(clean, true);
+});
+
+Deno.test("terminate reports the close code already sent, else its own; write stalls report 4009", () => {
+  const sent = open();
+  sent.s.close(4001, "token expired");
+  sent.s.terminate(1012);
+  assert.deepEqual(sent.closes, [4001]);
+  const fresh = open();
+  fresh.s.terminate(1012);
+  assert.deepEqual(fresh.closes, [1012]);
+  assert.equal(fresh.stream.closed, true);
+  const stalled = open();
+  stalled.s.writeStalled();
+  assert.deepEqual(stalled.closes, [4009]);
+  assert.equal(stalled.s.readyState, READY.closed);
+});
+
+Deno.test("a message over the limit is refused 1009 and never delivered", async () => {
+  const { s, stream } = open();
+  const got: unknown[] = [];
+  s.onmessage = (ev) => got.push(ev.data);
+  await stream.feed(clientFrame(OPCODE.text, "x".repeat(1025)));
+  assert.deepEqual(got, []);
+  const close = serverFrames(stream.written).find((f) => f.opcode === OPCODE.close)!;
+  assert.equal(closeCode(close), 1009);
+  assert.equal(s.readyState, READY.closing);
+});

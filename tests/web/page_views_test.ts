@@ -12,11 +12,11 @@ import {
   decisionLine,
   formatWhen,
   HISTORY_PAGE_SIZE,
-  type HistoryItem,
   historyQuery,
   historySearchParams,
   safeHref,
 } from "../../web/page/history.ts";
+import type { HistoryItem } from "../../src/protocol/http_bodies.ts";
 import { Notifier, NOTIFY_KEY, type NotifyEnv, shouldNotify } from "../../web/page/notify.ts";
 import { presenceChips } from "../../web/page/presence.ts";
 
@@ -91,6 +91,8 @@ Deno.test("a history line says what, by whom and when; only http(s) posts are li
     decided_at: "2026-12-01T12:34:56.000Z",
     reason: null,
     created_at: "2026-12-01T12:00:00.000Z",
+    original_text: null,
+    publication: null,
   };
   const line = decisionLine(item);
   assert.match(line, /^Approved by bob · \d{4}-\d\d-\d\d \d\d:\d\d$/);

@@ -10,22 +10,7 @@
  */
 import { byId, h } from "../page/dom.ts";
 import { since } from "./tables.ts";
-
-/** One person as `GET /api/admin/people` lists them. */
-export interface PersonEntry {
-  /** The user. */
-  readonly user: string;
-  /** Roles of their open connections. */
-  readonly roles: readonly string[];
-  /** Open connections over every process. */
-  readonly connections: number;
-  /** Earliest open connection (ISO-8601), or null. */
-  readonly since: string | null;
-  /** Latest frame from any of them (ISO-8601), or null. */
-  readonly last_seen: string | null;
-  /** When their access was revoked (ISO-8601), or null. */
-  readonly revoked_at: string | null;
-}
+import type { PeopleBody, Person, RevokeRequest } from "../../src/protocol/http_bodies.ts";
 
 /** A row as shown. */
 export interface PersonView {
@@ -51,7 +36,7 @@ export interface PersonView {
  * @param now the current time (ms)
  * @returns the texts of the row
  */
-export function personView(p: PersonEntry, now: number): PersonView {
+export function personView(p: Person, now: number): PersonView {
   return {
     user: p.user,
     roles: p.roles.length > 0 ? p.roles.join(", ") : "–",
@@ -68,7 +53,7 @@ export class PeoplePanel {
   readonly #token: string;
   /** The user whose Revoke awaits its confirm, if any. */
   #confirming: string | null = null;
-  #last: readonly PersonEntry[] = [];
+  #last: readonly Person[] = [];
   #busy = false;
 
   /**
@@ -90,7 +75,7 @@ export class PeoplePanel {
         await res.body?.cancel();
         return;
       }
-      this.#last = ((await res.json()) as { people: PersonEntry[] }).people;
+      this.#last = ((await res.json()) as PeopleBody).people;
       this.#render();
     } catch { /* the dashboard's own poll reports the connection */ }
   }
@@ -152,7 +137,7 @@ export class PeoplePanel {
           authorization: `Bearer ${this.#token}`,
           "content-type": "application/json",
         },
-        body: JSON.stringify({ user }),
+        body: JSON.stringify({ user } satisfies RevokeRequest),
       });
       await res.body?.cancel();
       this.#confirming = null;

@@ -4,6 +4,7 @@
  * pure rules for showing them, timing their lapse and renewing one's own.
  * @module
  */
+import { claimHolds } from "../../src/protocol/claim_lapse.ts";
 
 /** A live claim on a card. */
 export interface Claim {
@@ -26,13 +27,13 @@ export function parseClaim(by: unknown, until: unknown): Claim | null {
 }
 
 /**
- * Whether a claim still holds at a moment.
+ * Whether a claim still holds at a moment (`claimHolds`, the one lapse rule).
  * @param claim the claim or null
  * @param now server time (ms)
  * @returns true while it has not lapsed
  */
 export function isLive(claim: Claim | null, now: number): claim is Claim {
-  return claim !== null && claim.until > now;
+  return claim !== null && claimHolds(claim.until, now);
 }
 
 /**

@@ -3,6 +3,7 @@
  * form's fields, and what one decided reply says (PROTOCOL.md §2).
  * @module
  */
+import type { HistoryItem } from "../../src/protocol/http_bodies.ts";
 
 /** The History form's fields; `""` means "any". */
 export interface HistoryFilter {
@@ -21,41 +22,6 @@ export interface HistoryFilter {
 
 /** A filter that lists every decision. */
 export const ANY_DECISION: HistoryFilter = { status: "", platform: "", by: "", q: "" };
-
-/** (v1.2) A publication as history shows it. */
-export interface HistoryPublication {
-  readonly state: string;
-  readonly attempts: number;
-  readonly published_at: string | null;
-  readonly url: string | null;
-  readonly platform_ref: string | null;
-  readonly last_error: string | null;
-}
-
-/** One decided reply, as `GET /api/history` lists it. */
-export interface HistoryItem {
-  readonly response_id: number;
-  readonly platform: string;
-  readonly post_url: string;
-  readonly post_text: string | null;
-  readonly author: string | null;
-  readonly response_text: string;
-  readonly status: string;
-  readonly decided_by: string | null;
-  readonly decided_at: string | null;
-  readonly reason: string | null;
-  readonly created_at: string;
-  /** (v1.2) The proposed reply when the operator edited it, else null. */
-  readonly original_text?: string | null;
-  /** (v1.2) Null for a rejection. */
-  readonly publication?: HistoryPublication | null;
-}
-
-/** One page of history. */
-export interface HistoryPage {
-  readonly items: readonly HistoryItem[];
-  readonly next_cursor: string | null;
-}
 
 /** A query of the history: the filter, and where to go on from. */
 export interface HistoryQuery {

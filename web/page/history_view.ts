@@ -9,12 +9,11 @@ import {
   decisionLine,
   formatWhen,
   type HistoryFilter,
-  type HistoryItem,
-  type HistoryPage,
   type HistoryQuery,
   historyQuery,
   safeHref,
 } from "./history.ts";
+import type { HistoryItem, HistoryPage } from "../../src/protocol/http_bodies.ts";
 
 /** Fetches one page of history. */
 export type HistorySource = (query: HistoryQuery) => Promise<HistoryPage>;

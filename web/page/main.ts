@@ -8,7 +8,7 @@
  */
 import { type Card, connect, type ConnectionState } from "../sdk/mod.ts";
 import type { CardOrder } from "./anchor.ts";
-import { Board } from "./board.ts";
+import { Board } from "./pending_board.ts";
 import { boardState, renderBoardState } from "./board_state.ts";
 import { parseClaim } from "./claims.ts";
 import { byId } from "./dom.ts";

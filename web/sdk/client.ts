@@ -21,7 +21,7 @@ import {
 import { Emitter } from "./emitter.ts";
 import { errorFromFrame, ReviewError } from "./errors.ts";
 import type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
-import { Feed, type FeedVerdict, type PendingItem } from "./feed.ts";
+import { Feed, type FeedVerdict, type PendingItem } from "./pending_feed.ts";
 import { type Ack, type RequestFrame, RequestTable, type Send } from "./requests.ts";
 import type { Position } from "./sequencer.ts";
 import { OPEN, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./socket.ts";
@@ -33,6 +33,15 @@ import {
   StateMachine,
 } from "./state.ts";
 import { realTimers, type TimerHandle, type Timers } from "./timers.ts";
+import type {
+  AckResult,
+  ClaimAck,
+  DecisionAck,
+  EventAck,
+  ReleaseAck,
+  SrAck,
+  TakeAck,
+} from "../../src/protocol/acks.ts";
 import type { PublicationJob } from "../../src/protocol/publication_frames.ts";
 import type { Platform } from "../../src/protocol/types.ts";
 
@@ -227,8 +236,8 @@ export class ReviewClient {
    * @returns the `ACK` fields: `seq`, and `duplicate` if it was already announced
    * @throws {ReviewError} with the server's code (e.g. `not_pending`), `timeout` or `closed`
    */
-  submit(responseId: number): Promise<Ack> {
-    return this.#request({ type: "SR", response_id: responseId });
+  submit(responseId: number): Promise<AckResult<SrAck>> {
+    return this.#request<AckResult<SrAck>>({ type: "SR", response_id: responseId });
   }
 
   /**
@@ -238,8 +247,8 @@ export class ReviewClient {
    * @returns the `ACK` fields
    * @throws {ReviewError} e.g. `not_pending` with `fields.decided_by`
    */
-  approve(responseId: number, text?: string): Promise<Ack> {
-    return this.#request({
+  approve(responseId: number, text?: string): Promise<AckResult<DecisionAck>> {
+    return this.#request<AckResult<DecisionAck>>({
       type: "APPROVED",
       response_id: responseId,
       ...(text === undefined ? {} : { text }),
@@ -253,8 +262,8 @@ export class ReviewClient {
    * @returns the `ACK` fields
    * @throws {ReviewError} e.g. `not_pending`
    */
-  reject(responseId: number, reason?: string): Promise<Ack> {
-    return this.#request({
+  reject(responseId: number, reason?: string): Promise<AckResult<DecisionAck>> {
+    return this.#request<AckResult<DecisionAck>>({
       type: "REJECTED",
       response_id: responseId,
       ...(reason === undefined ? {} : { reason }),
@@ -271,8 +280,8 @@ export class ReviewClient {
    *   `fields.claim_until`), `not_pending` (`fields.status`, `fields.decided_by`),
    *   `not_found`, `forbidden`, `unavailable`, `timeout`, `closed`
    */
-  claim(responseId: number): Promise<Ack> {
-    return this.#request({ type: "CLAIM", response_id: responseId });
+  claim(responseId: number): Promise<AckResult<ClaimAck>> {
+    return this.#request<AckResult<ClaimAck>>({ type: "CLAIM", response_id: responseId });
   }
 
   /**
@@ -283,8 +292,8 @@ export class ReviewClient {
    * @throws {ReviewError} `claimed` (another operator's live claim), `not_found`,
    *   `forbidden`, `unavailable`, `timeout`, `closed`
    */
-  release(responseId: number): Promise<Ack> {
-    return this.#request({ type: "RELEASE", response_id: responseId });
+  release(responseId: number): Promise<AckResult<ReleaseAck>> {
+    return this.#request<AckResult<ReleaseAck>>({ type: "RELEASE", response_id: responseId });
   }
 
   /**
@@ -295,8 +304,8 @@ export class ReviewClient {
    * @throws {TooLateError} after the window; {BadStateError} (`state: "pending"`)
    *   for a response not decided; {ReviewError} `forbidden` for another's decision
    */
-  undo(responseId: number): Promise<Ack> {
-    return this.#request({ type: "UNDO", response_id: responseId });
+  undo(responseId: number): Promise<AckResult<EventAck>> {
+    return this.#request<AckResult<EventAck>>({ type: "UNDO", response_id: responseId });
   }
 
   /**
@@ -305,8 +314,8 @@ export class ReviewClient {
    * @returns the `ACK` fields: `seq` of the `queued` event
    * @throws {BadStateError} when the publication is not `failed`
    */
-  retry(responseId: number): Promise<Ack> {
-    return this.#request({ type: "RETRY", response_id: responseId });
+  retry(responseId: number): Promise<AckResult<EventAck>> {
+    return this.#request<AckResult<EventAck>>({ type: "RETRY", response_id: responseId });
   }
 
   /**
@@ -319,7 +328,7 @@ export class ReviewClient {
   async take(
     options: { readonly platforms?: readonly Platform[]; readonly max?: number } = {},
   ): Promise<PublicationJob[]> {
-    const ack = await this.#request({
+    const ack = await this.#request<AckResult<TakeAck>>({
       type: "TAKE",
       ...(options.platforms === undefined ? {} : { platforms: options.platforms }),
       ...(options.max === undefined ? {} : { max: options.max }),
@@ -386,7 +395,7 @@ export class ReviewClient {
     }
   }
 
-  #request(frame: RequestFrame): Promise<Ack> {
+  #request<A extends Ack = Ack>(frame: RequestFrame): Promise<A> {
     if (
       "response_id" in frame && (!Number.isSafeInteger(frame.response_id) || frame.response_id <= 0)
     ) {
@@ -395,7 +404,8 @@ export class ReviewClient {
     if (this.state === "closed") {
       return Promise.reject(new ReviewError("closed", "the client is closed", false));
     }
-    return this.#requests.add(frame, this.#sender());
+    // The server answers each command with its ACK (`src/protocol/acks.ts`).
+    return this.#requests.add(frame, this.#sender()) as Promise<A>;
   }
 
   #sender(): Send | null {

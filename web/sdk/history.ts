@@ -7,45 +7,8 @@
  */
 import type { TokenSource } from "./client.ts";
 import { errorFromFrame, ReviewError } from "./errors.ts";
-import type { PublicationState, PublicationView } from "../../src/protocol/publication_frames.ts";
-
-/** One decided response, as the server lists it. */
-export interface HistoryItem {
-  /** The response's id (`responses.id`). */
-  readonly response_id: number;
-  /** Where the post lives (`vk`, `telegram`). */
-  readonly platform: string;
-  /** The URL of the post that was answered. */
-  readonly post_url: string;
-  /** The post's text as fetched, `null` when it could not be. */
-  readonly post_text: string | null;
-  /** The post's author as fetched, `null` when unknown. */
-  readonly author: string | null;
-  /** The reply as decided (the edited text, for an approval with text). */
-  readonly response_text: string;
-  /** How it was decided. */
-  readonly status: "approved" | "rejected";
-  /** The user who decided it, `null` when not recorded. */
-  readonly decided_by: string | null;
-  /** When it was decided (ISO-8601 UTC). */
-  readonly decided_at: string;
-  /** The rejection's reason, `null` for approvals and reasonless rejections. */
-  readonly reason: string | null;
-  /** When the module stored it (ISO-8601 UTC). */
-  readonly created_at: string;
-  /** (v1.2) The proposed reply when the operator edited it, else `null`. */
-  readonly original_text?: string | null;
-  /** (v1.2) The approval's publication (`state`, `attempts`, `url`, …); `null` for a rejection. */
-  readonly publication?: PublicationView | null;
-}
-
-/** One page of history. */
-export interface HistoryPage {
-  /** The decided responses of this page, newest decision first. */
-  readonly items: readonly HistoryItem[];
-  /** Pass as `cursor` for the next page; null on the last. */
-  readonly next_cursor: string | null;
-}
+import type { PublicationState } from "../../src/protocol/publication_frames.ts";
+import type { HistoryItem, HistoryPage } from "../../src/protocol/http_bodies.ts";
 
 /** Filters of a history request; all optional. */
 export interface HistoryQuery {

@@ -69,25 +69,39 @@ export type {
   QueuedEvent,
   ReopenedEvent,
 } from "../../src/protocol/publication_frames.ts";
-export { isClaimLive, type PendingItem } from "./feed.ts";
+export { isClaimLive, type PendingItem } from "./pending_feed.ts";
 export { isRevocation, REVOKED_REASON } from "./close_policy.ts";
-export {
-  HistoryClient,
-  type HistoryItem,
-  type HistoryOptions,
-  type HistoryPage,
-  type HistoryQuery,
-  historyUrl,
-} from "./history.ts";
+export { HistoryClient, type HistoryOptions, type HistoryQuery, historyUrl } from "./history.ts";
+export type { DecidedStatus, HistoryItem, HistoryPage } from "../../src/protocol/http_bodies.ts";
+export type {
+  AckResult,
+  ClaimAck,
+  DecisionAck,
+  EventAck,
+  ReleaseAck,
+  ResponseAckBase,
+  SrAck,
+  StaleAck,
+  TakeAck,
+} from "../../src/protocol/acks.ts";
 export type { Tagged } from "./emitter.ts";
 export type { Ack } from "./requests.ts";
 export type { Position } from "./sequencer.ts";
 export type { CloseLike, MessageLike, WebSocketConstructor, WebSocketLike } from "./socket.ts";
 export type { ClosedReason, CloseInfo, ConnectionState, StateKind } from "./state.ts";
 export type { TimerHandle, Timers } from "./timers.ts";
-export type { Platform, ResponseId, Role, ROLES, SafeHtml, Seq } from "../../src/protocol/types.ts";
+export type {
+  Platform,
+  ResponseId,
+  ResponseStatus,
+  Role,
+  ROLES,
+  SafeHtml,
+  Seq,
+} from "../../src/protocol/types.ts";
 export type { ERROR_CODES, ErrorCode } from "../../src/protocol/codes.ts";
 export type {
+  AckFrame,
   ApprovedEvent,
   Card,
   ClaimedEvent,

@@ -306,6 +306,11 @@ function errorFromFrame(frame) {
   return new ReviewError(String(code), text, retryable === true, fields);
 }
 
+// src/protocol/claim_lapse.ts
+function claimHolds(untilMs, now) {
+  return now < untilMs;
+}
+
 // web/sdk/sequencer.ts
 function judgeSeq(last, seq) {
   if (seq <= last) return "duplicate";
@@ -313,7 +318,7 @@ function judgeSeq(last, seq) {
   return "gap";
 }
 
-// web/sdk/feed.ts
+// web/sdk/pending_feed.ts
 var OK = {
   kind: "ok"
 };
@@ -1584,7 +1589,7 @@ function parseClaim(by, until) {
   } : null;
 }
 function isLive(claim, now) {
-  return claim !== null && claim.until > now;
+  return claim !== null && claimHolds(claim.until, now);
 }
 function formatLeft(ms) {
   const total = Math.max(0, Math.ceil(ms / 1e3));
@@ -2117,7 +2122,7 @@ function shownText(shown2, total) {
   return shown2 === total ? "" : `${shown2} of ${total} shown`;
 }
 
-// web/page/board.ts
+// web/page/pending_board.ts
 var FIRST_CHUNK = 6;
 var CHUNK_BUDGET_MS = 8;
 var channel = new MessageChannel();

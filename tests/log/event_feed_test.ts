@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { AuthenticFrame } from "../../src/broker/broker.ts";
-import { EventFeed } from "../../src/log/feed.ts";
+import { EventFeed } from "../../src/log/event_feed.ts";
 import { silentLogger } from "../../src/logging/logger.ts";
 import { asResponseId, asSeq, type Seq } from "../../src/protocol/types.ts";
 import type { Store, StoredEvent } from "../../src/store/store.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { EventFrame, SnapshotFrame, WelcomeFrame } from "../../src/protocol/frames.ts";
 import { Emitter } from "../../web/sdk/emitter.ts";
 import type { ClientEvents } from "../../web/sdk/events.ts";
-import { Feed } from "../../web/sdk/feed.ts";
+import { Feed } from "../../web/sdk/pending_feed.ts";
 import { approvedEvent, pendingEvent, welcome } from "./_fakes.ts";
 
 const asWelcome = (over: Record<string, unknown>) => welcome(over) as unknown as WelcomeFrame;

@@ -12,6 +12,7 @@ import type {
   SnapshotItem,
   WelcomeFrame,
 } from "../../src/protocol/frames.ts";
+import { claimHolds } from "../../src/protocol/claim_lapse.ts";
 import type { Emitter } from "./emitter.ts";
 import type { ClientEvents, ClientStats } from "./events.ts";
 import { judgeSeq, type Position } from "./sequencer.ts";
@@ -35,14 +36,15 @@ export type PendingItem = Omit<SnapshotItem, "created_at"> & {
 };
 
 /**
- * Whether an item's claim still holds at the server time `now`.
+ * Whether an item's claim still holds at the server time `now` (`claimHolds`,
+ * the one lapse rule: it lapses at `claim_until` exactly).
  * @param item the pending item
  * @param now the server's time (ms since the epoch)
  * @returns true while someone's claim has not lapsed
  */
 export function isClaimLive(item: PendingItem, now: number): boolean {
   return item.claimed_by !== null && item.claim_until !== null &&
-    now < Date.parse(item.claim_until);
+    claimHolds(Date.parse(item.claim_until), now);
 }
 
 const unclaimed = (card: Card): PendingItem => ({

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "../logging/logger.ts";
 import { CLOSE } from "../protocol/codes.ts";
-import { HandshakeError, upgradeWebSocket } from "../transport/upgrade.ts";
+import { HandshakeError, upgradeWebSocket } from "../transport/ws_handshake.ts";
 import type { WebSocketManager } from "./manager.ts";
 import type { ConnectionHandler } from "./connection_handler.ts";
 
