@@ -16,8 +16,7 @@ const handler = () => new Response("ok");
 let port: number;
 if (mode === "deno") {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-  port = server.addr.port;
-  await server.listening;
+  port = server.addr.port; // Deno.serve is listening when it returns
 } else {
   const io = (Deno.env.get("TRANSPORT_IO") ?? "deno") as TransportIo;
   if (!TRANSPORT_IOS.includes(io)) throw new Error(`TRANSPORT_IO=${io}`);
