@@ -22,6 +22,7 @@ import { type Handler, type HttpOptions, serveConnection } from "./http_connecti
 import { Sweeper, type SweepObserver } from "./sweeper.ts";
 import { TrackedConn } from "./tracked_conn.ts";
 import { READY } from "./ws_socket.ts";
+import type { WriteScheduler } from "./write_scheduler.ts";
 import { CLOSE } from "../protocol/codes.ts";
 
 /** What the HTTP layer reports, for metrics and logs. */
@@ -68,6 +69,8 @@ export interface HttpServerOptions {
   readonly peerRate?: PeerRateLimits | null;
   /** Each connection's account limit, bytes (default: `accountLimit(maxMessageBytes)`, 4 MiB send buffer). */
   readonly accountLimitBytes?: number;
+  /** The queue WebSockets' writes wait their turn in (default: the process's, `sharedWriteScheduler()`). */
+  readonly writeScheduler?: WriteScheduler;
 }
 
 const SHED_RESPONSE = new TextEncoder().encode(
@@ -126,6 +129,7 @@ export class HttpServer {
       onHandlerError: (e) => options.observer.handlerError(e),
       onUpgrade: (socket) => this.#sweeper.sockets.add(socket),
       peerRate: options.peerRate ?? null,
+      ...(options.writeScheduler ? { writeScheduler: options.writeScheduler } : {}),
     };
     this.#accountLimit = options.accountLimitBytes ?? accountLimit(options.maxMessageBytes);
     this.#takeReserve();
