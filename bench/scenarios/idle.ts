@@ -55,11 +55,28 @@ export interface HeartbeatResult {
   readonly lost: number;
 }
 
-/** The three scenarios' results for one target. */
+/**
+ * Connecting the idle population up to one count: the load generator opens
+ * `opened` clients (64 in flight per worker process) and each is ready when
+ * welcomed (`WELCOME` for ours, open for the peers).
+ */
+export interface ConnectResult {
+  readonly n: number;
+  /** Clients opened in this step (n less those already open). */
+  readonly opened: number;
+  /** First open to the last client ready, s. */
+  readonly seconds: number;
+  /** Server CPU over the step (all threads), ms, and per client, ms. */
+  readonly cpuMs: number;
+  readonly cpuMsPerClient: number;
+}
+
+/** The three scenarios' results for one target, and the connects before them. */
 export interface IdleResults {
   readonly s1: FanoutResult[];
   readonly s2: MemoryResult[];
   s6: HeartbeatResult | null;
+  readonly connect: ConnectResult[];
 }
 
 async function readRss(ctx: Ctx, session: Session): Promise<number[]> {
@@ -180,7 +197,7 @@ async function heartbeatProbe(ctx: Ctx, n: number): Promise<HeartbeatResult> {
  */
 export async function runIdle(ctx: Ctx): Promise<IdleResults> {
   const { cfg, lg } = ctx;
-  const out: IdleResults = { s1: [], s2: [], s6: null };
+  const out: IdleResults = { s1: [], s2: [], s6: null, connect: [] };
   const session = await startSession(ctx, "sqlite");
   try {
     const toks = await idleTokens(ctx);
@@ -193,16 +210,25 @@ export async function runIdle(ctx: Ctx): Promise<IdleResults> {
     let key = 1;
     for (const n of cfg.idleCounts) {
       ctx.log(`  ${n} idle clients`);
+      const cpu0 = await sample(lg, session.server.pid);
       const r = await lg.openIdle({
         url: session.server.wsBase,
         dialect: ctx.target.dialect,
         total: n - open,
         tokens: toks,
       });
-      open = n;
       if (r.fail > 0) {
         throw new Error(`${r.fail} of ${n} connections failed: ${JSON.stringify(r.errors)}`);
       }
+      const cpuMs = (await sample(lg, session.server.pid)).cpuMs - cpu0.cpuMs;
+      out.connect.push({
+        n,
+        opened: n - open,
+        seconds: r.ms / 1000,
+        cpuMs,
+        cpuMsPerClient: cpuMs / Math.max(1, n - open),
+      });
+      open = n;
       await lg.all("heartbeat", { paused: false, intervalMs: cfg.hbMs });
       // RSS after a forced GC needs the GC hook in every server process; a
       // supervisor's workers run without it, so S2 is for single processes.
