@@ -118,6 +118,7 @@ if (import.meta.main) {
         total: n,
         tokens,
         reconnect: mode === "storm",
+        concurrency: cfg.connectConcurrency,
       });
       console.error(`opened ${r.ok} in ${r.ms.toFixed(0)} ms`);
     };

@@ -172,7 +172,9 @@ export function markdown(r: RunResults): string {
   }
   out.push(
     "",
-    "## Connect: N clients opened (64 in flight per load-generator process), until all ready (`WELCOME` for ours)",
+    `## Connect: N clients opened (${
+      r.settings.connectConcurrency ?? 64
+    } in flight per load-generator process), until all ready (\`WELCOME\` for ours)`,
     "",
     "| server | N | opened | seconds | × bare Deno | server CPU ms | CPU ms/client |",
     "|---|---|---|---|---|---|---|",

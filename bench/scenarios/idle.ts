@@ -57,8 +57,9 @@ export interface HeartbeatResult {
 
 /**
  * Connecting the idle population up to one count: the load generator opens
- * `opened` clients (64 in flight per worker process) and each is ready when
- * welcomed (`WELCOME` for ours, open for the peers).
+ * `opened` clients (`BENCH_CONNECT_CONCURRENCY`, default 64, in flight per
+ * worker process) and each is ready when welcomed (`WELCOME` for ours, open
+ * for the peers).
  */
 export interface ConnectResult {
   readonly n: number;
@@ -216,6 +217,7 @@ export async function runIdle(ctx: Ctx): Promise<IdleResults> {
         dialect: ctx.target.dialect,
         total: n - open,
         tokens: toks,
+        concurrency: cfg.connectConcurrency,
       });
       if (r.fail > 0) {
         throw new Error(`${r.fail} of ${n} connections failed: ${JSON.stringify(r.errors)}`);
