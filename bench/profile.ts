@@ -6,9 +6,10 @@
  * most self time.
  *
  * `mem` prints the JS heap per connection after a GC instead; `storm` profiles
- * the restarted server while N resuming clients come back at once (MariaDB).
+ * the restarted server while N resuming clients come back at once (MariaDB);
+ * `connect` profiles the opening of the N idle clients (until all welcomed).
  *
- * `deno run -A bench/profile.ts <target> <hb|fanout|mem|storm> [N]`, e.g.
+ * `deno run -A bench/profile.ts <target> <hb|fanout|mem|storm|connect> [N]`, e.g.
  * `deno run -A bench/profile.ts ours hb 9000`.
  * @module
  */
@@ -109,14 +110,20 @@ if (import.meta.main) {
     const heap0 = mode === "mem" ? await heapUsed() : { usedSize: 0, totalSize: 0 };
     await openSpecial(ctx, session.server, "trigger");
     await openSpecial(ctx, session.server, "probe");
-    const r = await lg.openIdle({
-      url: session.server.wsBase,
-      dialect: target.dialect,
-      total: n,
-      tokens: await idleTokens(ctx),
-      reconnect: mode === "storm",
-    });
-    console.error(`opened ${r.ok}`);
+    const tokens = await idleTokens(ctx);
+    const open = async () => {
+      const r = await lg.openIdle({
+        url: session.server.wsBase,
+        dialect: target.dialect,
+        total: n,
+        tokens,
+        reconnect: mode === "storm",
+        concurrency: cfg.connectConcurrency,
+      });
+      console.error(`opened ${r.ok} in ${r.ms.toFixed(0)} ms`);
+    };
+    if (mode === "connect") await profileRun(open);
+    else await open();
     await lg.all("heartbeat", { paused: false, intervalMs: cfg.hbMs });
     await sleep(3000);
     if (mode === "mem") {
@@ -146,8 +153,8 @@ if (import.meta.main) {
         cpus: null,
         hbMs: cfg.hbMs,
       });
-      await profileRun();
-    } else await profileRun();
+      await profileRun(open);
+    } else if (mode !== "connect") await profileRun(open);
   } finally {
     await lg.all("hold", { on: false });
     await lg.closeAll();
@@ -157,12 +164,13 @@ if (import.meta.main) {
   }
 
   // deno-lint-ignore no-inner-declarations -- it closes over the session above
-  async function profileRun() {
+  async function profileRun(open: () => Promise<void>) {
     const cdp = await inspector(port);
     await cdp.call("Profiler.enable");
     await cdp.call("Profiler.setSamplingInterval", { interval: 200 });
     await cdp.call("Profiler.start");
-    if (mode === "storm") {
+    if (mode === "connect") await open();
+    else if (mode === "storm") {
       const t0 = Date.now();
       await lg.all("hold", { on: false });
       let ready = 0;

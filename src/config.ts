@@ -68,6 +68,8 @@ export interface Config {
   readonly rateLimitBurst: number;
   /** A socket whose unsent bytes pass this is closed 4009. */
   readonly maxBufferedBytes: number;
+  /** Most WebSocket writes issued per event-loop turn (the `WriteScheduler`'s batch). */
+  readonly writesPerTurn: number;
   /** How often the log is read for other processes' events (ms). */
   readonly logPollMs: number;
   /** Longest wait for one database answer (query or connection attempt) before `unavailable`. */
@@ -356,6 +358,7 @@ export function parseConfig(src: Source): Config {
     rateLimitPerSec: numVar(src, "RATE_LIMIT_PER_SEC", 100, 0.1, 1_000_000),
     rateLimitBurst: intVar(src, "RATE_LIMIT_BURST", 200, 1, 1_000_000),
     maxBufferedBytes: intVar(src, "MAX_BUFFERED_BYTES", 4 * 1024 * 1024, 1024, 1 << 30),
+    writesPerTurn: intVar(src, "WRITES_PER_TURN", 100, 1, 100_000),
     logPollMs: intVar(src, "LOG_POLL_MS", 250, 10, 60_000),
     dbTimeoutMs: intVar(src, "DB_TIMEOUT_MS", 5000, 50, 600_000),
     claimLeaseMs: intVar(src, "CLAIM_LEASE_MS", 120_000, 1000, 86_400_000),

@@ -21,6 +21,7 @@ import type { Handler } from "./transport/http_connection.ts";
 import { HttpServer } from "./transport/http_server.ts";
 import { peerRateLimits } from "./transport/peer_rate.ts";
 import { accountLimit } from "./transport/account.ts";
+import { WriteScheduler } from "./transport/write_scheduler.ts";
 
 /** Time a connection has to complete its request head (PROTOCOL.md §4, v1.1). */
 export const HEADER_TIMEOUT_MS = 10_000;
@@ -81,6 +82,7 @@ export function listen(config: Config, deps: ListenDeps): Listening {
     clock,
     peerRate: peerRateLimits(config.rateLimitPerSec, config.rateLimitBurst, config.maxMessageBytes),
     accountLimitBytes: accountLimit(config.maxMessageBytes, config.maxBufferedBytes),
+    writeScheduler: new WriteScheduler(config.writesPerTurn),
     observer: {
       shed: (reason) => {
         metrics.increment("ws_connections_shed_total", { reason });

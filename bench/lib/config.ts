@@ -10,6 +10,9 @@
  * - `BENCH_WORKERS=2`: load-generator processes
  * - `BENCH_IDLE_COUNTS=1000,4000`: the connection counts of S1/S2/S6 (default 1000,9000)
  * - `BENCH_CAPACITY=19000`, `BENCH_HOLD_MS=60000`: S3's clients and how long they are held
+ * - `BENCH_CONNECT_CONCURRENCY=64`: connections in flight per load-generator
+ *   process while S1/S2/S6 connect their idle clients (the connect figure);
+ *   a large value (e.g. 5000) makes it a connect storm
  * - `BENCH_PAYLOAD=1332`: bytes of each broadcast event sent by the peers (the
  *   size of our pending `EVENT` for the benchmark's row, so every server sends the same)
  * @module
@@ -48,6 +51,8 @@ export interface BenchConfig {
   /** Wait before reading RSS, ms. */
   readonly settleMs: number;
   readonly workers: number;
+  /** Connections in flight per load-generator process while idle clients connect. */
+  readonly connectConcurrency: number;
   readonly payloadBytes: number;
   /** `taskset` CPU lists for the server and for the load generator, or null. */
   readonly cpusServer: string | null;
@@ -109,6 +114,7 @@ export function readConfig(): BenchConfig {
     hbMs: num("BENCH_HB_MS", quick ? 2000 : 15000),
     settleMs: quick ? 500 : 5000,
     workers: num("BENCH_WORKERS", 2),
+    connectConcurrency: num("BENCH_CONNECT_CONCURRENCY", 64),
     payloadBytes: num("BENCH_PAYLOAD", 1332),
     cpusServer: pin ? "1" : null,
     cpusClients: pin ? "0" : null,

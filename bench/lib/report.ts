@@ -172,6 +172,26 @@ export function markdown(r: RunResults): string {
   }
   out.push(
     "",
+    `## Connect: N clients opened (${
+      r.settings.connectConcurrency ?? 64
+    } in flight per load-generator process), until all ready (\`WELCOME\` for ours)`,
+    "",
+    "| server | N | opened | seconds | × bare Deno | server CPU ms | CPU ms/client |",
+    "|---|---|---|---|---|---|---|",
+  );
+  const bareConnect = r.targets.find((t) => t.name === "bare-deno")?.idle?.connect ?? [];
+  for (const t of r.targets) {
+    for (const c of t.idle?.connect ?? []) {
+      const bare = bareConnect.find((b) => b.n === c.n);
+      out.push(
+        `| ${t.name} | ${c.n} | ${c.opened} | ${c.seconds.toFixed(2)} | ${
+          ratio(c.seconds, bare?.seconds)
+        } | ${c.cpuMs.toFixed(0)} | ${c.cpuMsPerClient.toFixed(3)} |`,
+      );
+    }
+  }
+  out.push(
+    "",
     "## S2 idle memory: RSS per connection, heartbeats running, after a forced GC",
     "",
     "| server | N | RSS MiB | KiB per connection |",

@@ -55,11 +55,29 @@ export interface HeartbeatResult {
   readonly lost: number;
 }
 
-/** The three scenarios' results for one target. */
+/**
+ * Connecting the idle population up to one count: the load generator opens
+ * `opened` clients (`BENCH_CONNECT_CONCURRENCY`, default 64, in flight per
+ * worker process) and each is ready when welcomed (`WELCOME` for ours, open
+ * for the peers).
+ */
+export interface ConnectResult {
+  readonly n: number;
+  /** Clients opened in this step (n less those already open). */
+  readonly opened: number;
+  /** First open to the last client ready, s. */
+  readonly seconds: number;
+  /** Server CPU over the step (all threads), ms, and per client, ms. */
+  readonly cpuMs: number;
+  readonly cpuMsPerClient: number;
+}
+
+/** The three scenarios' results for one target, and the connects before them. */
 export interface IdleResults {
   readonly s1: FanoutResult[];
   readonly s2: MemoryResult[];
   s6: HeartbeatResult | null;
+  readonly connect: ConnectResult[];
 }
 
 async function readRss(ctx: Ctx, session: Session): Promise<number[]> {
@@ -75,13 +93,18 @@ async function readRss(ctx: Ctx, session: Session): Promise<number[]> {
 async function fanoutRound(
   ctx: Ctx,
   session: Session,
-  key: number,
+  keyWithoutRows: number,
 ): Promise<{ hist: Histogram; cpu: number; statCpu: number; expected: number; dups: number }> {
   const { lg, cfg } = ctx;
   const pid = session.server.pid;
+  let key = keyWithoutRows;
   await lg.all("heartbeat", { paused: true });
   await sleep(150);
   const before = await sample(lg, pid);
+  // The row is inserted just before its trigger: rows inserted ahead were
+  // announced by the server's announce scanner (every 5 s) before their
+  // round's trigger on a loaded machine, and the round then saw no event.
+  if (session.rows) key = (await session.rows.insert(1))[0]!;
   const { t0 } = await lg.first.call<{ t0: number }>("trigger", {
     key,
     bytes: cfg.payloadBytes,
@@ -119,12 +142,9 @@ async function fanout(
   let delivered = 0;
   let expected = 0;
   let duplicates = 0;
-  const keys = session.rows
-    ? await session.rows.insert(ctx.cfg.rounds + 1)
-    : Array.from({ length: ctx.cfg.rounds + 1 }, (_, i) => firstKey + i);
   // The first round warms the path up and is not counted.
   for (let r = 0; r <= ctx.cfg.rounds; r++) {
-    const round = await fanoutRound(ctx, session, keys[r]!); // keys has rounds + 1 entries
+    const round = await fanoutRound(ctx, session, firstKey + r);
     if (r > 0) {
       p50.push(round.hist.percentile(50) / 1000);
       p99.push(round.hist.percentile(99) / 1000);
@@ -178,7 +198,7 @@ async function heartbeatProbe(ctx: Ctx, n: number): Promise<HeartbeatResult> {
  */
 export async function runIdle(ctx: Ctx): Promise<IdleResults> {
   const { cfg, lg } = ctx;
-  const out: IdleResults = { s1: [], s2: [], s6: null };
+  const out: IdleResults = { s1: [], s2: [], s6: null, connect: [] };
   const session = await startSession(ctx, "sqlite");
   try {
     const toks = await idleTokens(ctx);
@@ -191,16 +211,26 @@ export async function runIdle(ctx: Ctx): Promise<IdleResults> {
     let key = 1;
     for (const n of cfg.idleCounts) {
       ctx.log(`  ${n} idle clients`);
+      const cpu0 = await sample(lg, session.server.pid);
       const r = await lg.openIdle({
         url: session.server.wsBase,
         dialect: ctx.target.dialect,
         total: n - open,
         tokens: toks,
+        concurrency: cfg.connectConcurrency,
       });
-      open = n;
       if (r.fail > 0) {
         throw new Error(`${r.fail} of ${n} connections failed: ${JSON.stringify(r.errors)}`);
       }
+      const cpuMs = (await sample(lg, session.server.pid)).cpuMs - cpu0.cpuMs;
+      out.connect.push({
+        n,
+        opened: n - open,
+        seconds: r.ms / 1000,
+        cpuMs,
+        cpuMsPerClient: cpuMs / Math.max(1, n - open),
+      });
+      open = n;
       await lg.all("heartbeat", { paused: false, intervalMs: cfg.hbMs });
       // RSS after a forced GC needs the GC hook in every server process; a
       // supervisor's workers run without it, so S2 is for single processes.

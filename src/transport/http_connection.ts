@@ -21,6 +21,7 @@ import { PeerRate, type PeerRateLimits } from "./peer_rate.ts";
 import { takeUpgrade, UPGRADE_SLOTS, type UpgradeSlot } from "./ws_handshake.ts";
 import type { TrackedConn } from "./tracked_conn.ts";
 import type { ServerWebSocket } from "./ws_socket.ts";
+import type { WriteScheduler } from "./write_scheduler.ts";
 
 /** What a request handler is told about its connection. */
 export interface ConnInfo {
@@ -57,6 +58,8 @@ export interface HttpOptions {
   readonly onUpgrade: (socket: ServerWebSocket) => void;
   /** A WebSocket peer's rate limit (none: not limited at this layer). */
   readonly peerRate?: PeerRateLimits | null;
+  /** The queue WebSockets' writes wait their turn in (default: the process's). */
+  readonly writeScheduler?: WriteScheduler;
 }
 
 /** Most requests answered in a row from bytes already read (pipelined) before the connection closes. */
@@ -136,6 +139,7 @@ export async function serveConnection(conn: TrackedConn, o: HttpOptions): Promis
         maxMessageBytes: o.maxMessageBytes,
         now: o.now,
         rate: o.peerRate ? new PeerRate(o.peerRate, o.now()) : null,
+        scheduler: o.writeScheduler ?? null,
         accepted: null,
       };
       UPGRADE_SLOTS.set(req, slot);

@@ -25,6 +25,7 @@ import { adoptConn } from "./node_conn.ts";
 import { NodeListener } from "./node_listener.ts";
 import type { RawConn, RawListener, TransportIo } from "./raw_conn.ts";
 import { READY } from "./ws_socket.ts";
+import type { WriteScheduler } from "./write_scheduler.ts";
 import { CLOSE } from "../protocol/codes.ts";
 
 /** What the HTTP layer reports, for metrics and logs. */
@@ -76,6 +77,8 @@ export interface HttpServerOptions {
   readonly io?: TransportIo;
   /** Each connection's account limit, bytes (default: `accountLimit(maxMessageBytes)`, 4 MiB send buffer). */
   readonly accountLimitBytes?: number;
+  /** The queue WebSockets' writes wait their turn in (default: the process's, `sharedWriteScheduler()`). */
+  readonly writeScheduler?: WriteScheduler;
 }
 
 const SHED_RESPONSE = new TextEncoder().encode(
@@ -145,6 +148,7 @@ export class HttpServer {
       onHandlerError: (e) => options.observer.handlerError(e),
       onUpgrade: (socket) => this.#sweeper.sockets.add(socket),
       peerRate: options.peerRate ?? null,
+      ...(options.writeScheduler ? { writeScheduler: options.writeScheduler } : {}),
     };
     this.#accountLimit = options.accountLimitBytes ?? accountLimit(options.maxMessageBytes);
     this.#takeReserve();

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import type { PeerRate } from "./peer_rate.ts";
 import type { TrackedConn } from "./tracked_conn.ts";
 import { ServerWebSocket } from "./ws_socket.ts";
+import type { WriteScheduler } from "./write_scheduler.ts";
 
 /** What the HTTP layer knows of a request that may be upgraded. */
 export interface UpgradeSlot {
@@ -23,6 +24,8 @@ export interface UpgradeSlot {
   readonly now: () => number;
   /** The peer's rate limit, for the socket (null: none at this layer). */
   readonly rate: PeerRate | null;
+  /** The queue the socket's writes wait their turn in (null: the process's). */
+  readonly scheduler: WriteScheduler | null;
   /** Set by `upgradeWebSocket`: the socket and the 101 response to send. */
   accepted: { readonly socket: ServerWebSocket; readonly response: Response } | null;
 }
@@ -81,6 +84,7 @@ export function upgradeWebSocket(req: Request): { socket: ServerWebSocket; respo
       now: slot.now,
       account: slot.conn.account,
       ...(slot.rate ? { rate: slot.rate } : {}),
+      ...(slot.scheduler ? { scheduler: slot.scheduler } : {}),
     },
     prelude,
     slot.leftover(),

@@ -7,11 +7,14 @@
  * (a `SNAPSHOT`) as fragments made only while less than 64 KiB wait to be
  * written, holding the data messages sent meanwhile (data frames may not
  * interleave), and tells when its write under way last progressed, for the
- * write deadline.
+ * write deadline. It does not write on its own: with bytes to write it waits
+ * for its turn in the process's `WriteScheduler` (`write_scheduler.ts`), and
+ * then writes what is queued at that moment, coalesced.
  * @module
  */
 import { ChargedQueue, type ConnectionAccount } from "./account.ts";
 import { encodeFrame, frameHeader, OPCODE } from "./ws_frames.ts";
+import type { ScheduledWriter, WriteScheduler } from "./write_scheduler.ts";
 import type { ByteStream } from "./ws_socket.ts";
 
 /** Most bytes written in one write call (queued frames are coalesced up to this). */
@@ -20,6 +23,9 @@ const MAX_WRITE_BYTES = 64 * 1024;
 const STREAM_LOW_WATER_BYTES = 64 * 1024;
 /** Bytes per fragment of a streamed message (the payload is a view of the shared message). */
 const STREAM_FRAGMENT_BYTES = 64 * 1024;
+
+/** No bytes (the chunk when none is out). */
+const EMPTY = new Uint8Array(0);
 
 /** What a sender needs from the socket that owns it. */
 export interface SenderHost {
@@ -41,19 +47,23 @@ interface Streaming {
 }
 
 /** The write side of one WebSocket connection. */
-export class FrameSender {
+export class FrameSender implements ScheduledWriter {
   readonly #stream: ByteStream;
   readonly #account: ConnectionAccount;
   readonly #host: SenderHost;
+  readonly #scheduler: WriteScheduler;
   readonly #queue: ChargedQueue<Uint8Array>;
   /** Messages sent while a streamed one is out. */
   readonly #held: ChargedQueue<Uint8Array>;
   #streaming: Streaming | null = null;
   #queued = 0;
   #writeSince = 0;
-  /** A write is out: the kernel has not taken all of `#current` yet. */
+  /**
+   * Busy writing: waiting for a turn, or a write is out (the kernel has not
+   * taken all of `#current` yet).
+   */
   #writing = false;
-  #current: Uint8Array = new Uint8Array(0);
+  #current: Uint8Array = EMPTY;
   #currentAt = 0;
   /** Resolved when no write is out any more (or the sender ended). */
   #drainWaiters: Array<() => void> = [];
@@ -66,16 +76,19 @@ export class FrameSender {
    * @param account what queued frames are charged to
    * @param host the socket: its state, clock, and what to do on overflow or failure
    * @param prelude bytes written first (the 101 response)
+   * @param scheduler the queue every write waits its turn in
    */
   constructor(
     stream: ByteStream,
     account: ConnectionAccount,
     host: SenderHost,
     prelude: Uint8Array,
+    scheduler: WriteScheduler,
   ) {
     this.#stream = stream;
     this.#account = account;
     this.#host = host;
+    this.#scheduler = scheduler;
     this.#queue = new ChargedQueue(account, (b) => b.length);
     this.#held = new ChargedQueue(account, (b) => b.length);
     this.#queue.pushAnyway(prelude);
@@ -96,7 +109,7 @@ export class FrameSender {
   start(): void {
     if (this.#started || this.#ended) return;
     this.#started = true;
-    if (this.#queue.length > 0) this.#write(this.#takeChunk());
+    if (this.#queue.length > 0) this.#awaitTurn();
   }
 
   /**
@@ -203,24 +216,48 @@ export class FrameSender {
    */
   #enqueue(frame: Uint8Array, control = false): void {
     if (this.#ended) return;
-    if (this.#writing || !this.#started) {
-      if (control) this.#queue.pushAnyway(frame);
-      else if (!this.#queue.push(frame)) return this.#host.overflow();
-    } else if (control) this.#account.chargeAnyway(frame.length);
-    else if (!this.#account.charge(frame.length)) return this.#host.overflow();
+    if (control) this.#queue.pushAnyway(frame);
+    else if (!this.#queue.push(frame)) return this.#host.overflow();
     this.#queued += frame.length;
-    if (!this.#writing && this.#started) this.#write(frame);
+    if (!this.#writing && this.#started) this.#awaitTurn();
   }
 
-  // The write path is callbacks, not an async loop: a fan-out calls it once
-  // per client per event, and each await of an async function costs promises
-  // of its own on top of the write's.
-  #write(chunk: Uint8Array): void {
+  /** Waits for a turn in the scheduler (no write is out meanwhile: not stalled). */
+  #awaitTurn(): void {
     this.#writing = true;
+    this.#writeSince = 0;
+    this.#scheduler.request(this);
+  }
+
+  /**
+   * Its turn in the scheduler: writes the rest of a chunk the kernel took in
+   * part, or what is queued now, coalesced.
+   * @returns false when it ended while waiting (nothing written)
+   */
+  writeTurn(): boolean {
+    if (this.#ended) {
+      this.#idle();
+      return false;
+    }
+    if (this.#currentAt >= this.#current.length) {
+      this.#current = this.#takeChunk();
+      this.#currentAt = 0;
+    }
     this.#writeSince = this.#host.now();
-    this.#current = chunk;
-    this.#currentAt = 0;
-    this.#stream.write(chunk).then(this.#onWritten, this.#onWriteFailed);
+    // The write path is callbacks, not an async loop: a fan-out calls it once
+    // per client per event, and each await of an async function costs
+    // promises of its own on top of the write's.
+    let out: Promise<number>;
+    try {
+      out = this.#stream.write(
+        this.#currentAt === 0 ? this.#current : this.#current.subarray(this.#currentAt),
+      );
+    } catch (error) {
+      this.#onWriteFailed(error);
+      return true;
+    }
+    out.then(this.#onWritten, this.#onWriteFailed);
+    return true;
   }
 
   readonly #onWritten = (n: number): void => {
@@ -228,18 +265,14 @@ export class FrameSender {
     const chunk = this.#current;
     this.#currentAt += n;
     if (n > 0) this.#writeSince = this.#host.now();
-    if (this.#currentAt < chunk.length) {
-      this.#stream.write(chunk.subarray(this.#currentAt)).then(
-        this.#onWritten,
-        this.#onWriteFailed,
-      );
-      return;
-    }
+    if (this.#currentAt < chunk.length) return this.#awaitTurn();
     this.#queued -= chunk.length;
     this.#account.release(chunk.length);
+    this.#current = EMPTY;
+    this.#currentAt = 0;
     if (this.#streaming !== null) this.#pump();
     if (this.#ended) return this.#idle();
-    if (this.#queue.length > 0) this.#write(this.#takeChunk());
+    if (this.#queue.length > 0) this.#awaitTurn();
     else this.#idle();
   };
 
@@ -251,7 +284,8 @@ export class FrameSender {
   #idle(): void {
     this.#writing = false;
     this.#writeSince = 0;
-    this.#current = new Uint8Array(0);
+    this.#current = EMPTY;
+    this.#currentAt = 0;
     const waiting = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const resolve of waiting) resolve();

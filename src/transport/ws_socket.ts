@@ -10,6 +10,8 @@
  *   costs nothing more, and the connection is dropped when the peer has not
  *   completed the close within the close timeout (the `Sweeper` does that);
  * - writes are queued and coalesced, and `bufferedAmount` is what is queued;
+ *   each write waits its turn in one `WriteScheduler` for the process, which
+ *   issues at most about 100 per event-loop turn (see `write_scheduler.ts`);
  * - (issue 13) everything it holds for the peer — the read buffer, an
  *   incomplete frame, fragments, queued frames and pongs — is charged to the
  *   connection's `ConnectionAccount`: an inbound charge refused closes 1009,
@@ -26,6 +28,7 @@ import { accountLimit, ConnectionAccount } from "./account.ts";
 import type { PeerRate } from "./peer_rate.ts";
 import { closeFrame, encodeFrame, FrameDecoder, OPCODE, textFrame } from "./ws_frames.ts";
 import { FrameSender, type SenderHost } from "./ws_sender.ts";
+import { sharedWriteScheduler, type WriteScheduler } from "./write_scheduler.ts";
 import { CLOSE } from "../protocol/codes.ts";
 import { LOCAL_CLOSE_CODES } from "../protocol/close_codes.ts";
 
@@ -72,6 +75,8 @@ export interface SocketOptions {
   readonly account?: ConnectionAccount;
   /** The peer's rate limit (default: none at this layer). */
   readonly rate?: PeerRate;
+  /** The queue its writes wait their turn in (default: the process's, `sharedWriteScheduler()`). */
+  readonly scheduler?: WriteScheduler;
 }
 
 /** Closes the socket sends itself for a full account or the rate (PROTOCOL.md §4). */
@@ -133,7 +138,13 @@ export class ServerWebSocket {
       new ConnectionAccount(accountLimit(options.maxPayload));
     this.rate = options.rate ?? null;
     this.#decoder = new FrameDecoder(options.maxPayload, this.account);
-    this.#sender = new FrameSender(stream, this.account, new SocketAsHost(this), prelude);
+    this.#sender = new FrameSender(
+      stream,
+      this.account,
+      new SocketAsHost(this),
+      prelude,
+      options.scheduler ?? sharedWriteScheduler(),
+    );
     this.lastReceived = options.now();
     this.#initial = initial;
     this.account.chargeAnyway(READ_BUFFER_BYTES);
