@@ -7,9 +7,10 @@
 import type { Identity } from "../auth/jwt.ts";
 import type { CommandDeps } from "../commands/context.ts";
 import { errorFrame, failureFrame } from "../commands/errors.ts";
-import type { AckFrame, CommandId, ErrorFrame } from "../protocol/frames.ts";
+import type { EventAck } from "../protocol/acks.ts";
+import type { CommandId, ErrorFrame } from "../protocol/frames.ts";
 import type { RetryFrame, UndoFrame } from "../protocol/publication_frames.ts";
-import { isReviewer, type ResponseId } from "../protocol/types.ts";
+import { isReviewer, type ResponseId, type Seq } from "../protocol/types.ts";
 import type { BadState } from "./store_types.ts";
 import { publicationDeps } from "./defaults.ts";
 
@@ -28,13 +29,27 @@ export function badStateFrame(
   return errorFrame(id, "bad_state", `response ${responseId} is ${r.state}`, { state: r.state });
 }
 
-/** An `ACK` with the event's seq. */
-export function ackFrame(
+/**
+ * The `ACK` of a command that appended an event or found it done.
+ * @param id the command's id
+ * @param responseId the response
+ * @param seq the event appended, or the original's for a duplicate
+ * @param duplicate whether it was already done
+ * @returns the frame
+ */
+export function eventAck(
   id: CommandId | undefined,
   responseId: ResponseId,
-  fields: Record<string, unknown>,
-): AckFrame {
-  return { type: "ACK", ...(id === undefined ? {} : { id }), response_id: responseId, ...fields };
+  seq: Seq,
+  duplicate: boolean,
+): EventAck {
+  return {
+    type: "ACK",
+    ...(id === undefined ? {} : { id }),
+    response_id: responseId,
+    seq,
+    duplicate,
+  };
 }
 
 /** `UNDO`: reopens a decision within its window (the decider's own; an admin's: anyone's). */
@@ -42,7 +57,7 @@ export async function undoDecision(
   identity: Identity,
   frame: UndoFrame,
   deps: CommandDeps,
-): Promise<AckFrame | ErrorFrame> {
+): Promise<EventAck | ErrorFrame> {
   if (!isReviewer(identity.role)) {
     return errorFrame(frame.id, "forbidden", "UNDO is for the operator and admin roles");
   }
@@ -62,7 +77,7 @@ export async function undoDecision(
     switch (result.kind) {
       case "appended":
         deps.fanout.publish(result.event);
-        return ackFrame(frame.id, id, { seq: result.event.seq, duplicate: false });
+        return eventAck(frame.id, id, result.event.seq, false);
       case "not_found":
         return errorFrame(frame.id, "not_found", `response ${id} does not exist`);
       case "forbidden":
@@ -96,7 +111,7 @@ export async function retryPublication(
   identity: Identity,
   frame: RetryFrame,
   deps: CommandDeps,
-): Promise<AckFrame | ErrorFrame> {
+): Promise<EventAck | ErrorFrame> {
   if (identity.role !== "admin") {
     return errorFrame(frame.id, "forbidden", "RETRY is for the admin role");
   }
@@ -111,7 +126,7 @@ export async function retryPublication(
     switch (result.kind) {
       case "appended":
         deps.fanout.publish(result.event);
-        return ackFrame(frame.id, id, { seq: result.event.seq, duplicate: false });
+        return eventAck(frame.id, id, result.event.seq, false);
       case "not_found":
         return errorFrame(frame.id, "not_found", `response ${id} does not exist`);
       case "bad_state":

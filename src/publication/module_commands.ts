@@ -8,13 +8,15 @@ import type { Identity } from "../auth/jwt.ts";
 import type { CommandDeps } from "../commands/context.ts";
 import { errorFrame, failureFrame } from "../commands/errors.ts";
 import { platformHostAllowed } from "../protocol/decode_publication.ts";
-import type { AckFrame, ErrorFrame } from "../protocol/frames.ts";
+import type { EventAck, StaleAck, TakeAck } from "../protocol/acks.ts";
+import type { CommandId, ErrorFrame } from "../protocol/frames.ts";
+import type { ResponseId } from "../protocol/types.ts";
 import type {
   PublishedFrame,
   PublishFailedFrame,
   TakeFrame,
 } from "../protocol/publication_frames.ts";
-import { ackFrame, badStateFrame } from "./commands.ts";
+import { badStateFrame, eventAck } from "./commands.ts";
 import { publicationDeps } from "./defaults.ts";
 import { retryDueAt } from "./policy.ts";
 import { jobView } from "./views.ts";
@@ -30,7 +32,7 @@ export async function takeJobs(
   identity: Identity,
   frame: TakeFrame,
   deps: CommandDeps,
-): Promise<AckFrame | ErrorFrame> {
+): Promise<TakeAck | ErrorFrame> {
   const refused = moduleOnly(identity, frame);
   if (refused) return refused;
   if (!deps.isReady()) return errorFrame(frame.id, "unavailable", "the database does not answer");
@@ -56,12 +58,22 @@ export async function takeJobs(
   }
 }
 
+/**
+ * The `ACK` of a report about an earlier attempt: nothing was recorded.
+ * @param id the command's id
+ * @param responseId the response
+ * @returns the frame
+ */
+function staleAck(id: CommandId | undefined, responseId: ResponseId): StaleAck {
+  return { type: "ACK", ...(id === undefined ? {} : { id }), response_id: responseId, stale: true };
+}
+
 /** `PUBLISHED`: ends the publication (a late success too); repeated: `duplicate`. */
 export async function reportPublished(
   identity: Identity,
   frame: PublishedFrame,
   deps: CommandDeps,
-): Promise<AckFrame | ErrorFrame> {
+): Promise<EventAck | ErrorFrame> {
   const refused = moduleOnly(identity, frame);
   if (refused) return refused;
   if (!deps.isReady()) return errorFrame(frame.id, "unavailable", "the database does not answer");
@@ -91,9 +103,9 @@ export async function reportPublished(
       case "appended":
         deps.fanout.publish(result.event);
         p.observer.published((now - result.decidedAt.getTime()) / 1000);
-        return ackFrame(frame.id, id, { seq: result.event.seq, duplicate: false });
+        return eventAck(frame.id, id, result.event.seq, false);
       case "duplicate":
-        return ackFrame(frame.id, id, { seq: result.seq, duplicate: true });
+        return eventAck(frame.id, id, result.seq, true);
       case "not_found":
         return errorFrame(frame.id, "not_found", `response ${id} does not exist`);
       case "unknown_attempt":
@@ -119,7 +131,7 @@ export async function reportFailed(
   identity: Identity,
   frame: PublishFailedFrame,
   deps: CommandDeps,
-): Promise<AckFrame | ErrorFrame> {
+): Promise<EventAck | StaleAck | ErrorFrame> {
   const refused = moduleOnly(identity, frame);
   if (refused) return refused;
   if (!deps.isReady()) return errorFrame(frame.id, "unavailable", "the database does not answer");
@@ -141,9 +153,9 @@ export async function reportFailed(
       case "appended":
         deps.fanout.publish(result.event);
         p.observer.failed(frame.reason, result.final);
-        return ackFrame(frame.id, id, { seq: result.event.seq, duplicate: false });
+        return eventAck(frame.id, id, result.event.seq, false);
       case "stale":
-        return ackFrame(frame.id, id, { stale: true });
+        return staleAck(frame.id, id);
       case "not_found":
         return errorFrame(frame.id, "not_found", `response ${id} does not exist`);
       case "not_holder":

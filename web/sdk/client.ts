@@ -40,6 +40,7 @@ import type {
   EventAck,
   ReleaseAck,
   SrAck,
+  StaleAck,
   TakeAck,
 } from "../../src/protocol/acks.ts";
 import type { PublicationJob } from "../../src/protocol/publication_frames.ts";
@@ -348,8 +349,8 @@ export class ReviewClient {
     responseId: number,
     attempt: number,
     where: { readonly platformRef?: string; readonly url?: string } = {},
-  ): Promise<Ack> {
-    return this.#request({
+  ): Promise<AckResult<EventAck>> {
+    return this.#request<AckResult<EventAck>>({
       type: "PUBLISHED",
       response_id: responseId,
       attempt,
@@ -372,8 +373,8 @@ export class ReviewClient {
     attempt: number,
     reason: string,
     options: { readonly retryable?: boolean; readonly retryAfterMs?: number } = {},
-  ): Promise<Ack> {
-    return this.#request({
+  ): Promise<AckResult<EventAck> | AckResult<StaleAck>> {
+    return this.#request<AckResult<EventAck> | AckResult<StaleAck>>({
       type: "PUBLISH_FAILED",
       response_id: responseId,
       attempt,

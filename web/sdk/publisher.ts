@@ -18,7 +18,7 @@ import type {
 } from "../../src/protocol/publication_frames.ts";
 import type { Platform } from "../../src/protocol/types.ts";
 import type { Position } from "./sequencer.ts";
-import type { Ack } from "./requests.ts";
+import type { AckResult, EventAck, StaleAck } from "../../src/protocol/acks.ts";
 import { realTimers, type TimerHandle, type Timers } from "./timers.ts";
 
 /** What the module's function says an attempt came to. */
@@ -60,14 +60,14 @@ export interface PublisherClient {
     responseId: number,
     attempt: number,
     where: { platformRef?: string; url?: string },
-  ): Promise<Ack>;
+  ): Promise<AckResult<EventAck>>;
   /** `PUBLISH_FAILED`. */
   publishFailed(
     responseId: number,
     attempt: number,
     reason: string,
     options: { retryable?: boolean; retryAfterMs?: number },
-  ): Promise<Ack>;
+  ): Promise<AckResult<EventAck> | AckResult<StaleAck>>;
   /** The server's time estimate (ms since the epoch). */
   serverNow(): number;
 }
