@@ -10,6 +10,7 @@
  * - `BENCH_WORKERS=2`: load-generator processes
  * - `BENCH_IDLE_COUNTS=1000,4000`: the connection counts of S1/S2/S6 (default 1000,9000)
  * - `BENCH_CAPACITY=19000`, `BENCH_HOLD_MS=60000`: S3's clients and how long they are held
+ * - `BENCH_OURS_ROOT=/path`: run our server's `main.ts` from another checkout (before/after)
  * - `BENCH_CONNECT_CONCURRENCY=64`: connections in flight per load-generator
  *   process while S1/S2/S6 connect their idle clients (the connect figure);
  *   a large value (e.g. 5000) makes it a connect storm

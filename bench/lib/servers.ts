@@ -181,6 +181,17 @@ const denoServerFlags = () => [
  * the results' command line.
  * @returns the variables
  */
+/**
+ * `BENCH_OURS_ROOT=/path/to/checkout`: run our server from another checkout
+ * (its `main.ts`, under this harness), for before/after figures in one run;
+ * the version column names the checkout.
+ * @returns the folder holding the `main.ts` to run, with a trailing slash
+ */
+function oursRoot(): string {
+  const v = Deno.env.get("BENCH_OURS_ROOT");
+  return v ? (v.endsWith("/") ? v : `${v}/`) : ROOT;
+}
+
 function oursEnvOverride(): Record<string, string> {
   const v = Deno.env.get("BENCH_OURS_ENV");
   if (!v) return {};
@@ -245,7 +256,8 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
     dialect: "hub",
     isHub: true,
     workers,
-    version: `deno ${Deno.version.deno}, main.ts${workers === 1 ? "" : `, WORKERS=${workers}`}` +
+    version: `deno ${Deno.version.deno}, ${oursRoot() === ROOT ? "" : oursRoot()}main.ts` +
+      (workers === 1 ? "" : `, WORKERS=${workers}`) +
       (io === "deno" ? "" : `, TRANSPORT_IO=${io}`),
     start: async (o) => {
       const proc = await spawnServer(
@@ -254,7 +266,7 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
           ...denoServerFlags(),
           // The supervisor starts its workers with this executable, and nothing else.
           ...(workers === 1 ? [] : [`--allow-run=${deno}`]),
-          `${ROOT}main.ts`,
+          `${oursRoot()}main.ts`,
         ],
         {
           PATH: Deno.env.get("PATH") ?? "",
