@@ -48,11 +48,17 @@ export interface StoreHarness {
  * Opens a store on a target (used by the tests and by the worker script).
  * @param target the database
  * @param observe optional timing observer
+ * @param sqlite SQLite's options (a longer busy timeout for the writer processes)
+ * @returns the store, not yet initialised
  */
-export function openStore(target: StoreTarget, observe?: QueryObserver): Store {
+export function openStore(
+  target: StoreTarget,
+  observe?: QueryObserver,
+  sqlite: { busyTimeoutMs?: number } = {},
+): Store {
   return target.dialect === "mysql"
     ? new MysqlStore({ ...TEST_MYSQL, database: target.database, ...(observe ? { observe } : {}) })
-    : new SqliteStore({ path: target.path, ...(observe ? { observe } : {}) });
+    : new SqliteStore({ path: target.path, ...sqlite, ...(observe ? { observe } : {}) });
 }
 
 /**
