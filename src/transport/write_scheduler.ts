@@ -10,6 +10,12 @@
  * to 9000 sockets in one turn paid that for 8872 of them; in batches of about
  * 100, every write completes eagerly.
  *
+ * A request is served a microtask later, not at once: the frames a socket is
+ * given in one synchronous stretch (a `WELCOME` and the `SNAPSHOT` after it,
+ * a reply and the event it caused) then go out as one write, not one each;
+ * a write costs a system call and a promise whatever its size (issue 18: a
+ * connecting client's frames took four writes, now two).
+ *
  * The scheduler knows nothing of frames or accounts: each `ScheduledWriter`
  * (a socket's `FrameSender`) keeps its own queue, order, coalescing and
  * charges, waits here at most once at a time, and when its turn comes issues
@@ -32,8 +38,13 @@ export interface ScheduledWriter {
   writeTurn(): boolean;
 }
 
-/** How the scheduler waits for a later event-loop turn. */
+/** How the scheduler waits: for the end of this synchronous stretch, and for a later turn. */
 export interface TurnYield {
+  /**
+   * Runs `next` once the code running now has finished, in this turn.
+   * @param next what to run then
+   */
+  soon(next: () => void): void;
   /**
    * Runs `next` in a later event-loop turn.
    * @param next what to run then
@@ -41,8 +52,15 @@ export interface TurnYield {
   later(next: () => void): void;
 }
 
-/** `setImmediate` from `node:timers`: after the I/O of this turn, before timers of the next. */
+/**
+ * `queueMicrotask` for the end of this stretch; `setImmediate` from
+ * `node:timers` for a later turn: after the I/O of this turn, before timers
+ * of the next.
+ */
 export const IMMEDIATE_TURNS: TurnYield = {
+  soon(next: () => void): void {
+    queueMicrotask(next);
+  },
   later(next: () => void): void {
     setImmediate(next);
   },
@@ -59,6 +77,8 @@ export class WriteScheduler {
   #issued = 0;
   /** A later turn is scheduled (it resets `#issued` and drains the queue). */
   #yielding = false;
+  /** A drain at the end of this stretch is scheduled. */
+  #soon = false;
 
   /**
    * Creates an empty scheduler.
@@ -76,27 +96,39 @@ export class WriteScheduler {
   }
 
   /**
-   * Asks for a turn: the write is issued at once while this turn has room and
-   * no one is waiting, else when its place in the queue comes.
+   * Asks for a turn: the write is issued at the end of this synchronous
+   * stretch while this turn has room, else when its place in the queue comes
+   * in a later turn. Either way in first-in first-out order.
    * @param writer what has bytes to write (at most one request out at a time)
    */
   request(writer: ScheduledWriter): void {
-    if (this.#issued < this.perTurn && this.waiting === 0) {
-      if (run(writer)) this.#issued++;
-    } else this.#waiting.push(writer);
-    this.#yieldIfBusy();
+    this.#waiting.push(writer);
+    if (this.#issued < this.perTurn && !this.#soon) {
+      this.#soon = true;
+      this.#turns.soon(this.#endOfStretch);
+    }
   }
+
+  readonly #endOfStretch = (): void => {
+    this.#soon = false;
+    this.#issue();
+  };
 
   readonly #nextTurn = (): void => {
     this.#yielding = false;
     this.#issued = 0;
+    this.#issue();
+  };
+
+  /** Issues waiting writes while this turn has room, then makes sure a later turn comes if needed. */
+  #issue(): void {
     while (this.#issued < this.perTurn) {
       const writer = this.#shift();
       if (writer === undefined) break;
       if (run(writer)) this.#issued++;
     }
     this.#yieldIfBusy();
-  };
+  }
 
   /** While writes were issued this turn or writers wait, a later turn must come to reset and drain. */
   #yieldIfBusy(): void {

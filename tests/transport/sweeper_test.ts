@@ -79,13 +79,14 @@ Deno.test("a request head that is late closes the connection; one in time does n
 Deno.test("a silent peer is pinged at half the idle timeout and closed 1001 at all of it", async () => {
   const { clock, sweeper, socket } = setup(40_000);
   const { s, stream } = socket();
-  await Promise.resolve();
+  await new Promise((r) => setTimeout(r, 0)); // the prelude's write goes out and completes
   clock.tick(19_999);
   sweeper.tick();
   assert.equal(s.pingSentAt, 0);
   clock.tick(1);
   sweeper.tick();
   assert.ok(s.pingSentAt > 0, "pinged");
+  await new Promise((r) => setTimeout(r, 0)); // writes go out at the end of the stretch
   assert.ok(stream.written.some((f) => f[0] === 0x89), "a ping frame went out");
   clock.tick(20_000);
   sweeper.tick();

@@ -19,6 +19,9 @@ import { FakeClock } from "../_support/fake_clock.ts";
 /** Event-loop turns the test runs by hand. */
 class FakeTurns implements TurnYield {
   #next: Array<() => void> = [];
+  soon(next: () => void): void {
+    queueMicrotask(next);
+  }
   later(next: () => void): void {
     this.#next.push(next);
   }
@@ -147,6 +150,9 @@ Deno.test("at most perTurn writes go out per turn, the rest in FIFO order in lat
     writeTurn: () => (order.push(i), true),
   }));
   for (const w of writers) sched.request(w);
+  // Issued at the end of the synchronous stretch, not inside request().
+  assert.deepEqual(order, []);
+  await settle();
   assert.deepEqual(order, [0, 1, 2]);
   assert.equal(sched.waiting, 5);
   await turns.turn();
@@ -158,6 +164,7 @@ Deno.test("at most perTurn writes go out per turn, the rest in FIFO order in lat
   await turns.turn();
   assert.equal(turns.pending, 0);
   sched.request(writers[0]!);
+  await settle();
   assert.deepEqual(order.slice(8), [0]);
 });
 
@@ -179,12 +186,28 @@ Deno.test("the cap holds across sockets: 250 sockets each sending one event take
   const writes = () => all.reduce((n, x) => n + x.stream.written.length, 0);
   const before = writes();
   for (const x of all) x.s.send("event");
+  await settle();
   assert.equal(writes() - before, 100);
   await turns.turn();
   assert.equal(writes() - before, 200);
   await turns.turn();
   assert.equal(writes() - before, 250);
   for (const x of all) assert.deepEqual(texts(x.stream.bytes), ["event"]);
+});
+
+Deno.test("frames given in one synchronous stretch go out as one write, at its end", async () => {
+  const turns = new FakeTurns();
+  const sched = new WriteScheduler(100, turns);
+  const [x] = await started(1, turns, sched);
+  x!.s.send("WELCOME");
+  x!.s.send("SNAPSHOT");
+  x!.s.send("PRESENCE");
+  assert.equal(x!.stream.written.length, 0, "nothing is written inside send()");
+  await settle();
+  assert.equal(x!.stream.written.length, 1);
+  assert.deepEqual(texts(x!.stream.bytes), ["WELCOME", "SNAPSHOT", "PRESENCE"]);
+  // No later turn was needed for it.
+  assert.equal(sched.waiting, 0);
 });
 
 Deno.test("each socket's frames go out in order, coalesced, when its turns come", async () => {
@@ -276,6 +299,7 @@ Deno.test("a socket closed while it waits is dropped: nothing more is written, i
   first!.s.send("one");
   queued!.s.send("two");
   after!.s.send("three");
+  await settle();
   assert.deepEqual(texts(first!.stream.bytes), ["one"]);
   assert.equal(queued!.stream.written.length, 0);
   assert.ok(queued!.account.held > 2048);
