@@ -13,6 +13,8 @@ export class Coalescer {
   readonly #flush: () => void;
   #last = -Infinity;
   #timer: TimerHandle | null = null;
+  /** When the waiting flush runs (ms, the clock's time); meaningful while `#timer` is set. */
+  #dueAt = 0;
 
   /**
    * Creates a coalescer that calls `flush` at most once per interval.
@@ -31,10 +33,20 @@ export class Coalescer {
     if (this.#timer !== null) return;
     const wait = this.#last + this.#intervalMs - this.#clock.now();
     if (wait <= 0) return this.#run();
+    this.#dueAt = this.#clock.now() + wait;
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = null;
       this.#run();
     }, wait);
+  }
+
+  /**
+   * Whether a flush is waiting and runs within `ms` from now.
+   * @param ms how soon
+   * @returns true when one will run by then
+   */
+  dueWithin(ms: number): boolean {
+    return this.#timer !== null && this.#dueAt - this.#clock.now() <= ms;
   }
 
   /** The shortest time between two flushes now (ms). */

@@ -9,7 +9,8 @@
  * that died stops writing, so its report goes stale and leaves the list.
  * The merged list goes to every live reviewer when it changes, at most
  * once per `minIntervalMs`; a client that has just been welcomed gets it
- * after its replay or `SNAPSHOT`.
+ * after its replay or `SNAPSHOT`: at once, or, when a broadcast is due within
+ * a second (a storm of hellos), with that broadcast.
  *
  * v1.2 (issue 13, rows M6/M6b): the frame lists at most 100 people, the
  * earliest first, with `total` (`cap.ts`), and each client receives at
@@ -36,6 +37,15 @@ const WRITE_SOON_MS = 100;
 
 /** How old a list a newly welcomed client may get while the list keeps changing (ms). */
 const WELCOME_STALE_MS = 100;
+
+/**
+ * In a storm of hellos (past `BUILDS_PER_SECOND` builds of the list in a
+ * second), a client welcomed while a broadcast is due within this long gets
+ * that broadcast as its first list, not one of its own now and the broadcast
+ * after it: each newcomer costs one list, not two (ms). Outside a storm the
+ * welcome carries the list at once.
+ */
+const WELCOME_JOINS_BROADCAST_MS = 1000;
 
 /** Builds of the list per second before welcomes may share a slightly stale one. */
 const BUILDS_PER_SECOND = 20;
@@ -94,6 +104,8 @@ export class PresenceService {
   #lastBuilt: (PresenceText & { at: number }) | null = null;
   /** (v1.2) What each client may still receive this second. */
   readonly #budget: PresenceBudget;
+  /** Clients welcomed while a broadcast was due soon: that broadcast is their first list. */
+  #joining = new Set<WebSocketClient>();
   /** (v1.2) Clients whose allowance held back the last list: they get the current one later. */
   readonly #owed = new Set<WebSocketClient>();
   #owedTimer: TimerHandle | null = null;
@@ -137,6 +149,7 @@ export class PresenceService {
     if (this.#writeSoon !== null) this.#o.clock.clearTimeout(this.#writeSoon);
     if (this.#owedTimer !== null) this.#o.clock.clearTimeout(this.#owedTimer);
     this.#owed.clear();
+    this.#joining.clear();
     this.#coalescer.stop();
     await this.#o.transport.remove().catch((e) =>
       this.#o.logger.debug("presence remove failed", { error: e })
@@ -154,6 +167,10 @@ export class PresenceService {
    */
   welcome(client: WebSocketClient): void {
     if (!isReviewer(client.role)) return;
+    if (this.#storming() && this.#coalescer.dueWithin(WELCOME_JOINS_BROADCAST_MS)) {
+      this.#joining.add(client);
+      return;
+    }
     this.#offer(client, this.#text(WELCOME_STALE_MS));
   }
 
@@ -250,24 +267,36 @@ export class PresenceService {
   #text(staleMs = 0): PresenceText {
     if (this.#built !== null) return this.#built;
     const now = this.#o.clock.now();
+    const last = this.#lastBuilt;
+    if (last !== null && now - last.at < staleMs && this.#storming()) return last;
+    this.#builds++;
+    this.#built = this.#lastBuilt = { ...presenceText(this.list()), at: now };
+    return this.#built;
+  }
+
+  /** Whether the list was built `BUILDS_PER_SECOND` times this second already (a storm of hellos). */
+  #storming(): boolean {
+    const now = this.#o.clock.now();
     if (now - this.#windowStart >= 1000) {
       this.#windowStart = now;
       this.#builds = 0;
     }
-    const last = this.#lastBuilt;
-    if (last !== null && now - last.at < staleMs && this.#builds >= BUILDS_PER_SECOND) {
-      return last;
-    }
-    this.#builds++;
-    this.#built = this.#lastBuilt = { ...presenceText(this.list()), at: now };
-    return this.#built;
+    return this.#builds >= BUILDS_PER_SECOND;
   }
 
   /** Sends the list to every live reviewer when it differs from the last one sent. */
   #broadcast(): void {
     if (this.#stopped) return;
     const built = this.#text();
-    if (built.text === this.#sentText) return;
+    const joining = this.#joining;
+    this.#joining = new Set();
+    if (built.text === this.#sentText) {
+      // Nothing changed for the others; the newcomers still get their first list.
+      for (const c of joining) {
+        if (c.state === "live" && this.#lastSent.get(c) !== built.text) this.#offer(c, built);
+      }
+      return;
+    }
     this.#sentText = built.text;
     let sent = 0;
     for (const c of this.#o.manager.clients.values()) {

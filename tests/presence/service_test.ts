@@ -161,6 +161,25 @@ Deno.test("presence service: a storm of hellos ends with every client holding th
     );
     assert.ok(c.socket.sent.length <= 3, `${c.socket.sent.length} lists to one client`);
   }
+  // Past the first builds of the second, a newcomer's first list is the broadcast that was
+  // due anyway, not a list of its own and then the broadcast: one list each, not two.
+  const once = clients.filter((c) => c.socket.sent.length === 1).length;
+  assert.ok(once >= 300 - 25, `${once} of 300 clients got one list`);
+  await p1.service.stop();
+});
+
+Deno.test("presence service: outside a storm the welcome carries the list at once, also while a broadcast is due", async () => {
+  const clock = new FakeClock(1_000_000);
+  const table = new MemoryTable(clock);
+  const p1 = process_(clock, table, "p1");
+  p1.service.start();
+  await run(clock, 100);
+  const first = p1.join("alice");
+  assert.equal(first.socket.sent.length, 1);
+  await run(clock, 200); // a broadcast is now due (Alice's join), within the second
+  const bob = p1.join("bob");
+  assert.equal(bob.socket.sent.length, 1, "Bob's welcome carried the list");
+  assert.equal(users(bob.lists()[0]), "alice×1 bob×1");
   await p1.service.stop();
 });
 
