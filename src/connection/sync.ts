@@ -104,7 +104,7 @@ export class ClientSync {
     const head = feed.head;
     const oldest = resume && resume.last_seq < head ? await this.#oldestSeq() : null;
     const mode = decideResume({ epoch: store.epoch(), head, oldest }, resume);
-    const snapshot = mode === "snapshot" ? await this.#o.snapshots.get() : null;
+    const snapshot = mode === "snapshot" ? await this.#o.snapshots.get(head) : null;
     if (client.state !== "hello") return;
 
     // From here to the first send nothing awaits: the client starts queueing

@@ -10,6 +10,12 @@
  * flow control, so a fresh connection costs its send window, never a copy
  * of the snapshot. Cards are remembered with the row fields they were made
  * from (the row's own strings, compared field by field: no copy, no hashing).
+ *
+ * (Issue 18) A snapshot is also reused, without reading the database, by a
+ * client whose head is the snapshot's own `seq`, for up to a second and never
+ * past the moment a claim it carries lapses: every change a snapshot shows is
+ * an event of the log, so at the same head it is the same snapshot. A storm
+ * of 9000 hellos read the database once per handful of hellos before.
  * @module
  */
 import { liveClaim } from "../claims/lease.ts";
@@ -33,12 +39,17 @@ export interface EncodedSnapshot {
 
 const encoder = new TextEncoder();
 
+/** How long a snapshot serves clients at its own head (ms). */
+export const SNAPSHOT_REUSE_MS = 1000;
+
 /** Builds and shares snapshots. */
 export class SnapshotSource {
   readonly #store: LogStore;
   readonly #render: (row: ResponseRow) => Card;
   readonly #now: () => number;
   #inFlight: Promise<EncodedSnapshot> | null = null;
+  /** The last snapshot built, and until when (ms) it serves clients at its `seq`. */
+  #last: { readonly snapshot: EncodedSnapshot; readonly until: number } | null = null;
   /** Rendered cards by response id, with the row fields they were made from. */
   readonly #cards = new Map<number, { key: readonly unknown[]; json: string }>();
 
@@ -55,11 +66,18 @@ export class SnapshotSource {
   }
 
   /**
-   * A snapshot taken now (or by a call already under way).
+   * A snapshot taken now (or by a call already under way); with `head`, the
+   * last one when it reflects exactly that head and is under a second old
+   * with none of its claims lapsed.
+   * @param head the log's head as the caller knows it, when it knows it
    * @returns the encoded frame and the seq it reflects
    * @throws {StoreUnavailableError} when the database does not answer
    */
-  get(): Promise<EncodedSnapshot> {
+  get(head?: Seq): Promise<EncodedSnapshot> {
+    const last = this.#last;
+    if (head !== undefined && last?.snapshot.seq === head && this.#now() < last.until) {
+      return Promise.resolve(last.snapshot);
+    }
     this.#inFlight ??= this.#build().finally(() => {
       this.#inFlight = null;
     });
@@ -69,6 +87,7 @@ export class SnapshotSource {
   async #build(): Promise<EncodedSnapshot> {
     const snap = await this.#store.snapshot();
     const now = this.#now();
+    let until = now + SNAPSHOT_REUSE_MS;
     const seen = new Set<number>();
     const items: string[] = [];
     for (const row of snap.rows) {
@@ -87,6 +106,7 @@ export class SnapshotSource {
         this.#cards.set(row.id, card);
       }
       const claim = liveClaim(snap.claims.get(row.id) ?? null, now);
+      if (claim !== null) until = Math.min(until, claim.until.getTime());
       // The card's JSON ends in `}`: the claim's two fields (and v1.2 `created_at`) go in before it.
       items.push(
         `${card.json.slice(0, -1)},"claimed_by":${JSON.stringify(claim?.holder ?? null)},` +
@@ -100,7 +120,9 @@ export class SnapshotSource {
     const frame = `{"type":"SNAPSHOT","seq":${snap.seq},"items":[${
       items.join(",")
     }],"in_flight":${inFlight}}`;
-    return { seq: snap.seq, frame, bytes: encoder.encode(frame), size: items.length };
+    const built = { seq: snap.seq, frame, bytes: encoder.encode(frame), size: items.length };
+    this.#last = { snapshot: built, until };
+    return built;
   }
 }
 
