@@ -23,6 +23,8 @@ export const stats = {
   welcomes: 0,
   lastReadyAt: 0,
   unhandled: 0,
+  /** `PRESENCE` frames received (ours only), counted, not parsed. */
+  presence: 0,
   eventBytes: 0,
 };
 
@@ -39,7 +41,16 @@ export const readyTimes = [];
 export function resetStats() {
   readyTimes.length = 0;
   for (
-    const key of ["dup", "gap", "snapshots", "resumed", "welcomes", "lastReadyAt", "unhandled"]
+    const key of [
+      "dup",
+      "gap",
+      "snapshots",
+      "resumed",
+      "welcomes",
+      "lastReadyAt",
+      "unhandled",
+      "presence",
+    ]
   ) {
     stats[key] = 0;
   }
@@ -157,6 +168,9 @@ export class Conn {
         return this.send(r.text);
       case "ready":
         return this.markReady(false);
+      case "ignored":
+        stats.presence++;
+        return;
       default:
         return this.onOther(s, t);
     }

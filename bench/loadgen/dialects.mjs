@@ -48,7 +48,7 @@ export const raw = {
   },
   /**
    * Classifies one received text.
-   * @returns {{kind: "event", key: number, seq: number} | {kind: "reply", id: number} | {kind: "ready"} | {kind: "other", text: string} | {kind: "send", text: string}}
+   * @returns {{kind: "event", key: number, seq: number} | {kind: "reply", id: number} | {kind: "ready"} | {kind: "ignored"} | {kind: "other", text: string} | {kind: "send", text: string}}
    */
   read(s) {
     if (s.startsWith(HB_PREFIX)) return { kind: "reply", id: intAfter(s, '"id":') };
@@ -106,6 +106,10 @@ export const hub = {
       return { kind: "event", key: intAfter(s, '"response_id":'), seq: intAfter(s, '"seq":') };
     }
     if (s.startsWith(HB_PREFIX)) return { kind: "reply", id: intAfter(s, '"id":') };
+    // Who else is connected: nothing a load client acts on, so not parsed (the
+    // peers send nothing like it; parsing a 100-person list per client would
+    // cost the load generator, on the same cores, more than the server's send).
+    if (s.startsWith('{"type":"PRESENCE"')) return { kind: "ignored" };
     return { kind: "other", text: s };
   },
 };
