@@ -8,6 +8,7 @@
  * `mem` prints the JS heap per connection after a GC instead; `storm` profiles
  * the restarted server while N resuming clients come back at once (MariaDB);
  * `connect` profiles the opening of the N idle clients (until all welcomed).
+ * `fanout` sends `PROFILE_EVENTS` events (default 5), one at a time.
  *
  * `deno run -A bench/profile.ts <target> <hb|fanout|mem|storm|connect> [N]`, e.g.
  * `deno run -A bench/profile.ts ours hb 9000`.
@@ -191,7 +192,10 @@ if (import.meta.main) {
         } µs`,
       );
     } else {
-      const keys = session.rows ? await session.rows.insert(5) : [1, 2, 3, 4, 5];
+      const count = Number(Deno.env.get("PROFILE_EVENTS") ?? 5);
+      const keys = session.rows
+        ? await session.rows.insert(count)
+        : Array.from({ length: count }, (_, i) => i + 1);
       for (const key of keys) {
         await lg.all("heartbeat", { paused: true });
         const { t0 } = await lg.first.call<{ t0: number }>("trigger", {

@@ -121,6 +121,11 @@ class MysqlEngine implements SqlEngine {
     }
   }
 
+  /** As `read`: InnoDB's flushing is the server's setting, not a session's. */
+  ephemeral<T>(name: string, fn: (r: SqlRunner) => Promise<T>): Promise<T> {
+    return this.read(name, fn);
+  }
+
   /** An idempotent read on a pooled connection, retried once on a lost connection while time is left. */
   read<T>(name: string, fn: (r: SqlRunner) => Promise<T>): Promise<T> {
     return this.op(name, async () => {

@@ -38,6 +38,14 @@ export interface SqlEngine {
    */
   read<T>(name: string, fn: (r: SqlRunner) => Promise<T>): Promise<T>;
 
+  /**
+   * Like `read`, for an idempotent write of a row that is rewritten every
+   * second or so and worth nothing after a crash (a process's presence and
+   * figures rows): the engine may skip flushing it to disk. Writes through
+   * `transaction` keep their durability.
+   */
+  ephemeral<T>(name: string, fn: (r: SqlRunner) => Promise<T>): Promise<T>;
+
   /** Inside an operation: a cheap read before a transaction (is anything to do?). */
   probe<T>(name: string, fn: (r: SqlRunner) => Promise<T>): Promise<T>;
 

@@ -271,7 +271,10 @@ export class SqlStore implements Store {
 
   /** Upserts a process's presence row (idempotent, so retried like a read). */
   putPresence(row: PresenceRow): Promise<void> {
-    return this.#engine.read("put_presence", (r) => writePresence(r, this.#engine.dialect, row));
+    return this.#engine.ephemeral(
+      "put_presence",
+      (r) => writePresence(r, this.#engine.dialect, row),
+    );
   }
 
   /** The presence rows with a heartbeat at or after `since`. */
@@ -288,7 +291,7 @@ export class SqlStore implements Store {
 
   /** Writes this process's figures row (idempotent, so retried like a read). */
   writeNode(row: NodeRow, forgetBefore?: number): Promise<void> {
-    return this.#engine.read("write_node", (r) => {
+    return this.#engine.ephemeral("write_node", (r) => {
       checkNodeRow(row);
       return writeNodeRow(r, this.#engine.dialect.name, row, forgetBefore);
     });
