@@ -8,11 +8,15 @@
 import type { ConnectionAccount } from "./account.ts";
 
 const MIN_CAPACITY = 256;
+/** Up to this many bytes, `append` copies byte by byte rather than through a subarray. */
+const COPY_LOOP_BYTES = 256;
+/** No capacity: shared by every emptied buffer (it has no byte to write), not one allocated per reset. */
+const EMPTY = new Uint8Array(0);
 
 /** A growable byte buffer whose capacity is charged to an account. */
 export class ChargedBuffer {
   readonly #account: ConnectionAccount;
-  #buf = new Uint8Array(0);
+  #buf = EMPTY;
   #start = 0;
   #end = 0;
 
@@ -45,12 +49,13 @@ export class ChargedBuffer {
   /**
    * Appends bytes, growing the buffer if needed.
    * @param bytes what to append (copied)
+   * @param count how many of `bytes` (default: all), so a read chunk needs no view of its own
    * @returns false (nothing appended) when the account cannot take the growth
    */
-  append(bytes: Uint8Array): boolean {
-    if (bytes.length === 0) return true;
-    if (this.#end + bytes.length > this.#buf.length) {
-      const needed = this.length + bytes.length;
+  append(bytes: Uint8Array, count: number = bytes.length): boolean {
+    if (count === 0) return true;
+    if (this.#end + count > this.#buf.length) {
+      const needed = this.length + count;
       if (needed <= this.#buf.length && this.#start > 0) {
         // Room enough once what was consumed is dropped.
         this.#buf.copyWithin(0, this.#start, this.#end);
@@ -65,8 +70,15 @@ export class ChargedBuffer {
       this.#end -= this.#start;
       this.#start = 0;
     }
-    this.#buf.set(bytes, this.#end);
-    this.#end += bytes.length;
+    if (count === bytes.length) {
+      this.#buf.set(bytes, this.#end);
+    } else if (count <= COPY_LOOP_BYTES) {
+      // A request's few dozen bytes: copied without a view of `bytes` to copy from.
+      for (let i = 0; i < count; i++) this.#buf[this.#end + i] = bytes[i]!;
+    } else {
+      this.#buf.set(bytes.subarray(0, count), this.#end);
+    }
+    this.#end += count;
     return true;
   }
 
@@ -82,7 +94,7 @@ export class ChargedBuffer {
   /** Drops everything and gives the capacity back to the account. */
   reset(): void {
     this.#account.release(this.#buf.length);
-    this.#buf = new Uint8Array(0);
+    this.#buf = EMPTY;
     this.#start = 0;
     this.#end = 0;
   }

@@ -49,6 +49,8 @@ export type HeadResult =
   | { readonly kind: "head"; readonly head: RequestHead; readonly bodyStart: number }
   | { readonly kind: "error"; readonly error: HeadError };
 
+/** The one `incomplete` result (it carries nothing, so none is allocated per call). */
+const INCOMPLETE: HeadResult = Object.freeze({ kind: "incomplete" });
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const decoder = new TextDecoder("latin1");
 
@@ -65,7 +67,7 @@ export function parseRequestHead(bytes: Uint8Array, scanFrom = 0): HeadResult {
     // A request line that is already too long will not get shorter.
     const firstLine = bytes.indexOf(0x0a);
     if (firstLine < 0 && bytes.length > MAX_TARGET_BYTES + 32) return fail(414, "URI too long");
-    return { kind: "incomplete" };
+    return INCOMPLETE;
   }
   if (end > MAX_HEAD_BYTES) return fail(431, "request head too large");
   const text = decoder.decode(bytes.subarray(0, end));
@@ -87,6 +89,7 @@ export function parseRequestHead(bytes: Uint8Array, scanFrom = 0): HeadResult {
   let contentLength: number | null = null;
   let chunked = false;
   let connection = "";
+  let hasHost = false;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line === "") continue;
@@ -111,20 +114,34 @@ export function parseRequestHead(bytes: Uint8Array, scanFrom = 0): HeadResult {
       chunked = true;
     } else if (lower === "connection") {
       connection += `,${value.toLowerCase()}`;
+    } else if (lower === "host") {
+      hasHost = true;
     }
   }
   if (chunked && contentLength !== null) {
     return fail(400, "both Content-Length and Transfer-Encoding");
   }
   if (chunked) return fail(411, "a request body needs Content-Length");
-  if (version === "1.1" && !headers.some(([n]) => n === "host")) return fail(400, "no Host");
-  const tokens = connection.split(",").map((t) => t.trim());
-  const keepAlive = version === "1.1" ? !tokens.includes("close") : tokens.includes("keep-alive");
+  if (version === "1.1" && !hasHost) return fail(400, "no Host");
   return {
     kind: "head",
-    head: { method, target, version, headers, contentLength: contentLength ?? 0, keepAlive },
+    head: {
+      method,
+      target,
+      version,
+      headers,
+      contentLength: contentLength ?? 0,
+      keepAlive: keepAlive(version, connection),
+    },
     bodyStart: end + 4,
   };
+}
+
+/** Whether the connection stays open: HTTP/1.1 unless `close`, HTTP/1.0 only with `keep-alive`. */
+function keepAlive(version: "1.0" | "1.1", connection: string): boolean {
+  if (connection === "") return version === "1.1"; // no `Connection` field: nothing to split
+  const tokens = connection.split(",").map((t) => t.trim());
+  return version === "1.1" ? !tokens.includes("close") : tokens.includes("keep-alive");
 }
 
 /** Whether text has a control character (or a space, when `space`); a tab is allowed in values. */

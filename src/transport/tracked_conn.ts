@@ -125,7 +125,7 @@ export class TrackedConn implements ByteStream {
     try {
       while (at < p.length) {
         this.#writeSince = this.#now();
-        at += await this.#conn.write(p.subarray(at));
+        at += await this.#conn.write(at === 0 ? p : p.subarray(at));
       }
     } finally {
       this.#writeSince = 0;

@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { PeerRate } from "./peer_rate.ts";
+import { PeerRate, type PeerRateLimits } from "./peer_rate.ts";
 import type { TrackedConn } from "./tracked_conn.ts";
 import { ServerWebSocket } from "./ws_socket.ts";
 import type { WriteScheduler } from "./write_scheduler.ts";
@@ -22,8 +22,8 @@ export interface UpgradeSlot {
   readonly maxMessageBytes: number;
   /** Time (ms), for the socket's idle tracking. */
   readonly now: () => number;
-  /** The peer's rate limit, for the socket (null: none at this layer). */
-  readonly rate: PeerRate | null;
+  /** The peer's rate limit, for the socket (null: none at this layer); its buckets start full at the upgrade. */
+  readonly peerRate: PeerRateLimits | null;
   /** The queue the socket's writes wait their turn in (null: the process's). */
   readonly scheduler: WriteScheduler | null;
   /** Set by `upgradeWebSocket`: the socket and the 101 response to send. */
@@ -83,7 +83,7 @@ export function upgradeWebSocket(req: Request): { socket: ServerWebSocket; respo
       maxPayload: slot.maxMessageBytes,
       now: slot.now,
       account: slot.conn.account,
-      ...(slot.rate ? { rate: slot.rate } : {}),
+      ...(slot.peerRate ? { rate: new PeerRate(slot.peerRate, slot.now()) } : {}),
       ...(slot.scheduler ? { scheduler: slot.scheduler } : {}),
     },
     prelude,
