@@ -14,6 +14,9 @@
  * - `BENCH_CONNECT_CONCURRENCY=64`: connections in flight per load-generator
  *   process while S1/S2/S6 connect their idle clients (the connect figure);
  *   a large value (e.g. 5000) makes it a connect storm
+ * - `BENCH_PEER_HELLO=1`: the peers' clients count as ready once the peer has
+ *   echoed a hello, one round trip after the handshake as a hub client's
+ *   `CL` → `WELCOME` (default: ready when the socket opens)
  * - `BENCH_PAYLOAD=1332`: bytes of each broadcast event sent by the peers (the
  *   size of our pending `EVENT` for the benchmark's row, so every server sends the same)
  * @module

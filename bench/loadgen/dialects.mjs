@@ -25,15 +25,24 @@ export function intAfter(s, marker) {
 const HB_PREFIX = '{"type":"HEARTBEAT"';
 
 /**
+ * `BENCH_PEER_HELLO=1`: a peer's client is ready once the peer echoed a hello
+ * (one application round trip after the handshake, as a hub client's `CL` →
+ * `WELCOME`), not when the socket opens; the connect figure then compares
+ * like with like.
+ */
+const PEER_HELLO = typeof process !== "undefined" && process.env.BENCH_PEER_HELLO === "1";
+const HELLO = '{"type":"HELLO"}';
+
+/**
  * The peers' minimal protocol: a text starting with `{"type":"BCAST"` is sent
  * verbatim to every connection, anything else is echoed to its sender.
  */
 export const raw = {
   name: "raw",
   path: "/",
-  /** Nothing to say first: ready when open. */
+  /** Nothing to say first: ready when open (with `BENCH_PEER_HELLO=1`: a hello, ready at its echo). */
   hello() {
-    return null;
+    return PEER_HELLO ? HELLO : null;
   },
   heartbeat() {
     return '{"type":"HEARTBEAT"}';
@@ -52,6 +61,7 @@ export const raw = {
    */
   read(s) {
     if (s.startsWith(HB_PREFIX)) return { kind: "reply", id: intAfter(s, '"id":') };
+    if (s === HELLO) return { kind: "ready" };
     return { kind: "event", key: intAfter(s, '"k":'), seq: -1 };
   },
 };
