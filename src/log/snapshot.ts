@@ -22,6 +22,7 @@
  * read the database once per handful of hellos before.
  * @module
  */
+import { PerSecondCount } from "../async/per_second_count.ts";
 import { liveClaim } from "../claims/lease.ts";
 import type { Card } from "../protocol/frames.ts";
 import type { Seq } from "../protocol/types.ts";
@@ -57,9 +58,8 @@ export class SnapshotSource {
   #inFlight: Promise<EncodedSnapshot> | null = null;
   /** The last snapshot built, and until when (ms) it may serve a storm's clients at its `seq`. */
   #last: { readonly snapshot: EncodedSnapshot; readonly until: number } | null = null;
-  /** The start of the current second (ms) and the snapshots built in it. */
-  #windowStart = -Infinity;
-  #builds = 0;
+  /** Snapshots built this second: past `BUILDS_PER_SECOND`, a storm of hellos. */
+  readonly #builds = new PerSecondCount();
   /** Rendered cards by response id, with the row fields they were made from. */
   readonly #cards = new Map<number, { key: readonly unknown[]; json: string }>();
 
@@ -85,14 +85,10 @@ export class SnapshotSource {
    */
   get(head?: Seq): Promise<EncodedSnapshot> {
     const now = this.#now();
-    if (now - this.#windowStart >= 1000) {
-      this.#windowStart = now;
-      this.#builds = 0;
-    }
     const last = this.#last;
     if (
-      head !== undefined && this.#builds >= BUILDS_PER_SECOND && last?.snapshot.seq === head &&
-      now < last.until
+      head !== undefined && last?.snapshot.seq === head && now < last.until &&
+      this.#builds.count(now) >= BUILDS_PER_SECOND
     ) {
       return Promise.resolve(last.snapshot);
     }
@@ -103,7 +99,7 @@ export class SnapshotSource {
   }
 
   async #build(): Promise<EncodedSnapshot> {
-    this.#builds++;
+    this.#builds.add(this.#now());
     const snap = await this.#store.snapshot();
     const now = this.#now();
     let until = now + STORM_REUSE_MS;

@@ -26,6 +26,7 @@ import type { WebSocketClient } from "../connection/client.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { PresenceEntry } from "../protocol/frames.ts";
 import { isReviewer } from "../protocol/types.ts";
+import { PerSecondCount } from "../async/per_second_count.ts";
 import { Coalescer } from "./coalescer.ts";
 import { MAX_PRESENCE_BYTES, type PresenceText, presenceText } from "./cap.ts";
 import { PresenceBudget } from "./byte_budget.ts";
@@ -109,8 +110,8 @@ export class PresenceService {
   /** (v1.2) Clients whose allowance held back the last list: they get the current one later. */
   readonly #owed = new Set<WebSocketClient>();
   #owedTimer: TimerHandle | null = null;
-  #windowStart = 0;
-  #builds = 0;
+  /** Builds of the list this second: past `BUILDS_PER_SECOND`, a storm of hellos. */
+  readonly #builds = new PerSecondCount();
 
   /**
    * Creates the service; `start()` begins reporting.
@@ -269,19 +270,14 @@ export class PresenceService {
     const now = this.#o.clock.now();
     const last = this.#lastBuilt;
     if (last !== null && now - last.at < staleMs && this.#storming()) return last;
-    this.#builds++;
+    this.#builds.add(now);
     this.#built = this.#lastBuilt = { ...presenceText(this.list()), at: now };
     return this.#built;
   }
 
   /** Whether the list was built `BUILDS_PER_SECOND` times this second already (a storm of hellos). */
   #storming(): boolean {
-    const now = this.#o.clock.now();
-    if (now - this.#windowStart >= 1000) {
-      this.#windowStart = now;
-      this.#builds = 0;
-    }
-    return this.#builds >= BUILDS_PER_SECOND;
+    return this.#builds.count(this.#o.clock.now()) >= BUILDS_PER_SECOND;
   }
 
   /** Sends the list to every live reviewer when it differs from the last one sent. */
