@@ -19,6 +19,8 @@
  *   `CL` → `WELCOME` (default: ready when the socket opens)
  * - `BENCH_PAYLOAD=1332`: bytes of each broadcast event sent by the peers (the
  *   size of our pending `EVENT` for the benchmark's row, so every server sends the same)
+ * - `BENCH_V8_FLAGS=--trace-gc`, `BENCH_DENO_FLAGS=...`: extra flags for the Deno servers
+ * - `BENCH_SERVER_LOG=dir`: every server's whole output also goes to `dir/<pid>.log`
  * @module
  */
 

@@ -83,9 +83,21 @@ export async function spawnServer(
     stderr: "piped",
   }).spawn();
   let text = "";
+  // BENCH_SERVER_LOG=dir: each server's whole output also goes to dir/<pid>.log
+  // (e.g. with BENCH_V8_FLAGS=--trace-gc).
+  const logDir = Deno.env.get("BENCH_SERVER_LOG");
+  const logFile = logDir
+    ? Deno.openSync(`${logDir}/${child.pid}.log`, { create: true, append: true })
+    : null;
+  const sink = new TextEncoder();
   const pump = (s: ReadableStream<Uint8Array<ArrayBuffer>>) =>
     s.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({ write: (t) => void (text = (text + t).slice(-20_000)) }),
+      new WritableStream({
+        write: (t) => {
+          text = (text + t).slice(-20_000);
+          logFile?.writeSync(sink.encode(t));
+        },
+      }),
     ).catch(() => {});
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
   const exited = child.status.then(async (s) => (await pumps, s));

@@ -26,6 +26,8 @@ export interface FanoutResult {
   readonly max: Spread;
   /** Server CPU per event (all threads), ms. */
   readonly cpuMs: Spread;
+  /** Server CPU of each counted round, in order, ms (shows the JIT warming up). */
+  readonly cpuMsRounds: readonly number[];
   /** Server CPU per event from utime+stime (10 ms ticks), summed over rounds / rounds. */
   readonly statCpuMsAvg: number;
   readonly delivered: number;
@@ -164,6 +166,7 @@ async function fanout(
     p99: spread(p99),
     max: spread(max),
     cpuMs: spread(cpu),
+    cpuMsRounds: cpu.map((c) => Math.round(c * 100) / 100),
     statCpuMsAvg: statCpu / ctx.cfg.rounds,
     delivered,
     expected,
