@@ -5,6 +5,10 @@
  * - `BENCH_TARGETS=bare-deno,ours`: which servers (default: all)
  * - `BENCH_SCENARIOS=S1,S2`: which scenarios (default: all)
  * - `BENCH_ROUNDS=7`: rounds per figure
+ * - `BENCH_WARMUP=3`: S1 rounds run first and not counted, so that what is
+ *   measured is the steady state and not the JIT compiling the path (ours'
+ *   path is larger than a peer's: at 10 clients its CPU per event falls from
+ *   ~1.8 to ~1.2 ms over the first 40 rounds, then stays)
  * - `BENCH_OUT=dir`: where results go (default bench/results)
  * - `BENCH_PIN=1`: pin the server to CPU 1 and the load generator to CPU 0
  * - `BENCH_WORKERS=2`: load-generator processes
@@ -35,6 +39,8 @@ export interface BenchConfig {
   readonly targets: readonly string[] | null;
   readonly scenarios: ReadonlySet<Scenario>;
   readonly rounds: number;
+  /** S1 rounds run before the counted ones. */
+  readonly warmup: number;
   readonly outDir: string;
   /** Connection counts of S1/S2 (the last also for S6). */
   readonly idleCounts: readonly number[];
@@ -102,6 +108,7 @@ export function readConfig(): BenchConfig {
     targets: list("BENCH_TARGETS"),
     scenarios,
     rounds: num("BENCH_ROUNDS", quick ? 3 : 7),
+    warmup: num("BENCH_WARMUP", quick ? 1 : 3),
     outDir: Deno.env.get("BENCH_OUT") ?? RESULTS,
     idleCounts: list("BENCH_IDLE_COUNTS")?.map((v) => {
       const n = Number(v);

@@ -144,7 +144,11 @@ export function markdown(r: RunResults): string {
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryMiB} MiB, Linux ${m.kernel}; load average ${
       m.loadavg.join(" ")
     } at start, ${r.loadavgEnd.join(" ")} at end.`,
-    `Command: \`${r.command}\`. Figures are medians of the rounds, with (min–max).`,
+    `Command: \`${r.command}\`. Figures are medians of the rounds, with (min–max)${
+      typeof r.settings.warmup === "number"
+        ? `; S1 counts its rounds after ${r.settings.warmup} uncounted warm-up rounds`
+        : ""
+    }.`,
     "",
     "Versions (and load average when each began): " +
     r.targets.map((t) => `${t.name}: ${t.version} (${t.loadavgAtStart.join(" ")})`).join("; ") +

@@ -144,10 +144,11 @@ async function fanout(
   let delivered = 0;
   let expected = 0;
   let duplicates = 0;
-  // The first round warms the path up and is not counted.
-  for (let r = 0; r <= ctx.cfg.rounds; r++) {
+  // The first rounds warm the path up (BENCH_WARMUP) and are not counted.
+  const warmup = ctx.cfg.warmup;
+  for (let r = 0; r < warmup + ctx.cfg.rounds; r++) {
     const round = await fanoutRound(ctx, session, firstKey + r);
-    if (r > 0) {
+    if (r >= warmup) {
       p50.push(round.hist.percentile(50) / 1000);
       p99.push(round.hist.percentile(99) / 1000);
       max.push(round.hist.max / 1000);
@@ -249,7 +250,7 @@ export async function runIdle(ctx: Ctx): Promise<IdleResults> {
       }
       if (cfg.scenarios.has("S1")) {
         out.s1.push(await fanout(ctx, session, n, key));
-        key += cfg.rounds + 1;
+        key += cfg.warmup + cfg.rounds;
       }
       if (cfg.scenarios.has("S6") && n === cfg.idleCounts[cfg.idleCounts.length - 1]) {
         out.s6 = await heartbeatProbe(ctx, n);
