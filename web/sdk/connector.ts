@@ -23,21 +23,13 @@ import {
 import type { Emitter } from "./emitter.ts";
 import { errorFromFrame, ReviewError } from "./errors.ts";
 import type { ClientEvents } from "./events.ts";
+import { type Connection, detach, HELLO_ID, helloText, parseFrame, trySend } from "./connection.ts";
 import type { ClientOptions, TokenSource } from "./options.ts";
 import type { Feed, FeedVerdict } from "./pending_feed.ts";
 import type { RequestTable, Send } from "./requests.ts";
 import { OPEN, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./socket.ts";
 import type { ClosedReason, CloseInfo, StateKind, StateMachine } from "./state.ts";
 import type { TimerHandle, Timers } from "./timers.ts";
-
-const HELLO_ID = "hello";
-
-interface Connection {
-  readonly ws: WebSocketLike;
-  welcome: WelcomeFrame | null;
-  heartbeat: TimerHandle | null;
-  watchdog: TimerHandle | null;
-}
 
 /** The client's parts a `Connector` feeds and reports to. */
 export interface ConnectorParts {
@@ -142,7 +134,7 @@ export class Connector {
     const conn = this.#conn;
     this.#finish({ kind: "client" });
     if (conn) {
-      this.#detach(conn);
+      detach(conn, this.#timers);
       try {
         conn.ws.close(1000, "client closed");
       } catch { /* already closing */ }
@@ -179,11 +171,7 @@ export class Connector {
     const conn: Connection = { ws, welcome: null, heartbeat: null, watchdog: null };
     this.#conn = conn;
     this.#arm(conn, this.#connectTimeoutMs, "no WELCOME in time");
-    ws.onopen = () => {
-      const position = this.#feed.position;
-      const resume = position ? { resume: { epoch: position.epoch, last_seq: position.seq } } : {};
-      this.#trySend(conn, JSON.stringify({ type: "CL", id: HELLO_ID, token, ...resume }));
-    };
+    ws.onopen = () => trySend(conn, helloText(token, this.#feed.position));
     ws.onmessage = (ev) => {
       if (this.#conn === conn) this.#onMessage(conn, ev.data, ev.frame);
     };
@@ -194,12 +182,6 @@ export class Connector {
     ws.onerror = () => {/* a close follows */};
   }
 
-  #trySend(conn: Connection, text: string): void {
-    try {
-      conn.ws.send(text);
-    } catch { /* the close that follows handles it */ }
-  }
-
   /** Restarts the watchdog: without a frame within `ms`, the connection is given up. */
   #arm(conn: Connection, ms: number, why: string): void {
     if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
@@ -207,16 +189,8 @@ export class Connector {
   }
 
   #onMessage(conn: Connection, data: unknown, parsed?: unknown): void {
-    let frame: Record<string, unknown>;
-    if (typeof parsed === "object" && parsed !== null) frame = parsed as Record<string, unknown>;
-    else if (typeof data !== "string") return;
-    else {
-      try {
-        frame = JSON.parse(data);
-      } catch {
-        return;
-      }
-    }
+    const frame = parseFrame(data, parsed);
+    if (frame === undefined) return;
     if (conn.welcome) {
       this.#arm(conn, conn.welcome.heartbeat_timeout_ms, "the server went silent");
     }
@@ -255,7 +229,7 @@ export class Connector {
     this.#tokenRefusals = 0;
     this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
     conn.heartbeat = this.#timers.setInterval(
-      () => this.#trySend(conn, JSON.stringify({ type: "HEARTBEAT" })),
+      () => trySend(conn, JSON.stringify({ type: "HEARTBEAT" })),
       welcome.heartbeat_interval_ms,
     );
     this.#machine.transition({
@@ -297,21 +271,10 @@ export class Connector {
     this.#ended(conn, { code: CLIENT_ABANDON_CODE, reason: why }, "resume");
   }
 
-  #detach(conn: Connection): void {
-    conn.ws.onopen =
-      conn.ws.onmessage =
-      conn.ws.onclose =
-      conn.ws.onerror =
-        null;
-    if (conn.heartbeat !== null) this.#timers.clearInterval(conn.heartbeat);
-    if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
-    conn.heartbeat = conn.watchdog = null;
-  }
-
   #ended(conn: Connection, info: CloseInfo, action: CloseAction): void {
     if (this.#conn !== conn) return;
     this.#conn = null;
-    this.#detach(conn);
+    detach(conn, this.#timers);
     try {
       // A fixed ASCII reason: a longer or non-ASCII one could pass the 123-byte limit and throw.
       conn.ws.close(CLIENT_ABANDON_CODE, "client moved on");

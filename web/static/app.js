@@ -202,6 +202,48 @@ function errorFromFrame(frame) {
   return new ReviewError(String(code), text, retryable === true, fields);
 }
 
+// web/sdk/connection.ts
+var HELLO_ID = "hello";
+function helloText(token, position) {
+  const resume = position ? {
+    resume: {
+      epoch: position.epoch,
+      last_seq: position.seq
+    }
+  } : {};
+  return JSON.stringify({
+    type: "CL",
+    id: HELLO_ID,
+    token,
+    ...resume
+  });
+}
+function parseFrame(data, parsed) {
+  let frame;
+  if (typeof parsed === "object" && parsed !== null) frame = parsed;
+  else if (typeof data !== "string") return;
+  else {
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+  }
+  return frame;
+}
+function trySend(conn, text) {
+  try {
+    conn.ws.send(text);
+  } catch {
+  }
+}
+function detach(conn, timers) {
+  conn.ws.onopen = conn.ws.onmessage = conn.ws.onclose = conn.ws.onerror = null;
+  if (conn.heartbeat !== null) timers.clearInterval(conn.heartbeat);
+  if (conn.watchdog !== null) timers.clearTimeout(conn.watchdog);
+  conn.heartbeat = conn.watchdog = null;
+}
+
 // web/sdk/socket.ts
 var OPEN = 1;
 function resolveWebSocket(given) {
@@ -214,7 +256,6 @@ function resolveWebSocket(given) {
 }
 
 // web/sdk/connector.ts
-var HELLO_ID = "hello";
 var Connector = class {
   #url;
   #token;
@@ -295,7 +336,7 @@ var Connector = class {
       kind: "client"
     });
     if (conn) {
-      this.#detach(conn);
+      detach(conn, this.#timers);
       try {
         conn.ws.close(1e3, "client closed");
       } catch {
@@ -342,21 +383,7 @@ var Connector = class {
     };
     this.#conn = conn;
     this.#arm(conn, this.#connectTimeoutMs, "no WELCOME in time");
-    ws.onopen = () => {
-      const position = this.#feed.position;
-      const resume = position ? {
-        resume: {
-          epoch: position.epoch,
-          last_seq: position.seq
-        }
-      } : {};
-      this.#trySend(conn, JSON.stringify({
-        type: "CL",
-        id: HELLO_ID,
-        token,
-        ...resume
-      }));
-    };
+    ws.onopen = () => trySend(conn, helloText(token, this.#feed.position));
     ws.onmessage = (ev) => {
       if (this.#conn === conn) this.#onMessage(conn, ev.data, ev.frame);
     };
@@ -370,28 +397,14 @@ var Connector = class {
     ws.onerror = () => {
     };
   }
-  #trySend(conn, text) {
-    try {
-      conn.ws.send(text);
-    } catch {
-    }
-  }
   /** Restarts the watchdog: without a frame within `ms`, the connection is given up. */
   #arm(conn, ms, why) {
     if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
     conn.watchdog = this.#timers.setTimeout(() => this.#abandon(conn, why), ms);
   }
   #onMessage(conn, data, parsed) {
-    let frame;
-    if (typeof parsed === "object" && parsed !== null) frame = parsed;
-    else if (typeof data !== "string") return;
-    else {
-      try {
-        frame = JSON.parse(data);
-      } catch {
-        return;
-      }
-    }
+    const frame = parseFrame(data, parsed);
+    if (frame === void 0) return;
     if (conn.welcome) {
       this.#arm(conn, conn.welcome.heartbeat_timeout_ms, "the server went silent");
     }
@@ -427,7 +440,7 @@ var Connector = class {
     this.#welcome = welcome;
     this.#tokenRefusals = 0;
     this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
-    conn.heartbeat = this.#timers.setInterval(() => this.#trySend(conn, JSON.stringify({
+    conn.heartbeat = this.#timers.setInterval(() => trySend(conn, JSON.stringify({
       type: "HEARTBEAT"
     })), welcome.heartbeat_interval_ms);
     this.#machine.transition({
@@ -471,16 +484,10 @@ var Connector = class {
       reason: why
     }, "resume");
   }
-  #detach(conn) {
-    conn.ws.onopen = conn.ws.onmessage = conn.ws.onclose = conn.ws.onerror = null;
-    if (conn.heartbeat !== null) this.#timers.clearInterval(conn.heartbeat);
-    if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
-    conn.heartbeat = conn.watchdog = null;
-  }
   #ended(conn, info, action) {
     if (this.#conn !== conn) return;
     this.#conn = null;
-    this.#detach(conn);
+    detach(conn, this.#timers);
     try {
       conn.ws.close(CLIENT_ABANDON_CODE, "client moved on");
     } catch {
