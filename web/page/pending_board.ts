@@ -29,6 +29,7 @@ import { type ClaimClient, Editing } from "./editing.ts";
 import { describeError } from "./errors.ts";
 import { type CardFilter, matchesFilter, SHOW_ALL } from "./filters.ts";
 import type { PageLimits } from "./limits.ts";
+import { afterNextFrame, nextTask } from "./tasks.ts";
 
 /** What the board needs of the connection. */
 export interface BoardClient extends ClaimClient {
@@ -71,27 +72,6 @@ interface Queued {
 const FIRST_CHUNK = 6;
 /** The longest a later chunk of card-making may take (ms), so input is never held long. */
 const CHUNK_BUDGET_MS = 8;
-
-/** A message channel runs the next chunk as its own task, without setTimeout's 4 ms clamp. */
-const channel = new MessageChannel();
-const tasks: Array<() => void> = [];
-channel.port1.onmessage = () => tasks.shift()?.();
-
-function nextTask(fn: () => void): void {
-  tasks.push(fn);
-  channel.port2.postMessage(null);
-}
-
-/**
- * The next chunk runs after the next frame: each frame then lays out one
- * chunk's cards. Chunks run back to back piled up hundreds of cards into one
- * frame's layout (80–200 ms of style and layout, on a slowed page, issue 17).
- * A hidden page draws no frames: its chunks run as plain tasks.
- */
-function afterNextFrame(fn: () => void): void {
-  if (document.hidden) return nextTask(fn);
-  requestAnimationFrame(() => nextTask(fn));
-}
 
 /** The pending cards on the page. */
 export class Board {

@@ -2189,9 +2189,7 @@ function shownText(shown2, total) {
   return shown2 === total ? "" : `${shown2} of ${total} shown`;
 }
 
-// web/page/pending_board.ts
-var FIRST_CHUNK = 6;
-var CHUNK_BUDGET_MS = 8;
+// web/page/tasks.ts
 var channel = new MessageChannel();
 var tasks = [];
 channel.port1.onmessage = () => tasks.shift()?.();
@@ -2203,6 +2201,10 @@ function afterNextFrame(fn) {
   if (document.hidden) return nextTask(fn);
   requestAnimationFrame(() => nextTask(fn));
 }
+
+// web/page/pending_board.ts
+var FIRST_CHUNK = 6;
+var CHUNK_BUDGET_MS = 8;
 var Board = class {
   #cards = /* @__PURE__ */ new Map();
   /** Cards of the last `SNAPSHOT` not yet on the page, in display order. */
