@@ -10,7 +10,7 @@
  */
 import type { ApprovedEvent, Card, RejectedEvent } from "../sdk/mod.ts";
 import { createdAtOf, showAge } from "./age.ts";
-import { type CardOrder, holdAnchor, insertByAge, keepAnchor, topInset } from "./anchor.ts";
+import { type CardOrder, insertByAge, keepAnchor } from "./anchor.ts";
 import { type Claim, ClaimTable, claimView, parseClaim } from "./claims.ts";
 import {
   type CardAction,
@@ -23,11 +23,12 @@ import {
   setCardStatus,
   updateCounters,
 } from "./card.ts";
-import { addCards, removeCard, replaceCards, reverseCards, stepCard } from "./card_list.ts";
+import { addCards, removeCard, replaceCards, reverseCards } from "./card_list.ts";
 import { toggleCollapsed } from "./collapse.ts";
 import { type ClaimClient, Editing } from "./editing.ts";
 import { describeError } from "./errors.ts";
-import { type CardFilter, matchesFilter, SHOW_ALL } from "./filters.ts";
+import { type CardFilter, cardShown, SHOW_ALL } from "./filters.ts";
+import { bringBack, hideDecided, removeFocused } from "./focus_handover.ts";
 import type { PageLimits } from "./limits.ts";
 import { afterNextFrame, nextTask } from "./tasks.ts";
 
@@ -194,7 +195,7 @@ export class Board {
 
   #place(id: number, el: HTMLElement): void {
     this.#cards.set(id, el);
-    el.hidden = !this.#passes(el);
+    el.hidden = !cardShown(el, this.#filter);
     const limits = this.#ctx.limits();
     showAge(el, this.#ctx.now(), limits.slaMinutes);
     this.#showClaim(id);
@@ -254,74 +255,10 @@ export class Board {
     const el = this.#cards.get(id);
     this.#cards.delete(id);
     if (el) {
-      if (el.contains(document.activeElement)) this.#removeFocused(el);
+      if (el.contains(document.activeElement)) removeFocused(this.#list, el);
       else keepAnchor(this.#list, () => removeCard(el));
     }
     this.#updateCount();
-  }
-
-  /**
-   * A key decided the focused card: it is hidden (`data-deciding`) and the
-   * next card takes the focus and its place now; its EVENT removes it later
-   * (nothing moves then) and a refusal brings it back (`#moveBack`). Waiting
-   * for the server's EVENT made keystroke → next card 28–34 ms at p50 and
-   * 40–92 ms at p95 on a loaded machine, of which the page's own work was 6–12 ms.
-   */
-  #moveOn(el: HTMLElement): void {
-    const next = this.#neighbour(el);
-    const below = next !== null && next === this.#nextShown(el);
-    const top = below ? null : el.getBoundingClientRect().top;
-    el.dataset.deciding = "true";
-    el.hidden = true;
-    if (!next) return this.#list.focus({ preventScroll: true });
-    next.focus({ preventScroll: true });
-    const at = next.getBoundingClientRect().top;
-    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
-  }
-
-  /** The server refused a decision made ahead: the card comes back, focused, where the operator looks. */
-  #moveBack(el: HTMLElement): void {
-    delete el.dataset.deciding;
-    const active = document.activeElement;
-    if (!(active instanceof HTMLElement) || !this.#list.contains(active)) {
-      // The operator is elsewhere (a field, another view): nothing on screen moves.
-      return keepAnchor(this.#list, () => el.hidden = !this.#passes(el));
-    }
-    const top = active.closest<HTMLElement>("[data-response-id]")?.getBoundingClientRect().top;
-    el.hidden = !this.#passes(el);
-    if (el.hidden) return;
-    el.focus({ preventScroll: true });
-    if (top === undefined) el.scrollIntoView({ block: "nearest" });
-    else holdAnchor(el, Math.max(top, topInset() + 8));
-  }
-
-  #removeFocused(el: HTMLElement): void {
-    const next = this.#neighbour(el);
-    const below = next !== null && next === this.#nextShown(el);
-    // The following card takes the decided one's place by itself; only the
-    // last card (whose neighbour is above it) needs measuring first.
-    const top = below ? null : el.getBoundingClientRect().top;
-    // Removed first, so the next card is focused where it will stay.
-    removeCard(el);
-    if (!next) return this.#list.focus({ preventScroll: true });
-    next.focus({ preventScroll: true });
-    const at = next.getBoundingClientRect().top;
-    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
-  }
-
-  #nextShown(el: HTMLElement): HTMLElement | null {
-    let at = stepCard(el);
-    while (at?.hidden) at = stepCard(at);
-    return at;
-  }
-
-  #neighbour(el: HTMLElement): HTMLElement | null {
-    for (const back of [false, true]) {
-      let at = stepCard(el, back);
-      while (at?.hidden) at = stepCard(at, back);
-      if (at) return at;
-    }
-    return null;
   }
 
   /**
@@ -398,16 +335,9 @@ export class Board {
   setFilter(filter: CardFilter): void {
     this.#filter = filter;
     keepAnchor(this.#list, () => {
-      for (const el of this.#cards.values()) el.hidden = !this.#passes(el);
+      for (const el of this.#cards.values()) el.hidden = !cardShown(el, this.#filter);
     });
     this.#updateCount();
-  }
-
-  #passes(el: HTMLElement): boolean {
-    if (el.dataset.deciding) return false;
-    if (this.#filter === SHOW_ALL) return true;
-    const text = el.querySelector(".card-content")?.textContent ?? "";
-    return matchesFilter(el.dataset.platform ?? "", text, this.#filter);
   }
 
   #showClaim(id: number, now = this.#ctx.now()): void {
@@ -456,7 +386,7 @@ export class Board {
    * @param el the card
    * @param action what to do
    * @param fromKey a key decided it: the next card takes the focus and the
-   *   decided card's place at once, without waiting for the server (see `#moveOn`)
+   *   decided card's place at once, without waiting for the server (see `hideDecided`)
    */
   act(el: HTMLElement, action: CardAction, fromKey = false): void {
     const control = el.querySelector<HTMLButtonElement>(`[data-action="${action}"]`);
@@ -513,7 +443,7 @@ export class Board {
   ): void {
     const waiting = this.#client.state === "connected" ? "…" : " — waiting for the connection…";
     setCardStatus(el, "busy", doing + waiting);
-    if (moveOn && el.contains(document.activeElement)) this.#moveOn(el);
+    if (moveOn && el.contains(document.activeElement)) hideDecided(this.#list, el);
     // Disabled controls drop focus to <body>; keep it on the card, so it can move on to the next.
     else if (el.contains(document.activeElement)) el.focus({ preventScroll: true });
     request().then(
@@ -525,7 +455,7 @@ export class Board {
       },
       (error: unknown) => {
         if (!el.isConnected) return;
-        if (el.dataset.deciding) this.#moveBack(el);
+        if (el.dataset.deciding) bringBack(this.#list, el, this.#filter);
         setCardStatus(el, "failed", `${failed}: ${describeError(error)}`);
       },
     );

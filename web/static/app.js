@@ -2181,12 +2181,82 @@ function matchesFilter(platform, text, filter) {
   const haystack = text.toLocaleLowerCase();
   return filter.text.toLocaleLowerCase().split(/\s+/).every((w) => haystack.includes(w));
 }
+function cardShown(el, filter) {
+  if (el.dataset.deciding) return false;
+  if (filter === SHOW_ALL) return true;
+  const text = el.querySelector(".card-content")?.textContent ?? "";
+  return matchesFilter(el.dataset.platform ?? "", text, filter);
+}
 var BASE_TITLE = "Review hub";
 function titleFor(pending) {
   return pending > 0 ? `(${pending}) ${BASE_TITLE}` : BASE_TITLE;
 }
 function shownText(shown2, total) {
   return shown2 === total ? "" : `${shown2} of ${total} shown`;
+}
+
+// web/page/focus_handover.ts
+function hideDecided(list, el) {
+  const next = neighbour(el);
+  const below = next !== null && next === nextShown(el);
+  const top = below ? null : el.getBoundingClientRect().top;
+  el.dataset.deciding = "true";
+  el.hidden = true;
+  if (!next) return list.focus({
+    preventScroll: true
+  });
+  next.focus({
+    preventScroll: true
+  });
+  const at = next.getBoundingClientRect().top;
+  holdAnchor(next, Math.max(top ?? at, topInset() + 8));
+}
+function bringBack(list, el, filter) {
+  delete el.dataset.deciding;
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !list.contains(active)) {
+    return keepAnchor(list, () => el.hidden = !cardShown(el, filter));
+  }
+  const top = active.closest("[data-response-id]")?.getBoundingClientRect().top;
+  el.hidden = !cardShown(el, filter);
+  if (el.hidden) return;
+  el.focus({
+    preventScroll: true
+  });
+  if (top === void 0) el.scrollIntoView({
+    block: "nearest"
+  });
+  else holdAnchor(el, Math.max(top, topInset() + 8));
+}
+function removeFocused(list, el) {
+  const next = neighbour(el);
+  const below = next !== null && next === nextShown(el);
+  const top = below ? null : el.getBoundingClientRect().top;
+  removeCard(el);
+  if (!next) return list.focus({
+    preventScroll: true
+  });
+  next.focus({
+    preventScroll: true
+  });
+  const at = next.getBoundingClientRect().top;
+  holdAnchor(next, Math.max(top ?? at, topInset() + 8));
+}
+function nextShown(el) {
+  let at = stepCard(el);
+  while (at?.hidden) at = stepCard(at);
+  return at;
+}
+function neighbour(el) {
+  for (const back of [
+    false,
+    true
+  ]) {
+    let at = stepCard(el, back);
+    while (at?.hidden) at = stepCard(at, back);
+    if (at) return at;
+  }
+  return null;
 }
 
 // web/page/tasks.ts
@@ -2317,7 +2387,7 @@ var Board = class {
   }
   #place(id, el) {
     this.#cards.set(id, el);
-    el.hidden = !this.#passes(el);
+    el.hidden = !cardShown(el, this.#filter);
     const limits = this.#ctx.limits();
     showAge(el, this.#ctx.now(), limits.slaMinutes);
     this.#showClaim(id);
@@ -2375,80 +2445,10 @@ var Board = class {
     const el = this.#cards.get(id);
     this.#cards.delete(id);
     if (el) {
-      if (el.contains(document.activeElement)) this.#removeFocused(el);
+      if (el.contains(document.activeElement)) removeFocused(this.#list, el);
       else keepAnchor(this.#list, () => removeCard(el));
     }
     this.#updateCount();
-  }
-  /**
-   * A key decided the focused card: it is hidden (`data-deciding`) and the
-   * next card takes the focus and its place now; its EVENT removes it later
-   * (nothing moves then) and a refusal brings it back (`#moveBack`). Waiting
-   * for the server's EVENT made keystroke → next card 28–34 ms at p50 and
-   * 40–92 ms at p95 on a loaded machine, of which the page's own work was 6–12 ms.
-   */
-  #moveOn(el) {
-    const next = this.#neighbour(el);
-    const below = next !== null && next === this.#nextShown(el);
-    const top = below ? null : el.getBoundingClientRect().top;
-    el.dataset.deciding = "true";
-    el.hidden = true;
-    if (!next) return this.#list.focus({
-      preventScroll: true
-    });
-    next.focus({
-      preventScroll: true
-    });
-    const at = next.getBoundingClientRect().top;
-    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
-  }
-  /** The server refused a decision made ahead: the card comes back, focused, where the operator looks. */
-  #moveBack(el) {
-    delete el.dataset.deciding;
-    const active = document.activeElement;
-    if (!(active instanceof HTMLElement) || !this.#list.contains(active)) {
-      return keepAnchor(this.#list, () => el.hidden = !this.#passes(el));
-    }
-    const top = active.closest("[data-response-id]")?.getBoundingClientRect().top;
-    el.hidden = !this.#passes(el);
-    if (el.hidden) return;
-    el.focus({
-      preventScroll: true
-    });
-    if (top === void 0) el.scrollIntoView({
-      block: "nearest"
-    });
-    else holdAnchor(el, Math.max(top, topInset() + 8));
-  }
-  #removeFocused(el) {
-    const next = this.#neighbour(el);
-    const below = next !== null && next === this.#nextShown(el);
-    const top = below ? null : el.getBoundingClientRect().top;
-    removeCard(el);
-    if (!next) return this.#list.focus({
-      preventScroll: true
-    });
-    next.focus({
-      preventScroll: true
-    });
-    const at = next.getBoundingClientRect().top;
-    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
-  }
-  #nextShown(el) {
-    let at = stepCard(el);
-    while (at?.hidden) at = stepCard(at);
-    return at;
-  }
-  #neighbour(el) {
-    for (const back of [
-      false,
-      true
-    ]) {
-      let at = stepCard(el, back);
-      while (at?.hidden) at = stepCard(at, back);
-      if (at) return at;
-    }
-    return null;
   }
   /**
    * Switches the order of the cards, keeping the focused one in view.
@@ -2523,15 +2523,9 @@ var Board = class {
   setFilter(filter) {
     this.#filter = filter;
     keepAnchor(this.#list, () => {
-      for (const el of this.#cards.values()) el.hidden = !this.#passes(el);
+      for (const el of this.#cards.values()) el.hidden = !cardShown(el, this.#filter);
     });
     this.#updateCount();
-  }
-  #passes(el) {
-    if (el.dataset.deciding) return false;
-    if (this.#filter === SHOW_ALL) return true;
-    const text = el.querySelector(".card-content")?.textContent ?? "";
-    return matchesFilter(el.dataset.platform ?? "", text, this.#filter);
   }
   #showClaim(id, now = this.#ctx.now()) {
     const el = this.#cards.get(id);
@@ -2575,7 +2569,7 @@ var Board = class {
    * @param el the card
    * @param action what to do
    * @param fromKey a key decided it: the next card takes the focus and the
-   *   decided card's place at once, without waiting for the server (see `#moveOn`)
+   *   decided card's place at once, without waiting for the server (see `hideDecided`)
    */
   act(el, action, fromKey = false) {
     const control = el.querySelector(`[data-action="${action}"]`);
@@ -2604,7 +2598,7 @@ var Board = class {
   #send(el, doing, failed, request, staysPending = false, moveOn = false) {
     const waiting = this.#client.state === "connected" ? "\u2026" : " \u2014 waiting for the connection\u2026";
     setCardStatus(el, "busy", doing + waiting);
-    if (moveOn && el.contains(document.activeElement)) this.#moveOn(el);
+    if (moveOn && el.contains(document.activeElement)) hideDecided(this.#list, el);
     else if (el.contains(document.activeElement)) el.focus({
       preventScroll: true
     });
@@ -2614,7 +2608,7 @@ var Board = class {
       else setCardStatus(el, "busy", `${doing} \u2014 done, updating\u2026`);
     }, (error) => {
       if (!el.isConnected) return;
-      if (el.dataset.deciding) this.#moveBack(el);
+      if (el.dataset.deciding) bringBack(this.#list, el, this.#filter);
       setCardStatus(el, "failed", `${failed}: ${describeError(error)}`);
     });
   }
