@@ -5,41 +5,23 @@
  * one a frame, so no task blocks input and no frame lays out hundreds of cards; grown by `pending` and `reopened` events (batched
  * per frame); shrunk by decisions; filtered by platform and words; each card
  * showing its age, its claim and its counters. Every change to the list keeps
- * the card being read where it is (anchor.ts).
+ * the card being read where it is (anchor.ts); a card that leaves hands the
+ * focus on (focus_handover.ts); what the operator does to a card is
+ * card_actions.ts's.
  * @module
  */
 import type { ApprovedEvent, Card, RejectedEvent } from "../sdk/mod.ts";
 import { createdAtOf, showAge } from "./age.ts";
 import { type CardOrder, insertByAge, keepAnchor } from "./anchor.ts";
 import { type Claim, ClaimTable, claimView, parseClaim } from "./claims.ts";
-import {
-  type CardAction,
-  cardId,
-  createCard,
-  editedReply,
-  isEditing,
-  rejectReason,
-  setCardClaim,
-  setCardStatus,
-  updateCounters,
-} from "./card.ts";
+import { type CardAction, createCard, setCardClaim } from "./card.ts";
+import { type BoardClient, CardActions } from "./card_actions.ts";
 import { addCards, removeCard, replaceCards, reverseCards } from "./card_list.ts";
-import { toggleCollapsed } from "./collapse.ts";
-import { type ClaimClient, Editing } from "./editing.ts";
-import { describeError } from "./errors.ts";
+import { Editing } from "./editing.ts";
 import { type CardFilter, cardShown, SHOW_ALL } from "./filters.ts";
-import { bringBack, hideDecided, removeFocused } from "./focus_handover.ts";
+import { removeFocused } from "./focus_handover.ts";
 import type { PageLimits } from "./limits.ts";
 import { afterNextFrame, nextTask } from "./tasks.ts";
-
-/** What the board needs of the connection. */
-export interface BoardClient extends ClaimClient {
-  readonly state: string;
-  approve(responseId: number, text?: string): Promise<unknown>;
-  reject(responseId: number, reason?: string): Promise<unknown>;
-  /** `RELEASE` of anyone's claim (an admin's). */
-  releaseAny(responseId: number): Promise<unknown>;
-}
 
 /** What the board needs of the page. */
 export interface BoardContext {
@@ -91,7 +73,7 @@ export class Board {
   readonly #editing: Editing;
   readonly #list: HTMLElement;
   readonly #countEl: HTMLElement;
-  readonly #client: BoardClient;
+  readonly #actions: CardActions;
   readonly #ctx: BoardContext;
   readonly #counted: CountListener;
 
@@ -109,15 +91,12 @@ export class Board {
   ) {
     this.#list = els.list;
     this.#countEl = els.count;
-    this.#client = client;
     this.#ctx = ctx;
     this.#counted = counted;
     this.#editing = new Editing(client, this.#claims, () => ctx.now(), (id) => this.#showClaim(id));
-    this.#list.addEventListener("click", (ev) => this.#onClick(ev));
-    this.#list.addEventListener("keydown", (ev) => this.#onKey(ev));
-    this.#list.addEventListener("input", (ev) => {
-      const card = (ev.target as Element).closest<HTMLElement>("[data-response-id]");
-      if (card) updateCounters(card, ctx.limits());
+    this.#actions = new CardActions(this.#list, client, this.#editing, {
+      limits: () => ctx.limits(),
+      filter: () => this.#filter,
     });
     this.#updateCount();
   }
@@ -356,108 +335,13 @@ export class Board {
     this.#counted(count, shown);
   }
 
-  #onClick(ev: Event): void {
-    const button = (ev.target as Element).closest<HTMLElement>("[data-action]");
-    const el = button?.closest<HTMLElement>("[data-response-id]");
-    if (!button || !el) return;
-    if (button.dataset.action === "expand") return toggleCollapsed(button);
-    this.act(el, button.dataset.action as CardAction);
-  }
-
-  #onKey(ev: KeyboardEvent): void {
-    const target = ev.target as HTMLElement;
-    const el = target.closest<HTMLElement>("[data-response-id]");
-    if (!el) return;
-    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && target.tagName === "TEXTAREA") {
-      ev.preventDefault();
-      this.act(el, "approve");
-    } else if (ev.key === "Escape" && target.tagName === "TEXTAREA") {
-      ev.preventDefault();
-      this.act(el, "cancel");
-    } else if (ev.key === "Enter" && target.classList.contains("card-reason")) {
-      ev.preventDefault();
-      this.act(el, "reject");
-    }
-  }
-
   /**
-   * Does a card's action, unless its control is disabled (busy, claimed by
-   * another, or a field over its limit: then nothing is sent).
+   * Does a card's action, as a click or a key on the card does (`CardActions.act`).
    * @param el the card
    * @param action what to do
-   * @param fromKey a key decided it: the next card takes the focus and the
-   *   decided card's place at once, without waiting for the server (see `hideDecided`)
+   * @param fromKey a key decided it: the next card takes its place at once
    */
   act(el: HTMLElement, action: CardAction, fromKey = false): void {
-    const control = el.querySelector<HTMLButtonElement>(`[data-action="${action}"]`);
-    if (!control || control.disabled || control.hidden) return;
-    switch (action) {
-      case "edit":
-      case "takeover":
-        return void this.#editing.start(el).then(() => updateCounters(el, this.#ctx.limits()));
-      case "cancel":
-        this.#editing.cancel(el);
-        return updateCounters(el, this.#ctx.limits());
-      case "release":
-        return this.#send(
-          el,
-          "Releasing",
-          "Not released",
-          () => this.#client.releaseAny(cardId(el)),
-          true,
-        );
-      case "approve": {
-        const text = editedReply(el);
-        return this.#send(
-          el,
-          isEditing(el) ? "Saving" : "Approving",
-          "Not approved",
-          () => this.#client.approve(cardId(el), text),
-          false,
-          fromKey,
-        );
-      }
-      case "reject":
-        return this.#send(
-          el,
-          "Rejecting",
-          "Not rejected",
-          () => this.#client.reject(cardId(el), rejectReason(el)),
-          false,
-          fromKey,
-        );
-      default: {
-        const unknown: never = action;
-        return void unknown;
-      }
-    }
-  }
-
-  #send(
-    el: HTMLElement,
-    doing: string,
-    failed: string,
-    request: () => Promise<unknown>,
-    staysPending = false,
-    moveOn = false,
-  ): void {
-    const waiting = this.#client.state === "connected" ? "…" : " — waiting for the connection…";
-    setCardStatus(el, "busy", doing + waiting);
-    if (moveOn && el.contains(document.activeElement)) hideDecided(this.#list, el);
-    // Disabled controls drop focus to <body>; keep it on the card, so it can move on to the next.
-    else if (el.contains(document.activeElement)) el.focus({ preventScroll: true });
-    request().then(
-      () => {
-        // A decision's EVENT removes the card; until then the line stays informative.
-        if (!el.isConnected) return;
-        if (staysPending) setCardStatus(el, "idle");
-        else setCardStatus(el, "busy", `${doing} — done, updating…`);
-      },
-      (error: unknown) => {
-        if (!el.isConnected) return;
-        if (el.dataset.deciding) bringBack(this.#list, el, this.#filter);
-        setCardStatus(el, "failed", `${failed}: ${describeError(error)}`);
-      },
-    );
+    this.#actions.act(el, action, fromKey);
   }
 }

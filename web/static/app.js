@@ -2033,6 +2033,192 @@ function describeError(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
+// web/page/filters.ts
+var SHOW_ALL = {
+  platform: "",
+  text: ""
+};
+function matchesFilter(platform, text, filter) {
+  if (filter.platform !== "" && platform !== filter.platform) return false;
+  const haystack = text.toLocaleLowerCase();
+  return filter.text.toLocaleLowerCase().split(/\s+/).every((w) => haystack.includes(w));
+}
+function cardShown(el, filter) {
+  if (el.dataset.deciding) return false;
+  if (filter === SHOW_ALL) return true;
+  const text = el.querySelector(".card-content")?.textContent ?? "";
+  return matchesFilter(el.dataset.platform ?? "", text, filter);
+}
+var BASE_TITLE = "Review hub";
+function titleFor(pending) {
+  return pending > 0 ? `(${pending}) ${BASE_TITLE}` : BASE_TITLE;
+}
+function shownText(shown2, total) {
+  return shown2 === total ? "" : `${shown2} of ${total} shown`;
+}
+
+// web/page/focus_handover.ts
+function hideDecided(list, el) {
+  const next = neighbour(el);
+  const below = next !== null && next === nextShown(el);
+  const top = below ? null : el.getBoundingClientRect().top;
+  el.dataset.deciding = "true";
+  el.hidden = true;
+  if (!next) return list.focus({
+    preventScroll: true
+  });
+  next.focus({
+    preventScroll: true
+  });
+  const at = next.getBoundingClientRect().top;
+  holdAnchor(next, Math.max(top ?? at, topInset() + 8));
+}
+function bringBack(list, el, filter) {
+  delete el.dataset.deciding;
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !list.contains(active)) {
+    return keepAnchor(list, () => el.hidden = !cardShown(el, filter));
+  }
+  const top = active.closest("[data-response-id]")?.getBoundingClientRect().top;
+  el.hidden = !cardShown(el, filter);
+  if (el.hidden) return;
+  el.focus({
+    preventScroll: true
+  });
+  if (top === void 0) el.scrollIntoView({
+    block: "nearest"
+  });
+  else holdAnchor(el, Math.max(top, topInset() + 8));
+}
+function removeFocused(list, el) {
+  const next = neighbour(el);
+  const below = next !== null && next === nextShown(el);
+  const top = below ? null : el.getBoundingClientRect().top;
+  removeCard(el);
+  if (!next) return list.focus({
+    preventScroll: true
+  });
+  next.focus({
+    preventScroll: true
+  });
+  const at = next.getBoundingClientRect().top;
+  holdAnchor(next, Math.max(top ?? at, topInset() + 8));
+}
+function nextShown(el) {
+  let at = stepCard(el);
+  while (at?.hidden) at = stepCard(at);
+  return at;
+}
+function neighbour(el) {
+  for (const back of [
+    false,
+    true
+  ]) {
+    let at = stepCard(el, back);
+    while (at?.hidden) at = stepCard(at, back);
+    if (at) return at;
+  }
+  return null;
+}
+
+// web/page/card_actions.ts
+var CardActions = class {
+  #list;
+  #client;
+  #editing;
+  #ctx;
+  /**
+   * Listens to the list's clicks, keys and typing.
+   * @param list the element holding the cards
+   * @param client the connected client
+   * @param editing the cards this page edits
+   * @param ctx the limits and the filter now in force
+   */
+  constructor(list, client, editing, ctx) {
+    this.#list = list;
+    this.#client = client;
+    this.#editing = editing;
+    this.#ctx = ctx;
+    this.#list.addEventListener("click", (ev) => this.#onClick(ev));
+    this.#list.addEventListener("keydown", (ev) => this.#onKey(ev));
+    this.#list.addEventListener("input", (ev) => {
+      const card = ev.target.closest("[data-response-id]");
+      if (card) updateCounters(card, ctx.limits());
+    });
+  }
+  #onClick(ev) {
+    const button = ev.target.closest("[data-action]");
+    const el = button?.closest("[data-response-id]");
+    if (!button || !el) return;
+    if (button.dataset.action === "expand") return toggleCollapsed(button);
+    this.act(el, button.dataset.action);
+  }
+  #onKey(ev) {
+    const target = ev.target;
+    const el = target.closest("[data-response-id]");
+    if (!el) return;
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && target.tagName === "TEXTAREA") {
+      ev.preventDefault();
+      this.act(el, "approve");
+    } else if (ev.key === "Escape" && target.tagName === "TEXTAREA") {
+      ev.preventDefault();
+      this.act(el, "cancel");
+    } else if (ev.key === "Enter" && target.classList.contains("card-reason")) {
+      ev.preventDefault();
+      this.act(el, "reject");
+    }
+  }
+  /**
+   * Does a card's action, unless its control is disabled (busy, claimed by
+   * another, or a field over its limit: then nothing is sent).
+   * @param el the card
+   * @param action what to do
+   * @param fromKey a key decided it: the next card takes the focus and the
+   *   decided card's place at once, without waiting for the server (see `hideDecided`)
+   */
+  act(el, action, fromKey = false) {
+    const control = el.querySelector(`[data-action="${action}"]`);
+    if (!control || control.disabled || control.hidden) return;
+    switch (action) {
+      case "edit":
+      case "takeover":
+        return void this.#editing.start(el).then(() => updateCounters(el, this.#ctx.limits()));
+      case "cancel":
+        this.#editing.cancel(el);
+        return updateCounters(el, this.#ctx.limits());
+      case "release":
+        return this.#send(el, "Releasing", "Not released", () => this.#client.releaseAny(cardId(el)), true);
+      case "approve": {
+        const text = editedReply(el);
+        return this.#send(el, isEditing(el) ? "Saving" : "Approving", "Not approved", () => this.#client.approve(cardId(el), text), false, fromKey);
+      }
+      case "reject":
+        return this.#send(el, "Rejecting", "Not rejected", () => this.#client.reject(cardId(el), rejectReason(el)), false, fromKey);
+      default: {
+        const unknown = action;
+        return void unknown;
+      }
+    }
+  }
+  #send(el, doing, failed, request, staysPending = false, moveOn = false) {
+    const waiting = this.#client.state === "connected" ? "\u2026" : " \u2014 waiting for the connection\u2026";
+    setCardStatus(el, "busy", doing + waiting);
+    if (moveOn && el.contains(document.activeElement)) hideDecided(this.#list, el);
+    else if (el.contains(document.activeElement)) el.focus({
+      preventScroll: true
+    });
+    request().then(() => {
+      if (!el.isConnected) return;
+      if (staysPending) setCardStatus(el, "idle");
+      else setCardStatus(el, "busy", `${doing} \u2014 done, updating\u2026`);
+    }, (error) => {
+      if (!el.isConnected) return;
+      if (el.dataset.deciding) bringBack(this.#list, el, this.#ctx.filter());
+      setCardStatus(el, "failed", `${failed}: ${describeError(error)}`);
+    });
+  }
+};
+
 // web/page/editing.ts
 var RENEW_RETRY_MS = 1e3;
 var Editing = class {
@@ -2171,94 +2357,6 @@ var Editing = class {
   }
 };
 
-// web/page/filters.ts
-var SHOW_ALL = {
-  platform: "",
-  text: ""
-};
-function matchesFilter(platform, text, filter) {
-  if (filter.platform !== "" && platform !== filter.platform) return false;
-  const haystack = text.toLocaleLowerCase();
-  return filter.text.toLocaleLowerCase().split(/\s+/).every((w) => haystack.includes(w));
-}
-function cardShown(el, filter) {
-  if (el.dataset.deciding) return false;
-  if (filter === SHOW_ALL) return true;
-  const text = el.querySelector(".card-content")?.textContent ?? "";
-  return matchesFilter(el.dataset.platform ?? "", text, filter);
-}
-var BASE_TITLE = "Review hub";
-function titleFor(pending) {
-  return pending > 0 ? `(${pending}) ${BASE_TITLE}` : BASE_TITLE;
-}
-function shownText(shown2, total) {
-  return shown2 === total ? "" : `${shown2} of ${total} shown`;
-}
-
-// web/page/focus_handover.ts
-function hideDecided(list, el) {
-  const next = neighbour(el);
-  const below = next !== null && next === nextShown(el);
-  const top = below ? null : el.getBoundingClientRect().top;
-  el.dataset.deciding = "true";
-  el.hidden = true;
-  if (!next) return list.focus({
-    preventScroll: true
-  });
-  next.focus({
-    preventScroll: true
-  });
-  const at = next.getBoundingClientRect().top;
-  holdAnchor(next, Math.max(top ?? at, topInset() + 8));
-}
-function bringBack(list, el, filter) {
-  delete el.dataset.deciding;
-  const active = document.activeElement;
-  if (!(active instanceof HTMLElement) || !list.contains(active)) {
-    return keepAnchor(list, () => el.hidden = !cardShown(el, filter));
-  }
-  const top = active.closest("[data-response-id]")?.getBoundingClientRect().top;
-  el.hidden = !cardShown(el, filter);
-  if (el.hidden) return;
-  el.focus({
-    preventScroll: true
-  });
-  if (top === void 0) el.scrollIntoView({
-    block: "nearest"
-  });
-  else holdAnchor(el, Math.max(top, topInset() + 8));
-}
-function removeFocused(list, el) {
-  const next = neighbour(el);
-  const below = next !== null && next === nextShown(el);
-  const top = below ? null : el.getBoundingClientRect().top;
-  removeCard(el);
-  if (!next) return list.focus({
-    preventScroll: true
-  });
-  next.focus({
-    preventScroll: true
-  });
-  const at = next.getBoundingClientRect().top;
-  holdAnchor(next, Math.max(top ?? at, topInset() + 8));
-}
-function nextShown(el) {
-  let at = stepCard(el);
-  while (at?.hidden) at = stepCard(at);
-  return at;
-}
-function neighbour(el) {
-  for (const back of [
-    false,
-    true
-  ]) {
-    let at = stepCard(el, back);
-    while (at?.hidden) at = stepCard(at, back);
-    if (at) return at;
-  }
-  return null;
-}
-
 // web/page/tasks.ts
 var channel = new MessageChannel();
 var tasks = [];
@@ -2291,7 +2389,7 @@ var Board = class {
   #editing;
   #list;
   #countEl;
-  #client;
+  #actions;
   #ctx;
   #counted;
   /**
@@ -2304,15 +2402,12 @@ var Board = class {
   }) {
     this.#list = els.list;
     this.#countEl = els.count;
-    this.#client = client;
     this.#ctx = ctx;
     this.#counted = counted;
     this.#editing = new Editing(client, this.#claims, () => ctx.now(), (id) => this.#showClaim(id));
-    this.#list.addEventListener("click", (ev) => this.#onClick(ev));
-    this.#list.addEventListener("keydown", (ev) => this.#onKey(ev));
-    this.#list.addEventListener("input", (ev) => {
-      const card = ev.target.closest("[data-response-id]");
-      if (card) updateCounters(card, ctx.limits());
+    this.#actions = new CardActions(this.#list, client, this.#editing, {
+      limits: () => ctx.limits(),
+      filter: () => this.#filter
     });
     this.#updateCount();
   }
@@ -2541,76 +2636,14 @@ var Board = class {
     if (this.#countEl.textContent !== String(count)) this.#countEl.textContent = String(count);
     this.#counted(count, shown2);
   }
-  #onClick(ev) {
-    const button = ev.target.closest("[data-action]");
-    const el = button?.closest("[data-response-id]");
-    if (!button || !el) return;
-    if (button.dataset.action === "expand") return toggleCollapsed(button);
-    this.act(el, button.dataset.action);
-  }
-  #onKey(ev) {
-    const target = ev.target;
-    const el = target.closest("[data-response-id]");
-    if (!el) return;
-    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && target.tagName === "TEXTAREA") {
-      ev.preventDefault();
-      this.act(el, "approve");
-    } else if (ev.key === "Escape" && target.tagName === "TEXTAREA") {
-      ev.preventDefault();
-      this.act(el, "cancel");
-    } else if (ev.key === "Enter" && target.classList.contains("card-reason")) {
-      ev.preventDefault();
-      this.act(el, "reject");
-    }
-  }
   /**
-   * Does a card's action, unless its control is disabled (busy, claimed by
-   * another, or a field over its limit: then nothing is sent).
+   * Does a card's action, as a click or a key on the card does (`CardActions.act`).
    * @param el the card
    * @param action what to do
-   * @param fromKey a key decided it: the next card takes the focus and the
-   *   decided card's place at once, without waiting for the server (see `hideDecided`)
+   * @param fromKey a key decided it: the next card takes its place at once
    */
   act(el, action, fromKey = false) {
-    const control = el.querySelector(`[data-action="${action}"]`);
-    if (!control || control.disabled || control.hidden) return;
-    switch (action) {
-      case "edit":
-      case "takeover":
-        return void this.#editing.start(el).then(() => updateCounters(el, this.#ctx.limits()));
-      case "cancel":
-        this.#editing.cancel(el);
-        return updateCounters(el, this.#ctx.limits());
-      case "release":
-        return this.#send(el, "Releasing", "Not released", () => this.#client.releaseAny(cardId(el)), true);
-      case "approve": {
-        const text = editedReply(el);
-        return this.#send(el, isEditing(el) ? "Saving" : "Approving", "Not approved", () => this.#client.approve(cardId(el), text), false, fromKey);
-      }
-      case "reject":
-        return this.#send(el, "Rejecting", "Not rejected", () => this.#client.reject(cardId(el), rejectReason(el)), false, fromKey);
-      default: {
-        const unknown = action;
-        return void unknown;
-      }
-    }
-  }
-  #send(el, doing, failed, request, staysPending = false, moveOn = false) {
-    const waiting = this.#client.state === "connected" ? "\u2026" : " \u2014 waiting for the connection\u2026";
-    setCardStatus(el, "busy", doing + waiting);
-    if (moveOn && el.contains(document.activeElement)) hideDecided(this.#list, el);
-    else if (el.contains(document.activeElement)) el.focus({
-      preventScroll: true
-    });
-    request().then(() => {
-      if (!el.isConnected) return;
-      if (staysPending) setCardStatus(el, "idle");
-      else setCardStatus(el, "busy", `${doing} \u2014 done, updating\u2026`);
-    }, (error) => {
-      if (!el.isConnected) return;
-      if (el.dataset.deciding) bringBack(this.#list, el, this.#filter);
-      setCardStatus(el, "failed", `${failed}: ${describeError(error)}`);
-    });
+    this.#actions.act(el, action, fromKey);
   }
 };
 
