@@ -3,7 +3,8 @@
  * opening (open, WELCOME, SNAPSHOT) in one call.
  * @module
  */
-import { type ClientOptions, ReviewClient } from "../../web/sdk/client.ts";
+import { ReviewClient } from "../../web/sdk/client.ts";
+import type { ClientOptions } from "../../web/sdk/options.ts";
 import { FakeSocket, FakeTimers, flushMicrotasks, welcome } from "./_fakes.ts";
 
 /** A client wired to fakes. */

@@ -6,7 +6,7 @@
  * desktop notification is due.
  */
 import assert from "node:assert/strict";
-import { matchesFilter, shownText, titleFor } from "../../web/page/filters.ts";
+import { cardShown, matchesFilter, SHOW_ALL, shownText, titleFor } from "../../web/page/filters.ts";
 import {
   ANY_DECISION,
   decisionLine,
@@ -48,6 +48,22 @@ Deno.test("the pending filter: platform and every word, case-insensitive", () =>
   assert.equal(matchesFilter("vk", text, { platform: "", text: "question mallory" }), true);
   assert.equal(matchesFilter("vk", text, { platform: "", text: "question bob" }), false);
   assert.equal(matchesFilter("telegram", text, { platform: "vk", text: "question" }), false);
+});
+
+Deno.test("a card shows when its platform and shown text pass the filter, never while decided ahead", () => {
+  // The parts of a card element the filter reads: its dataset and its `.card-content`.
+  const card = (platform: string, content: string, deciding = false) =>
+    ({
+      dataset: deciding ? { platform, deciding: "true" } : { platform },
+      querySelector: (sel: string) => sel === ".card-content" ? { textContent: content } : null,
+    }) as unknown as HTMLElement;
+  const vk = card("vk", "Author: Mallory. Thank you for the QUESTION");
+  assert.equal(cardShown(vk, SHOW_ALL), true);
+  assert.equal(cardShown(vk, { platform: "vk", text: "mallory" }), true);
+  assert.equal(cardShown(vk, { platform: "telegram", text: "" }), false);
+  assert.equal(cardShown(vk, { platform: "", text: "bob" }), false);
+  assert.equal(cardShown(card("vk", "anything", true), SHOW_ALL), false);
+  assert.equal(cardShown(card("vk", "anything", true), { platform: "vk", text: "" }), false);
 });
 
 Deno.test("the tab title carries the pending count; the shown line only when filtered", () => {

@@ -1,6 +1,6 @@
 /**
- * The filter of pending cards: a platform and words to find; and the tab
- * title that carries the pending count.
+ * The filter of pending cards: a platform and words to find, and whether a
+ * card on the page passes it; and the tab title that carries the pending count.
  * @module
  */
 
@@ -26,6 +26,20 @@ export function matchesFilter(platform: string, text: string, filter: CardFilter
   if (filter.platform !== "" && platform !== filter.platform) return false;
   const haystack = text.toLocaleLowerCase();
   return filter.text.toLocaleLowerCase().split(/\s+/).every((w) => haystack.includes(w));
+}
+
+/**
+ * Whether a card on the page shows under a filter: a card decided ahead
+ * (`data-deciding`, until its event removes it) never does.
+ * @param el the card
+ * @param filter the filter
+ * @returns true when it is shown
+ */
+export function cardShown(el: HTMLElement, filter: CardFilter): boolean {
+  if (el.dataset.deciding) return false;
+  if (filter === SHOW_ALL) return true;
+  const text = el.querySelector(".card-content")?.textContent ?? "";
+  return matchesFilter(el.dataset.platform ?? "", text, filter);
 }
 
 /** The page's title without a count. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { HistoryClient, type ReviewClient } from "../sdk/mod.ts";
-import type { BoardClient } from "./pending_board.ts";
+import type { BoardClient } from "./card_actions.ts";
 import { parseClaim } from "./claims.ts";
 import type { HistorySource } from "./history_view.ts";
 import type { RecentClient } from "./recent.ts";

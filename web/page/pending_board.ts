@@ -5,39 +5,23 @@
  * one a frame, so no task blocks input and no frame lays out hundreds of cards; grown by `pending` and `reopened` events (batched
  * per frame); shrunk by decisions; filtered by platform and words; each card
  * showing its age, its claim and its counters. Every change to the list keeps
- * the card being read where it is (anchor.ts).
+ * the card being read where it is (anchor.ts); a card that leaves hands the
+ * focus on (focus_handover.ts); what the operator does to a card is
+ * card_actions.ts's.
  * @module
  */
 import type { ApprovedEvent, Card, RejectedEvent } from "../sdk/mod.ts";
 import { createdAtOf, showAge } from "./age.ts";
-import { type CardOrder, holdAnchor, insertByAge, keepAnchor, topInset } from "./anchor.ts";
+import { type CardOrder, insertByAge, keepAnchor } from "./anchor.ts";
 import { type Claim, ClaimTable, claimView, parseClaim } from "./claims.ts";
-import {
-  type CardAction,
-  cardId,
-  createCard,
-  editedReply,
-  isEditing,
-  rejectReason,
-  setCardClaim,
-  setCardStatus,
-  updateCounters,
-} from "./card.ts";
-import { addCards, removeCard, replaceCards, reverseCards, stepCard } from "./card_list.ts";
-import { toggleCollapsed } from "./collapse.ts";
-import { type ClaimClient, Editing } from "./editing.ts";
-import { describeError } from "./errors.ts";
-import { type CardFilter, matchesFilter, SHOW_ALL } from "./filters.ts";
+import { type CardAction, createCard, setCardClaim } from "./card.ts";
+import { type BoardClient, CardActions } from "./card_actions.ts";
+import { addCards, removeCard, replaceCards, reverseCards } from "./card_list.ts";
+import { Editing } from "./editing.ts";
+import { type CardFilter, cardShown, SHOW_ALL } from "./filters.ts";
+import { removeFocused } from "./focus_handover.ts";
 import type { PageLimits } from "./limits.ts";
-
-/** What the board needs of the connection. */
-export interface BoardClient extends ClaimClient {
-  readonly state: string;
-  approve(responseId: number, text?: string): Promise<unknown>;
-  reject(responseId: number, reason?: string): Promise<unknown>;
-  /** `RELEASE` of anyone's claim (an admin's). */
-  releaseAny(responseId: number): Promise<unknown>;
-}
+import { afterNextFrame, nextTask } from "./tasks.ts";
 
 /** What the board needs of the page. */
 export interface BoardContext {
@@ -72,27 +56,6 @@ const FIRST_CHUNK = 6;
 /** The longest a later chunk of card-making may take (ms), so input is never held long. */
 const CHUNK_BUDGET_MS = 8;
 
-/** A message channel runs the next chunk as its own task, without setTimeout's 4 ms clamp. */
-const channel = new MessageChannel();
-const tasks: Array<() => void> = [];
-channel.port1.onmessage = () => tasks.shift()?.();
-
-function nextTask(fn: () => void): void {
-  tasks.push(fn);
-  channel.port2.postMessage(null);
-}
-
-/**
- * The next chunk runs after the next frame: each frame then lays out one
- * chunk's cards. Chunks run back to back piled up hundreds of cards into one
- * frame's layout (80–200 ms of style and layout, on a slowed page, issue 17).
- * A hidden page draws no frames: its chunks run as plain tasks.
- */
-function afterNextFrame(fn: () => void): void {
-  if (document.hidden) return nextTask(fn);
-  requestAnimationFrame(() => nextTask(fn));
-}
-
 /** The pending cards on the page. */
 export class Board {
   readonly #cards = new Map<number, HTMLElement>();
@@ -110,7 +73,7 @@ export class Board {
   readonly #editing: Editing;
   readonly #list: HTMLElement;
   readonly #countEl: HTMLElement;
-  readonly #client: BoardClient;
+  readonly #actions: CardActions;
   readonly #ctx: BoardContext;
   readonly #counted: CountListener;
 
@@ -128,15 +91,12 @@ export class Board {
   ) {
     this.#list = els.list;
     this.#countEl = els.count;
-    this.#client = client;
     this.#ctx = ctx;
     this.#counted = counted;
     this.#editing = new Editing(client, this.#claims, () => ctx.now(), (id) => this.#showClaim(id));
-    this.#list.addEventListener("click", (ev) => this.#onClick(ev));
-    this.#list.addEventListener("keydown", (ev) => this.#onKey(ev));
-    this.#list.addEventListener("input", (ev) => {
-      const card = (ev.target as Element).closest<HTMLElement>("[data-response-id]");
-      if (card) updateCounters(card, ctx.limits());
+    this.#actions = new CardActions(this.#list, client, this.#editing, {
+      limits: () => ctx.limits(),
+      filter: () => this.#filter,
     });
     this.#updateCount();
   }
@@ -214,7 +174,7 @@ export class Board {
 
   #place(id: number, el: HTMLElement): void {
     this.#cards.set(id, el);
-    el.hidden = !this.#passes(el);
+    el.hidden = !cardShown(el, this.#filter);
     const limits = this.#ctx.limits();
     showAge(el, this.#ctx.now(), limits.slaMinutes);
     this.#showClaim(id);
@@ -274,74 +234,10 @@ export class Board {
     const el = this.#cards.get(id);
     this.#cards.delete(id);
     if (el) {
-      if (el.contains(document.activeElement)) this.#removeFocused(el);
+      if (el.contains(document.activeElement)) removeFocused(this.#list, el);
       else keepAnchor(this.#list, () => removeCard(el));
     }
     this.#updateCount();
-  }
-
-  /**
-   * A key decided the focused card: it is hidden (`data-deciding`) and the
-   * next card takes the focus and its place now; its EVENT removes it later
-   * (nothing moves then) and a refusal brings it back (`#moveBack`). Waiting
-   * for the server's EVENT made keystroke → next card 28–34 ms at p50 and
-   * 40–92 ms at p95 on a loaded machine, of which the page's own work was 6–12 ms.
-   */
-  #moveOn(el: HTMLElement): void {
-    const next = this.#neighbour(el);
-    const below = next !== null && next === this.#nextShown(el);
-    const top = below ? null : el.getBoundingClientRect().top;
-    el.dataset.deciding = "true";
-    el.hidden = true;
-    if (!next) return this.#list.focus({ preventScroll: true });
-    next.focus({ preventScroll: true });
-    const at = next.getBoundingClientRect().top;
-    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
-  }
-
-  /** The server refused a decision made ahead: the card comes back, focused, where the operator looks. */
-  #moveBack(el: HTMLElement): void {
-    delete el.dataset.deciding;
-    const active = document.activeElement;
-    if (!(active instanceof HTMLElement) || !this.#list.contains(active)) {
-      // The operator is elsewhere (a field, another view): nothing on screen moves.
-      return keepAnchor(this.#list, () => el.hidden = !this.#passes(el));
-    }
-    const top = active.closest<HTMLElement>("[data-response-id]")?.getBoundingClientRect().top;
-    el.hidden = !this.#passes(el);
-    if (el.hidden) return;
-    el.focus({ preventScroll: true });
-    if (top === undefined) el.scrollIntoView({ block: "nearest" });
-    else holdAnchor(el, Math.max(top, topInset() + 8));
-  }
-
-  #removeFocused(el: HTMLElement): void {
-    const next = this.#neighbour(el);
-    const below = next !== null && next === this.#nextShown(el);
-    // The following card takes the decided one's place by itself; only the
-    // last card (whose neighbour is above it) needs measuring first.
-    const top = below ? null : el.getBoundingClientRect().top;
-    // Removed first, so the next card is focused where it will stay.
-    removeCard(el);
-    if (!next) return this.#list.focus({ preventScroll: true });
-    next.focus({ preventScroll: true });
-    const at = next.getBoundingClientRect().top;
-    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
-  }
-
-  #nextShown(el: HTMLElement): HTMLElement | null {
-    let at = stepCard(el);
-    while (at?.hidden) at = stepCard(at);
-    return at;
-  }
-
-  #neighbour(el: HTMLElement): HTMLElement | null {
-    for (const back of [false, true]) {
-      let at = stepCard(el, back);
-      while (at?.hidden) at = stepCard(at, back);
-      if (at) return at;
-    }
-    return null;
   }
 
   /**
@@ -418,16 +314,9 @@ export class Board {
   setFilter(filter: CardFilter): void {
     this.#filter = filter;
     keepAnchor(this.#list, () => {
-      for (const el of this.#cards.values()) el.hidden = !this.#passes(el);
+      for (const el of this.#cards.values()) el.hidden = !cardShown(el, this.#filter);
     });
     this.#updateCount();
-  }
-
-  #passes(el: HTMLElement): boolean {
-    if (el.dataset.deciding) return false;
-    if (this.#filter === SHOW_ALL) return true;
-    const text = el.querySelector(".card-content")?.textContent ?? "";
-    return matchesFilter(el.dataset.platform ?? "", text, this.#filter);
   }
 
   #showClaim(id: number, now = this.#ctx.now()): void {
@@ -446,108 +335,13 @@ export class Board {
     this.#counted(count, shown);
   }
 
-  #onClick(ev: Event): void {
-    const button = (ev.target as Element).closest<HTMLElement>("[data-action]");
-    const el = button?.closest<HTMLElement>("[data-response-id]");
-    if (!button || !el) return;
-    if (button.dataset.action === "expand") return toggleCollapsed(button);
-    this.act(el, button.dataset.action as CardAction);
-  }
-
-  #onKey(ev: KeyboardEvent): void {
-    const target = ev.target as HTMLElement;
-    const el = target.closest<HTMLElement>("[data-response-id]");
-    if (!el) return;
-    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && target.tagName === "TEXTAREA") {
-      ev.preventDefault();
-      this.act(el, "approve");
-    } else if (ev.key === "Escape" && target.tagName === "TEXTAREA") {
-      ev.preventDefault();
-      this.act(el, "cancel");
-    } else if (ev.key === "Enter" && target.classList.contains("card-reason")) {
-      ev.preventDefault();
-      this.act(el, "reject");
-    }
-  }
-
   /**
-   * Does a card's action, unless its control is disabled (busy, claimed by
-   * another, or a field over its limit: then nothing is sent).
+   * Does a card's action, as a click or a key on the card does (`CardActions.act`).
    * @param el the card
    * @param action what to do
-   * @param fromKey a key decided it: the next card takes the focus and the
-   *   decided card's place at once, without waiting for the server (see `#moveOn`)
+   * @param fromKey a key decided it: the next card takes its place at once
    */
   act(el: HTMLElement, action: CardAction, fromKey = false): void {
-    const control = el.querySelector<HTMLButtonElement>(`[data-action="${action}"]`);
-    if (!control || control.disabled || control.hidden) return;
-    switch (action) {
-      case "edit":
-      case "takeover":
-        return void this.#editing.start(el).then(() => updateCounters(el, this.#ctx.limits()));
-      case "cancel":
-        this.#editing.cancel(el);
-        return updateCounters(el, this.#ctx.limits());
-      case "release":
-        return this.#send(
-          el,
-          "Releasing",
-          "Not released",
-          () => this.#client.releaseAny(cardId(el)),
-          true,
-        );
-      case "approve": {
-        const text = editedReply(el);
-        return this.#send(
-          el,
-          isEditing(el) ? "Saving" : "Approving",
-          "Not approved",
-          () => this.#client.approve(cardId(el), text),
-          false,
-          fromKey,
-        );
-      }
-      case "reject":
-        return this.#send(
-          el,
-          "Rejecting",
-          "Not rejected",
-          () => this.#client.reject(cardId(el), rejectReason(el)),
-          false,
-          fromKey,
-        );
-      default: {
-        const unknown: never = action;
-        return void unknown;
-      }
-    }
-  }
-
-  #send(
-    el: HTMLElement,
-    doing: string,
-    failed: string,
-    request: () => Promise<unknown>,
-    staysPending = false,
-    moveOn = false,
-  ): void {
-    const waiting = this.#client.state === "connected" ? "…" : " — waiting for the connection…";
-    setCardStatus(el, "busy", doing + waiting);
-    if (moveOn && el.contains(document.activeElement)) this.#moveOn(el);
-    // Disabled controls drop focus to <body>; keep it on the card, so it can move on to the next.
-    else if (el.contains(document.activeElement)) el.focus({ preventScroll: true });
-    request().then(
-      () => {
-        // A decision's EVENT removes the card; until then the line stays informative.
-        if (!el.isConnected) return;
-        if (staysPending) setCardStatus(el, "idle");
-        else setCardStatus(el, "busy", `${doing} — done, updating…`);
-      },
-      (error: unknown) => {
-        if (!el.isConnected) return;
-        if (el.dataset.deciding) this.#moveBack(el);
-        setCardStatus(el, "failed", `${failed}: ${describeError(error)}`);
-      },
-    );
+    this.#actions.act(el, action, fromKey);
   }
 }

@@ -1,38 +1,23 @@
 /**
- * The review client: one connection at a time, resumed by position after
- * every drop, with heartbeat, watchdog, backoff and requests that survive
- * reconnects. Its state changes only through `StateMachine.transition`.
+ * The review client as its users see it: the state, the pending list and
+ * who is connected, the events, and one method a command, each a request
+ * that survives reconnects (requests.ts). The connection itself (one at a
+ * time, resumed by position after every drop, with heartbeat, watchdog and
+ * backoff) is the `Connector`'s (connector.ts). Its state changes only
+ * through `StateMachine.transition`.
  * @module
  */
-import type {
-  EventFrame,
-  PresenceFrame,
-  SnapshotFrame,
-  WelcomeFrame,
-} from "../../src/protocol/frames.ts";
-import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
-import {
-  CLIENT_ABANDON_CODE,
-  type CloseAction,
-  closeAction,
-  isRevocation,
-  nextAttempt,
-} from "./close_policy.ts";
+import type { PresenceFrame, WelcomeFrame } from "../../src/protocol/frames.ts";
+import { Connector } from "./connector.ts";
 import { Emitter } from "./emitter.ts";
-import { errorFromFrame, ReviewError } from "./errors.ts";
+import { ReviewError } from "./errors.ts";
 import type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
-import { Feed, type FeedVerdict, type PendingItem } from "./pending_feed.ts";
-import { type Ack, type RequestFrame, RequestTable, type Send } from "./requests.ts";
+import type { ClientOptions } from "./options.ts";
+import { Feed, type PendingItem } from "./pending_feed.ts";
+import { type Ack, type RequestFrame, RequestTable } from "./requests.ts";
 import type { Position } from "./sequencer.ts";
-import { OPEN, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./socket.ts";
-import {
-  type ClosedReason,
-  type CloseInfo,
-  type ConnectionState,
-  type StateKind,
-  StateMachine,
-} from "./state.ts";
-import { realTimers, type TimerHandle, type Timers } from "./timers.ts";
+import { type ConnectionState, type StateKind, StateMachine } from "./state.ts";
+import { realTimers } from "./timers.ts";
 import type {
   AckResult,
   ClaimAck,
@@ -45,40 +30,6 @@ import type {
 } from "../../src/protocol/acks.ts";
 import type { PublicationJob } from "../../src/protocol/publication_frames.ts";
 import type { Platform } from "../../src/protocol/types.ts";
-
-/** A token, or a function that gives one (called for every connection attempt). */
-export type TokenSource = string | (() => string | Promise<string>);
-
-/** Options of `connect`. */
-export interface ClientOptions {
-  /** The JWT, or a function called for each connection (so a refused token can be renewed). */
-  readonly token: TokenSource;
-  /** A WebSocket constructor; default: the global `WebSocket`. */
-  readonly WebSocket?: WebSocketConstructor;
-  /** Time source; default: the runtime's timers. */
-  readonly timers?: Timers;
-  /** Uniform random numbers in [0, 1) for the backoff's jitter. */
-  readonly random?: () => number;
-  /** Backoff bounds; default: first try within 1 s, cap 30 s. */
-  readonly backoff?: BackoffOptions;
-  /** How long a sent request waits for its reply (ms); default 10000. */
-  readonly requestTimeoutMs?: number;
-  /** How long a new connection may take to be welcomed (ms); default 10000. */
-  readonly connectTimeoutMs?: number;
-  /** With a token function: consecutive 4001 closes before giving up; default 3. */
-  readonly maxTokenRefusals?: number;
-  /** Start from this position (e.g. one a module saved) instead of a snapshot. */
-  readonly resume?: Position;
-}
-
-const HELLO_ID = "hello";
-
-interface Connection {
-  readonly ws: WebSocketLike;
-  welcome: WelcomeFrame | null;
-  heartbeat: TimerHandle | null;
-  watchdog: TimerHandle | null;
-}
 
 /**
  * A connection to the review hub that never loses an event: it reconnects with
@@ -106,27 +57,11 @@ interface Connection {
  * ```
  */
 export class ReviewClient {
-  readonly #url: string;
-  readonly #token: TokenSource;
-  readonly #WebSocket: WebSocketConstructor;
-  readonly #timers: Timers;
-  readonly #random: () => number;
-  readonly #backoff: BackoffOptions;
-  readonly #connectTimeoutMs: number;
-  readonly #maxTokenRefusals: number;
   readonly #emitter = new Emitter<ClientEvents>();
   readonly #machine = new StateMachine((next) => this.#emitter.emit("state", next));
   readonly #requests: RequestTable;
   readonly #feed: Feed;
-  #conn: Connection | null = null;
-  #welcome: WelcomeFrame | null = null;
-  #attempt = 0;
-  #tokenRefusals = 0;
-  #retryTimer: TimerHandle | null = null;
-  #generation = 0;
-  /** Server time minus local time, from the last `HEARTBEAT.ts` (ms). */
-  #clockOffset = 0;
-  #presence: PresenceFrame | null = null;
+  readonly #connector: Connector;
 
   /**
    * Starts connecting at once; prefer `connect()`.
@@ -134,17 +69,17 @@ export class ReviewClient {
    * @param options the token and optional seams
    */
   constructor(url: string, options: ClientOptions) {
-    this.#url = url;
-    this.#token = options.token;
-    this.#WebSocket = resolveWebSocket(options.WebSocket);
-    this.#timers = options.timers ?? realTimers;
-    this.#random = options.random ?? Math.random;
-    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-    this.#maxTokenRefusals = options.maxTokenRefusals ?? 3;
+    const timers = options.timers ?? realTimers;
     this.#feed = new Feed(this.#emitter, options.resume ?? null);
-    this.#requests = new RequestTable(this.#timers, options.requestTimeoutMs ?? 10_000);
-    void this.#open();
+    this.#requests = new RequestTable(timers, options.requestTimeoutMs ?? 10_000);
+    this.#connector = new Connector(url, options, {
+      timers,
+      machine: this.#machine,
+      emitter: this.#emitter,
+      feed: this.#feed,
+      requests: this.#requests,
+    });
+    void this.#connector.open();
   }
 
   /** The state's name: `connecting`, `connected`, `reconnecting` or `closed`. */
@@ -178,12 +113,12 @@ export class ReviewClient {
    * the additions a newer server sends, which this SDK passes on as they are).
    */
   get welcome(): WelcomeFrame | null {
-    return this.#welcome;
+    return this.#connector.welcome;
   }
 
   /** The last `PRESENCE` received (v1.1), or null before the first. */
   get presence(): PresenceFrame | null {
-    return this.#presence;
+    return this.#connector.presence;
   }
 
   /**
@@ -192,7 +127,7 @@ export class ReviewClient {
    * @returns ms since the epoch
    */
   serverNow(): number {
-    return this.#timers.now() + this.#clockOffset;
+    return this.#connector.serverNow();
   }
 
   /** Counters of connections, resumes, duplicates and gaps. */
@@ -386,14 +321,7 @@ export class ReviewClient {
 
   /** Closes the connection for good; pending requests reject with `closed`. */
   close(): void {
-    const conn = this.#conn;
-    this.#finish({ kind: "client" });
-    if (conn) {
-      this.#detach(conn);
-      try {
-        conn.ws.close(1000, "client closed");
-      } catch { /* already closing */ }
-    }
+    this.#connector.close();
   }
 
   #request<A extends Ack = Ack>(frame: RequestFrame): Promise<A> {
@@ -406,227 +334,6 @@ export class ReviewClient {
       return Promise.reject(new ReviewError("closed", "the client is closed", false));
     }
     // The server answers each command with its ACK (`src/protocol/acks.ts`).
-    return this.#requests.add(frame, this.#sender()) as Promise<A>;
-  }
-
-  #sender(): Send | null {
-    const conn = this.#conn;
-    if (!conn?.welcome) return null;
-    return (text) => {
-      if (conn.ws.readyState !== OPEN) throw new Error("socket not open");
-      conn.ws.send(text);
-    };
-  }
-
-  async #resolveToken(): Promise<string> {
-    return typeof this.#token === "function" ? await this.#token() : this.#token;
-  }
-
-  async #open(): Promise<void> {
-    const generation = ++this.#generation;
-    let token: string;
-    try {
-      token = await this.#resolveToken();
-    } catch (error) {
-      if (generation === this.#generation && this.state !== "closed") {
-        this.#schedule({ code: CLIENT_ABANDON_CODE, reason: `token: ${error}` }, "back_off", false);
-      }
-      return;
-    }
-    if (generation !== this.#generation || this.state === "closed") return;
-    let ws: WebSocketLike;
-    try {
-      ws = new this.#WebSocket(this.#url);
-    } catch (error) {
-      this.#schedule({ code: 1006, reason: `cannot open: ${error}` }, "back_off", false);
-      return;
-    }
-    const conn: Connection = { ws, welcome: null, heartbeat: null, watchdog: null };
-    this.#conn = conn;
-    this.#arm(conn, this.#connectTimeoutMs, "no WELCOME in time");
-    ws.onopen = () => {
-      const position = this.#feed.position;
-      const resume = position ? { resume: { epoch: position.epoch, last_seq: position.seq } } : {};
-      this.#trySend(conn, JSON.stringify({ type: "CL", id: HELLO_ID, token, ...resume }));
-    };
-    ws.onmessage = (ev) => {
-      if (this.#conn === conn) this.#onMessage(conn, ev.data, ev.frame);
-    };
-    ws.onclose = (ev) => {
-      if (this.#conn !== conn) return;
-      this.#ended(conn, { code: ev.code, reason: ev.reason }, closeAction(ev.code));
-    };
-    ws.onerror = () => {/* a close follows */};
-  }
-
-  #trySend(conn: Connection, text: string): void {
-    try {
-      conn.ws.send(text);
-    } catch { /* the close that follows handles it */ }
-  }
-
-  /** Restarts the watchdog: without a frame within `ms`, the connection is given up. */
-  #arm(conn: Connection, ms: number, why: string): void {
-    if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
-    conn.watchdog = this.#timers.setTimeout(() => this.#abandon(conn, why), ms);
-  }
-
-  #onMessage(conn: Connection, data: unknown, parsed?: unknown): void {
-    let frame: Record<string, unknown>;
-    if (typeof parsed === "object" && parsed !== null) frame = parsed as Record<string, unknown>;
-    else if (typeof data !== "string") return;
-    else {
-      try {
-        frame = JSON.parse(data);
-      } catch {
-        return;
-      }
-    }
-    if (conn.welcome) {
-      this.#arm(conn, conn.welcome.heartbeat_timeout_ms, "the server went silent");
-    }
-    switch (frame.type) {
-      case "WELCOME":
-        return this.#onWelcome(conn, frame as unknown as WelcomeFrame);
-      case "SNAPSHOT":
-        if (!conn.welcome) return;
-        return this.#obey(conn, this.#feed.snapshot(frame as unknown as SnapshotFrame));
-      case "EVENT":
-        if (!conn.welcome) return;
-        return this.#obey(conn, this.#feed.event(frame as unknown as EventFrame));
-      case "ACK":
-        this.#requests.settle(frame.id, frame);
-        return;
-      case "ERROR":
-        return this.#onError(conn, frame);
-      case "HEARTBEAT":
-        // It fed the watchdog above; its `ts` keeps the server's clock (claims lapse by it).
-        if (typeof frame.ts === "number") this.#clockOffset = frame.ts - this.#timers.now();
-        return;
-      case "PRESENCE":
-        if (!conn.welcome) return;
-        this.#presence = frame as unknown as PresenceFrame;
-        return this.#emitter.emit("presence", this.#presence);
-      default:
-        return; // a frame type from a newer server: ignored, as the contract may grow
-    }
-  }
-
-  #onWelcome(conn: Connection, welcome: WelcomeFrame): void {
-    const verdict = this.#feed.welcome(welcome);
-    if (verdict.kind === "abandon") return this.#obey(conn, verdict);
-    conn.welcome = welcome;
-    this.#welcome = welcome;
-    this.#tokenRefusals = 0;
-    this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
-    conn.heartbeat = this.#timers.setInterval(
-      () => this.#trySend(conn, JSON.stringify({ type: "HEARTBEAT" })),
-      welcome.heartbeat_interval_ms,
-    );
-    this.#machine.transition({
-      kind: "connected",
-      clientId: welcome.client_id,
-      user: welcome.user,
-      role: welcome.role,
-    });
-    const send = this.#sender();
-    if (send) this.#requests.flush(send);
-    this.#feed.checkSynced();
-  }
-
-  #obey(conn: Connection, verdict: FeedVerdict): void {
-    switch (verdict.kind) {
-      case "ok":
-        return;
-      case "abandon":
-        return this.#abandon(conn, verdict.why);
-      default: {
-        const unknown: never = verdict;
-        return void unknown;
-      }
-    }
-  }
-
-  #onError(conn: Connection, frame: Record<string, unknown>): void {
-    if (frame.id === HELLO_ID) {
-      const error = errorFromFrame(frame);
-      if (error.code === "unauthorized") return; // the 4001 close follows
-      return this.#ended(conn, { code: CLIENT_ABANDON_CODE, reason: error.message }, "back_off");
-    }
-    if (!this.#requests.settle(frame.id, frame)) this.#emitter.emit("error", errorFromFrame(frame));
-  }
-
-  /** Gives up on a connection the client no longer trusts, without waiting for its close. */
-  #abandon(conn: Connection, why: string): void {
-    if (this.#conn !== conn) return;
-    this.#ended(conn, { code: CLIENT_ABANDON_CODE, reason: why }, "resume");
-  }
-
-  #detach(conn: Connection): void {
-    conn.ws.onopen =
-      conn.ws.onmessage =
-      conn.ws.onclose =
-      conn.ws.onerror =
-        null;
-    if (conn.heartbeat !== null) this.#timers.clearInterval(conn.heartbeat);
-    if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
-    conn.heartbeat = conn.watchdog = null;
-  }
-
-  #ended(conn: Connection, info: CloseInfo, action: CloseAction): void {
-    if (this.#conn !== conn) return;
-    this.#conn = null;
-    this.#detach(conn);
-    try {
-      // A fixed ASCII reason: a longer or non-ASCII one could pass the 123-byte limit and throw.
-      conn.ws.close(CLIENT_ABANDON_CODE, "client moved on");
-    } catch { /* already closed */ }
-    this.#requests.disconnected();
-    if (this.state === "closed") return;
-    const welcomed = conn.welcome !== null;
-    switch (action) {
-      case "stop":
-        return this.#finish({ kind: "server", code: info.code, reason: info.reason });
-      case "fix":
-        return this.#finish({ kind: "protocol", code: info.code, reason: info.reason });
-      case "refresh_token":
-        if (isRevocation(info.code, info.reason)) {
-          return this.#finish({ kind: "unauthorized", message: info.reason, revoked: true });
-        }
-        this.#tokenRefusals++;
-        if (typeof this.#token !== "function" || this.#tokenRefusals >= this.#maxTokenRefusals) {
-          return this.#finish({ kind: "unauthorized", message: info.reason || "token refused" });
-        }
-        return this.#schedule(info, action, welcomed);
-      case "back_off":
-      case "resume":
-        return this.#schedule(info, action, welcomed);
-      default: {
-        const unknown: never = action;
-        return void unknown;
-      }
-    }
-  }
-
-  #schedule(info: CloseInfo, action: CloseAction, welcomed: boolean): void {
-    const attempt = nextAttempt(this.#attempt, action, welcomed);
-    const delay = backoffDelay(attempt, this.#random, this.#backoff);
-    this.#attempt = attempt + 1;
-    const retry = { kind: "reconnecting", attempt, lastClose: info } as const;
-    this.#machine.transition({ ...retry, retryAt: this.#timers.now() + delay });
-    this.#retryTimer = this.#timers.setTimeout(() => {
-      this.#retryTimer = null;
-      if (!this.#machine.transition({ ...retry, retryAt: null })) return;
-      void this.#open();
-    }, delay);
-  }
-
-  #finish(reason: ClosedReason): void {
-    if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
-    this.#generation++;
-    if (!this.#machine.transition({ kind: "closed", reason })) return;
-    this.#requests.failAll(new ReviewError("closed", "the client is closed", false));
-    this.#emitter.end();
+    return this.#requests.add(frame, this.#connector.sender()) as Promise<A>;
   }
 }

@@ -5,7 +5,7 @@
  * function called for each request).
  * @module
  */
-import type { TokenSource } from "./client.ts";
+import type { TokenSource } from "./options.ts";
 import { errorFromFrame, ReviewError } from "./errors.ts";
 import type { PublicationState } from "../../src/protocol/publication_frames.ts";
 import type { HistoryItem, HistoryPage } from "../../src/protocol/http_bodies.ts";

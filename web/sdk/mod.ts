@@ -34,10 +34,11 @@
  * ```
  * @module
  */
-import { type ClientOptions, ReviewClient } from "./client.ts";
+import { ReviewClient } from "./client.ts";
+import type { ClientOptions } from "./options.ts";
 
 export { backoffCeiling, backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
-export type { ClientOptions, TokenSource } from "./client.ts";
+export type { ClientOptions, TokenSource } from "./options.ts";
 export type { ClientEvent, ClientEvents, ClientStats } from "./events.ts";
 export { ReviewClient } from "./client.ts";
 export {

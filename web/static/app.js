@@ -92,110 +92,6 @@ function isRevocation(code, reason) {
   return code === 4001 && reason === REVOKED_REASON;
 }
 
-// web/sdk/emitter.ts
-var Emitter = class {
-  #listeners = /* @__PURE__ */ new Map();
-  #queues = /* @__PURE__ */ new Set();
-  #ended = false;
-  /**
-   * Calls `fn` for each event of this kind.
-   * @param kind the event's name
-   * @param fn the callback
-   * @returns a function that removes the callback
-   */
-  on(kind, fn) {
-    let set = this.#listeners.get(kind);
-    if (!set) this.#listeners.set(kind, set = /* @__PURE__ */ new Set());
-    set.add(fn);
-    return () => set.delete(fn);
-  }
-  /**
-   * Resolves with the next event of this kind that satisfies `predicate`.
-   * @param kind the event's name
-   * @param predicate optional filter
-   * @returns the event's data
-   */
-  once(kind, predicate = () => true) {
-    return new Promise((resolve) => {
-      const off = this.on(kind, (data) => {
-        if (!predicate(data)) return;
-        off();
-        resolve(data);
-      });
-    });
-  }
-  /**
-   * Delivers an event to every callback and iterator. A callback that throws
-   * is reported and does not stop the others.
-   * @param kind the event's name
-   * @param data the event's data
-   */
-  emit(kind, data) {
-    for (const fn of [
-      ...this.#listeners.get(kind) ?? []
-    ]) {
-      try {
-        fn(data);
-      } catch (error) {
-        console.error(`review client: a '${String(kind)}' listener threw`, error);
-      }
-    }
-    for (const q of this.#queues) {
-      q.items.push({
-        kind,
-        data
-      });
-      q.wake?.();
-    }
-  }
-  /**
-   * An async iterator over every event from now on; it ends after `end()`.
-   * @returns the iterator
-   */
-  iterate() {
-    const q = {
-      items: [],
-      wake: null
-    };
-    this.#queues.add(q);
-    const queues = this.#queues;
-    const ended = () => this.#ended;
-    const iterator = {
-      async next() {
-        while (q.items.length === 0) {
-          if (ended() || !queues.has(q)) return {
-            done: true,
-            value: void 0
-          };
-          await new Promise((resolve) => q.wake = resolve);
-          q.wake = null;
-        }
-        return {
-          done: false,
-          value: q.items.shift()
-        };
-      },
-      return() {
-        queues.delete(q);
-        q.wake?.();
-        return Promise.resolve({
-          done: true,
-          value: void 0
-        });
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      }
-    };
-    return iterator;
-  }
-  /** Ends every iterator once it has yielded what is queued; callbacks stay. */
-  end() {
-    this.#ended = true;
-    for (const q of this.#queues) q.wake?.();
-  }
-};
-
 // web/sdk/errors.ts
 var ReviewError = class extends Error {
   /** The protocol `ERROR.code`, or `timeout` / `closed`. */
@@ -305,6 +201,476 @@ function errorFromFrame(frame) {
   if (code === "bad_state") return new BadStateError(text, fields);
   return new ReviewError(String(code), text, retryable === true, fields);
 }
+
+// web/sdk/connection.ts
+var HELLO_ID = "hello";
+function helloText(token, position) {
+  const resume = position ? {
+    resume: {
+      epoch: position.epoch,
+      last_seq: position.seq
+    }
+  } : {};
+  return JSON.stringify({
+    type: "CL",
+    id: HELLO_ID,
+    token,
+    ...resume
+  });
+}
+function parseFrame(data, parsed) {
+  let frame;
+  if (typeof parsed === "object" && parsed !== null) frame = parsed;
+  else if (typeof data !== "string") return;
+  else {
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+  }
+  return frame;
+}
+function trySend(conn, text) {
+  try {
+    conn.ws.send(text);
+  } catch {
+  }
+}
+function detach(conn, timers) {
+  conn.ws.onopen = conn.ws.onmessage = conn.ws.onclose = conn.ws.onerror = null;
+  if (conn.heartbeat !== null) timers.clearInterval(conn.heartbeat);
+  if (conn.watchdog !== null) timers.clearTimeout(conn.watchdog);
+  conn.heartbeat = conn.watchdog = null;
+}
+
+// web/sdk/socket.ts
+var OPEN = 1;
+function resolveWebSocket(given) {
+  if (given) return given;
+  const global = globalThis.WebSocket;
+  if (typeof global !== "function") {
+    throw new TypeError("no WebSocket here: pass one in the WebSocket option");
+  }
+  return global;
+}
+
+// web/sdk/connector.ts
+var Connector = class {
+  #url;
+  #token;
+  #WebSocket;
+  #timers;
+  #random;
+  #backoff;
+  #connectTimeoutMs;
+  #maxTokenRefusals;
+  #emitter;
+  #machine;
+  #requests;
+  #feed;
+  #conn = null;
+  #welcome = null;
+  #attempt = 0;
+  #tokenRefusals = 0;
+  #retryTimer = null;
+  #generation = 0;
+  /** Server time minus local time, from the last `HEARTBEAT.ts` (ms). */
+  #clockOffset = 0;
+  #presence = null;
+  /**
+   * Opens nothing yet: `open()` starts.
+   * @param url the WebSocket endpoint, e.g. `ws://127.0.0.1:8765/ws`
+   * @param options the token, the WebSocket constructor, the backoff and the timeouts
+   * @param parts the client's parts it feeds and reports to
+   * @throws {TypeError} when there is no global `WebSocket` and none was passed
+   */
+  constructor(url, options, parts) {
+    this.#url = url;
+    this.#token = options.token;
+    this.#WebSocket = resolveWebSocket(options.WebSocket);
+    this.#timers = parts.timers;
+    this.#random = options.random ?? Math.random;
+    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 1e4;
+    this.#maxTokenRefusals = options.maxTokenRefusals ?? 3;
+    this.#emitter = parts.emitter;
+    this.#machine = parts.machine;
+    this.#feed = parts.feed;
+    this.#requests = parts.requests;
+  }
+  /** The last `WELCOME` received, or null before the first. */
+  get welcome() {
+    return this.#welcome;
+  }
+  /** The last `PRESENCE` received, or null before the first. */
+  get presence() {
+    return this.#presence;
+  }
+  /**
+   * The server's clock: local time corrected by the offset seen in the last `HEARTBEAT`.
+   * @returns ms since the epoch
+   */
+  serverNow() {
+    return this.#timers.now() + this.#clockOffset;
+  }
+  get #state() {
+    return this.#machine.current.kind;
+  }
+  /**
+   * The sender of the current connection, once it is welcomed.
+   * @returns the sender, or null while no connection is welcomed
+   */
+  sender() {
+    const conn = this.#conn;
+    if (!conn?.welcome) return null;
+    return (text) => {
+      if (conn.ws.readyState !== OPEN) throw new Error("socket not open");
+      conn.ws.send(text);
+    };
+  }
+  /** Closes the connection for good, and the client with it (`closed` by the client). */
+  close() {
+    const conn = this.#conn;
+    this.#finish({
+      kind: "client"
+    });
+    if (conn) {
+      detach(conn, this.#timers);
+      try {
+        conn.ws.close(1e3, "client closed");
+      } catch {
+      }
+    }
+  }
+  async #resolveToken() {
+    return typeof this.#token === "function" ? await this.#token() : this.#token;
+  }
+  /**
+   * Opens a connection (the first, and each one after a backoff): takes a
+   * token, then says hello with the position to resume from.
+   */
+  async open() {
+    const generation = ++this.#generation;
+    let token;
+    try {
+      token = await this.#resolveToken();
+    } catch (error) {
+      if (generation === this.#generation && this.#state !== "closed") {
+        this.#schedule({
+          code: CLIENT_ABANDON_CODE,
+          reason: `token: ${error}`
+        }, "back_off", false);
+      }
+      return;
+    }
+    if (generation !== this.#generation || this.#state === "closed") return;
+    let ws;
+    try {
+      ws = new this.#WebSocket(this.#url);
+    } catch (error) {
+      this.#schedule({
+        code: 1006,
+        reason: `cannot open: ${error}`
+      }, "back_off", false);
+      return;
+    }
+    const conn = {
+      ws,
+      welcome: null,
+      heartbeat: null,
+      watchdog: null
+    };
+    this.#conn = conn;
+    this.#arm(conn, this.#connectTimeoutMs, "no WELCOME in time");
+    ws.onopen = () => trySend(conn, helloText(token, this.#feed.position));
+    ws.onmessage = (ev) => {
+      if (this.#conn === conn) this.#onMessage(conn, ev.data, ev.frame);
+    };
+    ws.onclose = (ev) => {
+      if (this.#conn !== conn) return;
+      this.#ended(conn, {
+        code: ev.code,
+        reason: ev.reason
+      }, closeAction(ev.code));
+    };
+    ws.onerror = () => {
+    };
+  }
+  /** Restarts the watchdog: without a frame within `ms`, the connection is given up. */
+  #arm(conn, ms, why) {
+    if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
+    conn.watchdog = this.#timers.setTimeout(() => this.#abandon(conn, why), ms);
+  }
+  #onMessage(conn, data, parsed) {
+    const frame = parseFrame(data, parsed);
+    if (frame === void 0) return;
+    if (conn.welcome) {
+      this.#arm(conn, conn.welcome.heartbeat_timeout_ms, "the server went silent");
+    }
+    switch (frame.type) {
+      case "WELCOME":
+        return this.#onWelcome(conn, frame);
+      case "SNAPSHOT":
+        if (!conn.welcome) return;
+        return this.#obey(conn, this.#feed.snapshot(frame));
+      case "EVENT":
+        if (!conn.welcome) return;
+        return this.#obey(conn, this.#feed.event(frame));
+      case "ACK":
+        this.#requests.settle(frame.id, frame);
+        return;
+      case "ERROR":
+        return this.#onError(conn, frame);
+      case "HEARTBEAT":
+        if (typeof frame.ts === "number") this.#clockOffset = frame.ts - this.#timers.now();
+        return;
+      case "PRESENCE":
+        if (!conn.welcome) return;
+        this.#presence = frame;
+        return this.#emitter.emit("presence", this.#presence);
+      default:
+        return;
+    }
+  }
+  #onWelcome(conn, welcome) {
+    const verdict = this.#feed.welcome(welcome);
+    if (verdict.kind === "abandon") return this.#obey(conn, verdict);
+    conn.welcome = welcome;
+    this.#welcome = welcome;
+    this.#tokenRefusals = 0;
+    this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
+    conn.heartbeat = this.#timers.setInterval(() => trySend(conn, JSON.stringify({
+      type: "HEARTBEAT"
+    })), welcome.heartbeat_interval_ms);
+    this.#machine.transition({
+      kind: "connected",
+      clientId: welcome.client_id,
+      user: welcome.user,
+      role: welcome.role
+    });
+    const send = this.sender();
+    if (send) this.#requests.flush(send);
+    this.#feed.checkSynced();
+  }
+  #obey(conn, verdict) {
+    switch (verdict.kind) {
+      case "ok":
+        return;
+      case "abandon":
+        return this.#abandon(conn, verdict.why);
+      default: {
+        const unknown = verdict;
+        return void unknown;
+      }
+    }
+  }
+  #onError(conn, frame) {
+    if (frame.id === HELLO_ID) {
+      const error = errorFromFrame(frame);
+      if (error.code === "unauthorized") return;
+      return this.#ended(conn, {
+        code: CLIENT_ABANDON_CODE,
+        reason: error.message
+      }, "back_off");
+    }
+    if (!this.#requests.settle(frame.id, frame)) this.#emitter.emit("error", errorFromFrame(frame));
+  }
+  /** Gives up on a connection the client no longer trusts, without waiting for its close. */
+  #abandon(conn, why) {
+    if (this.#conn !== conn) return;
+    this.#ended(conn, {
+      code: CLIENT_ABANDON_CODE,
+      reason: why
+    }, "resume");
+  }
+  #ended(conn, info, action) {
+    if (this.#conn !== conn) return;
+    this.#conn = null;
+    detach(conn, this.#timers);
+    try {
+      conn.ws.close(CLIENT_ABANDON_CODE, "client moved on");
+    } catch {
+    }
+    this.#requests.disconnected();
+    if (this.#state === "closed") return;
+    const welcomed = conn.welcome !== null;
+    switch (action) {
+      case "stop":
+        return this.#finish({
+          kind: "server",
+          code: info.code,
+          reason: info.reason
+        });
+      case "fix":
+        return this.#finish({
+          kind: "protocol",
+          code: info.code,
+          reason: info.reason
+        });
+      case "refresh_token":
+        if (isRevocation(info.code, info.reason)) {
+          return this.#finish({
+            kind: "unauthorized",
+            message: info.reason,
+            revoked: true
+          });
+        }
+        this.#tokenRefusals++;
+        if (typeof this.#token !== "function" || this.#tokenRefusals >= this.#maxTokenRefusals) {
+          return this.#finish({
+            kind: "unauthorized",
+            message: info.reason || "token refused"
+          });
+        }
+        return this.#schedule(info, action, welcomed);
+      case "back_off":
+      case "resume":
+        return this.#schedule(info, action, welcomed);
+      default: {
+        const unknown = action;
+        return void unknown;
+      }
+    }
+  }
+  #schedule(info, action, welcomed) {
+    const attempt = nextAttempt(this.#attempt, action, welcomed);
+    const delay = backoffDelay(attempt, this.#random, this.#backoff);
+    this.#attempt = attempt + 1;
+    const retry = {
+      kind: "reconnecting",
+      attempt,
+      lastClose: info
+    };
+    this.#machine.transition({
+      ...retry,
+      retryAt: this.#timers.now() + delay
+    });
+    this.#retryTimer = this.#timers.setTimeout(() => {
+      this.#retryTimer = null;
+      if (!this.#machine.transition({
+        ...retry,
+        retryAt: null
+      })) return;
+      void this.open();
+    }, delay);
+  }
+  #finish(reason) {
+    if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#generation++;
+    if (!this.#machine.transition({
+      kind: "closed",
+      reason
+    })) return;
+    this.#requests.failAll(new ReviewError("closed", "the client is closed", false));
+    this.#emitter.end();
+  }
+};
+
+// web/sdk/emitter.ts
+var Emitter = class {
+  #listeners = /* @__PURE__ */ new Map();
+  #queues = /* @__PURE__ */ new Set();
+  #ended = false;
+  /**
+   * Calls `fn` for each event of this kind.
+   * @param kind the event's name
+   * @param fn the callback
+   * @returns a function that removes the callback
+   */
+  on(kind, fn) {
+    let set = this.#listeners.get(kind);
+    if (!set) this.#listeners.set(kind, set = /* @__PURE__ */ new Set());
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+  /**
+   * Resolves with the next event of this kind that satisfies `predicate`.
+   * @param kind the event's name
+   * @param predicate optional filter
+   * @returns the event's data
+   */
+  once(kind, predicate = () => true) {
+    return new Promise((resolve) => {
+      const off = this.on(kind, (data) => {
+        if (!predicate(data)) return;
+        off();
+        resolve(data);
+      });
+    });
+  }
+  /**
+   * Delivers an event to every callback and iterator. A callback that throws
+   * is reported and does not stop the others.
+   * @param kind the event's name
+   * @param data the event's data
+   */
+  emit(kind, data) {
+    for (const fn of [
+      ...this.#listeners.get(kind) ?? []
+    ]) {
+      try {
+        fn(data);
+      } catch (error) {
+        console.error(`review client: a '${String(kind)}' listener threw`, error);
+      }
+    }
+    for (const q of this.#queues) {
+      q.items.push({
+        kind,
+        data
+      });
+      q.wake?.();
+    }
+  }
+  /**
+   * An async iterator over every event from now on; it ends after `end()`.
+   * @returns the iterator
+   */
+  iterate() {
+    const q = {
+      items: [],
+      wake: null
+    };
+    this.#queues.add(q);
+    const queues = this.#queues;
+    const ended = () => this.#ended;
+    const iterator = {
+      async next() {
+        while (q.items.length === 0) {
+          if (ended() || !queues.has(q)) return {
+            done: true,
+            value: void 0
+          };
+          await new Promise((resolve) => q.wake = resolve);
+          q.wake = null;
+        }
+        return {
+          done: false,
+          value: q.items.shift()
+        };
+      },
+      return() {
+        queues.delete(q);
+        q.wake?.();
+        return Promise.resolve({
+          done: true,
+          value: void 0
+        });
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      }
+    };
+    return iterator;
+  }
+  /** Ends every iterator once it has yielded what is queued; callbacks stay. */
+  end() {
+    this.#ended = true;
+    for (const q of this.#queues) q.wake?.();
+  }
+};
 
 // src/protocol/claim_lapse.ts
 function claimHolds(untilMs, now) {
@@ -635,17 +1001,6 @@ var RequestTable = class {
   }
 };
 
-// web/sdk/socket.ts
-var OPEN = 1;
-function resolveWebSocket(given) {
-  if (given) return given;
-  const global = globalThis.WebSocket;
-  if (typeof global !== "function") {
-    throw new TypeError("no WebSocket here: pass one in the WebSocket option");
-  }
-  return global;
-}
-
 // web/sdk/state.ts
 var ALLOWED = {
   connecting: [
@@ -705,46 +1060,29 @@ var realTimers = {
 };
 
 // web/sdk/client.ts
-var HELLO_ID = "hello";
 var ReviewClient = class {
-  #url;
-  #token;
-  #WebSocket;
-  #timers;
-  #random;
-  #backoff;
-  #connectTimeoutMs;
-  #maxTokenRefusals;
   #emitter = new Emitter();
   #machine = new StateMachine((next) => this.#emitter.emit("state", next));
   #requests;
   #feed;
-  #conn = null;
-  #welcome = null;
-  #attempt = 0;
-  #tokenRefusals = 0;
-  #retryTimer = null;
-  #generation = 0;
-  /** Server time minus local time, from the last `HEARTBEAT.ts` (ms). */
-  #clockOffset = 0;
-  #presence = null;
+  #connector;
   /**
    * Starts connecting at once; prefer `connect()`.
    * @param url the WebSocket endpoint, e.g. `ws://127.0.0.1:8765/ws`
    * @param options the token and optional seams
    */
   constructor(url, options) {
-    this.#url = url;
-    this.#token = options.token;
-    this.#WebSocket = resolveWebSocket(options.WebSocket);
-    this.#timers = options.timers ?? realTimers;
-    this.#random = options.random ?? Math.random;
-    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? 1e4;
-    this.#maxTokenRefusals = options.maxTokenRefusals ?? 3;
+    const timers = options.timers ?? realTimers;
     this.#feed = new Feed(this.#emitter, options.resume ?? null);
-    this.#requests = new RequestTable(this.#timers, options.requestTimeoutMs ?? 1e4);
-    void this.#open();
+    this.#requests = new RequestTable(timers, options.requestTimeoutMs ?? 1e4);
+    this.#connector = new Connector(url, options, {
+      timers,
+      machine: this.#machine,
+      emitter: this.#emitter,
+      feed: this.#feed,
+      requests: this.#requests
+    });
+    void this.#connector.open();
   }
   /** The state's name: `connecting`, `connected`, `reconnecting` or `closed`. */
   get state() {
@@ -773,11 +1111,11 @@ var ReviewClient = class {
    * the additions a newer server sends, which this SDK passes on as they are).
    */
   get welcome() {
-    return this.#welcome;
+    return this.#connector.welcome;
   }
   /** The last `PRESENCE` received (v1.1), or null before the first. */
   get presence() {
-    return this.#presence;
+    return this.#connector.presence;
   }
   /**
    * The server's clock as best known: local time corrected by the offset
@@ -785,7 +1123,7 @@ var ReviewClient = class {
    * @returns ms since the epoch
    */
   serverNow() {
-    return this.#timers.now() + this.#clockOffset;
+    return this.#connector.serverNow();
   }
   /** Counters of connections, resumes, duplicates and gaps. */
   get stats() {
@@ -981,17 +1319,7 @@ var ReviewClient = class {
   }
   /** Closes the connection for good; pending requests reject with `closed`. */
   close() {
-    const conn = this.#conn;
-    this.#finish({
-      kind: "client"
-    });
-    if (conn) {
-      this.#detach(conn);
-      try {
-        conn.ws.close(1e3, "client closed");
-      } catch {
-      }
-    }
+    this.#connector.close();
   }
   #request(frame) {
     if ("response_id" in frame && (!Number.isSafeInteger(frame.response_id) || frame.response_id <= 0)) {
@@ -1000,268 +1328,7 @@ var ReviewClient = class {
     if (this.state === "closed") {
       return Promise.reject(new ReviewError("closed", "the client is closed", false));
     }
-    return this.#requests.add(frame, this.#sender());
-  }
-  #sender() {
-    const conn = this.#conn;
-    if (!conn?.welcome) return null;
-    return (text) => {
-      if (conn.ws.readyState !== OPEN) throw new Error("socket not open");
-      conn.ws.send(text);
-    };
-  }
-  async #resolveToken() {
-    return typeof this.#token === "function" ? await this.#token() : this.#token;
-  }
-  async #open() {
-    const generation = ++this.#generation;
-    let token;
-    try {
-      token = await this.#resolveToken();
-    } catch (error) {
-      if (generation === this.#generation && this.state !== "closed") {
-        this.#schedule({
-          code: CLIENT_ABANDON_CODE,
-          reason: `token: ${error}`
-        }, "back_off", false);
-      }
-      return;
-    }
-    if (generation !== this.#generation || this.state === "closed") return;
-    let ws;
-    try {
-      ws = new this.#WebSocket(this.#url);
-    } catch (error) {
-      this.#schedule({
-        code: 1006,
-        reason: `cannot open: ${error}`
-      }, "back_off", false);
-      return;
-    }
-    const conn = {
-      ws,
-      welcome: null,
-      heartbeat: null,
-      watchdog: null
-    };
-    this.#conn = conn;
-    this.#arm(conn, this.#connectTimeoutMs, "no WELCOME in time");
-    ws.onopen = () => {
-      const position = this.#feed.position;
-      const resume = position ? {
-        resume: {
-          epoch: position.epoch,
-          last_seq: position.seq
-        }
-      } : {};
-      this.#trySend(conn, JSON.stringify({
-        type: "CL",
-        id: HELLO_ID,
-        token,
-        ...resume
-      }));
-    };
-    ws.onmessage = (ev) => {
-      if (this.#conn === conn) this.#onMessage(conn, ev.data, ev.frame);
-    };
-    ws.onclose = (ev) => {
-      if (this.#conn !== conn) return;
-      this.#ended(conn, {
-        code: ev.code,
-        reason: ev.reason
-      }, closeAction(ev.code));
-    };
-    ws.onerror = () => {
-    };
-  }
-  #trySend(conn, text) {
-    try {
-      conn.ws.send(text);
-    } catch {
-    }
-  }
-  /** Restarts the watchdog: without a frame within `ms`, the connection is given up. */
-  #arm(conn, ms, why) {
-    if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
-    conn.watchdog = this.#timers.setTimeout(() => this.#abandon(conn, why), ms);
-  }
-  #onMessage(conn, data, parsed) {
-    let frame;
-    if (typeof parsed === "object" && parsed !== null) frame = parsed;
-    else if (typeof data !== "string") return;
-    else {
-      try {
-        frame = JSON.parse(data);
-      } catch {
-        return;
-      }
-    }
-    if (conn.welcome) {
-      this.#arm(conn, conn.welcome.heartbeat_timeout_ms, "the server went silent");
-    }
-    switch (frame.type) {
-      case "WELCOME":
-        return this.#onWelcome(conn, frame);
-      case "SNAPSHOT":
-        if (!conn.welcome) return;
-        return this.#obey(conn, this.#feed.snapshot(frame));
-      case "EVENT":
-        if (!conn.welcome) return;
-        return this.#obey(conn, this.#feed.event(frame));
-      case "ACK":
-        this.#requests.settle(frame.id, frame);
-        return;
-      case "ERROR":
-        return this.#onError(conn, frame);
-      case "HEARTBEAT":
-        if (typeof frame.ts === "number") this.#clockOffset = frame.ts - this.#timers.now();
-        return;
-      case "PRESENCE":
-        if (!conn.welcome) return;
-        this.#presence = frame;
-        return this.#emitter.emit("presence", this.#presence);
-      default:
-        return;
-    }
-  }
-  #onWelcome(conn, welcome) {
-    const verdict = this.#feed.welcome(welcome);
-    if (verdict.kind === "abandon") return this.#obey(conn, verdict);
-    conn.welcome = welcome;
-    this.#welcome = welcome;
-    this.#tokenRefusals = 0;
-    this.#arm(conn, welcome.heartbeat_timeout_ms, "the server went silent");
-    conn.heartbeat = this.#timers.setInterval(() => this.#trySend(conn, JSON.stringify({
-      type: "HEARTBEAT"
-    })), welcome.heartbeat_interval_ms);
-    this.#machine.transition({
-      kind: "connected",
-      clientId: welcome.client_id,
-      user: welcome.user,
-      role: welcome.role
-    });
-    const send = this.#sender();
-    if (send) this.#requests.flush(send);
-    this.#feed.checkSynced();
-  }
-  #obey(conn, verdict) {
-    switch (verdict.kind) {
-      case "ok":
-        return;
-      case "abandon":
-        return this.#abandon(conn, verdict.why);
-      default: {
-        const unknown = verdict;
-        return void unknown;
-      }
-    }
-  }
-  #onError(conn, frame) {
-    if (frame.id === HELLO_ID) {
-      const error = errorFromFrame(frame);
-      if (error.code === "unauthorized") return;
-      return this.#ended(conn, {
-        code: CLIENT_ABANDON_CODE,
-        reason: error.message
-      }, "back_off");
-    }
-    if (!this.#requests.settle(frame.id, frame)) this.#emitter.emit("error", errorFromFrame(frame));
-  }
-  /** Gives up on a connection the client no longer trusts, without waiting for its close. */
-  #abandon(conn, why) {
-    if (this.#conn !== conn) return;
-    this.#ended(conn, {
-      code: CLIENT_ABANDON_CODE,
-      reason: why
-    }, "resume");
-  }
-  #detach(conn) {
-    conn.ws.onopen = conn.ws.onmessage = conn.ws.onclose = conn.ws.onerror = null;
-    if (conn.heartbeat !== null) this.#timers.clearInterval(conn.heartbeat);
-    if (conn.watchdog !== null) this.#timers.clearTimeout(conn.watchdog);
-    conn.heartbeat = conn.watchdog = null;
-  }
-  #ended(conn, info, action) {
-    if (this.#conn !== conn) return;
-    this.#conn = null;
-    this.#detach(conn);
-    try {
-      conn.ws.close(CLIENT_ABANDON_CODE, "client moved on");
-    } catch {
-    }
-    this.#requests.disconnected();
-    if (this.state === "closed") return;
-    const welcomed = conn.welcome !== null;
-    switch (action) {
-      case "stop":
-        return this.#finish({
-          kind: "server",
-          code: info.code,
-          reason: info.reason
-        });
-      case "fix":
-        return this.#finish({
-          kind: "protocol",
-          code: info.code,
-          reason: info.reason
-        });
-      case "refresh_token":
-        if (isRevocation(info.code, info.reason)) {
-          return this.#finish({
-            kind: "unauthorized",
-            message: info.reason,
-            revoked: true
-          });
-        }
-        this.#tokenRefusals++;
-        if (typeof this.#token !== "function" || this.#tokenRefusals >= this.#maxTokenRefusals) {
-          return this.#finish({
-            kind: "unauthorized",
-            message: info.reason || "token refused"
-          });
-        }
-        return this.#schedule(info, action, welcomed);
-      case "back_off":
-      case "resume":
-        return this.#schedule(info, action, welcomed);
-      default: {
-        const unknown = action;
-        return void unknown;
-      }
-    }
-  }
-  #schedule(info, action, welcomed) {
-    const attempt = nextAttempt(this.#attempt, action, welcomed);
-    const delay = backoffDelay(attempt, this.#random, this.#backoff);
-    this.#attempt = attempt + 1;
-    const retry = {
-      kind: "reconnecting",
-      attempt,
-      lastClose: info
-    };
-    this.#machine.transition({
-      ...retry,
-      retryAt: this.#timers.now() + delay
-    });
-    this.#retryTimer = this.#timers.setTimeout(() => {
-      this.#retryTimer = null;
-      if (!this.#machine.transition({
-        ...retry,
-        retryAt: null
-      })) return;
-      void this.#open();
-    }, delay);
-  }
-  #finish(reason) {
-    if (this.#retryTimer !== null) this.#timers.clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
-    this.#generation++;
-    if (!this.#machine.transition({
-      kind: "closed",
-      reason
-    })) return;
-    this.#requests.failAll(new ReviewError("closed", "the client is closed", false));
-    this.#emitter.end();
+    return this.#requests.add(frame, this.#connector.sender());
   }
 };
 
@@ -1966,6 +2033,192 @@ function describeError(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
+// web/page/filters.ts
+var SHOW_ALL = {
+  platform: "",
+  text: ""
+};
+function matchesFilter(platform, text, filter) {
+  if (filter.platform !== "" && platform !== filter.platform) return false;
+  const haystack = text.toLocaleLowerCase();
+  return filter.text.toLocaleLowerCase().split(/\s+/).every((w) => haystack.includes(w));
+}
+function cardShown(el, filter) {
+  if (el.dataset.deciding) return false;
+  if (filter === SHOW_ALL) return true;
+  const text = el.querySelector(".card-content")?.textContent ?? "";
+  return matchesFilter(el.dataset.platform ?? "", text, filter);
+}
+var BASE_TITLE = "Review hub";
+function titleFor(pending) {
+  return pending > 0 ? `(${pending}) ${BASE_TITLE}` : BASE_TITLE;
+}
+function shownText(shown2, total) {
+  return shown2 === total ? "" : `${shown2} of ${total} shown`;
+}
+
+// web/page/focus_handover.ts
+function hideDecided(list, el) {
+  const next = neighbour(el);
+  const below = next !== null && next === nextShown(el);
+  const top = below ? null : el.getBoundingClientRect().top;
+  el.dataset.deciding = "true";
+  el.hidden = true;
+  if (!next) return list.focus({
+    preventScroll: true
+  });
+  next.focus({
+    preventScroll: true
+  });
+  const at = next.getBoundingClientRect().top;
+  holdAnchor(next, Math.max(top ?? at, topInset() + 8));
+}
+function bringBack(list, el, filter) {
+  delete el.dataset.deciding;
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !list.contains(active)) {
+    return keepAnchor(list, () => el.hidden = !cardShown(el, filter));
+  }
+  const top = active.closest("[data-response-id]")?.getBoundingClientRect().top;
+  el.hidden = !cardShown(el, filter);
+  if (el.hidden) return;
+  el.focus({
+    preventScroll: true
+  });
+  if (top === void 0) el.scrollIntoView({
+    block: "nearest"
+  });
+  else holdAnchor(el, Math.max(top, topInset() + 8));
+}
+function removeFocused(list, el) {
+  const next = neighbour(el);
+  const below = next !== null && next === nextShown(el);
+  const top = below ? null : el.getBoundingClientRect().top;
+  removeCard(el);
+  if (!next) return list.focus({
+    preventScroll: true
+  });
+  next.focus({
+    preventScroll: true
+  });
+  const at = next.getBoundingClientRect().top;
+  holdAnchor(next, Math.max(top ?? at, topInset() + 8));
+}
+function nextShown(el) {
+  let at = stepCard(el);
+  while (at?.hidden) at = stepCard(at);
+  return at;
+}
+function neighbour(el) {
+  for (const back of [
+    false,
+    true
+  ]) {
+    let at = stepCard(el, back);
+    while (at?.hidden) at = stepCard(at, back);
+    if (at) return at;
+  }
+  return null;
+}
+
+// web/page/card_actions.ts
+var CardActions = class {
+  #list;
+  #client;
+  #editing;
+  #ctx;
+  /**
+   * Listens to the list's clicks, keys and typing.
+   * @param list the element holding the cards
+   * @param client the connected client
+   * @param editing the cards this page edits
+   * @param ctx the limits and the filter now in force
+   */
+  constructor(list, client, editing, ctx) {
+    this.#list = list;
+    this.#client = client;
+    this.#editing = editing;
+    this.#ctx = ctx;
+    this.#list.addEventListener("click", (ev) => this.#onClick(ev));
+    this.#list.addEventListener("keydown", (ev) => this.#onKey(ev));
+    this.#list.addEventListener("input", (ev) => {
+      const card = ev.target.closest("[data-response-id]");
+      if (card) updateCounters(card, ctx.limits());
+    });
+  }
+  #onClick(ev) {
+    const button = ev.target.closest("[data-action]");
+    const el = button?.closest("[data-response-id]");
+    if (!button || !el) return;
+    if (button.dataset.action === "expand") return toggleCollapsed(button);
+    this.act(el, button.dataset.action);
+  }
+  #onKey(ev) {
+    const target = ev.target;
+    const el = target.closest("[data-response-id]");
+    if (!el) return;
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && target.tagName === "TEXTAREA") {
+      ev.preventDefault();
+      this.act(el, "approve");
+    } else if (ev.key === "Escape" && target.tagName === "TEXTAREA") {
+      ev.preventDefault();
+      this.act(el, "cancel");
+    } else if (ev.key === "Enter" && target.classList.contains("card-reason")) {
+      ev.preventDefault();
+      this.act(el, "reject");
+    }
+  }
+  /**
+   * Does a card's action, unless its control is disabled (busy, claimed by
+   * another, or a field over its limit: then nothing is sent).
+   * @param el the card
+   * @param action what to do
+   * @param fromKey a key decided it: the next card takes the focus and the
+   *   decided card's place at once, without waiting for the server (see `hideDecided`)
+   */
+  act(el, action, fromKey = false) {
+    const control = el.querySelector(`[data-action="${action}"]`);
+    if (!control || control.disabled || control.hidden) return;
+    switch (action) {
+      case "edit":
+      case "takeover":
+        return void this.#editing.start(el).then(() => updateCounters(el, this.#ctx.limits()));
+      case "cancel":
+        this.#editing.cancel(el);
+        return updateCounters(el, this.#ctx.limits());
+      case "release":
+        return this.#send(el, "Releasing", "Not released", () => this.#client.releaseAny(cardId(el)), true);
+      case "approve": {
+        const text = editedReply(el);
+        return this.#send(el, isEditing(el) ? "Saving" : "Approving", "Not approved", () => this.#client.approve(cardId(el), text), false, fromKey);
+      }
+      case "reject":
+        return this.#send(el, "Rejecting", "Not rejected", () => this.#client.reject(cardId(el), rejectReason(el)), false, fromKey);
+      default: {
+        const unknown = action;
+        return void unknown;
+      }
+    }
+  }
+  #send(el, doing, failed, request, staysPending = false, moveOn = false) {
+    const waiting = this.#client.state === "connected" ? "\u2026" : " \u2014 waiting for the connection\u2026";
+    setCardStatus(el, "busy", doing + waiting);
+    if (moveOn && el.contains(document.activeElement)) hideDecided(this.#list, el);
+    else if (el.contains(document.activeElement)) el.focus({
+      preventScroll: true
+    });
+    request().then(() => {
+      if (!el.isConnected) return;
+      if (staysPending) setCardStatus(el, "idle");
+      else setCardStatus(el, "busy", `${doing} \u2014 done, updating\u2026`);
+    }, (error) => {
+      if (!el.isConnected) return;
+      if (el.dataset.deciding) bringBack(this.#list, el, this.#ctx.filter());
+      setCardStatus(el, "failed", `${failed}: ${describeError(error)}`);
+    });
+  }
+};
+
 // web/page/editing.ts
 var RENEW_RETRY_MS = 1e3;
 var Editing = class {
@@ -2104,27 +2357,7 @@ var Editing = class {
   }
 };
 
-// web/page/filters.ts
-var SHOW_ALL = {
-  platform: "",
-  text: ""
-};
-function matchesFilter(platform, text, filter) {
-  if (filter.platform !== "" && platform !== filter.platform) return false;
-  const haystack = text.toLocaleLowerCase();
-  return filter.text.toLocaleLowerCase().split(/\s+/).every((w) => haystack.includes(w));
-}
-var BASE_TITLE = "Review hub";
-function titleFor(pending) {
-  return pending > 0 ? `(${pending}) ${BASE_TITLE}` : BASE_TITLE;
-}
-function shownText(shown2, total) {
-  return shown2 === total ? "" : `${shown2} of ${total} shown`;
-}
-
-// web/page/pending_board.ts
-var FIRST_CHUNK = 6;
-var CHUNK_BUDGET_MS = 8;
+// web/page/tasks.ts
 var channel = new MessageChannel();
 var tasks = [];
 channel.port1.onmessage = () => tasks.shift()?.();
@@ -2136,6 +2369,10 @@ function afterNextFrame(fn) {
   if (document.hidden) return nextTask(fn);
   requestAnimationFrame(() => nextTask(fn));
 }
+
+// web/page/pending_board.ts
+var FIRST_CHUNK = 6;
+var CHUNK_BUDGET_MS = 8;
 var Board = class {
   #cards = /* @__PURE__ */ new Map();
   /** Cards of the last `SNAPSHOT` not yet on the page, in display order. */
@@ -2152,7 +2389,7 @@ var Board = class {
   #editing;
   #list;
   #countEl;
-  #client;
+  #actions;
   #ctx;
   #counted;
   /**
@@ -2165,15 +2402,12 @@ var Board = class {
   }) {
     this.#list = els.list;
     this.#countEl = els.count;
-    this.#client = client;
     this.#ctx = ctx;
     this.#counted = counted;
     this.#editing = new Editing(client, this.#claims, () => ctx.now(), (id) => this.#showClaim(id));
-    this.#list.addEventListener("click", (ev) => this.#onClick(ev));
-    this.#list.addEventListener("keydown", (ev) => this.#onKey(ev));
-    this.#list.addEventListener("input", (ev) => {
-      const card = ev.target.closest("[data-response-id]");
-      if (card) updateCounters(card, ctx.limits());
+    this.#actions = new CardActions(this.#list, client, this.#editing, {
+      limits: () => ctx.limits(),
+      filter: () => this.#filter
     });
     this.#updateCount();
   }
@@ -2248,7 +2482,7 @@ var Board = class {
   }
   #place(id, el) {
     this.#cards.set(id, el);
-    el.hidden = !this.#passes(el);
+    el.hidden = !cardShown(el, this.#filter);
     const limits = this.#ctx.limits();
     showAge(el, this.#ctx.now(), limits.slaMinutes);
     this.#showClaim(id);
@@ -2306,80 +2540,10 @@ var Board = class {
     const el = this.#cards.get(id);
     this.#cards.delete(id);
     if (el) {
-      if (el.contains(document.activeElement)) this.#removeFocused(el);
+      if (el.contains(document.activeElement)) removeFocused(this.#list, el);
       else keepAnchor(this.#list, () => removeCard(el));
     }
     this.#updateCount();
-  }
-  /**
-   * A key decided the focused card: it is hidden (`data-deciding`) and the
-   * next card takes the focus and its place now; its EVENT removes it later
-   * (nothing moves then) and a refusal brings it back (`#moveBack`). Waiting
-   * for the server's EVENT made keystroke → next card 28–34 ms at p50 and
-   * 40–92 ms at p95 on a loaded machine, of which the page's own work was 6–12 ms.
-   */
-  #moveOn(el) {
-    const next = this.#neighbour(el);
-    const below = next !== null && next === this.#nextShown(el);
-    const top = below ? null : el.getBoundingClientRect().top;
-    el.dataset.deciding = "true";
-    el.hidden = true;
-    if (!next) return this.#list.focus({
-      preventScroll: true
-    });
-    next.focus({
-      preventScroll: true
-    });
-    const at = next.getBoundingClientRect().top;
-    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
-  }
-  /** The server refused a decision made ahead: the card comes back, focused, where the operator looks. */
-  #moveBack(el) {
-    delete el.dataset.deciding;
-    const active = document.activeElement;
-    if (!(active instanceof HTMLElement) || !this.#list.contains(active)) {
-      return keepAnchor(this.#list, () => el.hidden = !this.#passes(el));
-    }
-    const top = active.closest("[data-response-id]")?.getBoundingClientRect().top;
-    el.hidden = !this.#passes(el);
-    if (el.hidden) return;
-    el.focus({
-      preventScroll: true
-    });
-    if (top === void 0) el.scrollIntoView({
-      block: "nearest"
-    });
-    else holdAnchor(el, Math.max(top, topInset() + 8));
-  }
-  #removeFocused(el) {
-    const next = this.#neighbour(el);
-    const below = next !== null && next === this.#nextShown(el);
-    const top = below ? null : el.getBoundingClientRect().top;
-    removeCard(el);
-    if (!next) return this.#list.focus({
-      preventScroll: true
-    });
-    next.focus({
-      preventScroll: true
-    });
-    const at = next.getBoundingClientRect().top;
-    holdAnchor(next, Math.max(top ?? at, topInset() + 8));
-  }
-  #nextShown(el) {
-    let at = stepCard(el);
-    while (at?.hidden) at = stepCard(at);
-    return at;
-  }
-  #neighbour(el) {
-    for (const back of [
-      false,
-      true
-    ]) {
-      let at = stepCard(el, back);
-      while (at?.hidden) at = stepCard(at, back);
-      if (at) return at;
-    }
-    return null;
   }
   /**
    * Switches the order of the cards, keeping the focused one in view.
@@ -2454,15 +2618,9 @@ var Board = class {
   setFilter(filter) {
     this.#filter = filter;
     keepAnchor(this.#list, () => {
-      for (const el of this.#cards.values()) el.hidden = !this.#passes(el);
+      for (const el of this.#cards.values()) el.hidden = !cardShown(el, this.#filter);
     });
     this.#updateCount();
-  }
-  #passes(el) {
-    if (el.dataset.deciding) return false;
-    if (this.#filter === SHOW_ALL) return true;
-    const text = el.querySelector(".card-content")?.textContent ?? "";
-    return matchesFilter(el.dataset.platform ?? "", text, this.#filter);
   }
   #showClaim(id, now = this.#ctx.now()) {
     const el = this.#cards.get(id);
@@ -2478,76 +2636,14 @@ var Board = class {
     if (this.#countEl.textContent !== String(count)) this.#countEl.textContent = String(count);
     this.#counted(count, shown2);
   }
-  #onClick(ev) {
-    const button = ev.target.closest("[data-action]");
-    const el = button?.closest("[data-response-id]");
-    if (!button || !el) return;
-    if (button.dataset.action === "expand") return toggleCollapsed(button);
-    this.act(el, button.dataset.action);
-  }
-  #onKey(ev) {
-    const target = ev.target;
-    const el = target.closest("[data-response-id]");
-    if (!el) return;
-    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && target.tagName === "TEXTAREA") {
-      ev.preventDefault();
-      this.act(el, "approve");
-    } else if (ev.key === "Escape" && target.tagName === "TEXTAREA") {
-      ev.preventDefault();
-      this.act(el, "cancel");
-    } else if (ev.key === "Enter" && target.classList.contains("card-reason")) {
-      ev.preventDefault();
-      this.act(el, "reject");
-    }
-  }
   /**
-   * Does a card's action, unless its control is disabled (busy, claimed by
-   * another, or a field over its limit: then nothing is sent).
+   * Does a card's action, as a click or a key on the card does (`CardActions.act`).
    * @param el the card
    * @param action what to do
-   * @param fromKey a key decided it: the next card takes the focus and the
-   *   decided card's place at once, without waiting for the server (see `#moveOn`)
+   * @param fromKey a key decided it: the next card takes its place at once
    */
   act(el, action, fromKey = false) {
-    const control = el.querySelector(`[data-action="${action}"]`);
-    if (!control || control.disabled || control.hidden) return;
-    switch (action) {
-      case "edit":
-      case "takeover":
-        return void this.#editing.start(el).then(() => updateCounters(el, this.#ctx.limits()));
-      case "cancel":
-        this.#editing.cancel(el);
-        return updateCounters(el, this.#ctx.limits());
-      case "release":
-        return this.#send(el, "Releasing", "Not released", () => this.#client.releaseAny(cardId(el)), true);
-      case "approve": {
-        const text = editedReply(el);
-        return this.#send(el, isEditing(el) ? "Saving" : "Approving", "Not approved", () => this.#client.approve(cardId(el), text), false, fromKey);
-      }
-      case "reject":
-        return this.#send(el, "Rejecting", "Not rejected", () => this.#client.reject(cardId(el), rejectReason(el)), false, fromKey);
-      default: {
-        const unknown = action;
-        return void unknown;
-      }
-    }
-  }
-  #send(el, doing, failed, request, staysPending = false, moveOn = false) {
-    const waiting = this.#client.state === "connected" ? "\u2026" : " \u2014 waiting for the connection\u2026";
-    setCardStatus(el, "busy", doing + waiting);
-    if (moveOn && el.contains(document.activeElement)) this.#moveOn(el);
-    else if (el.contains(document.activeElement)) el.focus({
-      preventScroll: true
-    });
-    request().then(() => {
-      if (!el.isConnected) return;
-      if (staysPending) setCardStatus(el, "idle");
-      else setCardStatus(el, "busy", `${doing} \u2014 done, updating\u2026`);
-    }, (error) => {
-      if (!el.isConnected) return;
-      if (el.dataset.deciding) this.#moveBack(el);
-      setCardStatus(el, "failed", `${failed}: ${describeError(error)}`);
-    });
+    this.#actions.act(el, action, fromKey);
   }
 };
 

@@ -1,8 +1,9 @@
 """``HubClient``: one connection at a time to the review hub, resumed by
 position after every drop (PROTOCOL.md §3.3), with heartbeat, a watchdog,
 full-jitter backoff, the close-code table of §4 and requests that survive
-reconnects. It follows the TypeScript SDK (``web/sdk/client.ts``) rule for
-rule; its state changes only in ``_set_state``.
+reconnects. It follows the TypeScript SDK (``web/sdk/client.ts`` and, for
+the connection's life, ``connector.ts``) rule for rule; its state changes
+only in ``_set_state``.
 """
 from __future__ import annotations
 
