@@ -2,7 +2,7 @@
 ``SNAPSHOT`` and ``EVENT`` frames to the resume position in ``seq`` order,
 each once (PROTOCOL.md §3.3), and says when a connection can no longer be
 trusted (a ``seq`` jump, a resume of an unknown log). The rules are those of
-the TypeScript SDK's ``web/sdk/feed.ts`` and ``sequencer.ts``.
+the TypeScript SDK's ``web/sdk/pending_feed.ts`` and ``sequencer.ts``.
 """
 from __future__ import annotations
 
