@@ -1,9 +1,10 @@
 /**
  * `ServerRequest`: the `Request` the HTTP layer hands its handler. Its
- * method, URL and header fields are its own; every other member (the body and
- * its readers, `signal`, `clone()`, the fetch-only fields) is the one of a
- * fetch-API `Request` with the same method, URL, fields and body, built the
- * first time one of them is used.
+ * method and URL are its own, and its `Headers` are made from the parsed
+ * fields when first read (a route such as `/healthz` reads none); every other
+ * member (the body and its readers, `signal`, `clone()`, the fetch-only
+ * fields) is the one of a fetch-API `Request` with the same method, URL,
+ * fields and body, built the first time one of them is used.
  *
  * Why not a `Request` for every request (issue 18, item 4): Deno's
  * `new Request(url)` makes an object literal with getters and setters for its
@@ -20,14 +21,17 @@
  * @module
  */
 
+/** Header fields as parsed: names lowercased, in the order sent. */
+export type HeaderFields = ReadonlyArray<readonly [string, string]>;
+
 /** A request as the handler sees it: method, URL and fields at hand, the rest from a `Request` made on first use. */
 export class ServerRequest implements Request {
-  /** The request method, as sent. */
+  /** The request method (as `Request` normalises it). */
   readonly method: string;
   /** The absolute URL, serialised as `Request.url` would be. */
   readonly url: string;
-  /** The header fields, in the order sent. */
-  readonly headers: Headers;
+  readonly #fields: HeaderFields;
+  #headers: Headers | null = null;
   readonly #body: Uint8Array<ArrayBuffer> | null;
   #request: Request | null = null;
 
@@ -35,14 +39,30 @@ export class ServerRequest implements Request {
    * A request of these parts (the caller has checked them).
    * @param method the method
    * @param url the absolute URL, already serialised (`URL.href`)
-   * @param headers the header fields (kept, not copied)
+   * @param fields the header fields (kept, not copied)
    * @param body the body (null: none, as for GET and HEAD)
    */
-  constructor(method: string, url: string, headers: Headers, body: Uint8Array | null) {
+  constructor(method: string, url: string, fields: HeaderFields, body: Uint8Array | null) {
     this.method = method;
     this.url = url;
-    this.headers = headers;
+    this.#fields = fields;
     this.#body = body as Uint8Array<ArrayBuffer> | null;
+  }
+
+  /** The header fields, in the order sent (one `Headers`, made when first read). */
+  get headers(): Headers {
+    if (this.#headers === null) {
+      // Appended one by one: handing the list to the constructor converts it into
+      // new arrays first (measured, issue 18 item 4: 4.0 KB allocated per request
+      // with one field that way, 2.9 KB appended; eight fields 8.8 KB against 4.0 KB).
+      const headers = new Headers();
+      for (let i = 0; i < this.#fields.length; i++) {
+        const field = this.#fields[i]!;
+        headers.append(field[0], field[1]);
+      }
+      this.#headers = headers;
+    }
+    return this.#headers;
   }
 
   /** The fetch-API `Request` behind every other member, made once (with the fields as they are then). */
