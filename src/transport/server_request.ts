@@ -88,43 +88,67 @@ export class ServerRequest implements Request {
     return this.#request?.bodyUsed ?? false;
   }
 
-  /** @returns the body's bytes as an `ArrayBuffer` */
+  /**
+   * Reads the body (once), as `Request.arrayBuffer()`.
+   * @returns its bytes as an `ArrayBuffer`
+   */
   arrayBuffer(): Promise<ArrayBuffer> {
     return this.#fetchRequest().arrayBuffer();
   }
 
-  /** @returns the body as a `Blob` */
+  /**
+   * Reads the body (once), as `Request.blob()`.
+   * @returns it as a `Blob`
+   */
   blob(): Promise<Blob> {
     return this.#fetchRequest().blob();
   }
 
-  /** @returns the body's bytes */
+  /**
+   * Reads the body (once), as `Request.bytes()`.
+   * @returns its bytes
+   */
   bytes(): Promise<Uint8Array<ArrayBuffer>> {
     return this.#fetchRequest().bytes();
   }
 
-  /** @returns the body as form data */
+  /**
+   * Reads the body (once), as `Request.formData()`.
+   * @returns it as form data
+   */
   formData(): Promise<FormData> {
     return this.#fetchRequest().formData();
   }
 
-  /** @returns the body parsed as JSON */
+  /**
+   * Reads the body (once), as `Request.json()`.
+   * @returns it parsed as JSON
+   */
   // deno-lint-ignore no-explicit-any
   json(): Promise<any> {
     return this.#fetchRequest().json();
   }
 
-  /** @returns the body as text */
+  /**
+   * Reads the body (once), as `Request.text()`.
+   * @returns it as text (UTF-8)
+   */
   text(): Promise<string> {
     return this.#fetchRequest().text();
   }
 
-  /** @returns the body as a stream of text */
+  /**
+   * Reads the body (once), as `Request.textStream()`.
+   * @returns it as a stream of text
+   */
   textStream(): ReadableStream<string> {
     return this.#fetchRequest().textStream();
   }
 
-  /** @returns a genuine `Request` of the same method, URL, fields and body */
+  /**
+   * Copies the request, as `Request.clone()` (the body tee'd).
+   * @returns a genuine `Request` of the same method, URL, fields and body
+   */
   clone(): Request {
     return this.#fetchRequest().clone();
   }
