@@ -52,7 +52,32 @@ export type HeadResult =
 /** The one `incomplete` result (it carries nothing, so none is allocated per call). */
 const INCOMPLETE: HeadResult = Object.freeze({ kind: "incomplete" });
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** WHATWG's "latin1" is windows-1252: right for ASCII, not for 0x80–0x9F (see `isoLatin1`). */
 const decoder = new TextDecoder("latin1");
+/** A character windows-1252 makes of a byte that ISO-8859-1 keeps as itself. */
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+
+/**
+ * Bytes as ISO-8859-1, each byte the character of its own value, as HTTP
+ * reads a head (RFC 9110 §5.5: obs-text is opaque octets). WHATWG's `latin1`
+ * decoder is windows-1252, which turns 0x80 into `€` and 26 other bytes of
+ * 0x80–0x9F into characters past U+00FF: no `Headers` accepts those, so a
+ * field value holding one would fail in the handler that first reads the
+ * headers (a 500) instead of being a field like any other. Most heads are
+ * ASCII, where both agree: the native decoder, and a byte-by-byte pass only
+ * when its text shows one of those bytes.
+ * @param bytes the head's bytes
+ * @returns the text, one character per byte, none past U+00FF
+ */
+export function isoLatin1(bytes: Uint8Array): string {
+  const text = decoder.decode(bytes);
+  if (!BEYOND_LATIN1.test(text)) return text;
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    out += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  }
+  return out;
+}
 
 /**
  * Looks for a complete request head at the start of `bytes`.
@@ -70,7 +95,7 @@ export function parseRequestHead(bytes: Uint8Array, scanFrom = 0): HeadResult {
     return INCOMPLETE;
   }
   if (end > MAX_HEAD_BYTES) return fail(431, "request head too large");
-  const text = decoder.decode(bytes.subarray(0, end));
+  const text = isoLatin1(bytes.subarray(0, end));
   const lines = text.split("\r\n");
   const requestLine = lines[0] ?? "";
   const parts = requestLine.split(" ");

@@ -3,7 +3,8 @@
  * 100 000 requests for missing static files must not grow its RSS (read with
  * `ps`) by more than a few MB; 300-byte file names are 404 and
  * leave the log small; no request path reads outside `web/static`; `/stats`
- * needs an admin token and `/metrics` the `METRICS_TOKEN`.
+ * needs an admin token and `/metrics` the `METRICS_TOKEN`; a field value of
+ * bytes 0x80–0xFF is answered as any other on every route, never a 500.
  */
 import assert from "node:assert/strict";
 import { mintToken, type RunningServer, startServer } from "../_support/server.ts";
@@ -297,6 +298,66 @@ Deno.test(
       const res = await fetch(`${server.url}/metrics`);
       assert.equal(res.status, 200, "without METRICS_TOKEN /metrics stays open");
       await res.body?.cancel();
+    });
+  },
+);
+
+/** Sends raw head bytes and returns the answer's status (0 when the server sent none). */
+async function rawStatus(port: number, head: Uint8Array): Promise<number> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(head);
+    const buf = new Uint8Array(4096);
+    const n = await conn.read(buf);
+    const text = new TextDecoder().decode(buf.subarray(0, n ?? 0));
+    return Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0);
+  } finally {
+    try {
+      conn.close();
+    } catch { /* closed by the peer */ }
+  }
+}
+
+Deno.test(
+  {
+    name: "a field value of bytes 0x80–0xFF (obs-text) is a field like any other on every route",
+    ...opts,
+  },
+  async () => {
+    await withServer({ LOG_LEVEL: "info" }, async (server) => {
+      const port = Number(new URL(server.url).port);
+      const logBefore = server.output().length;
+      const value: number[] = [];
+      for (let b = 0x80; b <= 0xff; b++) value.push(b);
+      const enc = new TextEncoder();
+      const head = (requestLine: string, more = "") =>
+        Uint8Array.from([
+          ...enc.encode(`${requestLine}\r\nHost: 127.0.0.1\r\nConnection: close\r\n${more}X-A: `),
+          ...value,
+          ...enc.encode("\r\n\r\n"),
+        ]);
+      const expected: Array<[string, number]> = [
+        ["GET /healthz HTTP/1.1", 200],
+        ["GET / HTTP/1.1", 200],
+        ["GET /static/app.css HTTP/1.1", 200],
+        ["GET /stats HTTP/1.1", 401],
+        ["GET /api/history HTTP/1.1", 401],
+        ["GET /api/admin/people HTTP/1.1", 401],
+        ["GET /ws HTTP/1.1", 426],
+        ["POST /api/sr HTTP/1.1", 401],
+      ];
+      for (const [line, status] of expected) {
+        const more = line.startsWith("POST") ? "Content-Length: 0\r\n" : "";
+        assert.equal(await rawStatus(port, head(line, more)), status, line);
+      }
+      // And in the Authorization field itself: a token that is not one, not a failure.
+      const bearer = Uint8Array.from([
+        ...enc.encode("GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "),
+        ...value,
+        ...enc.encode("\r\n\r\n"),
+      ]);
+      assert.equal(await rawStatus(port, bearer), 401);
+      assert.doesNotMatch(server.output().slice(logBefore), /request failed|"level":"error"/);
     });
   },
 );

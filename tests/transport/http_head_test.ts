@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MAX_HEAD_BYTES, parseRequestHead } from "../../src/transport/http_head.ts";
+import { isoLatin1, MAX_HEAD_BYTES, parseRequestHead } from "../../src/transport/http_head.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -69,4 +69,25 @@ Deno.test("a head that never ends is refused once over the limit", () => {
   if (r.kind === "error") assert.equal(r.error.status, 431);
   const longLine = parseRequestHead(enc(`GET /${"a".repeat(9000)}`));
   assert.equal(longLine.kind, "error");
+});
+
+Deno.test("obs-text: every byte 0x80–0xFF of a field value is the character of its own value", () => {
+  const bytes: number[] = [];
+  for (let b = 0x80; b <= 0xff; b++) bytes.push(b);
+  const start = enc("GET / HTTP/1.1\r\nHost: x\r\nX-A: ");
+  const end = enc("\r\n\r\n");
+  const r = parseRequestHead(Uint8Array.from([...start, ...bytes, ...end]));
+  assert.equal(r.kind, "head");
+  if (r.kind !== "head") return;
+  const value = r.head.headers[1]![1];
+  assert.deepEqual([...value].map((c) => c.charCodeAt(0)), bytes);
+  // Which a Headers holds as it is (windows-1252 would have made 0x80 a `€` it refuses).
+  assert.equal(new Headers([["x-a", value]]).get("x-a"), value);
+});
+
+Deno.test("isoLatin1: ASCII through the native decoder, anything else byte by byte", () => {
+  assert.equal(isoLatin1(enc("GET / HTTP/1.1")), "GET / HTTP/1.1");
+  assert.equal(isoLatin1(Uint8Array.of(0x41, 0x80, 0x9f, 0xa0, 0xff)), "A\u0080\u009f\u00a0\u00ff");
+  const long = new Uint8Array(10_000).fill(0x80);
+  assert.equal(isoLatin1(long), "\u0080".repeat(10_000));
 });
