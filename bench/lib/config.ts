@@ -24,6 +24,8 @@
  * - `BENCH_PAYLOAD=1332`: bytes of each broadcast event sent by the peers (the
  *   size of our pending `EVENT` for the benchmark's row, so every server sends the same)
  * - `BENCH_V8_FLAGS=--trace-gc`, `BENCH_DENO_FLAGS=...`: extra flags for the Deno servers
+ * - `BENCH_OURS_V8_FLAGS=--max-semi-space-size=8` (or `none`): our server's own V8
+ *   flags (default: those of `deno task start` in its checkout's deno.json)
  * - `BENCH_SERVER_LOG=dir`: every server's whole output also goes to `dir/<pid>.log`
  * @module
  */

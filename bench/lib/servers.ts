@@ -175,7 +175,7 @@ async function readyOnEveryWorker(port: number): Promise<void> {
  * `--inspect=127.0.0.1:9339`) and `BENCH_V8_FLAGS` (comma-separated, e.g.
  * `--trace-gc`) add to them, for profiling.
  */
-const denoServerFlags = () => [
+const denoServerFlags = (v8: readonly string[] = []) => [
   "run",
   "--allow-net",
   "--allow-env",
@@ -183,9 +183,28 @@ const denoServerFlags = () => [
   "--allow-write",
   "--allow-sys",
   ...(Deno.env.get("BENCH_DENO_FLAGS")?.split(" ").filter(Boolean) ?? []),
-  `--v8-flags=${["--expose-gc", Deno.env.get("BENCH_V8_FLAGS")].filter(Boolean).join(",")}`,
+  `--v8-flags=${["--expose-gc", ...v8, Deno.env.get("BENCH_V8_FLAGS")].filter(Boolean).join(",")}`,
   `--preload=${BENCH}peers/gc_hook.ts`,
 ];
+
+/**
+ * V8 flags of our server only: `BENCH_OURS_V8_FLAGS` (comma-separated) when
+ * set (`none` for none), else the ones `deno task start` ships with, read from
+ * the checkout's deno.json, so what is measured is what runs.
+ * @returns the flags
+ */
+function oursV8Flags(): string[] {
+  const set = Deno.env.get("BENCH_OURS_V8_FLAGS");
+  if (set !== undefined) return set === "none" ? [] : set.split(",").filter(Boolean);
+  try {
+    const json = JSON.parse(Deno.readTextFileSync(`${oursRoot()}deno.json`));
+    const start = String(json.tasks?.start ?? "");
+    const m = /--v8-flags=(\S+)/.exec(start);
+    return m ? m[1]!.split(",") : [];
+  } catch {
+    return [];
+  }
+}
 
 /**
  * `BENCH_OURS_ENV="NAME=value,NAME2=value"`: extra environment for our server
@@ -269,13 +288,14 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
     isHub: true,
     workers,
     version: `deno ${Deno.version.deno}, ${oursRoot() === ROOT ? "" : oursRoot()}main.ts` +
+      (oursV8Flags().length === 0 ? "" : `, --v8-flags=${oursV8Flags().join(",")}`) +
       (workers === 1 ? "" : `, WORKERS=${workers}`) +
       (io === "deno" ? "" : `, TRANSPORT_IO=${io}`),
     start: async (o) => {
       const proc = await spawnServer(
         [
           deno,
-          ...denoServerFlags(),
+          ...denoServerFlags(oursV8Flags()),
           // The supervisor starts its workers with this executable, and nothing else.
           ...(workers === 1 ? [] : [`--allow-run=${deno}`]),
           `${oursRoot()}main.ts`,
