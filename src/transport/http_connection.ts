@@ -17,7 +17,7 @@
  */
 import { ChargedBuffer } from "./charged_buffer.ts";
 import { type HeadResult, parseRequestHead, type RequestHead } from "./http_head.ts";
-import { buildRequest, clientAddress, requestScheme } from "./http_request.ts";
+import { buildRequest, clientAddress, hasBody, requestScheme } from "./http_request.ts";
 import { respondError, writeResponse } from "./http_response.ts";
 import type { PeerRateLimits } from "./peer_rate.ts";
 import { takeUpgrade, UPGRADE_SLOTS, type UpgradeSlot } from "./ws_handshake.ts";
@@ -200,11 +200,6 @@ async function readMore(
   if (n === null) return false;
   if (!buffered.append(chunk, n)) throw new OverLimit();
   return true;
-}
-
-/** Whether a request of this method carries its body into the `Request` (not GET, not HEAD). */
-function hasBody(method: string): boolean {
-  return method !== "GET" && method !== "HEAD";
 }
 
 /** The first field of that name (lowercase), or undefined. */

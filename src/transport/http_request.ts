@@ -129,8 +129,12 @@ export function buildRequest(
   }
 }
 
-/** Whether a request of this method may carry a body (not GET, not HEAD), as `Request` allows. */
-function hasBody(method: string): boolean {
+/**
+ * Whether a request of this method may carry a body (not GET, not HEAD), as `Request` allows.
+ * @param method the method
+ * @returns false for GET and HEAD
+ */
+export function hasBody(method: string): boolean {
   return method !== "GET" && method !== "HEAD";
 }
 
