@@ -189,8 +189,9 @@ const denoServerFlags = (v8: readonly string[] = []) => [
 
 /**
  * V8 flags of our server only: `BENCH_OURS_V8_FLAGS` (comma-separated) when
- * set (`none` for none), else the ones `deno task start` ships with, read from
- * the checkout's deno.json, so what is measured is what runs.
+ * set (`none` for none), else the ones `deno task start` ships with
+ * (`DENO_V8_FLAGS=…` and `--v8-flags=…`), read from the checkout's deno.json,
+ * so what is measured is what runs.
  * @returns the flags
  */
 function oursV8Flags(): string[] {
@@ -199,8 +200,9 @@ function oursV8Flags(): string[] {
   try {
     const json = JSON.parse(Deno.readTextFileSync(`${oursRoot()}deno.json`));
     const start = String(json.tasks?.start ?? "");
-    const m = /--v8-flags=(\S+)/.exec(start);
-    return m ? m[1]!.split(",") : [];
+    const flags = [/(?:^|\s)DENO_V8_FLAGS=(\S+)/, /--v8-flags=(\S+)/]
+      .flatMap((re) => re.exec(start)?.[1]?.split(",") ?? []);
+    return flags;
   } catch {
     return [];
   }

@@ -1,8 +1,9 @@
 /**
  * `deno task start` is the command people run in production (and the systemd
  * unit in docs/deployment.md runs the same flags): it must carry
- * `MALLOC_ARENA_MAX=2` into the server's real process environment, where glibc
- * reads it at start — not just into `Deno.env` — and stop cleanly on SIGTERM.
+ * `MALLOC_ARENA_MAX=2` (read by glibc) and `DENO_V8_FLAGS` (read by Deno, and
+ * inherited by workers) into the server's real process environment, where
+ * they are read at start — not just into `Deno.env` — and stop cleanly on SIGTERM.
  * @module
  */
 import assert from "node:assert/strict";
@@ -42,7 +43,7 @@ async function serverUnder(ancestor: number): Promise<number | null> {
   return match?.pid ?? null;
 }
 
-Deno.test("deno task start puts MALLOC_ARENA_MAX=2 in the server's environment and passes SIGTERM on (exit 0)", async () => {
+Deno.test("deno task start puts MALLOC_ARENA_MAX=2 and DENO_V8_FLAGS in the server's environment and passes SIGTERM on (exit 0)", async () => {
   const port = freePort();
   const sqlite = `data/start-task-${crypto.randomUUID().slice(0, 8)}.sqlite`;
   // A clean environment, so the variable can only come from the task itself.
@@ -83,6 +84,10 @@ Deno.test("deno task start puts MALLOC_ARENA_MAX=2 in the server's environment a
     assert(server !== null, "no main.ts process under `deno task start`");
     const environ = (await run("cat", `/proc/${server}/environ`)).split("\0");
     assert(environ.includes("MALLOC_ARENA_MAX=2"), `server environment: ${environ.join(" ")}`);
+    assert(
+      environ.includes("DENO_V8_FLAGS=--max-semi-space-size=16"),
+      `server environment: ${environ.join(" ")}`,
+    );
 
     // Only the task gets SIGTERM (as from `kill <MainPID>`): `deno task` must pass it on.
     child.kill("SIGTERM");
