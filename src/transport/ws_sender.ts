@@ -264,7 +264,8 @@ export class FrameSender implements ScheduledWriter {
     if (this.#ended) return this.#idle();
     const chunk = this.#current;
     this.#currentAt += n;
-    if (n > 0) this.#writeSince = this.#host.now();
+    // Every way on from here waits for a turn or goes idle, and both clear
+    // the write's start: a time read here would never be seen.
     if (this.#currentAt < chunk.length) return this.#awaitTurn();
     this.#queued -= chunk.length;
     this.#account.release(chunk.length);
