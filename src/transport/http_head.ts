@@ -55,7 +55,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** WHATWG's "latin1" is windows-1252: right for ASCII, not for 0x80–0x9F (see `isoLatin1`). */
 const decoder = new TextDecoder("latin1");
 /** A character windows-1252 makes of a byte that ISO-8859-1 keeps as itself. */
-const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
 
 /**
  * Bytes as ISO-8859-1, each byte the character of its own value, as HTTP
