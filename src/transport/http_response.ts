@@ -6,6 +6,7 @@
  */
 import type { HeadError } from "./http_head.ts";
 import type { TrackedConn } from "./tracked_conn.ts";
+import { concatBytes } from "./bytes.ts";
 
 const encoder = new TextEncoder();
 
@@ -94,13 +95,6 @@ function encodeResponse(head: string, body: Uint8Array | null): Uint8Array {
     out[i] = c;
   }
   if (body !== null) out.set(body, head.length);
-  return out;
-}
-
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
   return out;
 }
 

@@ -15,6 +15,7 @@
 import net from "node:net";
 import process from "node:process";
 import type { RawConn } from "./raw_conn.ts";
+import { concatBytes } from "./bytes.ts";
 
 /** A read waiting for bytes. */
 interface PendingRead {
@@ -126,7 +127,7 @@ export class NodeConn implements RawConn {
 
   readonly #onData = (data: Uint8Array): void => {
     this.#socket.pause();
-    this.#chunk = this.#chunk === null ? data : concat(this.#chunk, data);
+    this.#chunk = this.#chunk === null ? data : concatBytes(this.#chunk, data);
     const r = this.#read;
     if (r === null) return;
     this.#read = null;
@@ -164,13 +165,6 @@ export class NodeConn implements RawConn {
       w.reject(error ?? new Deno.errors.BrokenPipe("the connection closed"));
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** The part of Node's internal `TCP` handle `adoptConn` uses. */

@@ -17,6 +17,7 @@ import { accountLimit, ConnectionAccount, FRAGMENT_OVERHEAD_BYTES } from "./acco
 import { ChargedBuffer } from "./charged_buffer.ts";
 import { CLOSE } from "../protocol/codes.ts";
 import { LOCAL_CLOSE_CODES } from "../protocol/close_codes.ts";
+import { concatBytes } from "./bytes.ts";
 
 /** Frame opcodes (RFC 6455 §5.2). */
 export const OPCODE = {
@@ -219,7 +220,7 @@ export class FrameDecoder {
     let whole = payload;
     let kind = opcode;
     if (opcode === OPCODE.continuation) {
-      whole = concat(this.#fragments.view(), payload);
+      whole = concatBytes(this.#fragments.view(), payload);
       kind = this.#fragmentOpcode!;
       this.#dropFragments();
     }
@@ -294,13 +295,6 @@ function unmask(b: Uint8Array, from: number, len: number, mask: Uint8Array): Uin
     out[i + 3] = b[from + i + 3]! ^ m3;
   }
   for (; i < len; i++) out[i] = b[from + i]! ^ mask[i & 3]!;
-  return out;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
   return out;
 }
 
