@@ -6,6 +6,12 @@
  * @module
  */
 
+/**
+ * Builds per second (of a `PRESENCE` list, of a `SNAPSHOT`) past which the
+ * hellos arriving are a storm, and welcomes may share what was just built.
+ */
+export const STORM_BUILDS_PER_SECOND = 20;
+
 /** Counts events in fixed one-second windows. */
 export class PerSecondCount {
   #start = -Infinity;

@@ -11,7 +11,7 @@
  * of the snapshot. Cards are remembered with the row fields they were made
  * from (the row's own strings, compared field by field: no copy, no hashing).
  *
- * (Issue 18) In a storm of hellos (past `BUILDS_PER_SECOND` builds in a
+ * (Issue 18) In a storm of hellos (past `STORM_BUILDS_PER_SECOND` builds in a
  * second), a snapshot is also reused, without reading the database, by a
  * client whose head is the snapshot's own `seq`, for up to
  * `STORM_REUSE_MS` and never past the moment a claim it carries lapses. The
@@ -22,7 +22,7 @@
  * read the database once per handful of hellos before.
  * @module
  */
-import { PerSecondCount } from "../async/per_second_count.ts";
+import { PerSecondCount, STORM_BUILDS_PER_SECOND } from "../async/per_second_count.ts";
 import { liveClaim } from "../claims/lease.ts";
 import type { Card } from "../protocol/frames.ts";
 import type { Seq } from "../protocol/types.ts";
@@ -44,9 +44,6 @@ export interface EncodedSnapshot {
 
 const encoder = new TextEncoder();
 
-/** Snapshots built in a second before a storm of hellos may share one. */
-export const BUILDS_PER_SECOND = 20;
-
 /** How long a snapshot serves a storm's clients at its own head (ms). */
 export const STORM_REUSE_MS = 100;
 
@@ -58,7 +55,7 @@ export class SnapshotSource {
   #inFlight: Promise<EncodedSnapshot> | null = null;
   /** The last snapshot built, and until when (ms) it may serve a storm's clients at its `seq`. */
   #last: { readonly snapshot: EncodedSnapshot; readonly until: number } | null = null;
-  /** Snapshots built this second: past `BUILDS_PER_SECOND`, a storm of hellos. */
+  /** Snapshots built this second: past `STORM_BUILDS_PER_SECOND`, a storm of hellos. */
   readonly #builds = new PerSecondCount();
   /** Rendered cards by response id, with the row fields they were made from. */
   readonly #cards = new Map<number, { key: readonly unknown[]; json: string }>();
@@ -88,7 +85,7 @@ export class SnapshotSource {
     const last = this.#last;
     if (
       head !== undefined && last?.snapshot.seq === head && now < last.until &&
-      this.#builds.count(now) >= BUILDS_PER_SECOND
+      this.#builds.count(now) >= STORM_BUILDS_PER_SECOND
     ) {
       return Promise.resolve(last.snapshot);
     }

@@ -26,7 +26,7 @@ import type { WebSocketClient } from "../connection/client.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { PresenceEntry } from "../protocol/frames.ts";
 import { isReviewer } from "../protocol/types.ts";
-import { PerSecondCount } from "../async/per_second_count.ts";
+import { PerSecondCount, STORM_BUILDS_PER_SECOND } from "../async/per_second_count.ts";
 import { Coalescer } from "./coalescer.ts";
 import { MAX_PRESENCE_BYTES, type PresenceText, presenceText } from "./cap.ts";
 import { PresenceBudget } from "./byte_budget.ts";
@@ -40,16 +40,13 @@ const WRITE_SOON_MS = 100;
 const WELCOME_STALE_MS = 100;
 
 /**
- * In a storm of hellos (past `BUILDS_PER_SECOND` builds of the list in a
+ * In a storm of hellos (past `STORM_BUILDS_PER_SECOND` builds of the list in a
  * second), a client welcomed while a broadcast is due within this long gets
  * that broadcast as its first list, not one of its own now and the broadcast
  * after it: each newcomer costs one list, not two (ms). Outside a storm the
  * welcome carries the list at once.
  */
 const WELCOME_JOINS_BROADCAST_MS = 1000;
-
-/** Builds of the list per second before welcomes may share a slightly stale one. */
-const BUILDS_PER_SECOND = 20;
 
 /**
  * (issue 13, row M6b) The most bytes of `PRESENCE` one process sends per
@@ -110,7 +107,7 @@ export class PresenceService {
   /** (v1.2) Clients whose allowance held back the last list: they get the current one later. */
   readonly #owed = new Set<WebSocketClient>();
   #owedTimer: TimerHandle | null = null;
-  /** Builds of the list this second: past `BUILDS_PER_SECOND`, a storm of hellos. */
+  /** Builds of the list this second: past `STORM_BUILDS_PER_SECOND`, a storm of hellos. */
   readonly #builds = new PerSecondCount();
 
   /**
@@ -262,7 +259,7 @@ export class PresenceService {
   /**
    * The `PRESENCE` text of the list now. In a reconnect storm the list
    * changes with every hello and building it for each would cost O(n²):
-   * past `BUILDS_PER_SECOND` builds in a second, a welcome may get a text
+   * past `STORM_BUILDS_PER_SECOND` builds in a second, a welcome may get a text
    * up to `staleMs` old, and the broadcast that follows carries the exact list.
    */
   #text(staleMs = 0): PresenceText {
@@ -275,9 +272,9 @@ export class PresenceService {
     return this.#built;
   }
 
-  /** Whether the list was built `BUILDS_PER_SECOND` times this second already (a storm of hellos). */
+  /** Whether the list was built `STORM_BUILDS_PER_SECOND` times this second already (a storm of hellos). */
   #storming(): boolean {
-    return this.#builds.count(this.#o.clock.now()) >= BUILDS_PER_SECOND;
+    return this.#builds.count(this.#o.clock.now()) >= STORM_BUILDS_PER_SECOND;
   }
 
   /** Sends the list to every live reviewer when it differs from the last one sent. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Claim } from "../../src/claims/lease.ts";
-import { BUILDS_PER_SECOND, SnapshotSource, STORM_REUSE_MS } from "../../src/log/snapshot.ts";
+import { STORM_BUILDS_PER_SECOND } from "../../src/async/per_second_count.ts";
+import { SnapshotSource, STORM_REUSE_MS } from "../../src/log/snapshot.ts";
 import type { Card } from "../../src/protocol/frames.ts";
 import { asSeq, type ResponseId, type Seq } from "../../src/protocol/types.ts";
 import type { LogStore, Snapshot } from "../../src/store/log_store.ts";
@@ -35,9 +36,9 @@ function source(log: CountingLog, now: { t: number }) {
   return new SnapshotSource(log as unknown as LogStore, render, () => now.t);
 }
 
-/** Builds `BUILDS_PER_SECOND` snapshots at `head`: the second is now a storm of hellos. */
+/** Builds `STORM_BUILDS_PER_SECOND` snapshots at `head`: the second is now a storm of hellos. */
 async function storm(snaps: SnapshotSource, head: Seq): Promise<void> {
-  for (let i = 0; i < BUILDS_PER_SECOND; i++) await snaps.get();
+  for (let i = 0; i < STORM_BUILDS_PER_SECOND; i++) await snaps.get();
   await snaps.get(head);
 }
 
@@ -45,8 +46,8 @@ Deno.test("outside a storm every snapshot is read afresh: the rows as they stand
   const log = new CountingLog();
   const now = { t: 1_000_000 };
   const snaps = source(log, now);
-  for (let i = 0; i < BUILDS_PER_SECOND; i++) await snaps.get(asSeq(7));
-  assert.equal(log.reads, BUILDS_PER_SECOND, "a row written without an event shows at once");
+  for (let i = 0; i < STORM_BUILDS_PER_SECOND; i++) await snaps.get(asSeq(7));
+  assert.equal(log.reads, STORM_BUILDS_PER_SECOND, "a row written without an event shows at once");
 });
 
 Deno.test("in a storm a snapshot serves clients at its own head for 100 ms without reading the log", async () => {
