@@ -284,20 +284,21 @@ export async function targets(nodeDir: string, bunDir: string | null): Promise<T
       start: (o) => spawnServer([bun.path, `${BENCH}peers/bun_server.mjs`], peerEnv(o), o, "/"),
     });
   }
+  const oursV8 = oursV8Flags();
   const ours = (workers: number, io: "deno" | "node" = "deno"): Target => ({
     name: (workers === 1 ? "ours" : `ours-${workers}w`) + (io === "deno" ? "" : `-${io}`),
     dialect: "hub",
     isHub: true,
     workers,
     version: `deno ${Deno.version.deno}, ${oursRoot() === ROOT ? "" : oursRoot()}main.ts` +
-      (oursV8Flags().length === 0 ? "" : `, --v8-flags=${oursV8Flags().join(",")}`) +
+      (oursV8.length === 0 ? "" : `, --v8-flags=${oursV8.join(",")}`) +
       (workers === 1 ? "" : `, WORKERS=${workers}`) +
       (io === "deno" ? "" : `, TRANSPORT_IO=${io}`),
     start: async (o) => {
       const proc = await spawnServer(
         [
           deno,
-          ...denoServerFlags(oursV8Flags()),
+          ...denoServerFlags(oursV8),
           // The supervisor starts its workers with this executable, and nothing else.
           ...(workers === 1 ? [] : [`--allow-run=${deno}`]),
           `${oursRoot()}main.ts`,
