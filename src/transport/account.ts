@@ -119,6 +119,14 @@ export class ChargedQueue<T> {
     return this.#items.length - this.#head;
   }
 
+  /**
+   * Array slots it holds: the items, and taken ones not yet compacted away
+   * (at most about as many again, and none once it has been emptied).
+   */
+  get slots(): number {
+    return this.#items.length;
+  }
+
   /** Bytes charged for the queued items. */
   get bytes(): number {
     return this.#bytes;
@@ -164,11 +172,19 @@ export class ChargedQueue<T> {
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;
     const item = this.#items[this.#head]!;
-    this.#items[this.#head] = undefined as T;
     this.#head++;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
+    if (this.#head === this.#items.length) {
+      // Emptied: start over in place. A socket's queue is mostly one frame
+      // pushed and taken per event; without this each kept up to 1024 spent
+      // slots (8 KiB, 150 MiB over 19 000 sockets) until the slice below.
+      this.#items.length = 0;
       this.#head = 0;
+    } else {
+      this.#items[this.#head - 1] = undefined as T;
+      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+        this.#items = this.#items.slice(this.#head);
+        this.#head = 0;
+      }
     }
     const size = this.#sizeOf(item);
     this.#bytes -= size;

@@ -56,3 +56,25 @@ Deno.test("a long-lived queue compacts as it is used", () => {
   q.clear();
   assert.equal(a.held, 0);
 });
+
+Deno.test("a queue emptied as it goes holds no spent slots", () => {
+  const a = new ConnectionAccount(1 << 20);
+  const q = new ChargedQueue<number[]>(a, () => 1);
+  // A socket's queue: one frame per event, written before the next.
+  for (let i = 0; i < 5_000; i++) {
+    q.push([i]);
+    assert.deepEqual(q.shift(), [i]);
+  }
+  assert.equal(q.slots, 0, "an emptied queue starts over");
+  // Two queued, one taken per event: spent slots stay bounded by what is queued.
+  q.push([0]);
+  for (let i = 1; i < 5_000; i++) {
+    q.push([i]);
+    q.shift();
+    assert.ok(q.slots <= 2 * q.length + 1026, `slots ${q.slots} for ${q.length} queued`);
+  }
+  assert.equal(q.length, 1);
+  assert.deepEqual(q.shift(), [4_999]);
+  assert.equal(q.slots, 0);
+  assert.equal(a.held, 0);
+});
