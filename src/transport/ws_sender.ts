@@ -287,6 +287,8 @@ export class FrameSender implements ScheduledWriter {
     this.#writeSince = 0;
     this.#current = EMPTY;
     this.#currentAt = 0;
+    // Once per write per client in a fan-out: no new array unless someone waits.
+    if (this.#drainWaiters.length === 0) return;
     const waiting = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const resolve of waiting) resolve();
