@@ -12,6 +12,16 @@
  *
  * `deno run -A bench/profile.ts <target> <hb|fanout|mem|storm|connect> [N]`, e.g.
  * `deno run -A bench/profile.ts ours hb 9000`.
+ *
+ * `PROFILE_PERF=1` samples with Linux `perf` (`cpu-clock`, call graphs)
+ * instead of the inspector, which costs every frame a protocol event: the
+ * server runs with `--perf-basic-prof` so JIT code has names, and the whole
+ * process is seen, V8, Deno's ops, tokio and the kernel alike, as bare Deno's
+ * is. It records the whole machine (report with `--pid`, printed at the
+ * end), writes `profiles/<name>-<mode>-<N>.perf.data` and prints
+ * `perf report`'s self time by shared object and by symbol.
+ * `PROFILE_PERF=strace` counts the server's system calls (`strace -c -f`)
+ * over the same load instead (strace slows every call: counts, not times).
  * @module
  */
 import { readConfig } from "./lib/config.ts";
@@ -92,7 +102,12 @@ if (import.meta.main) {
   const [name = "ours", mode = "hb", nArg = "9000"] = Deno.args;
   const n = Number(nArg);
   const port = freePort();
-  Deno.env.set("BENCH_DENO_FLAGS", `--inspect=127.0.0.1:${port}`);
+  const perf = Deno.env.get("PROFILE_PERF") === "1";
+  const strace = Deno.env.get("PROFILE_PERF") === "strace";
+  if (perf) {
+    const v8 = Deno.env.get("BENCH_V8_FLAGS");
+    Deno.env.set("BENCH_V8_FLAGS", [v8, "--perf-basic-prof"].filter(Boolean).join(","));
+  } else Deno.env.set("BENCH_DENO_FLAGS", `--inspect=127.0.0.1:${port}`);
   const cfg = readConfig();
   const nodeDir = await installPeer("node");
   const target = (await targets(nodeDir, null)).find((t) => t.name === name)!;
@@ -166,10 +181,25 @@ if (import.meta.main) {
 
   // deno-lint-ignore no-inner-declarations -- it closes over the session above
   async function profileRun(open: () => Promise<void>) {
+    if (perf) return await perfRun(open);
+    if (strace) return await straceRun(open);
     const cdp = await inspector(port);
     await cdp.call("Profiler.enable");
     await cdp.call("Profiler.setSamplingInterval", { interval: 200 });
     await cdp.call("Profiler.start");
+    await load(open);
+    const { profile } = await cdp.call<{ profile: CpuProfile }>("Profiler.stop");
+    cdp.close();
+    const out = `${cfg.outDir}/profiles`;
+    await Deno.mkdir(out, { recursive: true });
+    const file = `${out}/${name}-${mode}-${n}.cpuprofile`;
+    await Deno.writeTextFile(file, JSON.stringify(profile));
+    console.log(summarize(profile).join("\n"));
+    console.error(`wrote ${file}`);
+  }
+
+  // deno-lint-ignore no-inner-declarations -- it closes over the session above
+  async function load(open: () => Promise<void>) {
     if (mode === "connect") await open();
     else if (mode === "storm") {
       const t0 = Date.now();
@@ -193,11 +223,12 @@ if (import.meta.main) {
       );
     } else {
       const count = Number(Deno.env.get("PROFILE_EVENTS") ?? 5);
-      const keys = session.rows
-        ? await session.rows.insert(count)
-        : Array.from({ length: count }, (_, i) => i + 1);
-      for (const key of keys) {
+      for (let i = 1; i <= count; i++) {
         await lg.all("heartbeat", { paused: true });
+        // Each row just before its trigger, as S1 does: rows inserted ahead are
+        // announced by the server's scanner (every 5 s), and their events then
+        // came before the trigger, each round waiting out its 15 s.
+        const key = session.rows ? (await session.rows.insert(1))[0]! : i;
         const { t0 } = await lg.first.call<{ t0: number }>("trigger", {
           key,
           bytes: cfg.payloadBytes,
@@ -207,13 +238,53 @@ if (import.meta.main) {
         await sleep(300);
       }
     }
-    const { profile } = await cdp.call<{ profile: CpuProfile }>("Profiler.stop");
-    cdp.close();
+  }
+
+  // deno-lint-ignore no-inner-declarations -- it closes over the session above
+  async function straceRun(open: () => Promise<void>) {
+    const pid = (restarted ?? session.server).pid;
+    const rec = new Deno.Command("strace", {
+      args: ["-c", "-f", "-p", String(pid)],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    await sleep(500);
+    await load(open);
+    rec.kill("SIGINT");
+    console.log(new TextDecoder().decode((await rec.output()).stderr).trim());
+  }
+
+  // deno-lint-ignore no-inner-declarations -- it closes over the session above
+  async function perfRun(open: () => Promise<void>) {
+    const pid = (restarted ?? session.server).pid;
     const out = `${cfg.outDir}/profiles`;
     await Deno.mkdir(out, { recursive: true });
-    const file = `${out}/${name}-${mode}-${n}.cpuprofile`;
-    await Deno.writeTextFile(file, JSON.stringify(profile));
-    console.log(summarize(profile).join("\n"));
-    console.error(`wrote ${file}`);
+    const file = `${out}/${name}-${mode}-${n}.perf.data`;
+    const rec = new Deno.Command("perf", {
+      // System-wide, reported for the server's pid: `perf record -p` busy-loops
+      // (171 % CPU) once one of the runtime's threads exits.
+      args: ["record", "-e", "cpu-clock", "-F", "1999", "-g", "-a", "-o", file],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    await sleep(500);
+    await load(open);
+    rec.kill("SIGINT");
+    const { stderr } = await rec.output();
+    console.error(new TextDecoder().decode(stderr).trim());
+    for (const sort of ["dso", "dso,sym"]) {
+      const report = await new Deno.Command("perf", {
+        args: [
+          ...["report", "-i", file, "--stdio", "--no-children", "--pid", String(pid)],
+          ...["--sort", sort, "-g", "none"],
+        ],
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      const lines = new TextDecoder().decode(report.stdout).split("\n")
+        .filter((l) => l.trim() !== "" && !l.startsWith("#"));
+      console.log(lines.slice(0, sort === "dso" ? 12 : 60).join("\n"));
+    }
+    console.error(`wrote ${file} (server pid ${pid})`);
   }
 }
