@@ -96,12 +96,17 @@ export class ConnectionAccount {
   }
 }
 
+/** Array slots an emptied queue keeps for reuse (more are given back). */
+const RETAINED_SLOTS = 16;
+
 /** A first-in first-out queue whose every item is charged to an account. */
 export class ChargedQueue<T> {
   readonly #account: ConnectionAccount;
   readonly #sizeOf: (item: T) => number;
+  /** Slots `#head` to `#tail` hold the items; the array is reused once emptied. */
   #items: T[] = [];
   #head = 0;
+  #tail = 0;
   #bytes = 0;
 
   /**
@@ -116,12 +121,13 @@ export class ChargedQueue<T> {
 
   /** Items queued. */
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#tail - this.#head;
   }
 
   /**
    * Array slots it holds: the items, and taken ones not yet compacted away
-   * (at most about as many again, and none once it has been emptied).
+   * (at most about as many again, and at most `RETAINED_SLOTS` once it has
+   * been emptied).
    */
   get slots(): number {
     return this.#items.length;
@@ -140,7 +146,7 @@ export class ChargedQueue<T> {
   push(item: T): boolean {
     const size = this.#sizeOf(item);
     if (!this.#account.charge(size)) return false;
-    this.#items.push(item);
+    this.#items[this.#tail++] = item;
     this.#bytes += size;
     return true;
   }
@@ -153,7 +159,7 @@ export class ChargedQueue<T> {
   pushAnyway(item: T): void {
     const size = this.#sizeOf(item);
     this.#account.chargeAnyway(size);
-    this.#items.push(item);
+    this.#items[this.#tail++] = item;
     this.#bytes += size;
   }
 
@@ -170,25 +176,33 @@ export class ChargedQueue<T> {
    * @returns the item, or undefined when empty
    */
   shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
+    const item = this.take();
+    if (item !== undefined) this.#account.release(this.#sizeOf(item));
+    return item;
+  }
+
+  /**
+   * Takes the first item, its charge staying on the account: the caller holds
+   * it now (a write under way) and releases it when done.
+   * @returns the item, or undefined when empty
+   */
+  take(): T | undefined {
+    if (this.#head === this.#tail) return undefined;
     const item = this.#items[this.#head]!;
-    this.#head++;
-    if (this.#head === this.#items.length) {
-      // Emptied: start over in place. A socket's queue is mostly one frame
-      // pushed and taken per event; without this each kept up to 1024 spent
-      // slots (8 KiB, 150 MiB over 19 000 sockets) until the slice below.
-      this.#items.length = 0;
+    this.#items[this.#head++] = undefined as T;
+    if (this.#head === this.#tail) {
+      // Emptied: the next item goes to slot 0 again. A socket's queue is
+      // mostly one frame pushed and taken per event; before, each kept up to
+      // 1024 spent slots (8 KiB, 150 MiB over 19 000 sockets). A queue that
+      // once held many gives its array back.
+      this.#head = this.#tail = 0;
+      if (this.#items.length > RETAINED_SLOTS) this.#items = [];
+    } else if (this.#head > 1024 && this.#head * 2 > this.#tail) {
+      this.#items = this.#items.slice(this.#head, this.#tail);
+      this.#tail -= this.#head;
       this.#head = 0;
-    } else {
-      this.#items[this.#head - 1] = undefined as T;
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
-        this.#head = 0;
-      }
     }
-    const size = this.#sizeOf(item);
-    this.#bytes -= size;
-    this.#account.release(size);
+    this.#bytes -= this.#sizeOf(item);
     return item;
   }
 
@@ -197,7 +211,7 @@ export class ChargedQueue<T> {
    * @returns the items
    */
   drain(): T[] {
-    const out = this.#items.slice(this.#head);
+    const out = this.#items.slice(this.#head, this.#tail);
     this.clear();
     return out;
   }
@@ -206,7 +220,7 @@ export class ChargedQueue<T> {
   clear(): void {
     this.#account.release(this.#bytes);
     this.#items = [];
-    this.#head = 0;
+    this.#head = this.#tail = 0;
     this.#bytes = 0;
   }
 }

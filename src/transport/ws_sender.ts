@@ -52,7 +52,17 @@ export class FrameSender implements ScheduledWriter {
   readonly #account: ConnectionAccount;
   readonly #host: SenderHost;
   readonly #scheduler: WriteScheduler;
+  /**
+   * The oldest frame waiting, kept out of `#queue`: in a fan-out a socket
+   * holds one frame at a time, and a write then touches no queue (with
+   * thousands of sockets, each object a write touches is a cache miss).
+   * Never set while `#queue` holds frames, so it is always older than them.
+   */
+  #next: Uint8Array | null = null;
+  /** The frames after `#next`. */
   readonly #queue: ChargedQueue<Uint8Array>;
+  /** Frames waiting: `#next` and those in `#queue` (counted here, not asked of the queue). */
+  #waiting = 0;
   /** Messages sent while a streamed one is out. */
   readonly #held: ChargedQueue<Uint8Array>;
   #streaming: Streaming | null = null;
@@ -91,7 +101,9 @@ export class FrameSender implements ScheduledWriter {
     this.#scheduler = scheduler;
     this.#queue = new ChargedQueue(account, (b) => b.length);
     this.#held = new ChargedQueue(account, (b) => b.length);
-    this.#queue.pushAnyway(prelude);
+    this.#account.chargeAnyway(prelude.length);
+    this.#next = prelude;
+    this.#waiting = 1;
     this.#queued = prelude.length;
   }
 
@@ -109,7 +121,7 @@ export class FrameSender implements ScheduledWriter {
   start(): void {
     if (this.#started || this.#ended) return;
     this.#started = true;
-    if (this.#queue.length > 0) this.#awaitTurn();
+    if (this.#hasQueued()) this.#awaitTurn();
   }
 
   /**
@@ -174,6 +186,9 @@ export class FrameSender implements ScheduledWriter {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    if (this.#next !== null) this.#account.release(this.#next.length);
+    this.#next = null;
+    this.#waiting = 0;
     this.#queue.clear();
     this.#queued = 0;
     this.#writeSince = 0;
@@ -216,10 +231,20 @@ export class FrameSender implements ScheduledWriter {
    */
   #enqueue(frame: Uint8Array, control = false): void {
     if (this.#ended) return;
-    if (control) this.#queue.pushAnyway(frame);
+    if (this.#waiting === 0) {
+      if (control) this.#account.chargeAnyway(frame.length);
+      else if (!this.#account.charge(frame.length)) return this.#host.overflow();
+      this.#next = frame;
+    } else if (control) this.#queue.pushAnyway(frame);
     else if (!this.#queue.push(frame)) return this.#host.overflow();
+    this.#waiting++;
     this.#queued += frame.length;
     if (!this.#writing && this.#started) this.#awaitTurn();
+  }
+
+  /** Whether frames wait to be written. */
+  #hasQueued(): boolean {
+    return this.#waiting > 0;
   }
 
   /** Waits for a turn in the scheduler (no write is out meanwhile: not stalled). */
@@ -273,7 +298,7 @@ export class FrameSender implements ScheduledWriter {
     this.#currentAt = 0;
     if (this.#streaming !== null) this.#pump();
     if (this.#ended) return this.#idle();
-    if (this.#queue.length > 0) this.#awaitTurn();
+    if (this.#hasQueued()) this.#awaitTurn();
     else this.#idle();
   };
 
@@ -296,22 +321,25 @@ export class FrameSender implements ScheduledWriter {
 
   /**
    * The next bytes to write: one frame, or several small ones coalesced. Its
-   * charge moves from the queue to the write under way (released when written).
+   * charge stays on the account, now for the write under way (released when
+   * written).
    */
   #takeChunk(): Uint8Array {
-    const first = this.#queue.shift()!;
+    const first = this.#next ?? this.#queue.take()!;
+    this.#next = null;
+    // A fan-out's frame came alone: done without touching the queue.
+    if (--this.#waiting === 0) return first;
+    let next = this.#queue.peek();
+    // The next does not fit beside it: this one alone, no copy.
+    if (next === undefined || first.length + next.length > MAX_WRITE_BYTES) return first;
     const parts = [first];
     let size = first.length;
-    for (
-      let f = this.#queue.peek();
-      size < MAX_WRITE_BYTES && f !== undefined && size + f.length <= MAX_WRITE_BYTES;
-      f = this.#queue.peek()
-    ) {
-      parts.push(this.#queue.shift()!);
-      size += f.length;
+    while (next !== undefined && size < MAX_WRITE_BYTES && size + next.length <= MAX_WRITE_BYTES) {
+      parts.push(this.#queue.take()!);
+      this.#waiting--;
+      size += next.length;
+      next = this.#queue.peek();
     }
-    this.#account.chargeAnyway(size);
-    if (parts.length === 1) return first;
     const out = new Uint8Array(size);
     let at = 0;
     for (const f of parts) {

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { ConnectionAccount } from "../../src/transport/account.ts";
+import { textFrame } from "../../src/transport/ws_frames.ts";
 import { type ByteStream, READY, ServerWebSocket } from "../../src/transport/ws_socket.ts";
 import {
   type ScheduledWriter,
@@ -357,4 +358,49 @@ Deno.test("accounting: what is queued is charged until written, then released; o
   assert.equal(x.s.readyState, READY.closing);
   await drain(turns, sched);
   assert.ok(x.account.peak <= x.account.limit + 200, `${x.account.peak}`);
+});
+
+Deno.test("a lone frame goes out as the very bytes sent, charged until written; frames sent meanwhile follow it, coalesced", async () => {
+  const turns = new FakeTurns();
+  const sched = new WriteScheduler(10, turns);
+  const stream = new FakeStream();
+  const writes: Array<{ bytes: Uint8Array; done: (n: number) => void }> = [];
+  stream.write = (p: Uint8Array) => new Promise((done) => writes.push({ bytes: p, done }));
+  const account = new ConnectionAccount(256 * 1024);
+  const s = new ServerWebSocket(
+    stream,
+    { maxPayload: 1024, now: () => CLOCK.now(), account, scheduler: sched },
+    new Uint8Array(0),
+  );
+  s.start();
+  await drain(turns, sched);
+  writes.splice(0).forEach((w) => w.done(w.bytes.length)); // the empty prelude
+  await settle();
+  await drain(turns, sched);
+  const base = account.held; // the read buffer
+  s.send("EVENT");
+  await drain(turns, sched);
+  assert.equal(writes.length, 1);
+  const lone = writes[0]!.bytes;
+  assert.deepEqual(texts(lone), ["EVENT"]);
+  assert.equal(account.held - base, lone.length, "held while the kernel has not taken it");
+  s.send("a");
+  s.send("b");
+  assert.equal(account.held - base, lone.length + 2 * 3);
+  writes[0]!.done(lone.length);
+  await settle();
+  await drain(turns, sched);
+  assert.equal(writes.length, 2, "the two sent meanwhile go out in one write");
+  assert.deepEqual(texts(writes[1]!.bytes), ["a", "b"]);
+  writes[1]!.done(writes[1]!.bytes.length);
+  await settle();
+  await drain(turns, sched);
+  assert.equal(account.held, base);
+  assert.equal(s.bufferedAmount, 0);
+  // Sent once more after all that: a lone frame again, as the very bytes.
+  s.send("EVENT");
+  await drain(turns, sched);
+  assert.equal(writes.length, 3);
+  assert.deepEqual(writes[2]!.bytes, lone);
+  assert.strictEqual(writes[2]!.bytes, textFrame("EVENT"), "the frame as encoded, not a copy");
 });
