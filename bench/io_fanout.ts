@@ -4,14 +4,16 @@
  * process each, run one after another (`IO_ROUNDS_ALTERNATE` pairs, so a
  * loaded machine's drift spreads across them). CPU is the server's own
  * (all threads) from `process.cpuUsage`, less noisy than latency.
- * Environment: `IO_VARIANTS` (default `deno,node,node-listen`), `IO_N`
- * (2000), `IO_ROUNDS` (10 broadcasts), `IO_REPEAT` (2).
+ * Environment: `IO_VARIANTS` (default `floor,deno,node,node-listen`;
+ * `floor` is a bare `Deno.Conn.write` loop in batches, the runtime's floor
+ * beside which our sender's cost per write shows), `IO_N` (2000),
+ * `IO_ROUNDS` (10 broadcasts), `IO_REPEAT` (2).
  * @module
  */
 const SERVER = new URL("./peers/io_fanout_server.ts", import.meta.url).pathname;
 const CLIENT = new URL("./peers/io_fanout_client.mjs", import.meta.url).pathname;
 const env = (name: string, def: string) => Deno.env.get(name) ?? def;
-const variants = env("IO_VARIANTS", "deno,node,node-listen").split(",").filter(Boolean);
+const variants = env("IO_VARIANTS", "floor,deno,node,node-listen").split(",").filter(Boolean);
 const n = env("IO_N", "2000");
 const rounds = env("IO_ROUNDS", "10");
 const repeat = Number(env("IO_REPEAT", "2"));
