@@ -111,6 +111,11 @@ export class TrackedConn implements ByteStream {
     return this.#conn.write(p);
   }
 
+  /** The connection itself: writes pass through this wrapper unchanged. */
+  get writer(): { write(p: Uint8Array): Promise<number> } {
+    return this.#conn;
+  }
+
   /** When the `writeAll` under way last progressed (0: none is out), for the write deadline. */
   get writeStalledSince(): number {
     return this.#writeSince;

@@ -48,7 +48,8 @@ interface Streaming {
 
 /** The write side of one WebSocket connection. */
 export class FrameSender implements ScheduledWriter {
-  readonly #stream: ByteStream;
+  /** Where writes go: the stream, or the connection it passes them to. */
+  readonly #out: { write(p: Uint8Array): Promise<number> };
   readonly #account: ConnectionAccount;
   readonly #host: SenderHost;
   readonly #scheduler: WriteScheduler;
@@ -95,7 +96,7 @@ export class FrameSender implements ScheduledWriter {
     prelude: Uint8Array,
     scheduler: WriteScheduler,
   ) {
-    this.#stream = stream;
+    this.#out = stream.writer ?? stream;
     this.#account = account;
     this.#host = host;
     this.#scheduler = scheduler;
@@ -274,7 +275,7 @@ export class FrameSender implements ScheduledWriter {
     // promises of its own on top of the write's.
     let out: Promise<number>;
     try {
-      out = this.#stream.write(
+      out = this.#out.write(
         this.#currentAt === 0 ? this.#current : this.#current.subarray(this.#currentAt),
       );
     } catch (error) {

@@ -38,6 +38,12 @@ export interface ByteStream {
   read(p: Uint8Array): Promise<number | null>;
   /** Writes from `p`; the number of bytes written. */
   write(p: Uint8Array): Promise<number>;
+  /**
+   * What writes go to when this stream only passes them on (a wrapper's
+   * connection): a fan-out then touches one object per write, not two.
+   * Unset: the stream itself.
+   */
+  readonly writer?: { write(p: Uint8Array): Promise<number> };
   /** Closes the stream. */
   close(): void;
 }

@@ -404,3 +404,24 @@ Deno.test("a lone frame goes out as the very bytes sent, charged until written; 
   assert.deepEqual(writes[2]!.bytes, lone);
   assert.strictEqual(writes[2]!.bytes, textFrame("EVENT"), "the frame as encoded, not a copy");
 });
+
+Deno.test("a stream that passes writes on names its writer, and frames go to it directly", async () => {
+  const turns = new FakeTurns();
+  const sched = new WriteScheduler(10, turns);
+  const inner = new FakeStream();
+  const wrapper = new FakeStream();
+  wrapper.write = () => Promise.reject(new Error("written through the wrapper"));
+  Object.defineProperty(wrapper, "writer", { value: inner });
+  const account = new ConnectionAccount(256 * 1024);
+  const s = new ServerWebSocket(
+    wrapper,
+    { maxPayload: 1024, now: () => CLOCK.now(), account, scheduler: sched },
+    new Uint8Array(0),
+  );
+  s.start();
+  s.send("EVENT");
+  await drain(turns, sched);
+  await settle();
+  assert.deepEqual(texts(inner.bytes), ["EVENT"]);
+  assert.equal(s.readyState, READY.open);
+});
