@@ -31,8 +31,6 @@ const EMPTY = new Uint8Array(0);
 export interface SenderHost {
   /** Whether data frames may still be sent (the socket is open). */
   isOpen(): boolean;
-  /** Milliseconds since the epoch. */
-  now(): number;
   /** The account refused a frame: the peer does not read what it is sent. */
   overflow(): void;
   /** A write failed: the stream is gone. */
@@ -52,6 +50,8 @@ export class FrameSender implements ScheduledWriter {
   readonly #out: { write(p: Uint8Array): Promise<number> };
   readonly #account: ConnectionAccount;
   readonly #host: SenderHost;
+  /** Milliseconds since the epoch: the server's clock, shared, not asked of the host per write. */
+  readonly #now: () => number;
   readonly #scheduler: WriteScheduler;
   /**
    * The oldest frame waiting, kept out of `#queue`: in a fan-out a socket
@@ -85,9 +85,10 @@ export class FrameSender implements ScheduledWriter {
    * A sender that writes nothing until `start()`; `prelude` goes first.
    * @param stream the connection
    * @param account what queued frames are charged to
-   * @param host the socket: its state, clock, and what to do on overflow or failure
+   * @param host the socket: its state, and what to do on overflow or failure
    * @param prelude bytes written first (the 101 response)
    * @param scheduler the queue every write waits its turn in
+   * @param now the clock (milliseconds since the epoch), for the write deadline
    */
   constructor(
     stream: ByteStream,
@@ -95,10 +96,12 @@ export class FrameSender implements ScheduledWriter {
     host: SenderHost,
     prelude: Uint8Array,
     scheduler: WriteScheduler,
+    now: () => number,
   ) {
     this.#out = stream.writer ?? stream;
     this.#account = account;
     this.#host = host;
+    this.#now = now;
     this.#scheduler = scheduler;
     this.#queue = new ChargedQueue(account, (b) => b.length);
     this.#held = new ChargedQueue(account, (b) => b.length);
@@ -269,7 +272,7 @@ export class FrameSender implements ScheduledWriter {
       this.#current = this.#takeChunk();
       this.#currentAt = 0;
     }
-    this.#writeSince = this.#host.now();
+    this.#writeSince = this.#now();
     // The write path is callbacks, not an async loop: a fan-out calls it once
     // per client per event, and each await of an async function costs
     // promises of its own on top of the write's.

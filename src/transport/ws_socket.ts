@@ -150,6 +150,7 @@ export class ServerWebSocket {
       new SocketAsHost(this),
       prelude,
       options.scheduler ?? sharedWriteScheduler(),
+      options.now,
     );
     this.lastReceived = options.now();
     this.#initial = initial;
@@ -162,14 +163,6 @@ export class ServerWebSocket {
     this.#started = true;
     this.#sender.start();
     void this.#readLoop(this.#initial);
-  }
-
-  /**
-   * The socket's clock.
-   * @returns milliseconds since the epoch
-   */
-  now(): number {
-    return this.#o.now();
   }
 
   /** Marks the peer as welcomed (authenticated); called by the connection layer. */
@@ -395,9 +388,6 @@ class SocketAsHost implements SenderHost {
   }
   isOpen(): boolean {
     return this.#socket.readyState === READY.open;
-  }
-  now(): number {
-    return this.#socket.now();
   }
   overflow(): void {
     this.#socket.overflowed();
