@@ -173,10 +173,11 @@ class SqliteEngine implements SqlEngine {
   /** Runs `fn` in a transaction: `BEGIN IMMEDIATE` for writers, a read transaction otherwise. */
   async transaction<T>(kind: TransactionKind, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
     const db = this.#connection();
-    db.exec(kind === "write" ? "BEGIN IMMEDIATE" : "BEGIN");
+    // Prepared once like every other statement: `exec` compiled these anew each time.
+    this.#prepare(kind === "write" ? "BEGIN IMMEDIATE" : "BEGIN").run();
     try {
       const result = await fn(this.#runner);
-      db.exec("COMMIT");
+      this.#prepare("COMMIT").run();
       return result;
     } catch (e) {
       if (db.isTransaction) db.exec("ROLLBACK");
