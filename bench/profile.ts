@@ -240,18 +240,20 @@ if (import.meta.main) {
     }
   }
 
+  /** Runs `load` while `command args` records; stops it with SIGINT and returns what it printed on stderr. */
   // deno-lint-ignore no-inner-declarations -- it closes over the session above
-  async function straceRun(open: () => Promise<void>) {
-    const pid = (restarted ?? session.server).pid;
-    const rec = new Deno.Command("strace", {
-      args: ["-c", "-f", "-p", String(pid)],
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+  async function recordAround(command: string, args: string[], open: () => Promise<void>) {
+    const rec = new Deno.Command(command, { args, stdout: "null", stderr: "piped" }).spawn();
     await sleep(500);
     await load(open);
     rec.kill("SIGINT");
-    console.log(new TextDecoder().decode((await rec.output()).stderr).trim());
+    return new TextDecoder().decode((await rec.output()).stderr).trim();
+  }
+
+  // deno-lint-ignore no-inner-declarations -- it closes over the session above
+  async function straceRun(open: () => Promise<void>) {
+    const pid = (restarted ?? session.server).pid;
+    console.log(await recordAround("strace", ["-c", "-f", "-p", String(pid)], open));
   }
 
   // deno-lint-ignore no-inner-declarations -- it closes over the session above
@@ -260,18 +262,10 @@ if (import.meta.main) {
     const out = `${cfg.outDir}/profiles`;
     await Deno.mkdir(out, { recursive: true });
     const file = `${out}/${name}-${mode}-${n}.perf.data`;
-    const rec = new Deno.Command("perf", {
-      // System-wide, reported for the server's pid: `perf record -p` busy-loops
-      // (171 % CPU) once one of the runtime's threads exits.
-      args: ["record", "-e", "cpu-clock", "-F", "1999", "-g", "-a", "-o", file],
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    await sleep(500);
-    await load(open);
-    rec.kill("SIGINT");
-    const { stderr } = await rec.output();
-    console.error(new TextDecoder().decode(stderr).trim());
+    // System-wide, reported for the server's pid: `perf record -p` busy-loops
+    // (171 % CPU) once one of the runtime's threads exits.
+    const args = ["record", "-e", "cpu-clock", "-F", "1999", "-g", "-a", "-o", file];
+    console.error(await recordAround("perf", args, open));
     for (const sort of ["dso", "dso,sym"]) {
       const report = await new Deno.Command("perf", {
         args: [
