@@ -270,6 +270,8 @@ if (import.meta.main) {
       const report = await new Deno.Command("perf", {
         args: [
           ...["report", "-i", file, "--stdio", "--no-children", "--pid", String(pid)],
+          "--percentage",
+          "relative",
           ...["--sort", sort, "-g", "none"],
         ],
         stdout: "piped",
