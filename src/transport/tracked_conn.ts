@@ -9,7 +9,7 @@
  */
 import { accountLimit, ConnectionAccount } from "./account.ts";
 import type { ConnectionBudget, Counted } from "./budget.ts";
-import type { ByteStream } from "./ws_socket.ts";
+import type { ByteStream, ByteWriter } from "./ws_socket.ts";
 import type { RawConn } from "./raw_conn.ts";
 
 /** An accepted connection, counted. */
@@ -112,7 +112,7 @@ export class TrackedConn implements ByteStream {
   }
 
   /** The connection itself: writes pass through this wrapper unchanged. */
-  get writer(): { write(p: Uint8Array): Promise<number> } {
+  get writer(): ByteWriter {
     return this.#conn;
   }
 

@@ -15,7 +15,7 @@
 import { ChargedQueue, type ConnectionAccount } from "./account.ts";
 import { encodeFrame, frameHeader, OPCODE } from "./ws_frames.ts";
 import type { ScheduledWriter, WriteScheduler } from "./write_scheduler.ts";
-import type { ByteStream } from "./ws_socket.ts";
+import type { ByteStream, ByteWriter } from "./ws_socket.ts";
 
 /** Most bytes written in one write call (queued frames are coalesced up to this). */
 const MAX_WRITE_BYTES = 64 * 1024;
@@ -47,7 +47,7 @@ interface Streaming {
 /** The write side of one WebSocket connection. */
 export class FrameSender implements ScheduledWriter {
   /** Where writes go: the stream, or the connection it passes them to. */
-  readonly #out: { write(p: Uint8Array): Promise<number> };
+  readonly #out: ByteWriter;
   readonly #account: ConnectionAccount;
   readonly #host: SenderHost;
   /** Milliseconds since the epoch: the server's clock, shared, not asked of the host per write. */
@@ -333,17 +333,19 @@ export class FrameSender implements ScheduledWriter {
     this.#next = null;
     // A fan-out's frame came alone: done without touching the queue.
     if (--this.#waiting === 0) return first;
-    let next = this.#queue.peek();
-    // The next does not fit beside it: this one alone, no copy.
-    if (next === undefined || first.length + next.length > MAX_WRITE_BYTES) return first;
     const parts = [first];
     let size = first.length;
-    while (next !== undefined && size < MAX_WRITE_BYTES && size + next.length <= MAX_WRITE_BYTES) {
+    for (
+      let next = this.#queue.peek();
+      next !== undefined && size < MAX_WRITE_BYTES && size + next.length <= MAX_WRITE_BYTES;
+      next = this.#queue.peek()
+    ) {
       parts.push(this.#queue.take()!);
       this.#waiting--;
       size += next.length;
-      next = this.#queue.peek();
     }
+    // The next did not fit beside it: this one alone, no copy.
+    if (parts.length === 1) return first;
     const out = new Uint8Array(size);
     let at = 0;
     for (const f of parts) {

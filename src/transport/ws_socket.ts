@@ -32,18 +32,22 @@ import { sharedWriteScheduler, type WriteScheduler } from "./write_scheduler.ts"
 import { CLOSE } from "../protocol/codes.ts";
 import { LOCAL_CLOSE_CODES } from "../protocol/close_codes.ts";
 
-/** A byte stream (a `Deno.Conn` is one). */
-export interface ByteStream {
-  /** Reads into `p`; the number of bytes read, or null at the end. */
-  read(p: Uint8Array): Promise<number | null>;
+/** Where bytes are written (a `Deno.Conn` is one). */
+export interface ByteWriter {
   /** Writes from `p`; the number of bytes written. */
   write(p: Uint8Array): Promise<number>;
+}
+
+/** A byte stream (a `Deno.Conn` is one). */
+export interface ByteStream extends ByteWriter {
+  /** Reads into `p`; the number of bytes read, or null at the end. */
+  read(p: Uint8Array): Promise<number | null>;
   /**
    * What writes go to when this stream only passes them on (a wrapper's
    * connection): a fan-out then touches one object per write, not two.
    * Unset: the stream itself.
    */
-  readonly writer?: { write(p: Uint8Array): Promise<number> };
+  readonly writer?: ByteWriter;
   /** Closes the stream. */
   close(): void;
 }
