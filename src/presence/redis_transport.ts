@@ -120,7 +120,16 @@ export class RedisPresence implements PresenceTransport {
       .exec();
   }
 
-  /** The fields whose signature holds and whose time is younger than the staleness. */
+  /**
+   * Never: a value's time is signed with its report, so proving the process
+   * alive is writing the report again.
+   * @returns false
+   */
+  touch(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  /** The other fields whose signature holds and whose time is younger than the staleness. */
   async read(): Promise<SharedReport[]> {
     const redis = await this.#ready();
     const all = await redis.hgetall(this.#key);
@@ -128,6 +137,7 @@ export class RedisPresence implements PresenceTransport {
     const out: SharedReport[] = [];
     const stale: string[] = [];
     for (const [processId, value] of Object.entries(all)) {
+      if (processId === this.#o.processId) continue; // its own, which the reader has in memory
       const dot = value.indexOf(".");
       const body = value.slice(dot + 1);
       const ok = dot === 64 &&
@@ -194,6 +204,15 @@ export class FallbackPresence implements PresenceTransport {
       this.#usingDb = true;
       await this.#db.write(users);
     }
+  }
+
+  /**
+   * Never: each write is also how it finds Redis answering again, so the
+   * report is written whole every time.
+   * @returns false
+   */
+  touch(): Promise<boolean> {
+    return Promise.resolve(false);
   }
 
   /** Both sources, one report per process (Redis's when both have one). */

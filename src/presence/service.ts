@@ -87,6 +87,10 @@ export class PresenceService {
   readonly #roster = new LocalRoster();
   readonly #coalescer: Coalescer;
   #remote: PresenceReport[] = [];
+  /** This process's report as JSON, built once per change of the roster; null once it changed. */
+  #report: string | null = null;
+  /** The report as last written whole: while it stands, the heartbeat alone moves on. */
+  #written: string | null = null;
   /** The others' reports as last read, to tell a change from a repeat. */
   #remoteKey = "";
   #sentText = "";
@@ -212,6 +216,7 @@ export class PresenceService {
       ? this.#roster.add(client.user, client.id, client.connectedAt)
       : this.#roster.remove(client.user, client.id);
     if (!changed) return;
+    this.#report = null;
     this.#changed();
     // Share soon, so other processes see the change well within 2 s; changes in a burst share once.
     this.#writeSoon ??= this.#o.clock.setTimeout(() => {
@@ -220,12 +225,23 @@ export class PresenceService {
     }, WRITE_SOON_MS);
   }
 
+  /**
+   * Shares this process's report: whole when it changed since it was last
+   * written (or the transport cannot do less), else only the proof that the
+   * process is alive. At 9000 operators the report is about a megabyte of
+   * JSON; it was built and written every second while nobody came or went.
+   */
   async #write(): Promise<void> {
     if (this.#stopped) return;
+    const { transport, logger } = this.#o;
+    const report = this.#report ??= JSON.stringify(this.#roster.report());
     try {
-      await this.#o.transport.write(JSON.stringify(this.#roster.report()));
+      if (report === this.#written && await transport.touch()) return;
+      this.#written = null;
+      await transport.write(report);
+      this.#written = report;
     } catch (e) {
-      this.#o.logger.debug("presence write failed", { error: e });
+      logger.debug("presence write failed", { error: e });
     }
   }
 
@@ -236,7 +252,10 @@ export class PresenceService {
       const others = (await this.#o.transport.read())
         .filter((r) => r.processId !== this.#o.processId)
         .sort((a, b) => (a.processId < b.processId ? -1 : 1));
-      const key = JSON.stringify(others);
+      // Compared, not parsed or stringified again; the lengths keep any two lists apart.
+      const key = others.map((r) =>
+        `${r.processId.length}:${r.processId}${r.users.length}:${r.users}`
+      ).join("");
       if (key === this.#remoteKey) return; // the usual case: nobody came or went elsewhere
       this.#remoteKey = key;
       this.#remote = others.map((r) => parseReport(r.users));

@@ -1,8 +1,9 @@
 /**
  * Where processes share their presence reports. `StorePresence` keeps one
- * row per process in `ws_presence` (written about every second, read by
- * every process; rows older than the staleness are ignored, then deleted),
- * so presence works with nothing but the shared database.
+ * row per process in `ws_presence` (its heartbeat moved on about every
+ * second, its report rewritten when it changed; read by every process; rows
+ * older than the staleness are ignored, then deleted), so presence works
+ * with nothing but the shared database.
  * @module
  */
 import type { Clock } from "../clock.ts";
@@ -22,7 +23,15 @@ export interface PresenceTransport {
   readonly kind: string;
   /** Shares this process's report (and proves the process alive). */
   write(users: string): Promise<void>;
-  /** The reports of every process alive now, this one's included. */
+  /**
+   * Proves the process alive, its report as last written, without sending
+   * the report again.
+   * @returns false when that cannot be done (nothing written yet, the report
+   * pruned, or a transport whose proof is the report itself): then the
+   * caller writes the report whole
+   */
+  touch(): Promise<boolean>;
+  /** The reports of every other process alive now (this one's may be left out). */
   read(): Promise<SharedReport[]>;
   /** Withdraws this process's report (on shutdown). */
   remove(): Promise<void>;
@@ -60,15 +69,28 @@ export class StorePresence implements PresenceTransport {
       users,
       heartbeatAt: new Date(now),
     });
-    if (now - this.#lastPrune >= this.#staleMs) {
-      this.#lastPrune = now;
-      await this.#store.prunePresence(new Date(now - 2 * this.#staleMs));
-    }
+    await this.#prune(now);
   }
 
-  /** The rows younger than the staleness. */
+  /** Moves this process's heartbeat to now; false when it has no row. */
+  async touch(): Promise<boolean> {
+    const now = this.#clock.now();
+    const had = await this.#store.touchPresence(this.#processId, new Date(now));
+    await this.#prune(now);
+    return had;
+  }
+
+  /** Deletes the rows of processes long dead, once per staleness period. */
+  async #prune(now: number): Promise<void> {
+    if (now - this.#lastPrune < this.#staleMs) return;
+    this.#lastPrune = now;
+    await this.#store.prunePresence(new Date(now - 2 * this.#staleMs));
+  }
+
+  /** The other processes' rows younger than the staleness. */
   async read(): Promise<SharedReport[]> {
-    const rows = await this.#store.readPresence(new Date(this.#clock.now() - this.#staleMs));
+    const since = new Date(this.#clock.now() - this.#staleMs);
+    const rows = await this.#store.readPresence(since, this.#processId);
     return rows.map((r) => ({ processId: r.processId, users: r.users }));
   }
 

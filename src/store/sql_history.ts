@@ -96,15 +96,40 @@ export async function writePresence(
 }
 
 /**
- * The presence rows with a heartbeat at or after `since`.
+ * Moves one process's heartbeat on, its report untouched.
+ * @param r a runner
+ * @param processId the process
+ * @param heartbeatAt the new heartbeat
+ * @returns whether the process had a row
+ */
+export async function touchPresenceRow(
+  r: SqlRunner,
+  processId: string,
+  heartbeatAt: Date,
+): Promise<boolean> {
+  const n = await r.run("UPDATE ws_presence SET heartbeat_at = ? WHERE process_id = ?", [
+    toDbTime(heartbeatAt),
+    processId,
+  ]);
+  return n > 0;
+}
+
+/**
+ * The presence rows with a heartbeat at or after `since`, but one process's.
  * @param r a runner
  * @param since the oldest heartbeat that counts
+ * @param except the process whose row is left out ("" for none)
  * @returns the rows
  */
-export async function readPresenceRows(r: SqlRunner, since: Date): Promise<PresenceRow[]> {
+export async function readPresenceRows(
+  r: SqlRunner,
+  since: Date,
+  except: string,
+): Promise<PresenceRow[]> {
   const rows = await r.all(
-    "SELECT process_id, users, heartbeat_at FROM ws_presence WHERE heartbeat_at >= ?",
-    [toDbTime(since)],
+    "SELECT process_id, users, heartbeat_at FROM ws_presence " +
+      "WHERE heartbeat_at >= ? AND process_id <> ?",
+    [toDbTime(since), except],
   );
   return rows.map((row) => ({
     processId: String(row.process_id),

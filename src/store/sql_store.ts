@@ -43,7 +43,12 @@ import type { SqlEngine } from "./sql_engine.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { announceIn, decideIn } from "./sql_log.ts";
 import { claimIn, readClaimsOf, readPendingClaims, releaseIn } from "./sql_claims.ts";
-import { deletePresence, readPresenceRows, writePresence } from "./sql_history.ts";
+import {
+  deletePresence,
+  readPresenceRows,
+  touchPresenceRow,
+  writePresence,
+} from "./sql_history.ts";
 import { checkNodeRow, readNodeRows, writeNodeRow } from "./sql_nodes.ts";
 import { readRevocationRows, type RevocationRow, writeRevocation } from "./sql_revocations.ts";
 import {
@@ -277,9 +282,17 @@ export class SqlStore implements Store {
     );
   }
 
-  /** The presence rows with a heartbeat at or after `since`. */
-  readPresence(since: Date): Promise<PresenceRow[]> {
-    return this.#engine.read("read_presence", (r) => readPresenceRows(r, since));
+  /** Moves a process's heartbeat on, its report untouched; false when it has no row. */
+  touchPresence(processId: string, heartbeatAt: Date): Promise<boolean> {
+    return this.#engine.ephemeral(
+      "touch_presence",
+      (r) => touchPresenceRow(r, processId, heartbeatAt),
+    );
+  }
+
+  /** The presence rows with a heartbeat at or after `since`, but `except`'s. */
+  readPresence(since: Date, except = ""): Promise<PresenceRow[]> {
+    return this.#engine.read("read_presence", (r) => readPresenceRows(r, since, except));
   }
 
   /** Deletes stale presence rows and, given, one process's row. */

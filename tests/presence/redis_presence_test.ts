@@ -27,24 +27,29 @@ Deno.test({
     };
     const a = new RedisPresence({ ...options, processId: "process-a" });
     const b = new RedisPresence({ ...options, processId: "process-b" });
+    const c = new RedisPresence({ ...options, processId: "process-c" });
     const raw = new Redis(TEST_REDIS_URL);
     const key = `wsserver:presence:${epoch}`;
     try {
       await a.write(
         JSON.stringify([{ user: "alice", connections: 1, since: "2026-01-01T00:00:00.000Z" }]),
       );
-      assert.deepEqual((await b.read()).map((r) => r.processId), ["process-a"]);
+      await b.write("[]");
+      assert.deepEqual((await b.read()).map((r) => r.processId), ["process-a"], "not its own");
+      assert.deepEqual((await a.read()).map((r) => r.processId), ["process-b"]);
+      assert.equal(await a.touch(), false, "the time is signed with the report");
       // Someone with Redis access copies A's signed value under new fields.
       const value = await raw.hget(key, "process-a");
       assert.ok(value);
       await raw.hset(key, "process-forged", value, "process-b", value);
-      const seen = (await b.read()).map((r) => r.processId).sort();
+      const seen = (await c.read()).map((r) => r.processId).sort();
       assert.deepEqual(seen, ["process-a"], "the copies fail their signature");
     } finally {
       await raw.del(key);
       raw.disconnect();
       await a.remove().catch(() => {});
       await b.remove().catch(() => {});
+      await c.remove().catch(() => {});
     }
   },
 });

@@ -14,6 +14,10 @@ class MemoryTransport implements PresenceTransport {
     this.shared.set(this.processId, users);
     return Promise.resolve();
   }
+  touch(): Promise<boolean> {
+    if (this.down) return Promise.reject(new Error("down"));
+    return Promise.resolve(this.shared.has(this.processId));
+  }
   read(): Promise<SharedReport[]> {
     if (this.down) return Promise.reject(new Error("down"));
     return Promise.resolve([...this.shared].map(([processId, users]) => ({ processId, users })));
@@ -61,6 +65,8 @@ Deno.test("fallback: Redis while it answers, the database while it does not, bot
   await a.write("a3");
   assert.equal(redisShared.get("A"), "a3");
   assert.equal(dbShared.has("A"), false);
+  // The fallback never proves A alive without a write: the write is how it finds Redis back.
+  assert.equal(await a.touch(), false);
   // Both sources down: the read fails (the service keeps its last view).
   aRedis.down = true;
   aDb.down = true;

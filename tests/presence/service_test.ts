@@ -13,15 +13,27 @@ const STALE_MS = 3000;
 /** One table shared by the "processes": rows with their writer's time, stale ones ignored. */
 class MemoryTable {
   readonly rows = new Map<string, { users: string; at: number }>();
+  /** Reports written whole, and heartbeats moved on alone, per process. */
+  readonly writes = new Map<string, number>();
+  readonly touches = new Map<string, number>();
   constructor(readonly clock: FakeClock) {}
   transport(processId: string): PresenceTransport & { dead: boolean } {
-    const { rows, clock } = this;
+    const { rows, clock, writes, touches } = this;
     return {
       kind: "memory",
       dead: false,
       write(users) {
-        if (!this.dead) rows.set(processId, { users, at: clock.now() });
+        if (this.dead) return Promise.resolve();
+        rows.set(processId, { users, at: clock.now() });
+        writes.set(processId, (writes.get(processId) ?? 0) + 1);
         return Promise.resolve();
+      },
+      touch() {
+        const row = rows.get(processId);
+        if (this.dead || row === undefined) return Promise.resolve(false);
+        row.at = clock.now();
+        touches.set(processId, (touches.get(processId) ?? 0) + 1);
+        return Promise.resolve(true);
       },
       read(): Promise<SharedReport[]> {
         const oldest = clock.now() - STALE_MS;
@@ -250,4 +262,41 @@ Deno.test("when a broadcast is costly the next waits longer (at most 5 s), and t
   );
   assert.equal(connections, 4020, "the last state arrived");
   await p1.service.stop();
+});
+
+Deno.test("presence service: an unchanged roster moves its heartbeat on alone; a change, or a pruned row, is written whole", async () => {
+  const clock = new FakeClock(1_000_000);
+  const table = new MemoryTable(clock);
+  const p1 = process_(clock, table, "p1");
+  const p2 = process_(clock, table, "p2");
+  p1.service.start();
+  p2.service.start();
+  for (let i = 0; i < 50; i++) p1.join(`user-${i}`);
+  await run(clock, 500);
+  const writesAfterJoins = table.writes.get("p1") ?? 0;
+  assert.ok(writesAfterJoins >= 1);
+  await run(clock, 5000);
+  assert.equal(
+    table.writes.get("p1"),
+    writesAfterJoins,
+    "nobody came or went: no report rewritten",
+  );
+  assert.ok((table.touches.get("p1") ?? 0) >= 4, `touched ${table.touches.get("p1")} times`);
+  const bob = p2.join("bob");
+  assert.match(table.rows.get("p1")!.users, /user-49/);
+  // The others still see p1's people, its row alive all along.
+  await run(clock, 1000);
+  assert.equal(users(bob.lists().at(-1)).split(" ").length, 51);
+  // A change is written whole, once, within the write-soon delay.
+  p1.join("carol");
+  await run(clock, 300);
+  assert.equal(table.writes.get("p1"), writesAfterJoins + 1);
+  assert.match(table.rows.get("p1")!.users, /carol/);
+  // The row pruned (as another process does to a stale one): the next write is whole again.
+  table.rows.delete("p1");
+  await run(clock, 1100);
+  assert.equal(table.writes.get("p1"), writesAfterJoins + 2);
+  assert.match(table.rows.get("p1")!.users, /carol/);
+  await p1.service.stop();
+  await p2.service.stop();
 });

@@ -15,6 +15,7 @@ import { registerClaimCapCases } from "./claim_cap_cases.ts";
 import { registerConcurrencyCases } from "./concurrency_cases.ts";
 import { registerLogCases } from "./log_cases.ts";
 import { registerNodeCases } from "./node_cases.ts";
+import { registerPresenceCases } from "./presence_cases.ts";
 import { registerRevocationCases } from "./revocation_cases.ts";
 import { registerPendingScanCases } from "./pending_scan_cases.ts";
 import { registerPublicationCases } from "./publication_cases.ts";
@@ -341,6 +342,7 @@ export function storeConformance(h: StoreHarness): void {
   registerLogCases(h);
   registerConcurrencyCases(h);
   registerNodeCases(h);
+  registerPresenceCases(h);
   registerRevocationCases(h);
   registerClaimCases(h);
   registerClaimCapCases(h);
