@@ -1,0 +1,126 @@
+/**
+ * What one `SR` costs our server process end to end, by thread: a module
+ * sends `SR`s one at a time to a server with N operators, each waited for
+ * until every operator has its event, warm; the server's CPU is read per
+ * thread from `/proc/<pid>/task/<tid>/schedstat`, and so is an idle window of
+ * the same length, to subtract what the server spends anyway.
+ *
+ * `deno task bench:sr-threads [count=1500] [operators=10]`; `SR_GAP_MS` pauses
+ * before each measured `SR` (S1's rounds are ~350 ms apart, and a cold `SR`
+ * costs about twice a warm one), `SR_INSERT_EACH=1` inserts each row just
+ * before its `SR` as a module does, `SR_MISSING=1` names rows that do not
+ * exist (the frame's path without the append), `SR_ENV="NAME=value;…"` adds
+ * to the server's environment, `SR_HOLD_MS` keeps it connected and idle at
+ * the end (to profile the idle server).
+ * @module
+ */
+import { mintToken, startServer } from "../tests/_support/server.ts";
+import { TestClient } from "../tests/_support/ws_client.ts";
+import { SQLITE } from "../tests/integration/backends.ts";
+
+const COUNT = Number(Deno.args[0] ?? 1500);
+const OPERATORS = Number(Deno.args[1] ?? 10);
+const WARM = 300;
+/** SR_GAP_MS: a pause before each measured SR, as between S1's rounds (caches go cold). */
+const GAP_MS = Number(Deno.env.get("SR_GAP_MS") ?? 0);
+/** SR_INSERT_EACH=1: each measured SR's row is inserted just before it, by this process, as a module does. */
+const INSERT_EACH = Deno.env.get("SR_INSERT_EACH") === "1";
+
+/** CPU ns per thread name (threads of one name summed). */
+function threads(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = Deno.readTextFileSync(`/proc/${pid}/task/${e.name}/comm`).trim();
+      const ns = Number(
+        Deno.readTextFileSync(`/proc/${pid}/task/${e.name}/schedstat`).split(" ")[0],
+      );
+      out.set(comm, (out.get(comm) ?? 0) + ns);
+    } catch { /* a thread that ended */ }
+  }
+  return out;
+}
+const diff = (a: Map<string, number>, b: Map<string, number>) =>
+  new Map([...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)]));
+
+const backend = await SQLITE.create();
+const server = await startServer({
+  ...backend.env,
+  LOG_LEVEL: "error",
+  RATE_LIMIT_PER_SEC: "1000000",
+  RATE_LIMIT_BURST: "1000000",
+  // SR_ENV="NAME=value;NAME2=value": extra environment for the server.
+  ...Object.fromEntries(
+    (Deno.env.get("SR_ENV") ?? "").split(";").filter(Boolean).map((kv) => {
+      const at = kv.indexOf("=");
+      return [kv.slice(0, at), kv.slice(at + 1)];
+    }),
+  ),
+});
+const db = await backend.open();
+try {
+  const ops: TestClient[] = [];
+  let arrivals = 0;
+  for (let i = 0; i < OPERATORS; i++) {
+    const c = await TestClient.open(server.wsUrl);
+    await c.hello(await mintToken(`op${i}`, "operator"));
+    c.socket.addEventListener("message", (ev) => {
+      if ((ev.data as string).includes('"event":"pending"')) arrivals++;
+    });
+    ops.push(c);
+  }
+  const mod = await TestClient.open(server.wsUrl);
+  await mod.hello(await mintToken("writer", "module"));
+  const ids: number[] = [];
+  for (let i = 0; i < WARM + (INSERT_EACH ? 0 : COUNT); i++) {
+    ids.push(await db.insertResponse({ response_text: `r${i}`, post_text: "post ".repeat(50) }));
+  }
+  let sent = 0;
+  const one = async (id: number) => {
+    sent++;
+    // SR_MISSING=1: ids no row has (ERROR not_found): the frame's path without the append.
+    const missing = Deno.env.get("SR_MISSING") === "1";
+    await mod.request({ type: "SR", response_id: missing ? id + 1e9 : id }).catch(() => {});
+    if (missing) return;
+    while (arrivals < sent * OPERATORS) await new Promise((r) => setTimeout(r, 0));
+  };
+  for (const id of ids.slice(0, WARM)) await one(id);
+  await new Promise((r) => setTimeout(r, 1000));
+  const a = threads(server.pid);
+  const t0 = performance.now();
+  for (let i = 0; i < COUNT; i++) {
+    if (GAP_MS > 0) await new Promise((r) => setTimeout(r, GAP_MS));
+    const id = INSERT_EACH
+      ? await db.insertResponse({ response_text: `m${i}`, post_text: "post ".repeat(50) })
+      : ids[WARM + i]!;
+    await one(id);
+  }
+  const wall = performance.now() - t0;
+  const busy = diff(a, threads(server.pid));
+  const b = threads(server.pid);
+  await new Promise((r) => setTimeout(r, wall));
+  const idle = diff(b, threads(server.pid));
+  const total = (m: Map<string, number>) => [...m.values()].reduce((s, v) => s + v, 0);
+  console.log(`${COUNT} SRs to ${OPERATORS} operators in ${wall.toFixed(0)} ms`);
+  console.log(`thread               busy µs/SR   idle µs/SR (same wall time)`);
+  for (const [k, v] of [...busy].sort((x, y) => y[1] - x[1])) {
+    console.log(
+      `${k.padEnd(20)} ${(v / COUNT / 1000).toFixed(1).padStart(10)} ${
+        ((idle.get(k) ?? 0) / COUNT / 1000).toFixed(1).padStart(12)
+      }`,
+    );
+  }
+  console.log(
+    `${"all".padEnd(20)} ${(total(busy) / COUNT / 1000).toFixed(1).padStart(10)} ${
+      (total(idle) / COUNT / 1000).toFixed(1).padStart(12)
+    }`,
+  );
+  // SR_HOLD_MS: stay connected and idle this long at the end (to profile the idle server).
+  await new Promise((r) => setTimeout(r, Number(Deno.env.get("SR_HOLD_MS") ?? 0)));
+  for (const c of ops) c.close();
+  mod.close();
+} finally {
+  await db.close();
+  await server.stop();
+  await backend.dispose();
+}
