@@ -11,7 +11,8 @@
  * before its `SR` as a module does, `SR_MISSING=1` names rows that do not
  * exist (the frame's path without the append), `SR_ENV="NAME=value;…"` adds
  * to the server's environment, `SR_HOLD_MS` keeps it connected and idle at
- * the end (to profile the idle server).
+ * the end (to profile the idle server), `SR_OUTPUT=file` writes the server's
+ * output there.
  * @module
  */
 import { mintToken, startServer } from "../tests/_support/server.ts";
@@ -122,5 +123,8 @@ try {
 } finally {
   await db.close();
   await server.stop();
+  // SR_OUTPUT=file: the server's output goes there (with `--trace-gc` in SR_ENV's DENO_V8_FLAGS, its collections).
+  const output = Deno.env.get("SR_OUTPUT");
+  if (output) Deno.writeTextFileSync(output, server.output());
   await backend.dispose();
 }
