@@ -96,16 +96,22 @@ async function run(clock: FakeClock, ms: number) {
   }
 }
 
-const users = (list: Array<{ user: string; connections: number }>) =>
-  list.map((e) => `${e.user}×${e.connections}`).join(" ");
-
-Deno.test("presence service: welcome list, changes from another process, coalesced, and a dead process leaving", async () => {
+/** Two started processes sharing one table. */
+function twoProcesses() {
   const clock = new FakeClock(1_000_000);
   const table = new MemoryTable(clock);
   const p1 = process_(clock, table, "p1");
   const p2 = process_(clock, table, "p2");
   p1.service.start();
   p2.service.start();
+  return { clock, table, p1, p2 };
+}
+
+const users = (list: Array<{ user: string; connections: number }>) =>
+  list.map((e) => `${e.user}×${e.connections}`).join(" ");
+
+Deno.test("presence service: welcome list, changes from another process, coalesced, and a dead process leaving", async () => {
+  const { clock, table, p1, p2 } = twoProcesses();
   await run(clock, 100);
   const alice = p1.join("alice");
   assert.deepEqual(
@@ -265,12 +271,7 @@ Deno.test("when a broadcast is costly the next waits longer (at most 5 s), and t
 });
 
 Deno.test("presence service: an unchanged roster moves its heartbeat on alone; a change, or a pruned row, is written whole", async () => {
-  const clock = new FakeClock(1_000_000);
-  const table = new MemoryTable(clock);
-  const p1 = process_(clock, table, "p1");
-  const p2 = process_(clock, table, "p2");
-  p1.service.start();
-  p2.service.start();
+  const { clock, table, p1, p2 } = twoProcesses();
   for (let i = 0; i < 50; i++) p1.join(`user-${i}`);
   await run(clock, 500);
   const writesAfterJoins = table.writes.get("p1") ?? 0;
