@@ -105,8 +105,11 @@ async function drain(turns: FakeTurns, sched: WriteScheduler, max = 50): Promise
 
 const CLOCK = new FakeClock();
 
-function socket(scheduler: WriteScheduler, mode: WriteMode = "complete") {
-  const stream = new FakeStream();
+function socket(
+  scheduler: WriteScheduler,
+  mode: WriteMode = "complete",
+  stream: FakeStream = new FakeStream(),
+) {
   stream.mode = mode;
   const account = new ConnectionAccount(256 * 1024);
   const s = new ServerWebSocket(
@@ -366,13 +369,7 @@ Deno.test("a lone frame goes out as the very bytes sent, charged until written; 
   const stream = new FakeStream();
   const writes: Array<{ bytes: Uint8Array; done: (n: number) => void }> = [];
   stream.write = (p: Uint8Array) => new Promise((done) => writes.push({ bytes: p, done }));
-  const account = new ConnectionAccount(256 * 1024);
-  const s = new ServerWebSocket(
-    stream,
-    { maxPayload: 1024, now: () => CLOCK.now(), account, scheduler: sched },
-    new Uint8Array(0),
-  );
-  s.start();
+  const { s, account } = socket(sched, "complete", stream);
   await drain(turns, sched);
   writes.splice(0).forEach((w) => w.done(w.bytes.length)); // the empty prelude
   await settle();
@@ -412,13 +409,7 @@ Deno.test("a stream that passes writes on names its writer, and frames go to it 
   const wrapper = new FakeStream();
   wrapper.write = () => Promise.reject(new Error("written through the wrapper"));
   Object.defineProperty(wrapper, "writer", { value: inner });
-  const account = new ConnectionAccount(256 * 1024);
-  const s = new ServerWebSocket(
-    wrapper,
-    { maxPayload: 1024, now: () => CLOCK.now(), account, scheduler: sched },
-    new Uint8Array(0),
-  );
-  s.start();
+  const { s } = socket(sched, "complete", wrapper);
   s.send("EVENT");
   await drain(turns, sched);
   await settle();
