@@ -3,9 +3,12 @@
  * sends `SR`s one at a time to a server with N operators, each waited for
  * until every operator has its event, warm; the server's CPU is read per
  * thread from `/proc/<pid>/task/<tid>/schedstat`, and so is an idle window of
- * the same length, to subtract what the server spends anyway.
+ * the same length, to subtract what the server spends anyway, and over each
+ * `SR`'s own window (from just before it to its last operator's event), where
+ * the idle server's own work is too small to matter.
  *
- * `deno task bench:sr-threads [count=1500] [operators=10]`; `SR_GAP_MS` pauses
+ * `deno task bench:sr-threads [count=1500] [operators=10]` (with `--allow-all`:
+ * Deno grants another process's `/proc/<pid>/task` to nothing less); `SR_GAP_MS` pauses
  * before each measured `SR` (S1's rounds are ~350 ms apart, and a cold `SR`
  * costs about twice a warm one), `SR_INSERT_EACH=1` inserts each row just
  * before its `SR` as a module does, `SR_MISSING=1` names rows that do not
@@ -41,6 +44,7 @@ function threads(pid: number): Map<string, number> {
   }
   return out;
 }
+const sum = (m: Map<string, number>) => [...m.values()].reduce((s, v) => s + v, 0);
 const diff = (a: Map<string, number>, b: Map<string, number>) =>
   new Map([...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)]));
 
@@ -50,6 +54,9 @@ const server = await startServer({
   LOG_LEVEL: "error",
   RATE_LIMIT_PER_SEC: "1000000",
   RATE_LIMIT_BURST: "1000000",
+  // The test clients do not answer the protocol's PING: no heartbeat closes them mid-run.
+  HEARTBEAT_INTERVAL_MS: "1800000",
+  HEARTBEAT_TIMEOUT_MS: "3600000",
   // SR_ENV="NAME=value;NAME2=value": extra environment for the server.
   ...Object.fromEntries(
     (Deno.env.get("SR_ENV") ?? "").split(";").filter(Boolean).map((kv) => {
@@ -88,20 +95,27 @@ try {
   for (const id of ids.slice(0, WARM)) await one(id);
   await new Promise((r) => setTimeout(r, 1000));
   const a = threads(server.pid);
+  /** The server's CPU (µs, all threads) from just before each SR to its last operator's event. */
+  const windows: number[] = [];
+  /** The same windows' CPU per thread name, ns in all. */
+  const perThread = new Map<string, number>();
   const t0 = performance.now();
   for (let i = 0; i < COUNT; i++) {
     if (GAP_MS > 0) await new Promise((r) => setTimeout(r, GAP_MS));
     const id = INSERT_EACH
       ? await db.insertResponse({ response_text: `m${i}`, post_text: "post ".repeat(50) })
       : ids[WARM + i]!;
+    const before = threads(server.pid);
     await one(id);
+    const spent = diff(before, threads(server.pid));
+    windows.push(sum(spent) / 1000);
+    for (const [k, v] of spent) perThread.set(k, (perThread.get(k) ?? 0) + v);
   }
   const wall = performance.now() - t0;
   const busy = diff(a, threads(server.pid));
   const b = threads(server.pid);
   await new Promise((r) => setTimeout(r, wall));
   const idle = diff(b, threads(server.pid));
-  const total = (m: Map<string, number>) => [...m.values()].reduce((s, v) => s + v, 0);
   console.log(`${COUNT} SRs to ${OPERATORS} operators in ${wall.toFixed(0)} ms`);
   console.log(`thread               busy µs/SR   idle µs/SR (same wall time)`);
   for (const [k, v] of [...busy].sort((x, y) => y[1] - x[1])) {
@@ -112,8 +126,22 @@ try {
     );
   }
   console.log(
-    `${"all".padEnd(20)} ${(total(busy) / COUNT / 1000).toFixed(1).padStart(10)} ${
-      (total(idle) / COUNT / 1000).toFixed(1).padStart(12)
+    `${"all".padEnd(20)} ${(sum(busy) / COUNT / 1000).toFixed(1).padStart(10)} ${
+      (sum(idle) / COUNT / 1000).toFixed(1).padStart(12)
+    }`,
+  );
+  windows.sort((x, y) => x - y);
+  const at = (q: number) => windows[Math.min(windows.length - 1, Math.floor(q * windows.length))]!;
+  console.log(
+    `each SR's own window (all threads, µs): median ${at(0.5).toFixed(0)}  p90 ${
+      at(0.9).toFixed(0)
+    }  mean ${(windows.reduce((s, v) => s + v, 0) / windows.length).toFixed(0)}`,
+  );
+  console.log(
+    `  by thread (mean µs): ${
+      [...perThread].sort((x, y) => y[1] - x[1]).map(([k, v]) =>
+        `${k} ${(v / COUNT / 1000).toFixed(0)}`
+      ).join(", ")
     }`,
   );
   // SR_HOLD_MS: stay connected and idle this long at the end (to profile the idle server).
