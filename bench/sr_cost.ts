@@ -61,6 +61,7 @@ async function measure(name: string, ids: ResponseId[], fn: (id: ResponseId) => 
 const ids = rows(ROWS);
 await measure("getResponse", ids, (id) => store.getResponse(id));
 await measure("findAnnouncement", ids, (id) => store.findAnnouncement(id));
+await measure("announcementState", ids, (id) => store.announcementState(id));
 await measure("processPendingResponse", ids, (id) => processPendingResponse(id, deps));
 await measure("  again (duplicate)", ids, (id) => processPendingResponse(id, deps));
 const fresh = rows(ROWS);

@@ -1,7 +1,8 @@
 /**
  * Announcing what nobody announced (PROTOCOL.md §7 `ANNOUNCE_SCAN_MS`, v1.2):
- * every period, the pending rows that no `pending` event announced (a module
- * inserted the row and never sent `SR`, or died before it) are announced as if
+ * every period, the pending rows with no current announcement (a module
+ * inserted the row and never sent `SR`, or died before it; or another module
+ * put a decided row back to pending) are announced as if
  * a module had sent `SR` for each: the same `processPendingResponse`, so the
  * same fetch, render and `pending` event. Exactly once across processes: the
  * store's `announce` is one transaction on the locked row that answers

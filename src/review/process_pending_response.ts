@@ -1,7 +1,8 @@
 /**
  * `processPendingResponse`: what `SR` does (PROTOCOL.md §3.1). It reads the
- * row, fetches the post's text when the row has none, and appends the
- * `pending` event with the card rendered from the locked row. A failed fetch
+ * row with its announcement (one read), fetches the post's text when the row
+ * has none, and appends the `pending` event with the card rendered from the
+ * locked row, storing the fetched text in the same transaction. A failed fetch
  * never loses the response: the card says the text is unavailable and the
  * event is appended all the same.
  * @module
@@ -79,12 +80,8 @@ export function renderSnapshotItem(row: ResponseRow, renderer: Renderer): Card {
   };
 }
 
-/** Fetches and stores the post's text; returns it, or `null` when it could not be had. */
-async function fetchAndStore(
-  row: ResponseRow,
-  deps: ProcessPendingDeps,
-  budget: WaitBudget,
-): Promise<string | null> {
+/** Fetches the post's text; returns it, or `null` when it could not be had (logged). */
+async function fetchText(row: ResponseRow, deps: ProcessPendingDeps): Promise<string | null> {
   const log = deps.logger;
   let result: FetchResult;
   try {
@@ -105,15 +102,28 @@ async function fetchAndStore(
     });
     return null;
   }
-  if (result.text.trim() !== "") {
-    try {
-      await budget.spend("setPostText", () => deps.store.setPostText(row.id, result.text));
-    } catch (e) {
-      // The text still goes into this card; the next SR tries to store it again.
-      log?.warn("storing post text failed", { response_id: row.id, error: e });
-    }
-  }
   return result.text;
+}
+
+/** A fetched text worth storing (not blank), or `undefined`. */
+function storable(text: string | null): string | undefined {
+  return text !== null && text.trim() !== "" ? text : undefined;
+}
+
+/** Fetches and stores the post's text, for the next `SNAPSHOT` of an announced response. */
+async function fetchAndStore(
+  row: ResponseRow,
+  deps: ProcessPendingDeps,
+  budget: WaitBudget,
+): Promise<void> {
+  const text = storable(await fetchText(row, deps));
+  if (text === undefined) return;
+  try {
+    await budget.spend("setPostText", () => deps.store.setPostText(row.id, text));
+  } catch (e) {
+    // The next SR tries to store it again.
+    deps.logger?.warn("storing post text failed", { response_id: row.id, error: e });
+  }
 }
 
 /**
@@ -132,30 +142,35 @@ export async function processPendingResponse(
   deps: ProcessPendingDeps,
 ): Promise<AppendResult> {
   const budget = dbBudget(deps);
-  const row = await budget.spend("getResponse", () => deps.store.getResponse(responseId));
-  if (row === null) return { kind: "not_found" };
+  const state = await budget.spend(
+    "announcementState",
+    () => deps.store.announcementState(responseId),
+  );
+  if (state === null) return { kind: "not_found" };
+  const { row, seq } = state;
   if (row.status !== "pending") {
     return { kind: "not_pending", status: row.status, decidedBy: row.decided_by };
   }
-  const announced = await budget.spend(
-    "findAnnouncement",
-    () => deps.store.findAnnouncement(responseId),
-  );
-  if (announced !== null) {
+  if (seq !== null) {
     if (storedText(row) === null) await fetchAndStore(row, deps, budget);
-    return { kind: "duplicate", seq: announced };
+    return { kind: "duplicate", seq };
   }
-  const fetchedText = storedText(row) === null ? await fetchAndStore(row, deps, budget) : null;
+  const fetchedText = storedText(row) === null ? await fetchText(row, deps) : null;
   return budget.spend("announce", () =>
-    deps.store.announce(responseId, (locked): PendingBody => {
-      // The locked row wins: another process may have stored the text meanwhile.
-      const postText = storedText(locked) ?? fetchedText;
-      return {
-        event: "pending",
-        response_id: locked.id,
-        platform: cardPlatform(locked),
-        post_url: locked.post_url,
-        html: deps.renderer.renderCard(locked, { postText, unavailable: postText === null }),
-      };
-    }));
+    deps.store.announce(
+      responseId,
+      (locked): PendingBody => {
+        // The locked row wins: another process may have stored the text meanwhile.
+        const postText = storedText(locked) ?? fetchedText;
+        return {
+          event: "pending",
+          response_id: locked.id,
+          platform: cardPlatform(locked),
+          post_url: locked.post_url,
+          html: deps.renderer.renderCard(locked, { postText, unavailable: postText === null }),
+        };
+      },
+      // Stored in the announcing transaction: one commit, not two.
+      storable(fetchedText),
+    ));
 }

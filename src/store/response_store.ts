@@ -1,6 +1,6 @@
 /**
  * The responses' slice of the store: reading a row, storing fetched post
- * text, finding what was never announced, and the two state changes of a
+ * text, finding what is not announced, and the two state changes of a
  * response with their events (`announce`, `decide`).
  * @module
  */
@@ -20,6 +20,14 @@ export interface PendingStats {
 
 /** The body of a `pending` event, built from the locked row. */
 export type PendingBody = Omit<PendingEvent, "type" | "seq">;
+
+/** A response as an `SR` reads it before fetching: the row and its current announcement. */
+export interface AnnouncementState {
+  /** The row. */
+  readonly row: ResponseRow;
+  /** What `findAnnouncement` answers for it. */
+  readonly seq: Seq | null;
+}
 
 /** A decision to record. */
 export interface Decision {
@@ -50,12 +58,24 @@ export interface ResponseStore {
   /** Stores fetched post text, only where `post_text` is still NULL or empty. */
   setPostText(id: ResponseId, text: string): Promise<void>;
 
-  /** The `seq` of the `pending` event of a response already announced, or `null`. */
+  /**
+   * The `seq` of the event that announced a response's current pending state
+   * (its `pending` event, or the `reopened` event of an undo), or `null`: never
+   * announced, or decided since (a row another module put back to pending
+   * after its decision is announced anew).
+   */
   findAnnouncement(id: ResponseId): Promise<Seq | null>;
 
   /**
-   * (v1.2) Pending responses that no `pending` event announced (inserted
-   * without an `SR`), oldest first; cheap at any number of decided rows.
+   * `getResponse` and `findAnnouncement` of one response in one read, or
+   * `null` when there is no row.
+   */
+  announcementState(id: ResponseId): Promise<AnnouncementState | null>;
+
+  /**
+   * (v1.2) Pending responses with no current announcement (inserted without
+   * an `SR`, or put back to pending after their decision), oldest first;
+   * cheap at any number of decided rows.
    * @param limit most ids returned (1–10000)
    */
   unannounced(limit: number): Promise<ResponseId[]>;
@@ -72,8 +92,14 @@ export interface ResponseStore {
    * already announced answers `duplicate` with the original `seq`.
    * @param id the response
    * @param build builds the event's body from the locked row (synchronous)
+   * @param postText a text fetched for the row: stored in the same
+   * transaction (as `setPostText` does) before `build` sees the row
    */
-  announce(id: ResponseId, build: (row: ResponseRow) => PendingBody): Promise<AppendResult>;
+  announce(
+    id: ResponseId,
+    build: (row: ResponseRow) => PendingBody,
+    postText?: string,
+  ): Promise<AppendResult>;
 
   /**
    * Records a decision and appends its event in one transaction, with a

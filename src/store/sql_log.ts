@@ -15,6 +15,7 @@ import type { DecideResult, Decision, PendingBody } from "./response_store.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
 import { RESPONSE_COLUMNS, toClaim, toDbTime, toResponseRow } from "./sql_values.ts";
 import { recordDecision } from "./sql_publication.ts";
+import { readAnnouncement, writePostText } from "./sql_queries.ts";
 
 const seqOrNull = (
   v: unknown,
@@ -56,6 +57,7 @@ export async function appendEvent(
  * @param dialect spellings of the database
  * @param id the response
  * @param build builds the pending event's body from the locked row
+ * @param postText a fetched text, stored where the locked row has none
  * @returns what the announcement came to
  * @throws {TypeError} when `build` returns a body for another response or kind
  */
@@ -64,6 +66,7 @@ export async function announceIn(
   dialect: SqlDialect,
   id: ResponseId,
   build: (row: ResponseRow) => PendingBody,
+  postText?: string,
 ): Promise<AppendResult> {
   const rows = await tx.all(
     `SELECT ${RESPONSE_COLUMNS} FROM responses WHERE id = ?${dialect.lockRows}`,
@@ -71,20 +74,19 @@ export async function announceIn(
   );
   const [found] = rows;
   if (found === undefined) return { kind: "not_found" };
-  const row = toResponseRow(found);
+  let row = toResponseRow(found);
   if (row.status !== "pending") {
     return { kind: "not_pending", status: row.status, decidedBy: row.decided_by };
   }
-  const [ann] = await tx.all(
-    "SELECT pending_seq, decision_seq FROM ws_announcements WHERE response_id = ?",
-    [id],
-  );
+  // A fetched text goes in with the event (one commit); the rule is setPostText's.
+  if (postText !== undefined && postText !== "" && (row.post_text ?? "") === "") {
+    await writePostText(tx, id, postText);
+    row = { ...row, post_text: postText };
+  }
   // A decision_seq on a pending row means another module put the row back to
   // pending after a decision: that is a new announcement, not a duplicate.
-  const pendingSeq = seqOrNull(ann?.pending_seq);
-  if (pendingSeq !== null && seqOrNull(ann?.decision_seq) === null) {
-    return { kind: "duplicate", seq: pendingSeq };
-  }
+  const announced = await readAnnouncement(tx, id);
+  if (announced !== null) return { kind: "duplicate", seq: announced };
   const body = build(row);
   if (body.event !== "pending" || body.response_id !== id) {
     throw new TypeError(`build() must return a pending body for response ${id}`);

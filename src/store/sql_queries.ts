@@ -4,13 +4,14 @@
  * @module
  */
 import { asSeq, type ResponseId, type Seq } from "../protocol/types.ts";
-import type { PendingStats } from "./response_store.ts";
+import type { AnnouncementState, PendingStats } from "./response_store.ts";
 import type { ResponseRow, StoredEvent } from "./rows.ts";
 import type { SqlRunner } from "./sql_runner.ts";
 import {
   EVENT_COLUMNS,
   fromDbTime,
   RESPONSE_COLUMNS,
+  type SqlRow,
   toDbTime,
   toResponseRow,
   toStoredEvent,
@@ -48,10 +49,42 @@ export async function writePostText(r: SqlRunner, id: ResponseId, text: string):
   );
 }
 
-/** The `seq` of a response's pending event, or `null`. */
+/**
+ * The `seq` that announced a `ws_announcements` row's current pending state:
+ * its `pending_seq` (a `pending` or `reopened` event) unless a decision came
+ * after it (`decision_seq`): a row another module put back to pending after
+ * its decision was not announced again.
+ */
+function currentAnnouncement(row: SqlRow | undefined): Seq | null {
+  if (row === undefined || row.pending_seq === null || row.pending_seq === undefined) return null;
+  return row.decision_seq === null || row.decision_seq === undefined
+    ? asSeq(Number(row.pending_seq))
+    : null;
+}
+
+/** The `seq` of the event that announced a response's current pending state, or `null`. */
 export async function readAnnouncement(r: SqlRunner, id: ResponseId): Promise<Seq | null> {
-  const [row] = await r.all("SELECT pending_seq FROM ws_announcements WHERE response_id = ?", [id]);
-  return row === undefined || row.pending_seq === null ? null : asSeq(Number(row.pending_seq));
+  const [row] = await r.all(
+    "SELECT pending_seq, decision_seq FROM ws_announcements WHERE response_id = ?",
+    [id],
+  );
+  return currentAnnouncement(row);
+}
+
+/**
+ * A response row with its current announcement (`readAnnouncement`), in one
+ * statement: what an `SR` reads before it fetches the post's text.
+ */
+export async function readAnnouncementState(
+  r: SqlRunner,
+  id: ResponseId,
+): Promise<AnnouncementState | null> {
+  const [row] = await r.all(
+    `SELECT ${RESPONSE_COLUMNS}, a.pending_seq, a.decision_seq FROM responses ` +
+      "LEFT JOIN ws_announcements a ON a.response_id = responses.id WHERE responses.id = ?",
+    [id],
+  );
+  return row === undefined ? null : { row: toResponseRow(row), seq: currentAnnouncement(row) };
 }
 
 /** The smallest `seq` in the log, or `null`. */
@@ -113,7 +146,8 @@ export async function deleteEventsBefore(r: SqlRunner, before: Date): Promise<nu
 export async function readUnannounced(r: SqlRunner, limit: number): Promise<ResponseId[]> {
   const rows = await r.all(
     "SELECT r.id FROM responses r LEFT JOIN ws_announcements a ON a.response_id = r.id " +
-      "WHERE r.status = 'pending' AND a.pending_seq IS NULL ORDER BY r.created_at, r.id LIMIT ?",
+      "WHERE r.status = 'pending' AND (a.pending_seq IS NULL OR a.decision_seq IS NOT NULL) " +
+      "ORDER BY r.created_at, r.id LIMIT ?",
     [limit],
   );
   return rows.map((row) => Number(row.id) as ResponseId);

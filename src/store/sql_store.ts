@@ -36,7 +36,13 @@ import type { HistoryQuery } from "./history_store.ts";
 import type { Snapshot } from "./log_store.ts";
 import type { NodeRow } from "./node_store.ts";
 import type { PresenceRow } from "./presence_store.ts";
-import type { DecideResult, Decision, PendingBody, PendingStats } from "./response_store.ts";
+import type {
+  AnnouncementState,
+  DecideResult,
+  Decision,
+  PendingBody,
+  PendingStats,
+} from "./response_store.ts";
 import type { AppendResult, ResponseRow, StoredEvent } from "./rows.ts";
 import type { Store } from "./store.ts";
 import type { SqlEngine } from "./sql_engine.ts";
@@ -54,6 +60,7 @@ import { readRevocationRows, type RevocationRow, writeRevocation } from "./sql_r
 import {
   deleteEventsBefore,
   readAnnouncement,
+  readAnnouncementState,
   readEvents,
   readHead,
   readOldest,
@@ -210,7 +217,15 @@ export class SqlStore implements Store {
     });
   }
 
-  /** Pending responses never announced, oldest first (see `ResponseStore.unannounced`). */
+  /** A row with its current announcement, from one read (see `ResponseStore.announcementState`). */
+  announcementState(id: ResponseId): Promise<AnnouncementState | null> {
+    return this.#engine.read("announcement_state", (r) => {
+      checkResponseId(id);
+      return readAnnouncementState(r, id);
+    });
+  }
+
+  /** Pending responses with no current announcement, oldest first (see `ResponseStore.unannounced`). */
   unannounced(limit: number): Promise<ResponseId[]> {
     return this.#engine.read("unannounced", (r) => readUnannounced(r, checkLimit(limit)));
   }
@@ -224,11 +239,20 @@ export class SqlStore implements Store {
   }
 
   /** Appends a response's pending event (see `ResponseStore.announce`). */
-  announce(id: ResponseId, build: (row: ResponseRow) => PendingBody): Promise<AppendResult> {
+  announce(
+    id: ResponseId,
+    build: (row: ResponseRow) => PendingBody,
+    postText?: string,
+  ): Promise<AppendResult> {
     return this.#write(
       "announce",
-      () => checkResponseId(id),
-      (tx, d) => announceIn(tx, d, id, build),
+      () => {
+        checkResponseId(id);
+        if (postText !== undefined && typeof postText !== "string") {
+          throw new TypeError("postText must be a string");
+        }
+      },
+      (tx, d) => announceIn(tx, d, id, build, postText),
     );
   }
 

@@ -38,6 +38,7 @@ import type { RevocationStore } from "./revocation_store.ts";
 export type { AppendResult, ClaimRefusal, ResponseRow, StoredEvent } from "./rows.ts";
 export type { LogStore, Snapshot } from "./log_store.ts";
 export type {
+  AnnouncementState,
   DecideResult,
   Decision,
   PendingBody,

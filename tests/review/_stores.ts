@@ -31,6 +31,8 @@ export interface StoreCase {
   readonly store: Store;
   /** Inserts a row as another module would; returns its id. */
   insert(row?: NewRow): Promise<ResponseId>;
+  /** Puts a decided row back to pending, as another module may. */
+  reopen(id: ResponseId): Promise<void>;
   /** Closes everything and removes the database. */
   dispose(): Promise<void>;
 }
@@ -42,6 +44,8 @@ export interface StoreKind {
   open(): Promise<StoreCase>;
 }
 
+const REOPEN =
+  "UPDATE responses SET status = 'pending', decided_by = NULL, decided_at = NULL WHERE id = ?";
 const INSERT = "INSERT INTO responses " +
   "(platform, post_url, post_text, author, response_text, status, created_at, decided_by) " +
   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -77,6 +81,10 @@ const sqlite: StoreKind = {
         const r = raw.prepare(INSERT).run(...values(row));
         return Promise.resolve(asResponseId(Number(r.lastInsertRowid)));
       },
+      reopen: (id) => {
+        raw.prepare(REOPEN).run(id);
+        return Promise.resolve();
+      },
       dispose: async () => {
         await store.close();
         raw.close();
@@ -105,6 +113,9 @@ const mariadb: StoreKind = {
       insert: async (row = {}) => {
         const [res] = await raw.query(INSERT, values(row));
         return asResponseId(Number((res as ResultSetHeader).insertId));
+      },
+      reopen: async (id) => {
+        await raw.query(REOPEN, [id]);
       },
       dispose: async () => {
         await store.close();

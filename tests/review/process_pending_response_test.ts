@@ -175,6 +175,27 @@ for (const kind of STORE_KINDS) {
     assert.deepEqual(events.map((e) => e.kind), ["rejected"]);
   });
 
+  test("a row another module put back to pending after its decision is announced anew", async (sc) => {
+    const id = await sc.insert({ post_text: "stored" });
+    const { fetcher } = scripted(fetched("x"));
+    const first = pendingFrame(await processPendingResponse(id, deps(sc, fetcher))).frame.seq;
+    const decided = await sc.store.decide({
+      responseId: id,
+      decision: "rejected",
+      by: "bob",
+      at: new Date(),
+      reason: "spam",
+    });
+    assert.equal(decided.kind, "appended");
+    await sc.reopen(id);
+    const again = pendingFrame(await processPendingResponse(id, deps(sc, fetcher))).frame.seq;
+    assert.equal(again, first + 2, "a new pending event after the decision's");
+    assert.deepEqual(await processPendingResponse(id, deps(sc, fetcher)), {
+      kind: "duplicate",
+      seq: again,
+    });
+  });
+
   test("concurrent SRs for one response append exactly one event", async (sc) => {
     const id = await sc.insert();
     const { fetcher } = scripted(fetched("text"));

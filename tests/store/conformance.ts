@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { StoreUnavailableError } from "../../src/store/store.ts";
+import { type ResponseRow, StoreUnavailableError } from "../../src/store/store.ts";
 import { asResponseId, asSeq } from "../../src/protocol/types.ts";
 import type { StoreHarness } from "./_fixtures.ts";
 import { appended, type Ctx, insertRow, storeTest } from "./_helpers.ts";
@@ -260,9 +260,56 @@ export function storeConformance(h: StoreHarness): void {
     appended(await store.announce(id, build));
     appended(await store.decide({ responseId: id, decision: "rejected", by: "ivan", at }));
     await fx.exec("UPDATE responses SET status = 'pending', decided_by = NULL WHERE id = ?", [id]);
+    // Not announced now: the pending event was followed by a decision.
+    assert.equal(await store.findAnnouncement(id), null);
+    assert.equal((await store.announcementState(id))?.seq, null);
+    assert.deepEqual(await store.unannounced(10), [id]);
     const again = appended(await store.announce(id, build));
     assert.equal(again.seq, 3);
     assert.deepEqual(await store.announce(id, build), { kind: "duplicate", seq: 3 });
+    assert.equal(await store.findAnnouncement(id), 3);
+    assert.deepEqual(await store.unannounced(10), []);
+  });
+
+  test("announcementState: the row with its current announcement, in one read", async ({ fx, store }) => {
+    assert.equal(await store.announcementState(asResponseId(999_999)), null);
+    const id = await insertRow(fx, { post_url: "https://vk.com/wall-7_8" });
+    const before = await store.announcementState(id);
+    assert.deepEqual(before, { row: await store.getResponse(id), seq: null });
+    appended(await store.announce(id, build));
+    const after = await store.announcementState(id);
+    assert.equal(after?.seq, 1);
+    assert.equal(after?.row.post_url, "https://vk.com/wall-7_8");
+    await assert.rejects(store.announcementState(asResponseId(0)), RangeError);
+  });
+
+  test("announce stores a fetched text in its transaction, only where the row has none", async ({ fx, store }) => {
+    const seen: Array<string | null> = [];
+    const watching = (row: ResponseRow) => {
+      seen.push(row.post_text);
+      return build(row);
+    };
+    const bare = await insertRow(fx);
+    appended(await store.announce(bare, watching, "fetched ✓"));
+    assert.equal((await store.getResponse(bare))?.post_text, "fetched ✓");
+    const kept = await insertRow(fx, { post_text: "stored" });
+    appended(await store.announce(kept, watching, "fetched"));
+    assert.equal((await store.getResponse(kept))?.post_text, "stored");
+    assert.deepEqual(seen, ["fetched ✓", "stored"], "build sees the row as it will be stored");
+    // A failed announcement stores nothing: the text and the event are one commit.
+    const failing = await insertRow(fx);
+    await assert.rejects(
+      store.announce(failing, () => {
+        throw new Error("render failed");
+      }, "lost"),
+      /render failed/,
+    );
+    assert.equal((await store.getResponse(failing))?.post_text, null);
+    // A duplicate still stores a missing text, for the next SNAPSHOT.
+    await fx.exec("UPDATE responses SET post_text = NULL WHERE id = ?", [bare]);
+    assert.deepEqual(await store.announce(bare, build, "again"), { kind: "duplicate", seq: 1 });
+    assert.equal((await store.getResponse(bare))?.post_text, "again");
+    await assert.rejects(store.announce(bare, build, 5 as unknown as string), TypeError);
   });
 
   test("getResponse maps every column; setPostText fills only empty text", async ({ fx, store }) => {

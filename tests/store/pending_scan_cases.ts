@@ -17,7 +17,7 @@ import { build } from "./build.ts";
 export function registerPendingScanCases(h: StoreHarness): void {
   const test = (name: string, fn: (ctx: Ctx) => Promise<void>) => storeTest(h, name, fn);
 
-  test("unannounced lists pending rows with no pending event, oldest first, bounded", async ({ fx, store }) => {
+  test("unannounced lists pending rows with no current announcement, oldest first, bounded", async ({ fx, store }) => {
     const late = await insertRow(fx, { created_at: "2026-01-02 03:04:09.000" });
     const early = await insertRow(fx, { created_at: "2026-01-02 03:04:05.000" });
     const announced = await insertRow(fx, { created_at: "2026-01-02 03:04:01.000" });
@@ -49,7 +49,8 @@ export function registerPendingScanCases(h: StoreHarness): void {
   test("the scan's plan reads responses through an index, never the whole table", async ({ fx }) => {
     const sql =
       "SELECT r.id FROM responses r LEFT JOIN ws_announcements a ON a.response_id = r.id " +
-      "WHERE r.status = 'pending' AND a.pending_seq IS NULL ORDER BY r.created_at, r.id LIMIT 100";
+      "WHERE r.status = 'pending' AND (a.pending_seq IS NULL OR a.decision_seq IS NOT NULL) " +
+      "ORDER BY r.created_at, r.id LIMIT 100";
     if (fx.target.dialect === "sqlite") {
       const plan = await fx.exec(`EXPLAIN QUERY PLAN ${sql}`);
       const text = plan.rows.map((r) => String(r.detail)).join("\n");
