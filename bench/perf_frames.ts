@@ -12,6 +12,11 @@
  * perf script -i bench/results/profiles/ours-fanout-10.perf.data --pid <pid> -F ip,sym,dso \
  *   | deno run bench/perf_frames.ts [top=35]
  * ```
+ * With `--windows <file>` (lines of "from to", ms since the epoch, as
+ * `bench:sr-threads` writes with `SR_WINDOWS`), only the samples inside a
+ * window count: record with `perf record -k realtime` and script with
+ * `-F time,ip,sym,dso --ns`, so each stack's first line is its time.
+ *
  * Symbols come from the `--perf-basic-prof` map (`bench/profile.ts` with
  * `PROFILE_PERF=1` starts the server so); a map's entries for code that V8
  * later moved may name the wrong function, so read a surprise twice.
@@ -63,6 +68,37 @@ export function tallyFrames(text: string): FrameTally {
   return tally;
 }
 
+/**
+ * Keeps the stacks whose time lies inside a window, without their time line.
+ * @param text `perf script -F time,ip,sym,dso --ns` output (realtime clock)
+ * @param windows "from to" pairs, ms since the epoch, in any order
+ * @returns the kept stacks, as `tallyFrames` reads them
+ */
+export function withinWindows(text: string, windows: ReadonlyArray<[number, number]>): string {
+  const sorted = [...windows].sort((a, b) => a[0] - b[0]);
+  const inside = (ms: number) => {
+    // The last window starting at or before ms.
+    let lo = 0;
+    let hi = sorted.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]![0] <= ms) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return at >= 0 && ms <= sorted[at]![1];
+  };
+  const kept: string[] = [];
+  for (const stack of text.split(/\n\s*\n/)) {
+    const lines = stack.split("\n").filter((l) => l.trim() !== "");
+    const time = /^\s*(?:\S+\s+)*?(\d+\.\d+):\s*$/.exec(lines[0] ?? "");
+    if (time !== null && inside(Number(time[1]) * 1000)) kept.push(lines.slice(1).join("\n"));
+  }
+  return kept.join("\n\n");
+}
+
 function print(title: string, m: Map<string, number>, samples: number, top: number) {
   const total = [...m.values()].reduce((s, v) => s + v, 0);
   console.log(`--- ${title} (${(100 * total / samples).toFixed(1)} % of samples in all)`);
@@ -72,8 +108,17 @@ function print(title: string, m: Map<string, number>, samples: number, top: numb
 }
 
 if (import.meta.main) {
-  const top = Number(Deno.args[0] ?? 35);
-  const text = await new Response(Deno.stdin.readable).text();
+  const at = Deno.args.indexOf("--windows");
+  const windowsFile = at >= 0 ? Deno.args[at + 1] : undefined;
+  const args = at >= 0 ? Deno.args.filter((_, i) => i !== at && i !== at + 1) : Deno.args;
+  const top = Number(args[0] ?? 35);
+  const input = await new Response(Deno.stdin.readable).text();
+  const text = windowsFile === undefined ? input : withinWindows(
+    input,
+    Deno.readTextFileSync(windowsFile).trim().split("\n").map((l) =>
+      l.split(" ").map(Number) as [number, number]
+    ),
+  );
   const t = tallyFrames(text);
   console.log(`${t.samples} samples`);
   print(

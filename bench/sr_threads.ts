@@ -15,7 +15,8 @@
  * exist (the frame's path without the append), `SR_ENV="NAME=value;…"` adds
  * to the server's environment, `SR_HOLD_MS` keeps it connected and idle at
  * the end (to profile the idle server), `SR_OUTPUT=file` writes the server's
- * output there.
+ * output there, `SR_WINDOWS=file` each measured `SR`'s window (ms since the
+ * epoch) for `bench/perf_frames.ts --windows`.
  * @module
  */
 import { mintToken, startServer } from "../tests/_support/server.ts";
@@ -97,6 +98,8 @@ try {
   const a = threads(server.pid);
   /** The server's CPU (µs, all threads) from just before each SR to its last operator's event. */
   const windows: number[] = [];
+  /** The same windows in wall-clock time (ms since the epoch), for `SR_WINDOWS`. */
+  const spans: Array<[number, number]> = [];
   /** The same windows' CPU per thread name, ns in all. */
   const perThread = new Map<string, number>();
   const t0 = performance.now();
@@ -106,7 +109,9 @@ try {
       ? await db.insertResponse({ response_text: `m${i}`, post_text: "post ".repeat(50) })
       : ids[WARM + i]!;
     const before = threads(server.pid);
+    const from = performance.timeOrigin + performance.now();
     await one(id);
+    spans.push([from, performance.timeOrigin + performance.now()]);
     const spent = diff(before, threads(server.pid));
     windows.push(sum(spent) / 1000);
     for (const [k, v] of spent) perThread.set(k, (perThread.get(k) ?? 0) + v);
@@ -144,6 +149,12 @@ try {
       ).join(", ")
     }`,
   );
+  // SR_WINDOWS=file: each SR's window, "from to" in ms since the epoch, to cut a
+  // profile taken with `perf record -k realtime` down to the SRs.
+  const windowsFile = Deno.env.get("SR_WINDOWS");
+  if (windowsFile) {
+    Deno.writeTextFileSync(windowsFile, spans.map(([a, b]) => `${a} ${b}\n`).join(""));
+  }
   // SR_HOLD_MS: stay connected and idle this long at the end (to profile the idle server).
   await new Promise((r) => setTimeout(r, Number(Deno.env.get("SR_HOLD_MS") ?? 0)));
   for (const c of ops) c.close();
