@@ -13,7 +13,7 @@ import {
   renderSnapshotItem,
 } from "../../src/review/process_pending_response.ts";
 import { createRenderer } from "../../src/review/render.ts";
-import { asResponseId, asSeq } from "../../src/protocol/types.ts";
+import { asResponseId, asSeq, type ResponseId } from "../../src/protocol/types.ts";
 import type { AppendResult } from "../../src/store/store.ts";
 import {
   closedPort,
@@ -40,6 +40,18 @@ function scripted(...answers: [FetchResult, ...FetchResult[]]) {
 
 function deps(sc: StoreCase, fetcher: ProcessPendingDeps["fetchPostText"]): ProcessPendingDeps {
   return { store: sc.store, fetchPostText: fetcher, renderer };
+}
+
+/** Bob rejects the response (as spam); the decision must be appended. */
+async function rejectAsBob(sc: StoreCase, id: ResponseId): Promise<void> {
+  const decided = await sc.store.decide({
+    responseId: id,
+    decision: "rejected",
+    by: "bob",
+    at: new Date(),
+    reason: "spam",
+  });
+  assert.equal(decided.kind, "appended");
 }
 
 /** The pending event's frame, parsed, and its card's HTML parsed. */
@@ -159,14 +171,7 @@ for (const kind of STORE_KINDS) {
   test("a decision made while the text is fetched wins: no pending event", async (sc) => {
     const id = await sc.insert();
     const fetcher = async () => {
-      const decided = await sc.store.decide({
-        responseId: id,
-        decision: "rejected",
-        by: "bob",
-        at: new Date(),
-        reason: "spam",
-      });
-      assert.equal(decided.kind, "appended");
+      await rejectAsBob(sc, id);
       return fetched("too late");
     };
     const result = await processPendingResponse(id, deps(sc, fetcher));
@@ -179,14 +184,7 @@ for (const kind of STORE_KINDS) {
     const id = await sc.insert({ post_text: "stored" });
     const { fetcher } = scripted(fetched("x"));
     const first = pendingFrame(await processPendingResponse(id, deps(sc, fetcher))).frame.seq;
-    const decided = await sc.store.decide({
-      responseId: id,
-      decision: "rejected",
-      by: "bob",
-      at: new Date(),
-      reason: "spam",
-    });
-    assert.equal(decided.kind, "appended");
+    await rejectAsBob(sc, id);
     await sc.reopen(id);
     const again = pendingFrame(await processPendingResponse(id, deps(sc, fetcher))).frame.seq;
     assert.equal(again, first + 2, "a new pending event after the decision's");
