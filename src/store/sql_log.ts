@@ -8,18 +8,14 @@
  */
 import { encodeEvent } from "../protocol/encode.ts";
 import type { EventBody } from "../protocol/frames.ts";
-import { asSeq, type EventKind, type ResponseId, type Seq } from "../protocol/types.ts";
+import { asSeq, type EventKind, type ResponseId } from "../protocol/types.ts";
 import { mayAct } from "../claims/lease.ts";
 import type { AppendResult, ResponseRow, StoredEvent } from "./rows.ts";
 import type { DecideResult, Decision, PendingBody } from "./response_store.ts";
 import type { SqlDialect, SqlRunner } from "./sql_runner.ts";
-import { RESPONSE_COLUMNS, toClaim, toDbTime, toResponseRow } from "./sql_values.ts";
+import { RESPONSE_COLUMNS, seqOrNull, toClaim, toDbTime, toResponseRow } from "./sql_values.ts";
 import { recordDecision } from "./sql_publication.ts";
 import { readAnnouncement, writePostText } from "./sql_queries.ts";
-
-const seqOrNull = (
-  v: unknown,
-): Seq | null => (v === null || v === undefined ? null : asSeq(Number(v)));
 
 /**
  * Takes the next `seq` and inserts the event with its encoded frame.

@@ -11,6 +11,7 @@ import {
   EVENT_COLUMNS,
   fromDbTime,
   RESPONSE_COLUMNS,
+  seqOrNull,
   type SqlRow,
   toDbTime,
   toResponseRow,
@@ -56,10 +57,7 @@ export async function writePostText(r: SqlRunner, id: ResponseId, text: string):
  * its decision was not announced again.
  */
 function currentAnnouncement(row: SqlRow | undefined): Seq | null {
-  if (row === undefined || row.pending_seq === null || row.pending_seq === undefined) return null;
-  return row.decision_seq === null || row.decision_seq === undefined
-    ? asSeq(Number(row.pending_seq))
-    : null;
+  return seqOrNull(row?.decision_seq) === null ? seqOrNull(row?.pending_seq) : null;
 }
 
 /** The `seq` of the event that announced a response's current pending state, or `null`. */

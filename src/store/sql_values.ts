@@ -67,6 +67,11 @@ const textOrNull = (
   v: unknown,
 ): string | null => (v === null || v === undefined ? null : String(v));
 
+/** A `seq` column's value, or `null` for SQL NULL (or no row). */
+export const seqOrNull = (
+  v: unknown,
+): Seq | null => (v === null || v === undefined ? null : asSeq(Number(v)));
+
 /** Columns of `responses`, in the order of §6. */
 export const RESPONSE_COLUMNS =
   "id, platform, post_url, post_text, author, response_text, status, created_at, decided_at, decided_by, reason";
