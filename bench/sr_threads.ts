@@ -7,8 +7,7 @@
  * `SR`'s own window (from just before it to its last operator's event), where
  * the idle server's own work is too small to matter.
  *
- * `deno task bench:sr-threads [count=1500] [operators=10]` (with `--allow-all`:
- * Deno grants another process's `/proc/<pid>/task` to nothing less); `SR_GAP_MS` pauses
+ * `deno task bench:sr-threads [count=1500] [operators=10]`; `SR_GAP_MS` pauses
  * before each measured `SR` (S1's rounds are ~350 ms apart, and a cold `SR`
  * costs about twice a warm one), `SR_INSERT_EACH=1` inserts each row just
  * before its `SR` as a module does, `SR_MISSING=1` names rows that do not
@@ -31,19 +30,61 @@ const GAP_MS = Number(Deno.env.get("SR_GAP_MS") ?? 0);
 /** SR_INSERT_EACH=1: each measured SR's row is inserted just before it, by this process, as a module does. */
 const INSERT_EACH = Deno.env.get("SR_INSERT_EACH") === "1";
 
-/** CPU ns per thread name (threads of one name summed). */
-function threads(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const e of Deno.readDirSync(`/proc/${pid}/task`)) {
-    try {
-      const comm = Deno.readTextFileSync(`/proc/${pid}/task/${e.name}/comm`).trim();
-      const ns = Number(
-        Deno.readTextFileSync(`/proc/${pid}/task/${e.name}/schedstat`).split(" ")[0],
-      );
-      out.set(comm, (out.get(comm) ?? 0) + ns);
-    } catch { /* a thread that ended */ }
+const NEWLINE = new TextEncoder().encode("\n");
+
+/**
+ * The server's CPU per thread, read through one long-lived shell: Deno grants
+ * another process's `/proc/<pid>/task` only to `--allow-all`, and a shell per
+ * read would put a process start between an `SR` and its reading.
+ */
+class ThreadClock {
+  readonly #child: Deno.ChildProcess;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #stdout: ReadableStreamDefaultReader<string>;
+  #buffered = "";
+
+  constructor(pid: number) {
+    // One line in, one "<comm> <ns>" line per thread out, then END; builtins only, no fork per read.
+    const script = `while read -r _; do for t in /proc/${pid}/task/*; do ` +
+      `read -r c < "$t/comm" && read -r ns _ < "$t/schedstat" && echo "$c $ns"; ` +
+      `done 2>/dev/null; echo END; done`;
+    this.#child = new Deno.Command("bash", {
+      args: ["-c", script],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#stdout = this.#child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   }
-  return out;
+
+  /** CPU ns per thread name (threads of one name summed). */
+  async read(): Promise<Map<string, number>> {
+    await this.#stdin.write(NEWLINE);
+    while (!this.#buffered.includes("END\n")) {
+      const { value, done } = await this.#stdout.read();
+      if (done) throw new Error("the /proc reader ended");
+      this.#buffered += value;
+    }
+    const end = this.#buffered.indexOf("END\n");
+    const lines = this.#buffered.slice(0, end).split("\n").filter(Boolean);
+    this.#buffered = this.#buffered.slice(end + 4);
+    const out = new Map<string, number>();
+    for (const line of lines) {
+      // The name may hold spaces ("V8 DefaultWorke"); the figure is last.
+      const at = line.lastIndexOf(" ");
+      const comm = line.slice(0, at);
+      out.set(comm, (out.get(comm) ?? 0) + Number(line.slice(at + 1)));
+    }
+    return out;
+  }
+
+  /** Ends the shell. */
+  async close(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    await this.#stdout.cancel().catch(() => {});
+    await this.#child.status;
+  }
 }
 const sum = (m: Map<string, number>) => [...m.values()].reduce((s, v) => s + v, 0);
 const diff = (a: Map<string, number>, b: Map<string, number>) =>
@@ -67,6 +108,7 @@ const server = await startServer({
   ),
 });
 const db = await backend.open();
+const clock = new ThreadClock(server.pid);
 try {
   const ops: TestClient[] = [];
   let arrivals = 0;
@@ -95,7 +137,7 @@ try {
   };
   for (const id of ids.slice(0, WARM)) await one(id);
   await new Promise((r) => setTimeout(r, 1000));
-  const a = threads(server.pid);
+  const a = await clock.read();
   /** The server's CPU (µs, all threads) from just before each SR to its last operator's event. */
   const windows: number[] = [];
   /** The same windows in wall-clock time (ms since the epoch), for `SR_WINDOWS`. */
@@ -108,19 +150,19 @@ try {
     const id = INSERT_EACH
       ? await db.insertResponse({ response_text: `m${i}`, post_text: "post ".repeat(50) })
       : ids[WARM + i]!;
-    const before = threads(server.pid);
+    const before = await clock.read();
     const from = performance.timeOrigin + performance.now();
     await one(id);
     spans.push([from, performance.timeOrigin + performance.now()]);
-    const spent = diff(before, threads(server.pid));
+    const spent = diff(before, await clock.read());
     windows.push(sum(spent) / 1000);
     for (const [k, v] of spent) perThread.set(k, (perThread.get(k) ?? 0) + v);
   }
   const wall = performance.now() - t0;
-  const busy = diff(a, threads(server.pid));
-  const b = threads(server.pid);
+  const busy = diff(a, await clock.read());
+  const b = await clock.read();
   await new Promise((r) => setTimeout(r, wall));
-  const idle = diff(b, threads(server.pid));
+  const idle = diff(b, await clock.read());
   console.log(`${COUNT} SRs to ${OPERATORS} operators in ${wall.toFixed(0)} ms`);
   console.log(`thread               busy µs/SR   idle µs/SR (same wall time)`);
   for (const [k, v] of [...busy].sort((x, y) => y[1] - x[1])) {
@@ -160,6 +202,7 @@ try {
   for (const c of ops) c.close();
   mod.close();
 } finally {
+  await clock.close();
   await db.close();
   await server.stop();
   // SR_OUTPUT=file: the server's output goes there (with `--trace-gc` in SR_ENV's DENO_V8_FLAGS, its collections).
