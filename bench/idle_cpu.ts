@@ -4,7 +4,11 @@
  * cost a fan-out round's window catches is part of S1's CPU per event.
  *
  * `deno run -A bench/idle_cpu.ts [N] [holdMs]`, targets from `BENCH_TARGETS`
- * (default `bare-deno,ours`).
+ * (default `bare-deno,ours`). `IDLE_HEARTBEATS=0` holds the clients'
+ * heartbeats, as S1 does during a round: what is left is the server's own
+ * background (its timers, pollers and presence), which a round's window
+ * catches at random (once a client has been silent for half the transport's
+ * idle timeout, the server's pings to it count too).
  * @module
  */
 import { readConfig } from "./lib/config.ts";
@@ -36,14 +40,16 @@ if (import.meta.main) {
         reconnect: false,
         concurrency: cfg.connectConcurrency,
       });
-      await lg.all("heartbeat", { paused: false, intervalMs: cfg.hbMs });
+      const paused = Deno.env.get("IDLE_HEARTBEATS") === "0";
+      await lg.all("heartbeat", { paused, intervalMs: cfg.hbMs });
       await sleep(3000);
       const a = await sample(lg, session.server.pid);
       await sleep(holdMs);
       const b = await sample(lg, session.server.pid);
       const perSecond = (b.cpuMs - a.cpuMs) / (holdMs / 1000);
       console.log(
-        `${target.name}: ${n} idle clients, ${perSecond.toFixed(2)} ms of CPU per second`,
+        `${target.name}: ${n} idle clients${paused ? " (heartbeats held)" : ""}, ` +
+          `${perSecond.toFixed(2)} ms of CPU per second`,
       );
     } finally {
       await lg.closeAll();

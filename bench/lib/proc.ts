@@ -15,6 +15,8 @@ export interface ProcSample {
   readonly rssKiB: number;
   /** How many processes were summed (1, or a supervisor and its workers). */
   readonly processes: number;
+  /** When it was read (ms since the epoch, the reader's clock). */
+  readonly atMs: number;
 }
 
 /**

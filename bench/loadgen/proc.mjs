@@ -42,8 +42,9 @@ export function descendants(root) {
  * @returns {{cpuMs: number, statCpuMs: number, rssKiB: number, processes: number}}
  */
 export function readProcTree(pid) {
+  const atMs = performance.timeOrigin + performance.now();
   const root = readProc(pid);
-  const sum = { ...root, processes: 1 };
+  const sum = { ...root, processes: 1, atMs };
   if (Number.isNaN(root.cpuMs)) return sum;
   for (const child of descendants(pid)) {
     const c = readProc(child);

@@ -28,6 +28,12 @@ export interface FanoutResult {
   readonly cpuMs: Spread;
   /** Server CPU of each counted round, in order, ms (shows the JIT warming up). */
   readonly cpuMsRounds: readonly number[];
+  /**
+   * How long each round's CPU was counted, ms: from the sample before the
+   * row's insert to the one after the last delivery. The server's own
+   * background (timers, pollers) over this window is part of `cpuMs`.
+   */
+  readonly windowMs: Spread;
   /** Server CPU per event from utime+stime (10 ms ticks), summed over rounds / rounds. */
   readonly statCpuMsAvg: number;
   readonly delivered: number;
@@ -96,7 +102,16 @@ async function fanoutRound(
   ctx: Ctx,
   session: Session,
   keyWithoutRows: number,
-): Promise<{ hist: Histogram; cpu: number; statCpu: number; expected: number; dups: number }> {
+): Promise<
+  {
+    hist: Histogram;
+    cpu: number;
+    statCpu: number;
+    windowMs: number;
+    expected: number;
+    dups: number;
+  }
+> {
   const { lg, cfg } = ctx;
   const pid = session.server.pid;
   let key = keyWithoutRows;
@@ -125,6 +140,7 @@ async function fanoutRound(
     hist,
     cpu,
     statCpu,
+    windowMs: after.atMs - before.atMs,
     expected: results.reduce((s, r) => s + r.expected, 0),
     dups: results.reduce((s, r) => s + r.dups, 0),
   };
@@ -140,6 +156,7 @@ async function fanout(
   const p99: number[] = [];
   const max: number[] = [];
   const cpu: number[] = [];
+  const windowMs: number[] = [];
   let statCpu = 0;
   let delivered = 0;
   let expected = 0;
@@ -153,6 +170,7 @@ async function fanout(
       p99.push(round.hist.percentile(99) / 1000);
       max.push(round.hist.max / 1000);
       cpu.push(round.cpu);
+      windowMs.push(round.windowMs);
       statCpu += round.statCpu;
       delivered += round.hist.count;
       expected += round.expected;
@@ -168,6 +186,7 @@ async function fanout(
     max: spread(max),
     cpuMs: spread(cpu),
     cpuMsRounds: cpu.map((c) => Math.round(c * 100) / 100),
+    windowMs: spread(windowMs),
     statCpuMsAvg: statCpu / ctx.cfg.rounds,
     delivered,
     expected,
